@@ -1,0 +1,187 @@
+//! The command line: parses arguments (clap) and calls the library.
+//!
+//! Exit status, for scripts: 0 clean; 1 dossier errors, or a pilot at or
+//! beyond `--fail-on`; 2 a usage or configuration error.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+
+use crate::diagnostic::Diagnostic;
+use crate::framework::Verdict;
+use crate::project::{self, Project};
+use crate::report;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pilotscope",
+    version,
+    about = "Diagnose AI pilots against the five structural mistakes and publish the portfolio as a static site",
+    long_about = "pilotscope reads one markdown dossier per AI pilot from content/, judges each pilot against the five \
+                  structural mistakes that keep AI pilots from reaching production (framing, data, governance, change \
+                  management, metrics), and publishes a static site: the portfolio, a diagnosis per pilot, the \
+                  framework and an FAQ.",
+    after_help = "Exit status: 0 clean; 1 dossier errors or a --fail-on hit; 2 usage or configuration error."
+)]
+pub struct Cli {
+    /// Folder of the dossier repository (holds content/ and pilotscope.toml).
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Judge as of this date instead of today, for reproducible output.
+    #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+    pub as_of: Option<Date>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Judge every dossier and report verdicts, warnings and errors.
+    Check {
+        /// How to report.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Also exit with status 1 when a pilot's verdict is this or worse.
+        #[arg(long, value_enum, value_name = "VERDICT")]
+        fail_on: Option<FailOn>,
+    },
+    /// Write a new dossier with every question to content/<slug>.md.
+    New {
+        /// The pilot's title.
+        title: String,
+        /// Its stage.
+        #[arg(long, default_value = "proposed", value_parser = ["proposed", "pilot", "scaling", "production", "paused", "abandoned"])]
+        stage: String,
+    },
+    /// Print a JSON Schema of the dossier front matter, for editors.
+    Schema,
+    /// Create a new dossier repository with an example, an FAQ and a CI workflow.
+    Init {
+        /// Where to create it.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One line per pilot, then problems with their source lines.
+    Human,
+    /// The machine-readable report.
+    Json,
+    /// GitHub workflow annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    AtRisk,
+    NotReady,
+}
+
+impl FailOn {
+    fn verdict(self) -> Verdict {
+        match self {
+            FailOn::AtRisk => Verdict::AtRisk,
+            FailOn::NotReady => Verdict::NotReady,
+        }
+    }
+}
+
+fn parse_as_of(s: &str) -> Result<Date, String> {
+    crate::dossier::read::parse_date(s).ok_or_else(|| format!("expected a date written YYYY-MM-DD, such as 2026-11-24; found \"{s}\""))
+}
+
+/// Whether standard error (or output) should get colours.
+pub fn color_for(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints diagnostics of a configuration problem to standard error.
+pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let color = color_for(std::io::stderr().is_terminal());
+    let mut err = std::io::stderr().lock();
+    for d in diagnostics {
+        let _ = writeln!(err, "{}\n", report::render_diagnostic(d, color));
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli)
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let as_of = cli.as_of.unwrap_or_else(project::today);
+    match cli.command {
+        Command::Check { format, fail_on } => check(&cli.root, as_of, format, fail_on.map(FailOn::verdict)),
+        Command::New { title, stage } => {
+            let content = match Project::open(&cli.root) {
+                Ok(p) => p.content_dir(),
+                Err(d) => {
+                    print_diagnostics(&d);
+                    return ExitCode::from(2);
+                }
+            };
+            match crate::scaffold::write_new(&content, &title, &stage) {
+                Ok(path) => {
+                    println!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Schema => {
+            println!("{}", serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Command::Init { dir } => match crate::scaffold::init(&dir) {
+            Ok(written) => {
+                for w in &written {
+                    println!("wrote {}", w.display());
+                }
+                if written.is_empty() {
+                    println!("nothing to do: every file already exists");
+                }
+                println!("next: `pilotscope serve` in {} to preview the site", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn check(root: &std::path::Path, as_of: Date, format: Format, fail_on: Option<Verdict>) -> ExitCode {
+    let project = match Project::open(root) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diagnostics(&d);
+            return ExitCode::from(2);
+        }
+    };
+    if !project.content_dir().is_dir() {
+        let judged = project.judge_all(as_of);
+        print_diagnostics(&judged.warnings);
+        return ExitCode::from(2);
+    }
+    let judged = project.judge_all(as_of);
+    let text = match format {
+        Format::Human => report::human(&judged, &project.framework, color_for(std::io::stdout().is_terminal())),
+        Format::Json => report::json(&judged, &project.framework),
+        Format::Github => report::github(&judged, fail_on),
+    };
+    let mut out = anstream::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    let failed_verdict = fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
+    if judged.error_count() > 0 || failed_verdict { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}

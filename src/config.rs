@@ -1,0 +1,158 @@
+//! The optional `pilotscope.toml` at the project root.
+//!
+//! Everything has a default, so a folder with `content/` needs no file at
+//! all. An unknown key is an error with a suggestion, because a silently
+//! ignored `stale_dayz = 30` is worse than a build that stops.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, Location, suggest};
+
+/// The configuration file's name at the project root.
+pub const FILE_NAME: &str = "pilotscope.toml";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Title of the site.
+    pub title: String,
+    /// Absolute address the site is published at, for canonical links.
+    /// Empty: links stay relative only.
+    pub base_url: String,
+    /// Folder of dossiers, relative to the root.
+    pub content_dir: PathBuf,
+    /// Folder the site is written to, relative to the root.
+    pub output_dir: PathBuf,
+    /// Currency of `budget`: an ISO code (`EUR`) or a symbol (`€`).
+    pub currency: String,
+    /// Web address of the repository holding the dossiers, for source and
+    /// edit links.
+    pub repo_url: String,
+    /// Branch for those links.
+    pub repo_branch: String,
+    /// Answers older than this many days are flagged stale.
+    pub stale_days: i64,
+    /// A framework file merged over the built-in framework, relative to the
+    /// root. When unset, `framework.toml` is used if it exists.
+    pub framework: Option<PathBuf>,
+    /// The FAQ page, relative to the content folder.
+    pub faq: String,
+    /// Folder of template overrides, relative to the root.
+    pub templates_dir: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "AI pilot portfolio".into(),
+            base_url: String::new(),
+            content_dir: "content".into(),
+            output_dir: "site".into(),
+            currency: "USD".into(),
+            repo_url: String::new(),
+            repo_branch: "main".into(),
+            stale_days: 90,
+            framework: None,
+            faq: "faq.md".into(),
+            templates_dir: "templates".into(),
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "content_dir",
+    "output_dir",
+    "currency",
+    "repo_url",
+    "repo_branch",
+    "stale_days",
+    "framework",
+    "faq",
+    "templates_dir",
+];
+
+impl Config {
+    /// Reads `pilotscope.toml` from `root`, or the defaults when there is none.
+    pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = root.join(FILE_NAME);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, FILE_NAME),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(vec![Diagnostic::error(FILE_NAME, format!("cannot be read: {e}"))]),
+        }
+    }
+
+    /// Parses the text of a configuration file shown as `source`.
+    pub fn parse(text: &str, source: &str) -> Result<Config, Vec<Diagnostic>> {
+        let located = |span: std::ops::Range<usize>, message: String| {
+            Diagnostic::error(source, message).at(Location::from_offsets(text, span.start, span.end))
+        };
+        let table = toml::de::DeTable::parse(text).map_err(|e| {
+            vec![located(e.span().unwrap_or(0..0), format!("the configuration cannot be read: {}", e.message().trim()))]
+        })?;
+        let mut errors = Vec::new();
+        for (key, _) in table.get_ref().iter() {
+            if !KEYS.contains(&key.get_ref().as_ref()) {
+                let mut d = located(key.span(), format!("`{}` is not a configuration key", key.get_ref()));
+                d.help = Some(match suggest(key.get_ref(), KEYS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the keys are {}", KEYS.join(", ")),
+                });
+                errors.push(d);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let config: Config = toml::from_str(text)
+            .map_err(|e| vec![located(e.span().unwrap_or(0..0), format!("in the configuration: {}", e.message().trim()))])?;
+        if config.stale_days < 0 {
+            return Err(vec![Diagnostic::error(source, "`stale_days` must be zero or more")]);
+        }
+        Ok(config)
+    }
+
+    /// The currency as written before amounts: `$`, `€`, `£`, or a code.
+    pub fn currency_prefix(&self) -> String {
+        match self.currency.to_uppercase().as_str() {
+            "USD" => "$".into(),
+            "EUR" => "€".into(),
+            "GBP" => "£".into(),
+            "JPY" => "¥".into(),
+            other if other.chars().all(|c| c.is_ascii_alphabetic()) => format!("{other}\u{a0}"),
+            _ => self.currency.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everything_has_a_default() {
+        assert_eq!(Config::parse("", FILE_NAME).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_suggestion() {
+        let e = Config::parse("title = \"A\"\nstale_dayz = 30\n", FILE_NAME).unwrap_err();
+        assert_eq!(e[0].to_string(), "pilotscope.toml:2:1: `stale_dayz` is not a configuration key (help: did you mean `stale_days`?)");
+    }
+
+    #[test]
+    fn wrong_types_are_located() {
+        let e = Config::parse("stale_days = \"ninety\"\n", FILE_NAME).unwrap_err();
+        assert!(e[0].to_string().starts_with("pilotscope.toml:1:14:"), "{}", e[0]);
+    }
+
+    #[test]
+    fn currency_codes_become_symbols() {
+        let c = Config { currency: "EUR".into(), ..Config::default() };
+        assert_eq!(c.currency_prefix(), "€");
+    }
+}

@@ -1,0 +1,651 @@
+//! Reading one dossier file into the typed model, or into located diagnostics.
+//!
+//! [`load`] does the file I/O (with a size cap); [`load_text`] is the pure
+//! part, from bytes to a [`Dossier`], and is what the tests and the fuzzer
+//! drive. Every shape the format allows is checked here against
+//! [`schema::FIELDS`]; a wrong shape is an error (the dossier is not judged),
+//! an unknown key close to a known one is a warning with a suggestion.
+
+use std::ops::Range;
+use std::path::Path;
+
+use super::schema::{self, FieldSpec, Kind};
+use super::split::{self, Format};
+use super::tree::{self, Key, Node, NodeKind};
+use super::{Answer, Direction, Dossier, Gap, Kpi, Stage, Value};
+use crate::diagnostic::{Diagnostic, Location, suggest};
+
+/// Largest dossier file read. Stories are long, but not this long.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+/// More errors than this in one file are summarised.
+const MAX_ERRORS: usize = 20;
+
+/// What reading one file gave: the dossier when it can be judged, and every
+/// diagnostic (errors mean `dossier` is `None`).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub dossier: Option<Dossier>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    fn failed(diagnostic: Diagnostic) -> Loaded {
+        Loaded { dossier: None, diagnostics: vec![diagnostic] }
+    }
+}
+
+/// Reads the file at `path`, shown to users as `source`, with `id` and
+/// `rel_path` from discovery.
+pub fn load(path: &Path, source: &str, rel_path: &str, id: &str) -> Loaded {
+    use std::io::Read;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Loaded::failed(Diagnostic::error(source, format!("cannot be read: {e}"))),
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return Loaded::failed(Diagnostic::error(source, format!("cannot be read: {e}")));
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Loaded::failed(
+            Diagnostic::error(source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
+                .with_help("keep the dossier to its answers and story; link to large documents instead of pasting them"),
+        );
+    }
+    load_text(&bytes, source, rel_path, id)
+}
+
+/// Reads a dossier from its bytes. Never panics, whatever the bytes.
+pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Loaded::failed(
+            Diagnostic::error(source, "the file is empty; a dossier starts with front matter holding at least `title` and `stage`")
+                .with_help("run `pilotscope new \"Title\"` to start from a dossier with every question"),
+        );
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Loaded::failed(Diagnostic::error(source, "the file looks binary (it holds NUL bytes), not like a markdown dossier"));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+            let loc = Location::from_offsets(valid, valid.len(), valid.len());
+            return Loaded::failed(
+                Diagnostic::error(source, format!("the file is not valid UTF-8: byte {} cannot start a character", e.valid_up_to() + 1))
+                    .at(loc)
+                    .with_help("save the file with UTF-8 encoding"),
+            );
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = Reader { text, source, diagnostics: Vec::new(), errors: 0 };
+
+    let parts = match split::split(text) {
+        Ok(p) => p,
+        Err(e) => {
+            let mut d = Diagnostic::error(source, e.message).at(Location::from_offsets(text, e.at.start, e.at.end));
+            if let Some(help) = e.help {
+                d = d.with_help(help);
+            }
+            return Loaded::failed(d);
+        }
+    };
+    let root = match tree::parse(text, parts.matter.clone(), parts.format) {
+        Ok(n) => n,
+        Err(e) => return Loaded::failed(Diagnostic::error(source, e.message).at(Location::from_offsets(text, e.at.start, e.at.end))),
+    };
+
+    let mut dossier = Dossier {
+        id: id.to_string(),
+        source: source.to_string(),
+        rel_path: rel_path.to_string(),
+        format: parts.format,
+        title: String::new(),
+        stage: Stage::Pilot,
+        answers: vec![None; schema::FIELDS.len()],
+        body: text[parts.body.clone()].to_string(),
+        extra: Vec::new(),
+    };
+
+    let open = Location::from_offsets(text, 0, 3);
+    match &root.kind {
+        NodeKind::Map(entries) => reader.section(entries, "", &mut dossier),
+        NodeKind::Null => {}
+        other => reader.error_at(
+            &root.span,
+            format!("the front matter must be a set of `key: value` answers; found {}", other.describe()),
+            None,
+        ),
+    }
+
+    match dossier.answer(schema::idx::TITLE) {
+        Some(Value::Text(t)) => dossier.title = t.clone(),
+        _ => reader.push(
+            Diagnostic::error(source, "a dossier needs a `title`: the pilot's name")
+                .at(open.clone())
+                .with_help("add a line such as `title: Invoice matching assistant` to the front matter"),
+        ),
+    }
+    match dossier.answer(schema::idx::STAGE) {
+        Some(Value::Choice(s)) => dossier.stage = Stage::parse(s).unwrap_or(Stage::Pilot),
+        _ => {
+            if reader.errors == 0 || !reader.diagnostics.iter().any(|d| d.message.starts_with("`stage`")) {
+                reader.push(
+                    Diagnostic::error(source, format!("a dossier needs a `stage`: one of {}", schema::STAGES.join(", ")))
+                        .at(open.clone())
+                        .with_help("add a line such as `stage: pilot` to the front matter"),
+                )
+            }
+        }
+    }
+    if reader.errors == 0 && dossier.stage != Stage::Proposed && dossier.started().is_none() {
+        reader.push(
+            Diagnostic::warning(source, format!("`started` is missing; a pilot at stage `{}` should say when work began", dossier.stage.as_str()))
+                .at(open)
+                .with_help("checks that compare dates with `started` stay unanswered until it is given"),
+        );
+    }
+
+    if reader.errors > MAX_ERRORS {
+        let more = reader.errors - MAX_ERRORS;
+        reader.diagnostics.retain(|d| !d.is_error());
+        reader.diagnostics.push(Diagnostic::error(source, format!("… and {more} more errors in this file")));
+    }
+    let has_errors = reader.errors > 0;
+    Loaded { dossier: if has_errors { None } else { Some(dossier) }, diagnostics: reader.diagnostics }
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    source: &'a str,
+    diagnostics: Vec<Diagnostic>,
+    errors: usize,
+}
+
+impl Reader<'_> {
+    fn loc(&self, span: &Range<usize>) -> Location {
+        Location::from_offsets(self.text, span.start, span.end)
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        if d.is_error() {
+            self.errors += 1;
+            if self.errors > MAX_ERRORS {
+                return;
+            }
+        }
+        self.diagnostics.push(d);
+    }
+
+    fn error_at(&mut self, span: &Range<usize>, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(self.source, message).at(self.loc(span));
+        d.help = help;
+        self.push(d);
+    }
+
+    fn line_of(&self, span: &Range<usize>) -> usize {
+        self.loc(span).line
+    }
+
+    /// Reads the entries of one section (`""` is the top level).
+    fn section(&mut self, entries: &[(Key, Node)], section: &str, dossier: &mut Dossier) {
+        for (key, node) in entries {
+            let path = if section.is_empty() { key.name.clone() } else { format!("{section}.{}", key.name) };
+            if schema::SECTIONS.contains(&path.as_str()) {
+                match &node.kind {
+                    NodeKind::Map(inner) => self.section(inner, &path, dossier),
+                    NodeKind::Null => {}
+                    other => self.error_at(
+                        &node.span,
+                        format!("`{path}` must be a table of answers (indented `key: value` lines); found {}", other.describe()),
+                        None,
+                    ),
+                }
+            } else if let Some(i) = schema::field_index(&path) {
+                let spec = &schema::FIELDS[i];
+                if let Some(value) = self.value(spec.kind, &path, node) {
+                    dossier.answers[i] = Some(Answer { value, line: self.line_of(&node.span) });
+                }
+            } else {
+                self.unknown_key(key, section);
+                if section.is_empty() && let Some(v) = scalar_text(self.text, node) {
+                    dossier.extra.push((key.name.clone(), v));
+                }
+            }
+        }
+    }
+
+    /// A key that is not part of the format: fine, unless it looks like a
+    /// misspelling of one that is.
+    fn unknown_key(&mut self, key: &Key, section: &str) {
+        let here = schema::keys_in(section);
+        let shown = |k: &str| if section.is_empty() { k.to_string() } else { format!("{section}.{k}") };
+        let suggestion = if let Some(s) = suggest(&key.name, here.iter().copied()) {
+            Some(format!("did you mean `{}`?", shown(s)))
+        } else {
+            // The right key in the wrong section, usually an indentation slip.
+            let elsewhere = schema::FIELDS
+                .iter()
+                .filter(|f| f.section() != section && f.key() == key.name.to_lowercase())
+                .map(|f| f.path)
+                .next()
+                .or_else(|| {
+                    let leafs: Vec<&'static str> = schema::FIELDS.iter().filter(|f| f.section() != section).map(FieldSpec::key).collect();
+                    suggest(&key.name, leafs.iter().copied())
+                        .and_then(|leaf| schema::FIELDS.iter().find(|f| f.key() == leaf).map(|f| f.path))
+                        .filter(|_| key.name.len() >= 6)
+                });
+            elsewhere.map(|p| format!("did you mean `{p}`? (it belongs under `{}:`)", p.rsplit_once('.').map_or("the top level", |x| x.0)))
+        };
+        if let Some(help) = suggestion {
+            let where_ = if section.is_empty() { "at the top level".to_string() } else { format!("in `{section}`") };
+            self.push(
+                Diagnostic::warning(self.source, format!("`{}` is not a known key {where_}, so it is ignored", key.name))
+                    .at(self.loc(&key.span))
+                    .with_help(help),
+            );
+        }
+    }
+
+    /// Checks one answer against its kind. `None` when it is absent, blank or
+    /// wrong (wrong answers also push an error).
+    fn value(&mut self, kind: Kind, path: &str, node: &Node) -> Option<Value> {
+        let key = path;
+        let found = node.kind.describe();
+        match (&kind, &node.kind) {
+            (_, NodeKind::Null) => None,
+            (Kind::Text | Kind::TextOrNumber, NodeKind::Str(s)) => nonblank(s).map(Value::Text),
+            (Kind::Text | Kind::TextOrNumber, NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_)) => {
+                scalar_text(self.text, node).map(Value::Text)
+            }
+            (Kind::Text | Kind::TextOrNumber, _) => {
+                self.error_at(&node.span, format!("`{key}` must be text; found {found}"), Some("write the answer on one line after the key".into()));
+                None
+            }
+            (Kind::Date, NodeKind::Str(s) | NodeKind::Datetime(s)) => {
+                if s.trim().is_empty() {
+                    return None;
+                }
+                match parse_date(s.trim()) {
+                    Some(d) => Some(Value::Date(d)),
+                    None => {
+                        self.error_at(&node.span, format!("`{key}` must be a date written YYYY-MM-DD; found {found}"), Some("for example `2026-02-02`".into()));
+                        None
+                    }
+                }
+            }
+            (Kind::Date, _) => {
+                self.error_at(&node.span, format!("`{key}` must be a date written YYYY-MM-DD; found {found}"), Some("for example `2026-02-02`".into()));
+                None
+            }
+            (Kind::Share, _) => {
+                let share = match &node.kind {
+                    NodeKind::Number(n) => Some(*n),
+                    NodeKind::Str(s) => {
+                        let t = s.trim();
+                        if t.is_empty() {
+                            return None;
+                        }
+                        match t.strip_suffix('%') {
+                            Some(p) => p.trim().parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| x / 100.0),
+                            None => t.parse::<f64>().ok().filter(|x| x.is_finite()),
+                        }
+                    }
+                    _ => None,
+                };
+                match share {
+                    Some(x) if (0.0..=1.0).contains(&x) => Some(Value::Share(x)),
+                    Some(x) if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 => {
+                        self.error_at(
+                            &node.span,
+                            format!("`{key}` must be a share from 0 to 1 or a percentage; found {found}, which is above 1"),
+                            Some(format!("write {} or \"{}%\"", tree::format_number(x / 100.0), tree::format_number(x))),
+                        );
+                        None
+                    }
+                    Some(_) => {
+                        self.error_at(&node.span, format!("`{key}` must be a share between 0 and 1 (0% to 100%); found {found}"), None);
+                        None
+                    }
+                    None => {
+                        self.error_at(&node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {found}"), None);
+                        None
+                    }
+                }
+            }
+            (Kind::Number, _) => {
+                let n = match &node.kind {
+                    NodeKind::Number(n) if n.is_finite() => Some(*n),
+                    NodeKind::Str(s) if s.trim().is_empty() => return None,
+                    NodeKind::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+                    _ => None,
+                };
+                match n {
+                    Some(n) if key == "budget" && n < 0.0 => {
+                        self.error_at(&node.span, format!("`{key}` must be zero or more; found {found}"), None);
+                        None
+                    }
+                    Some(n) => Some(Value::Number(n)),
+                    None => {
+                        self.error_at(&node.span, format!("`{key}` must be a number such as 180000; found {found}"), Some("write digits only, without currency signs or thousands separators".into()));
+                        None
+                    }
+                }
+            }
+            (Kind::Bool, NodeKind::Bool(b)) => Some(Value::Bool(*b)),
+            (Kind::Bool, NodeKind::Str(s)) if s.trim().is_empty() => None,
+            (Kind::Bool, _) => {
+                self.error_at(&node.span, format!("`{key}` must be true or false; found {found}"), None);
+                None
+            }
+            (Kind::Choice(words), NodeKind::Str(s)) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    return None;
+                }
+                let normal = t.to_lowercase().replace([' ', '-'], "_");
+                match words.iter().find(|w| **w == normal) {
+                    Some(w) => Some(Value::Choice(w)),
+                    None => {
+                        let help = suggest(&normal, words.iter().copied()).map(|s| format!("did you mean \"{s}\"?"));
+                        self.error_at(&node.span, format!("`{key}` must be one of {}; found {found}", words.join(", ")), help);
+                        None
+                    }
+                }
+            }
+            (Kind::Choice(words), _) => {
+                self.error_at(&node.span, format!("`{key}` must be one of {}; found {found}", words.join(", ")), None);
+                None
+            }
+            (Kind::TextList, NodeKind::Str(s)) => nonblank(s).map(|s| Value::List(vec![s])),
+            (Kind::TextList, NodeKind::Seq(items)) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match &item.kind {
+                        NodeKind::Str(s) => out.extend(nonblank(s)),
+                        NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_) => out.extend(scalar_text(self.text, item)),
+                        NodeKind::Null => {}
+                        other => self.error_at(&item.span, format!("each item of `{key}` must be text; found {}", other.describe()), None),
+                    }
+                }
+                if out.is_empty() { None } else { Some(Value::List(out)) }
+            }
+            (Kind::TextList, _) => {
+                self.error_at(&node.span, format!("`{key}` must be a list of text items; found {found}"), Some("write `[first, second]` or one `- item` per line".into()));
+                None
+            }
+            (Kind::Gaps, NodeKind::Seq(items)) => {
+                let mut gaps = Vec::new();
+                for item in items {
+                    match &item.kind {
+                        NodeKind::Str(s) => gaps.extend(nonblank(s).map(|g| Gap { gap: Some(g), addressed: None })),
+                        NodeKind::Map(entries) => {
+                            let mut gap = Gap { gap: None, addressed: None };
+                            for (k, v) in entries {
+                                let sub = format!("{key}.{}", k.name);
+                                match k.name.as_str() {
+                                    "gap" => gap.gap = self.value(Kind::Text, &sub, v).and_then(text_of),
+                                    "addressed" => gap.addressed = self.value(Kind::Bool, &sub, v).and_then(bool_of),
+                                    _ => self.unknown_entry_key(k, key, schema::GAP_KEYS),
+                                }
+                            }
+                            gaps.push(gap);
+                        }
+                        NodeKind::Null => {}
+                        other => self.error_at(&item.span, format!("each entry of `{key}` must be `{{gap: …, addressed: true}}`; found {}", other.describe()), None),
+                    }
+                }
+                Some(Value::Gaps(gaps))
+            }
+            (Kind::Kpis, NodeKind::Seq(items)) => {
+                let mut kpis = Vec::new();
+                for item in items {
+                    match &item.kind {
+                        NodeKind::Map(entries) => kpis.push(self.kpi(entries, key)),
+                        NodeKind::Null => {}
+                        other => self.error_at(&item.span, format!("each entry of `{key}` must be a KPI with `name`, `baseline`, `target`…; found {}", other.describe()), None),
+                    }
+                }
+                if kpis.is_empty() { None } else { Some(Value::Kpis(kpis)) }
+            }
+            (Kind::Gaps | Kind::Kpis, _) => {
+                self.error_at(&node.span, format!("`{key}` must be a list of entries (`- name: …` lines); found {found}"), None);
+                None
+            }
+        }
+    }
+
+    fn kpi(&mut self, entries: &[(Key, Node)], key: &str) -> Kpi {
+        let mut kpi = Kpi { name: None, unit: None, baseline: None, target: None, direction: None, actual: None, owner: None };
+        for (k, v) in entries {
+            let sub = format!("{key}.{}", k.name);
+            match k.name.as_str() {
+                "name" => kpi.name = self.value(Kind::Text, &sub, v).and_then(text_of),
+                "unit" => kpi.unit = self.value(Kind::Text, &sub, v).and_then(text_of),
+                "owner" => kpi.owner = self.value(Kind::Text, &sub, v).and_then(text_of),
+                "baseline" => kpi.baseline = self.value(Kind::Number, &sub, v).and_then(number_of),
+                "target" => kpi.target = self.value(Kind::Number, &sub, v).and_then(number_of),
+                "actual" => kpi.actual = self.value(Kind::Number, &sub, v).and_then(number_of),
+                "direction" => {
+                    kpi.direction = match self.value(Kind::Choice(schema::DIRECTIONS), &sub, v) {
+                        Some(Value::Choice("lower")) => Some(Direction::Lower),
+                        Some(Value::Choice(_)) => Some(Direction::Higher),
+                        _ => None,
+                    }
+                }
+                _ => self.unknown_entry_key(k, key, schema::KPI_KEYS),
+            }
+        }
+        kpi
+    }
+
+    fn unknown_entry_key(&mut self, k: &Key, list: &str, keys: &[(&'static str, Kind)]) {
+        if let Some(s) = suggest(&k.name, keys.iter().map(|(name, _)| *name)) {
+            self.push(
+                Diagnostic::warning(self.source, format!("`{}` is not a known key of an entry of `{list}`, so it is ignored", k.name))
+                    .at(self.loc(&k.span))
+                    .with_help(format!("did you mean `{s}`?")),
+            );
+        }
+    }
+}
+
+fn nonblank(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() { None } else { Some(t.to_string()) }
+}
+
+/// A scalar as the user wrote it (`30` stays `30`, not `30.0`).
+fn scalar_text(text: &str, node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Str(s) | NodeKind::Datetime(s) => nonblank(s),
+        NodeKind::Number(_) | NodeKind::Bool(_) => {
+            let raw = text.get(node.span.clone()).unwrap_or("").trim().trim_matches('"');
+            if raw.is_empty() {
+                match &node.kind {
+                    NodeKind::Number(n) => Some(tree::format_number(*n)),
+                    NodeKind::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                }
+            } else {
+                Some(raw.to_string())
+            }
+        }
+        _ => None,
+    }
+}
+
+fn text_of(v: Value) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn bool_of(v: Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+fn number_of(v: Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// `YYYY-MM-DD` and nothing else, as a real calendar date.
+pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let y: i16 = s[0..4].parse().ok()?;
+    let m: i8 = s[5..7].parse().ok()?;
+    let d: i8 = s[8..10].parse().ok()?;
+    jiff::civil::Date::new(y, m, d).ok()
+}
+
+/// The id of a dossier from its path relative to the content folder:
+/// `Finance/AP Bot.md` gives `finance/ap-bot`.
+pub fn id_from_path(rel_path: &str) -> String {
+    let without_ext = rel_path.strip_suffix(".md").or_else(|| rel_path.strip_suffix(".MD")).unwrap_or(rel_path);
+    let parts: Vec<String> = without_ext
+        .split('/')
+        .map(|p| {
+            let s = slug::slugify(p);
+            if s.is_empty() { "pilot".to_string() } else { s }
+        })
+        .collect();
+    parts.join("/")
+}
+
+#[allow(dead_code)]
+fn format_of(f: Format) -> &'static str {
+    match f {
+        Format::Yaml => "YAML",
+        Format::Toml => "TOML",
+        Format::Json => "JSON",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(src: &str) -> Loaded {
+        load_text(src.as_bytes(), "content/a.md", "a.md", "a")
+    }
+
+    fn first_error(src: &str) -> String {
+        let l = read(src);
+        assert!(l.dossier.is_none(), "expected an error for {src:?}");
+        l.diagnostics.iter().find(|d| d.is_error()).unwrap().to_string()
+    }
+
+    #[test]
+    fn a_wrong_stage_names_the_choices_and_the_place() {
+        let e = first_error("---\ntitle: A\nstage: pilto\n---\n");
+        assert_eq!(
+            e,
+            "content/a.md:3:8: `stage` must be one of proposed, pilot, scaling, production, paused, abandoned; found \"pilto\" (help: did you mean \"pilot\"?)"
+        );
+    }
+
+    #[test]
+    fn shares_accept_fractions_and_percentages() {
+        let l = read("---\ntitle: A\nstage: pilot\nstarted: 2026-01-01\ndata:\n  completeness: 0.93\n  consistency: \"88%\"\n---\n");
+        let d = l.dossier.unwrap();
+        assert_eq!(d.number(schema::field_index("data.completeness").unwrap()), Some(0.93));
+        assert_eq!(d.number(schema::field_index("data.consistency").unwrap()), Some(0.88));
+    }
+
+    #[test]
+    fn a_share_above_one_is_an_error_with_a_fix() {
+        let e = first_error("---\ntitle: A\nstage: pilot\ndata:\n  completeness: 93\n---\n");
+        assert!(e.starts_with("content/a.md:5:17: `data.completeness` must be a share"), "{e}");
+        assert!(e.contains("\"93%\""), "{e}");
+        assert!(first_error("---\ntitle: A\nstage: pilot\ndata:\n  completeness: \"120%\"\n---\n").contains("between 0 and 1"));
+    }
+
+    #[test]
+    fn a_misspelled_section_is_a_warning_with_a_suggestion() {
+        let l = read("---\ntitle: A\nstage: proposed\ngoverance:\n  owner: B\n---\n");
+        assert!(l.dossier.is_some());
+        assert_eq!(
+            l.diagnostics[0].to_string(),
+            "content/a.md:4:1: `goverance` is not a known key at the top level, so it is ignored (help: did you mean `governance`?)"
+        );
+    }
+
+    #[test]
+    fn a_key_in_the_wrong_section_is_pointed_out() {
+        let l = read("---\ntitle: A\nstage: proposed\nproduction_owner: Dana\n---\n");
+        assert!(l.diagnostics[0].help.as_deref().unwrap().contains("framing.production_owner"));
+    }
+
+    #[test]
+    fn unknown_keys_far_from_known_ones_are_kept_quietly() {
+        let l = read("---\ntitle: A\nstage: proposed\ncost_centre: 4411\n---\n");
+        assert!(l.diagnostics.is_empty());
+        assert_eq!(l.dossier.unwrap().extra, vec![("cost_centre".to_string(), "4411".to_string())]);
+    }
+
+    #[test]
+    fn a_list_where_text_belongs_is_an_error() {
+        let e = first_error("---\ntitle: A\nstage: pilot\ngovernance:\n  owner: [a, b]\n---\n");
+        assert!(e.contains("`governance.owner` must be text; found a list"), "{e}");
+    }
+
+    #[test]
+    fn dates_must_be_real_calendar_dates() {
+        assert!(first_error("---\ntitle: A\nstage: pilot\nstarted: 2026-02-30\n---\n").contains("YYYY-MM-DD"));
+        assert!(first_error("---\ntitle: A\nstage: pilot\nstarted: 02/02/2026\n---\n").contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn title_and_stage_are_required() {
+        assert!(first_error("---\nstage: pilot\n---\n").contains("needs a `title`"));
+        assert!(first_error("---\ntitle: A\n---\n").contains("needs a `stage`"));
+    }
+
+    #[test]
+    fn a_bom_and_crlf_are_fine() {
+        let l = read("\u{feff}---\r\ntitle: A\r\nstage: proposed\r\n---\r\nStory\r\n");
+        assert_eq!(l.dossier.unwrap().title, "A");
+    }
+
+    #[test]
+    fn toml_and_json_dossiers_read_the_same_answers() {
+        let t = read("+++\ntitle = \"A\"\nstage = \"pilot\"\nstarted = 2026-01-05\n[data]\ncompleteness = 0.5\n+++\nBody");
+        let j = read("{\n\"title\": \"A\", \"stage\": \"pilot\", \"started\": \"2026-01-05\", \"data\": {\"completeness\": 0.5}\n}\nBody");
+        let values = |l: Loaded| l.dossier.unwrap().answers.into_iter().map(|a| a.map(|a| a.value)).collect::<Vec<_>>();
+        assert_eq!(values(t), values(j));
+    }
+
+    #[test]
+    fn toml_errors_point_into_the_file() {
+        let e = first_error("+++\ntitle = \"A\"\nstage = \n+++\n");
+        assert!(e.starts_with("content/a.md:3:"), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let l = load_text(b"---\ntitle: \xff\n---\n", "content/a.md", "a.md", "a");
+        let d = &l.diagnostics[0];
+        assert_eq!((d.line(), d.column()), (Some(2), Some(8)));
+    }
+
+    #[test]
+    fn ids_come_from_paths() {
+        assert_eq!(id_from_path("Finance/AP Bot.md"), "finance/ap-bot");
+        assert_eq!(id_from_path("invoice-matching.md"), "invoice-matching");
+    }
+}

@@ -1,0 +1,343 @@
+//! Judging one dossier: checks, mistake statuses and scores, readiness,
+//! the most active mistake, the verdict and the flags.
+//!
+//! Pure: takes the dossier, the framework and the as-of date, returns a
+//! [`Diagnosis`]. Nothing here names a check id; everything comes from the
+//! [`Framework`].
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::{Check, Condition, Flag, Framework, KpiField, Literal, Mistake, Outcome, Severity, Status, Verdict};
+use crate::dossier::schema::{self, Kind};
+use crate::dossier::{Direction, Dossier, Kpi, Stage, Value, format_share, tree::format_number};
+
+/// The result of one check for one pilot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    /// Index of the check in [`Framework::checks`].
+    #[serde(skip)]
+    pub check: usize,
+    pub severity: Severity,
+    pub outcome: Outcome,
+    /// Why: the evidence for a pass or a fail, the question when unanswered.
+    pub message: String,
+}
+
+/// One mistake's state in one pilot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MistakeResult {
+    pub status: Status,
+    pub score: u32,
+    /// Total weight of the failing checks.
+    #[serde(skip)]
+    pub failing_weight: u32,
+}
+
+/// Everything the framework says about one pilot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    pub verdict: Verdict,
+    pub readiness: u32,
+    pub most_active: Option<Mistake>,
+    pub flags: Vec<Flag>,
+    /// Days past `decision_due`, when it has passed.
+    pub days_overdue: Option<i64>,
+    /// Days since `updated`, when given.
+    pub days_since_update: Option<i64>,
+    /// In the order of [`Mistake::ALL`].
+    pub mistakes: [MistakeResult; 5],
+    /// Every check that applies at the pilot's stage, in framework order.
+    pub checks: Vec<CheckResult>,
+}
+
+/// Judges `dossier` by `framework` as of `as_of`, with answers older than
+/// `stale_days` flagged stale.
+pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: i64) -> Diagnosis {
+    let column = dossier.stage.column();
+    let mut checks = Vec::new();
+    let mut pass_weight = [0u32; 5];
+    let mut total_weight = [0u32; 5];
+    let mut failing_weight = [0u32; 5];
+    let mut failing_blockers = [0u32; 5];
+    let mut failing_majors = [0u32; 5];
+    let mut failing_any = [0u32; 5];
+
+    for (i, check) in framework.checks.iter().enumerate() {
+        let Some(severity) = check.severity[column] else { continue };
+        let (outcome, message) = evaluate(check, dossier);
+        let m = check.mistake.index();
+        let w = framework.weight(severity);
+        total_weight[m] += w;
+        if outcome.is_failing() {
+            failing_weight[m] += w;
+            failing_any[m] += 1;
+            match severity {
+                Severity::Blocker => failing_blockers[m] += 1,
+                Severity::Major => failing_majors[m] += 1,
+                Severity::Minor => {}
+            }
+        } else {
+            pass_weight[m] += w;
+        }
+        checks.push(CheckResult { check: i, severity, outcome, message });
+    }
+
+    let mistakes: [MistakeResult; 5] = std::array::from_fn(|m| MistakeResult {
+        status: if failing_blockers[m] > 0 || failing_majors[m] >= 2 {
+            Status::Active
+        } else if failing_any[m] > 0 {
+            Status::AtRisk
+        } else {
+            Status::Clear
+        },
+        score: score(pass_weight[m], total_weight[m]),
+        failing_weight: failing_weight[m],
+    });
+    let readiness = score(pass_weight.iter().sum(), total_weight.iter().sum());
+
+    // Largest failing weight; ties go to the earlier mistake.
+    let most_active = Mistake::ALL
+        .into_iter()
+        .filter(|m| mistakes[m.index()].failing_weight > 0)
+        .fold(None::<Mistake>, |best, m| match best {
+            Some(b) if mistakes[b.index()].failing_weight >= mistakes[m.index()].failing_weight => Some(b),
+            _ => Some(m),
+        });
+
+    let active = mistakes.iter().filter(|m| m.status == Status::Active).count();
+    let verdict = if active == 0 && readiness >= framework.ready_at {
+        Verdict::Ready
+    } else if active >= 2 {
+        Verdict::NotReady
+    } else {
+        Verdict::AtRisk
+    };
+
+    let mut flags = Vec::new();
+    let days_overdue = dossier.decision_due().map(|due| days_between(due, as_of)).filter(|d| *d > 0);
+    if matches!(dossier.stage, Stage::Pilot | Stage::Paused) && days_overdue.is_some() {
+        flags.push(Flag::Purgatory);
+    }
+    let days_since_update = dossier.updated().map(|u| days_between(u, as_of));
+    if days_since_update.is_none_or(|d| d > stale_days) {
+        flags.push(Flag::Stale);
+    }
+
+    Diagnosis { verdict, readiness, most_active, flags, days_overdue, days_since_update, mistakes, checks }
+}
+
+/// 100 × passing ÷ applicable, rounded half up; 100 when nothing applies.
+pub fn score(pass: u32, total: u32) -> u32 {
+    if total == 0 {
+        return 100;
+    }
+    (200 * pass as u64 + total as u64).div_euclid(2 * total as u64) as u32
+}
+
+/// Whole days from `from` to `to` (positive when `to` is later).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    from.until(to).map(|span| span.get_days() as i64).unwrap_or(0)
+}
+
+fn path(field: usize) -> &'static str {
+    schema::FIELDS[field].path
+}
+
+fn unanswered(check: &Check, missing: &[&str]) -> (Outcome, String) {
+    let mut message = format!("not answered: {}", check.question);
+    if !missing.is_empty() {
+        message.push_str(&format!(" (missing: {})", missing.join(", ")));
+    }
+    (Outcome::Unanswered, message)
+}
+
+/// A threshold as the field shows it: `90%` for shares.
+fn show_threshold(field: usize, value: f64) -> String {
+    if schema::FIELDS[field].kind == Kind::Share { format_share(value) } else { format_number(value) }
+}
+
+/// Whether an answer counts as given.
+fn is_answered(value: Option<&Value>) -> bool {
+    match value {
+        None => false,
+        Some(Value::Text(s)) => !s.trim().is_empty(),
+        Some(Value::List(items)) => items.iter().any(|i| !i.trim().is_empty()),
+        Some(Value::Kpis(k)) => !k.is_empty(),
+        Some(_) => true,
+    }
+}
+
+fn short(s: &str) -> String {
+    if s.chars().count() > 90 { format!("{}…", s.chars().take(90).collect::<String>()) } else { s.to_string() }
+}
+
+/// The outcome of one check and the message that explains it.
+pub fn evaluate(check: &Check, dossier: &Dossier) -> (Outcome, String) {
+    condition(&check.condition, check, dossier)
+}
+
+fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) {
+    match cond {
+        Condition::Answered(f) => match d.answer(*f) {
+            v @ Some(value) if is_answered(v) => (Outcome::Pass, format!("{}: {}", path(*f), short(&value.display()))),
+            _ => unanswered(check, &[]),
+        },
+        Condition::AllAnswered(fields) => {
+            let missing: Vec<&str> = fields.iter().filter(|f| !is_answered(d.answer(**f))).map(|f| path(*f)).collect();
+            if missing.is_empty() {
+                let given: Vec<String> = fields.iter().filter_map(|f| d.answer(*f).map(|v| format!("{} {}", schema::FIELDS[*f].key(), v.display()))).collect();
+                (Outcome::Pass, given.join(", "))
+            } else {
+                unanswered(check, &missing)
+            }
+        }
+        Condition::Is { field, values } => {
+            let found = match d.answer(*field) {
+                Some(Value::Choice(w)) => Literal::Word(w.to_string()),
+                Some(Value::Text(w)) if !w.trim().is_empty() => Literal::Word(w.clone()),
+                Some(Value::Bool(b)) => Literal::Bool(*b),
+                _ => return unanswered(check, &[]),
+            };
+            if values.contains(&found) {
+                (Outcome::Pass, format!("{} is {}", path(*field), found.display()))
+            } else {
+                let expected: Vec<String> = values.iter().map(Literal::display).collect();
+                (Outcome::Fail, format!("{} is {}, not {}", path(*field), found.display(), expected.join(" or ")))
+            }
+        }
+        Condition::AtLeast { field, value } | Condition::AtMost { field, value } => {
+            let Some(n) = d.number(*field) else { return unanswered(check, &[]) };
+            let at_least = matches!(cond, Condition::AtLeast { .. });
+            let shown = show_threshold(*field, n);
+            let limit = show_threshold(*field, *value);
+            if at_least && n >= *value {
+                (Outcome::Pass, format!("{} is {shown}, at least {limit}", path(*field)))
+            } else if at_least {
+                (Outcome::Fail, format!("{} is {shown}, below the {limit} threshold", path(*field)))
+            } else if n <= *value {
+                (Outcome::Pass, format!("{} is {shown}, at most {limit}", path(*field)))
+            } else {
+                (Outcome::Fail, format!("{} is {shown}, above the {limit} limit", path(*field)))
+            }
+        }
+        Condition::OnOrBefore { field, than } => match (d.date(*field), d.date(*than)) {
+            (Some(a), Some(b)) if a <= b => (Outcome::Pass, format!("{} ({a}) is on or before {} ({b})", path(*field), path(*than))),
+            (Some(a), Some(b)) => (Outcome::Fail, format!("{} ({a}) is after {} ({b})", path(*field), path(*than))),
+            (a, b) => {
+                let missing: Vec<&str> = [(a.is_none(), path(*field)), (b.is_none(), path(*than))].into_iter().filter(|x| x.0).map(|x| x.1).collect();
+                unanswered(check, &missing)
+            }
+        },
+        Condition::AllAddressed(field) => match d.answer(*field) {
+            Some(Value::Gaps(gaps)) if !gaps.is_empty() => {
+                let open: Vec<&str> = gaps.iter().filter(|g| g.addressed != Some(true)).map(|g| g.gap.as_deref().unwrap_or("unnamed gap")).collect();
+                if open.is_empty() {
+                    (Outcome::Pass, format!("all {} known gaps are addressed", gaps.len()))
+                } else {
+                    (Outcome::Fail, format!("{} of {} known gaps are not addressed: {}", open.len(), gaps.len(), short(&open.join("; "))))
+                }
+            }
+            _ => (Outcome::Pass, "no known gaps are listed".into()),
+        },
+        Condition::Either(conds) => {
+            let mut last = (Outcome::Fail, String::new());
+            for c in conds {
+                let r = condition(c, check, d);
+                match r.0 {
+                    Outcome::Pass | Outcome::Unanswered => return r,
+                    Outcome::Fail => last = r,
+                }
+            }
+            last
+        }
+        Condition::KpisHave(fields) => {
+            let kpis = kpis(d);
+            if kpis.is_empty() {
+                return unanswered(check, &[]);
+            }
+            let mut missing = Vec::new();
+            for (i, k) in kpis.iter().enumerate() {
+                for f in fields {
+                    if !kpi_has(k, *f) {
+                        missing.push(format!("{} has no {}", kpi_name(k, i), f.as_str()));
+                    }
+                }
+            }
+            if missing.is_empty() {
+                let n = kpis.len();
+                let what: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+                (Outcome::Pass, format!("{n} KPI{} with {}", if n == 1 { "" } else { "s" }, what.join(" and ")))
+            } else {
+                (Outcome::Unanswered, format!("not answered: {} ({})", check.question, short(&missing.join("; "))))
+            }
+        }
+        Condition::KpisMeetTargets => {
+            let kpis = kpis(d);
+            if kpis.is_empty() {
+                return unanswered(check, &[]);
+            }
+            let mut missed = Vec::new();
+            let mut missing = Vec::new();
+            for (i, k) in kpis.iter().enumerate() {
+                match (k.actual, k.target, k.effective_direction()) {
+                    (Some(actual), Some(target), Some(dir)) => {
+                        let met = match dir {
+                            Direction::Lower => actual <= target,
+                            Direction::Higher => actual >= target,
+                        };
+                        if !met {
+                            let better = if dir == Direction::Lower { "lower" } else { "higher" };
+                            missed.push(format!("{}: actual {} misses the target {} ({better} is better)", kpi_name(k, i), format_number(actual), format_number(target)));
+                        }
+                    }
+                    _ => missing.push(kpi_name(k, i)),
+                }
+            }
+            if !missing.is_empty() {
+                (Outcome::Unanswered, format!("not answered: {} (no actual or target for {})", check.question, short(&missing.join(", "))))
+            } else if missed.is_empty() {
+                (Outcome::Pass, format!("all {} KPIs meet their targets", kpis.len()))
+            } else {
+                (Outcome::Fail, short(&missed.join("; ")))
+            }
+        }
+    }
+}
+
+fn kpis(d: &Dossier) -> &[Kpi] {
+    match d.answer(schema::field_index("metrics.business").unwrap_or(usize::MAX)) {
+        Some(Value::Kpis(k)) => k,
+        _ => &[],
+    }
+}
+
+fn kpi_name(k: &Kpi, i: usize) -> String {
+    k.name.as_ref().map_or_else(|| format!("KPI {}", i + 1), |n| format!("\"{n}\""))
+}
+
+fn kpi_has(k: &Kpi, f: KpiField) -> bool {
+    match f {
+        KpiField::Name => k.name.is_some(),
+        KpiField::Unit => k.unit.is_some(),
+        KpiField::Baseline => k.baseline.is_some(),
+        KpiField::Target => k.target.is_some(),
+        KpiField::Direction => k.direction.is_some(),
+        KpiField::Actual => k.actual.is_some(),
+        KpiField::Owner => k.owner.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_round_half_up() {
+        assert_eq!(score(3, 8), 38); // 37.5
+        assert_eq!(score(1, 3), 33);
+        assert_eq!(score(2, 3), 67);
+        assert_eq!(score(0, 0), 100);
+        assert_eq!(score(5, 5), 100);
+    }
+}

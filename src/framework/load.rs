@@ -1,0 +1,492 @@
+//! Reading framework files: the built-in one and a project's own.
+//!
+//! A framework file is TOML (see `default.toml`, embedded in the binary). A
+//! project's file is merged over the built-in one: a check with a known id
+//! changes only what it states (`threshold`, `severity`, `enabled = false`,
+//! …); a check with a new id is added and must state everything. Every
+//! mistake in the file is a located [`Diagnostic`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Check, Condition, Framework, KpiField, Literal, Mistake, MistakeInfo, Severity};
+use crate::diagnostic::{Diagnostic, Location, suggest};
+use crate::dossier::schema::{self, Kind};
+
+/// The default framework of the contract, as shipped.
+pub const DEFAULT_FRAMEWORK: &str = include_str!("default.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    #[serde(default)]
+    replace_defaults: bool,
+    ready_at: Option<Spanned<u32>>,
+    weights: Option<WeightsSpec>,
+    #[serde(default)]
+    mistakes: Vec<MistakeSpec>,
+    #[serde(default)]
+    checks: Vec<CheckSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeightsSpec {
+    blocker: Option<u32>,
+    major: Option<u32>,
+    minor: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MistakeSpec {
+    id: Spanned<String>,
+    name: Option<String>,
+    summary: Option<String>,
+    root_cause: Option<String>,
+    fix: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSpec {
+    id: Spanned<String>,
+    mistake: Option<Spanned<String>>,
+    title: Option<String>,
+    question: Option<String>,
+    enabled: Option<bool>,
+    severity: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    pass_when: Option<Spanned<ConditionSpec>>,
+    threshold: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConditionSpec {
+    answered: Option<Spanned<String>>,
+    all_answered: Option<Vec<Spanned<String>>>,
+    is: Option<IsSpec>,
+    at_least: Option<ThresholdSpec>,
+    at_most: Option<ThresholdSpec>,
+    on_or_before: Option<Vec<Spanned<String>>>,
+    all_addressed: Option<Spanned<String>>,
+    either: Option<Vec<Spanned<ConditionSpec>>>,
+    kpis_have: Option<Vec<Spanned<String>>>,
+    kpis_meet_targets: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IsSpec {
+    field: Spanned<String>,
+    value: Option<Spanned<LiteralSpec>>,
+    values: Option<Vec<Spanned<LiteralSpec>>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum LiteralSpec {
+    Bool(bool),
+    Word(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThresholdSpec {
+    field: Spanned<String>,
+    value: f64,
+}
+
+/// Reads the framework: the built-in one, with the project's file (its text
+/// and the name to show) merged over it when there is one.
+pub fn load_framework(project: Option<(&str, &str)>) -> Result<Framework, Vec<Diagnostic>> {
+    parse_framework(DEFAULT_FRAMEWORK, "(built-in framework)", project)
+}
+
+/// Reads `base` and merges `project` over it.
+pub fn parse_framework(base: &str, base_name: &str, project: Option<(&str, &str)>) -> Result<Framework, Vec<Diagnostic>> {
+    let mut ctx = Ctx { errors: Vec::new(), text: base, source: base_name };
+    let base_spec = ctx.parse(base)?;
+    let mut fw = Framework {
+        mistakes: Vec::new(),
+        checks: Vec::new(),
+        weights: [5, 3, 1],
+        ready_at: 80,
+        origin: "built-in".into(),
+    };
+    ctx.apply(&mut fw, base_spec, true);
+    if fw.mistakes.len() != 5 {
+        ctx.errors.push(Diagnostic::error(base_name, "the framework must describe all five mistakes"));
+    }
+    if let Some((text, name)) = project {
+        let mut pctx = Ctx { errors: Vec::new(), text, source: name };
+        match pctx.parse(text) {
+            Ok(spec) => {
+                fw.origin = name.to_string();
+                pctx.apply(&mut fw, spec, false);
+            }
+            Err(e) => return Err(e),
+        }
+        ctx.errors.extend(pctx.errors);
+    }
+    if ctx.errors.is_empty() { Ok(fw) } else { Err(ctx.errors) }
+}
+
+struct Ctx<'a> {
+    errors: Vec<Diagnostic>,
+    text: &'a str,
+    source: &'a str,
+}
+
+impl Ctx<'_> {
+    fn parse(&mut self, text: &str) -> Result<FileSpec, Vec<Diagnostic>> {
+        toml::from_str::<FileSpec>(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim().replace('\n', " ");
+            vec![Diagnostic::error(self.source, format!("the framework file cannot be read: {message}")).at(Location::from_offsets(text, span.start, span.end))]
+        })
+    }
+
+    fn error<T>(&mut self, spanned: &Spanned<T>, message: String, help: Option<String>) {
+        let span = spanned.span();
+        let mut d = Diagnostic::error(self.source, message).at(Location::from_offsets(self.text, span.start, span.end));
+        d.help = help;
+        self.errors.push(d);
+    }
+
+    fn apply(&mut self, fw: &mut Framework, spec: FileSpec, is_base: bool) {
+        if spec.replace_defaults {
+            fw.checks.clear();
+        }
+        if let Some(r) = &spec.ready_at {
+            if *r.get_ref() > 100 {
+                self.error(r, "`ready_at` is a readiness score from 0 to 100".into(), None);
+            }
+            fw.ready_at = *r.get_ref();
+        }
+        if let Some(w) = spec.weights {
+            fw.weights = [w.blocker.unwrap_or(fw.weights[0]), w.major.unwrap_or(fw.weights[1]), w.minor.unwrap_or(fw.weights[2])];
+        }
+        for m in spec.mistakes {
+            let Some(id) = Mistake::parse(m.id.get_ref()) else {
+                let help = suggest(m.id.get_ref(), Mistake::ALL.map(Mistake::as_str)).map(|s| format!("did you mean `{s}`?"));
+                self.error(&m.id, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.id.get_ref()), help);
+                continue;
+            };
+            if let Some(existing) = fw.mistakes.iter_mut().find(|x| x.id == id) {
+                existing.name = m.name.unwrap_or(existing.name.clone());
+                existing.summary = m.summary.unwrap_or(existing.summary.clone());
+                existing.root_cause = m.root_cause.unwrap_or(existing.root_cause.clone());
+                existing.fix = m.fix.unwrap_or(existing.fix.clone());
+            } else if is_base {
+                fw.mistakes.push(MistakeInfo {
+                    id,
+                    name: m.name.unwrap_or_default(),
+                    summary: m.summary.unwrap_or_default(),
+                    root_cause: m.root_cause.unwrap_or_default(),
+                    fix: m.fix.unwrap_or_default(),
+                });
+            }
+        }
+        fw.mistakes.sort_by_key(|m| m.id);
+
+        for c in spec.checks {
+            let existing = fw.checks.iter().position(|x| &x.id == c.id.get_ref());
+            if c.enabled == Some(false) {
+                if let Some(i) = existing {
+                    fw.checks.remove(i);
+                } else if !is_base {
+                    let ids: Vec<&str> = fw.checks.iter().map(|x| x.id.as_str()).collect();
+                    let help = suggest(c.id.get_ref(), ids).map(|s| format!("did you mean `{s}`?"));
+                    self.error(&c.id, format!("cannot switch off `{}`: there is no such check", c.id.get_ref()), help);
+                }
+                continue;
+            }
+            match existing {
+                Some(i) => {
+                    let mut check = fw.checks[i].clone();
+                    if self.patch(&mut check, c, false) {
+                        fw.checks[i] = check;
+                    }
+                }
+                None => {
+                    let mistake = c.id.get_ref().split('.').next().and_then(Mistake::parse).unwrap_or(Mistake::Framing);
+                    let mut check = Check {
+                        id: c.id.get_ref().clone(),
+                        mistake,
+                        title: String::new(),
+                        question: String::new(),
+                        severity: [None; 4],
+                        condition: Condition::AllAnswered(Vec::new()),
+                    };
+                    if self.patch(&mut check, c, true) {
+                        fw.checks.push(check);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies what `c` states to `check`. `new` checks must state
+    /// everything. False when an error was reported.
+    fn patch(&mut self, check: &mut Check, c: CheckSpec, new: bool) -> bool {
+        let before = self.errors.len();
+        let id = c.id.get_ref().clone();
+        if new {
+            let missing: Vec<&str> = [
+                ("severity", c.severity.is_none()),
+                ("pass_when", c.pass_when.is_none()),
+                ("title", c.title.is_none()),
+                ("mistake", c.mistake.is_none() && id.split('.').next().and_then(Mistake::parse).is_none()),
+            ]
+            .into_iter()
+            .filter(|(_, m)| *m)
+            .map(|(k, _)| k)
+            .collect();
+            if !missing.is_empty() {
+                self.error(
+                    &c.id,
+                    format!("the new check `{id}` needs {}", missing.join(", ")),
+                    Some("to change a built-in check, use its exact id (see the framework page of the site)".into()),
+                );
+                return false;
+            }
+        }
+        if let Some(m) = &c.mistake {
+            match Mistake::parse(m.get_ref()) {
+                Some(mistake) => check.mistake = mistake,
+                None => {
+                    let help = suggest(m.get_ref(), Mistake::ALL.map(Mistake::as_str)).map(|s| format!("did you mean `{s}`?"));
+                    self.error(m, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.get_ref()), help);
+                }
+            }
+        }
+        if let Some(t) = c.title {
+            check.title = t;
+        }
+        if let Some(q) = c.question {
+            check.question = q;
+        } else if new {
+            check.question = check.title.clone();
+        }
+        if let Some(sev) = &c.severity {
+            for (stage, word) in sev.get_ref() {
+                let column = match stage.as_str() {
+                    "proposed" => 0,
+                    "pilot" => 1,
+                    "scaling" => 2,
+                    "production" => 3,
+                    other => {
+                        self.error(
+                            sev,
+                            format!("unknown stage `{other}` in `severity`; use proposed, pilot, scaling and production (paused and abandoned are judged as pilot)"),
+                            None,
+                        );
+                        continue;
+                    }
+                };
+                check.severity[column] = match word.get_ref().as_str() {
+                    "blocker" => Some(Severity::Blocker),
+                    "major" => Some(Severity::Major),
+                    "minor" => Some(Severity::Minor),
+                    "-" | "none" => None,
+                    other => {
+                        self.error(word, format!("severity must be blocker, major, minor or \"-\"; found \"{other}\""), None);
+                        None
+                    }
+                };
+            }
+            if new {
+                for (column, stage) in ["proposed", "pilot", "scaling", "production"].iter().enumerate() {
+                    if !sev.get_ref().contains_key(*stage) {
+                        check.severity[column] = None;
+                    }
+                }
+            }
+        }
+        if let Some(pw) = &c.pass_when
+            && let Some(cond) = self.condition(pw)
+        {
+            check.condition = cond;
+        }
+        if let Some(t) = &c.threshold {
+            match &mut check.condition {
+                Condition::AtLeast { value, .. } | Condition::AtMost { value, .. } => *value = *t.get_ref(),
+                _ => self.error(t, format!("`threshold` applies only to checks with `at_least` or `at_most`, and `{id}` has neither"), None),
+            }
+        }
+        self.errors.len() == before
+    }
+
+    fn field(&mut self, name: &Spanned<String>) -> Option<usize> {
+        match schema::field_index(name.get_ref()) {
+            Some(i) => Some(i),
+            None => {
+                let help = suggest(name.get_ref(), schema::FIELDS.iter().map(|f| f.path)).map(|s| format!("did you mean `{s}`?"));
+                self.error(name, format!("unknown dossier field `{}`; fields are written as dotted paths such as `governance.owner`", name.get_ref()), help);
+                None
+            }
+        }
+    }
+
+    fn condition(&mut self, spec: &Spanned<ConditionSpec>) -> Option<Condition> {
+        let c = spec.get_ref();
+        let mut found: Vec<Condition> = Vec::new();
+        let mut kinds = 0;
+        if let Some(f) = &c.answered {
+            kinds += 1;
+            found.extend(self.field(f).map(Condition::Answered));
+        }
+        if let Some(fs) = &c.all_answered {
+            kinds += 1;
+            let fields: Vec<usize> = fs.iter().filter_map(|f| self.field(f)).collect();
+            if fields.len() == fs.len() {
+                found.push(Condition::AllAnswered(fields));
+            }
+        }
+        if let Some(is) = &c.is {
+            kinds += 1;
+            if let Some(field) = self.field(&is.field) {
+                let mut lits: Vec<&Spanned<LiteralSpec>> = is.values.iter().flatten().collect();
+                lits.extend(is.value.iter());
+                if lits.is_empty() {
+                    self.error(&is.field, "`is` needs `value = …` or `values = [ … ]`".into(), None);
+                }
+                let kind = schema::FIELDS[field].kind;
+                let mut values = Vec::new();
+                for lit in lits {
+                    match (lit.get_ref(), kind) {
+                        (LiteralSpec::Bool(b), Kind::Bool) => values.push(Literal::Bool(*b)),
+                        (LiteralSpec::Word(w), Kind::Choice(words)) if words.contains(&w.as_str()) => values.push(Literal::Word(w.clone())),
+                        (LiteralSpec::Word(w), Kind::Choice(words)) => {
+                            self.error(lit, format!("`{}` is one of {}; \"{w}\" can never match", is.field.get_ref(), words.join(", ")), None)
+                        }
+                        (LiteralSpec::Word(w), Kind::Text) => values.push(Literal::Word(w.clone())),
+                        _ => self.error(lit, format!("this value cannot be compared with `{}`", is.field.get_ref()), None),
+                    }
+                }
+                found.push(Condition::Is { field, values });
+            }
+        }
+        for (spec_t, at_least) in [(&c.at_least, true), (&c.at_most, false)] {
+            if let Some(t) = spec_t {
+                kinds += 1;
+                if let Some(field) = self.field(&t.field) {
+                    if !matches!(schema::FIELDS[field].kind, Kind::Share | Kind::Number) {
+                        self.error(&t.field, format!("`{}` is not a number or a share, so it cannot be compared with a threshold", t.field.get_ref()), None);
+                    }
+                    found.push(if at_least { Condition::AtLeast { field, value: t.value } } else { Condition::AtMost { field, value: t.value } });
+                }
+            }
+        }
+        if let Some(pair) = &c.on_or_before {
+            kinds += 1;
+            if pair.len() != 2 {
+                self.error(spec, "`on_or_before` takes two date fields: `[\"earlier\", \"later\"]`".into(), None);
+            } else if let (Some(a), Some(b)) = (self.field(&pair[0]), self.field(&pair[1])) {
+                for (i, p) in [(a, &pair[0]), (b, &pair[1])] {
+                    if schema::FIELDS[i].kind != Kind::Date {
+                        self.error(p, format!("`{}` is not a date", p.get_ref()), None);
+                    }
+                }
+                found.push(Condition::OnOrBefore { field: a, than: b });
+            }
+        }
+        if let Some(f) = &c.all_addressed {
+            kinds += 1;
+            if let Some(i) = self.field(f) {
+                if schema::FIELDS[i].kind != Kind::Gaps {
+                    self.error(f, format!("`{}` is not a list of gaps", f.get_ref()), None);
+                }
+                found.push(Condition::AllAddressed(i));
+            }
+        }
+        if let Some(list) = &c.either {
+            kinds += 1;
+            let inner: Vec<Condition> = list.iter().filter_map(|s| self.condition(s)).collect();
+            if inner.len() == list.len() && !inner.is_empty() {
+                found.push(Condition::Either(inner));
+            }
+        }
+        if let Some(keys) = &c.kpis_have {
+            kinds += 1;
+            let mut fields = Vec::new();
+            for k in keys {
+                match KpiField::ALL.iter().find(|(_, name)| name == k.get_ref()) {
+                    Some((f, _)) => fields.push(*f),
+                    None => self.error(k, format!("unknown KPI value `{}`; use name, unit, baseline, target, direction, actual or owner", k.get_ref()), None),
+                }
+            }
+            found.push(Condition::KpisHave(fields));
+        }
+        if let Some(true) = c.kpis_meet_targets {
+            kinds += 1;
+            found.push(Condition::KpisMeetTargets);
+        }
+        if kinds != 1 {
+            self.error(
+                spec,
+                "`pass_when` needs exactly one condition: answered, all_answered, is, at_least, at_most, on_or_before, all_addressed, either, kpis_have or kpis_meet_targets".into(),
+                None,
+            );
+            return None;
+        }
+        found.pop()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_framework_has_the_contract_checks() {
+        let fw = Framework::builtin();
+        assert_eq!(fw.checks.len(), 37);
+        assert_eq!(fw.mistakes.len(), 5);
+        assert_eq!(fw.weights, [5, 3, 1]);
+    }
+
+    #[test]
+    fn a_project_can_change_thresholds_severities_and_switch_checks_off() {
+        let project = r#"
+[[checks]]
+id = "data.completeness"
+threshold = 0.8
+severity = { pilot = "blocker" }
+
+[[checks]]
+id = "change.training"
+enabled = false
+
+[[checks]]
+id = "governance.security-review"
+title = "Security has reviewed the system"
+severity = { pilot = "major", scaling = "blocker", production = "blocker" }
+pass_when = { answered = "governance.reviewer" }
+"#;
+        let fw = load_framework(Some((project, "framework.toml"))).unwrap();
+        let c = fw.checks.iter().find(|c| c.id == "data.completeness").unwrap();
+        assert!(matches!(c.condition, Condition::AtLeast { value, .. } if value == 0.8));
+        assert_eq!(c.severity[1], Some(Severity::Blocker));
+        assert_eq!(c.severity[0], Some(Severity::Major));
+        assert!(!fw.checks.iter().any(|c| c.id == "change.training"));
+        let added = fw.checks.iter().find(|c| c.id == "governance.security-review").unwrap();
+        assert_eq!(added.mistake, Mistake::Governance);
+        assert_eq!(added.severity[0], None);
+    }
+
+    #[test]
+    fn mistakes_in_a_framework_file_are_located() {
+        let project = "[[checks]]\nid = \"data.completeness\"\npass_when = { at_least = { field = \"data.completenes\", value = 0.8 } }\n";
+        let errors = load_framework(Some((project, "framework.toml"))).unwrap_err();
+        let e = errors[0].to_string();
+        assert!(e.starts_with("framework.toml:3:"), "{e}");
+        assert!(e.contains("did you mean `data.completeness`"), "{e}");
+
+        let errors = load_framework(Some(("[[check]]\nid = \"x\"\n", "framework.toml"))).unwrap_err();
+        assert!(errors[0].to_string().starts_with("framework.toml:1:"), "{}", errors[0]);
+    }
+}

@@ -1,0 +1,30 @@
+//! pilotscope reads one markdown dossier per AI pilot, diagnoses each pilot
+//! against the five structural mistakes that keep AI pilots from reaching
+//! production, and publishes the result as a static site.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! files --dossier--> Dossier --framework::judge--> Diagnosis --portfolio--> Portfolio
+//!       --site (view models -> Tera templates)--> pages --site::output--> site/
+//! watch: file events -> the same functions on less input;  serve: site/ over HTTP
+//! ```
+//!
+//! ```no_run
+//! use pilotscope::project::Project;
+//! let project = Project::open(std::path::Path::new(".")).expect("configuration");
+//! let judged = project.judge_all(pilotscope::project::today());
+//! for (dossier, diagnosis) in judged.pilots() {
+//!     println!("{}: {}", dossier.title, diagnosis.verdict.as_str());
+//! }
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod dossier;
+pub mod framework;
+pub mod portfolio;
+pub mod project;
+pub mod report;
+pub mod scaffold;

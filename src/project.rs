@@ -1,0 +1,159 @@
+//! A project on disk: its root, configuration and framework, and reading and
+//! judging all of its dossiers.
+//!
+//! This is the "files → model → diagnosis" half of the pipeline. The file
+//! reads happen here and in `dossier::read::load`; judging is pure and runs
+//! in parallel (rayon). The `watch` loop reuses [`read_entry`] and
+//! [`Judged::from_entries`] on the files that changed.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::dossier::{self, Dossier, DossierFile};
+use crate::framework::{self, Diagnosis, Framework};
+use crate::portfolio::Portfolio;
+
+/// Configuration and rules of one dossier repository.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Config,
+    pub framework: Framework,
+    /// The project's framework file, when one is in force.
+    pub framework_file: Option<PathBuf>,
+}
+
+impl Project {
+    /// Reads `pilotscope.toml` and the framework file of the project at `root`.
+    pub fn open(root: &Path) -> Result<Project, Vec<Diagnostic>> {
+        let config = Config::load(root)?;
+        let framework_file = match &config.framework {
+            Some(f) => Some(root.join(f)),
+            None => Some(root.join("framework.toml")).filter(|p| p.is_file()),
+        };
+        let framework = match &framework_file {
+            Some(path) => {
+                let shown = dossier::discover::show(path, root);
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| vec![Diagnostic::error(shown.clone(), format!("the framework file cannot be read: {e}"))])?;
+                framework::load_framework(Some((&text, &shown)))?
+            }
+            None => Framework::builtin(),
+        };
+        Ok(Project { root: root.to_path_buf(), config, framework, framework_file })
+    }
+
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join(&self.config.content_dir)
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.config.output_dir)
+    }
+
+    pub fn templates_dir(&self) -> PathBuf {
+        self.root.join(&self.config.templates_dir)
+    }
+
+    pub fn faq_path(&self) -> PathBuf {
+        self.content_dir().join(&self.config.faq)
+    }
+
+    /// The dossier files, sorted, and warnings about skipped files.
+    pub fn discover(&self) -> (Vec<DossierFile>, Vec<Diagnostic>) {
+        dossier::discover(&self.content_dir(), &self.root, &self.config.faq)
+    }
+
+    /// Reads and judges every dossier.
+    pub fn judge_all(&self, as_of: Date) -> Judged {
+        let content = self.content_dir();
+        if !content.is_dir() {
+            let shown = dossier::discover::show(&content, &self.root);
+            let d = Diagnostic::error(shown, "the content folder does not exist")
+                .with_help("create it with `pilotscope init`, or point `--root` or `content_dir` at the folder holding the dossiers");
+            return Judged::from_entries(Vec::new(), vec![d], as_of);
+        }
+        let (files, warnings) = self.discover();
+        let entries: Vec<Entry> = files.into_par_iter().map(|f| read_entry(f, &self.framework, as_of, self.config.stale_days)).collect();
+        Judged::from_entries(entries, warnings, as_of)
+    }
+}
+
+/// One dossier file and what became of it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub file: DossierFile,
+    /// Errors and warnings of this file.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The dossier and its diagnosis, when the file could be read.
+    pub judged: Option<(Dossier, Diagnosis)>,
+}
+
+/// Reads and judges one file.
+pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_days: i64) -> Entry {
+    let loaded = dossier::load(&file.path, &file.source, &file.rel_path, &file.id);
+    let judged = loaded.dossier.map(|d| {
+        let diagnosis = framework::judge(&d, framework, as_of, stale_days);
+        (d, diagnosis)
+    });
+    Entry { file, diagnostics: loaded.diagnostics, judged }
+}
+
+/// Every dossier of a project, judged, and the portfolio figures.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    pub as_of: Date,
+    /// Sorted by path.
+    pub entries: Vec<Entry>,
+    /// Problems that belong to no single dossier.
+    pub warnings: Vec<Diagnostic>,
+    pub portfolio: Portfolio,
+}
+
+impl Judged {
+    /// Sorts the entries, turns clashing ids into errors and computes the
+    /// portfolio figures.
+    pub fn from_entries(mut entries: Vec<Entry>, warnings: Vec<Diagnostic>, as_of: Date) -> Judged {
+        entries.sort_by(|a, b| a.file.rel_path.cmp(&b.file.rel_path));
+        let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for e in &mut entries {
+            if e.judged.is_none() {
+                continue;
+            }
+            if let Some(first) = seen.get(&e.file.id) {
+                e.diagnostics.push(
+                    Diagnostic::error(e.file.source.clone(), format!("this dossier's id `{}` is the same as that of {first}", e.file.id))
+                        .with_help("rename one of the files: the id comes from the file name"),
+                );
+                e.judged = None;
+            } else {
+                seen.insert(e.file.id.clone(), e.file.source.clone());
+            }
+        }
+        let portfolio = Portfolio::compute(entries.iter().filter_map(|e| e.judged.as_ref().map(|(d, g)| (d, g))));
+        Judged { as_of, entries, warnings, portfolio }
+    }
+
+    /// The judged pilots, in order.
+    pub fn pilots(&self) -> impl Iterator<Item = (&Dossier, &Diagnosis)> {
+        self.entries.iter().filter_map(|e| e.judged.as_ref().map(|(d, g)| (d, g)))
+    }
+
+    /// Every diagnostic, project-level first, then per file in order.
+    pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.warnings.iter().chain(self.entries.iter().flat_map(|e| e.diagnostics.iter()))
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.diagnostics().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Today's date in the local time zone.
+pub fn today() -> Date {
+    jiff::ZonedDateTime::now().date()
+}

@@ -1,0 +1,276 @@
+//! Reports of a judged portfolio for people and machines: the JSON report of
+//! the contract, the terminal summary, and GitHub workflow annotations.
+//!
+//! Takes what `project` judged and turns it into text; it computes nothing
+//! about pilots itself.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Level};
+use crate::framework::{Diagnosis, Framework, Mistake, MistakeResult, Verdict};
+use crate::project::Judged;
+
+// ---------------------------------------------------------------- JSON
+
+#[derive(Serialize)]
+pub struct ReportJson<'a> {
+    pub as_of: String,
+    pub dossiers: Vec<DossierJson<'a>>,
+    pub errors: Vec<ErrorJson<'a>>,
+    pub warnings: Vec<ErrorJson<'a>>,
+    pub portfolio: &'a crate::portfolio::Portfolio,
+}
+
+#[derive(Serialize)]
+pub struct DossierJson<'a> {
+    pub id: &'a str,
+    pub source: &'a str,
+    pub title: &'a str,
+    pub stage: &'static str,
+    pub verdict: Verdict,
+    pub readiness: u32,
+    pub most_active: Option<Mistake>,
+    pub flags: Vec<&'static str>,
+    pub mistakes: MistakesJson,
+    pub checks: Vec<CheckJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct MistakesJson {
+    pub framing: MistakeResult,
+    pub data: MistakeResult,
+    pub governance: MistakeResult,
+    pub change: MistakeResult,
+    pub metrics: MistakeResult,
+}
+
+#[derive(Serialize)]
+pub struct CheckJson<'a> {
+    pub id: &'a str,
+    pub mistake: Mistake,
+    pub severity: &'static str,
+    pub outcome: &'static str,
+    pub message: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct ErrorJson<'a> {
+    pub source: &'a str,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+fn error_json(d: &Diagnostic) -> ErrorJson<'_> {
+    let message = match &d.help {
+        Some(h) => format!("{} (help: {h})", d.message),
+        None => d.message.clone(),
+    };
+    ErrorJson { source: &d.source, line: d.line(), column: d.column(), message }
+}
+
+/// The report of one pilot.
+pub fn dossier_json<'a>(d: &'a crate::dossier::Dossier, g: &'a Diagnosis, framework: &'a Framework) -> DossierJson<'a> {
+    let [framing, data, governance, change, metrics] = g.mistakes;
+    DossierJson {
+        id: &d.id,
+        source: &d.source,
+        title: &d.title,
+        stage: d.stage.as_str(),
+        verdict: g.verdict,
+        readiness: g.readiness,
+        most_active: g.most_active,
+        flags: g.flags.iter().map(|f| f.as_str()).collect(),
+        mistakes: MistakesJson { framing, data, governance, change, metrics },
+        checks: g
+            .checks
+            .iter()
+            .map(|c| {
+                let check = &framework.checks[c.check];
+                CheckJson { id: &check.id, mistake: check.mistake, severity: c.severity.as_str(), outcome: c.outcome.as_str(), message: &c.message }
+            })
+            .collect(),
+    }
+}
+
+pub fn report_json<'a>(judged: &'a Judged, framework: &'a Framework) -> ReportJson<'a> {
+    ReportJson {
+        as_of: judged.as_of.to_string(),
+        dossiers: judged.pilots().map(|(d, g)| dossier_json(d, g, framework)).collect(),
+        errors: judged.diagnostics().filter(|d| d.level == Level::Error).map(error_json).collect(),
+        warnings: judged.diagnostics().filter(|d| d.level == Level::Warning).map(error_json).collect(),
+        portfolio: &judged.portfolio,
+    }
+}
+
+/// The JSON report, pretty-printed, with a final newline.
+pub fn json(judged: &Judged, framework: &Framework) -> String {
+    let mut s = serde_json::to_string_pretty(&report_json(judged, framework)).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+// ---------------------------------------------------------------- human
+
+fn paint(on: bool, style: Style, text: &str) -> String {
+    if on { format!("{}{text}{}", style.render(), style.render_reset()) } else { text.to_string() }
+}
+
+pub fn verdict_style(v: Verdict) -> Style {
+    match v {
+        Verdict::Ready => AnsiColor::Green.on_default().bold(),
+        Verdict::AtRisk => AnsiColor::Yellow.on_default().bold(),
+        Verdict::NotReady => AnsiColor::Red.on_default().bold(),
+    }
+}
+
+/// One diagnostic with its source line and a caret, as cargo prints them.
+pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level as L, Renderer, Snippet};
+    let level = match d.level {
+        Level::Error => L::ERROR,
+        Level::Warning => L::WARNING,
+    };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut groups = Vec::new();
+    let title = level.clone().primary_title(d.message.as_str());
+    let group = match &d.location {
+        Some(loc) => {
+            let line = loc.line_text.as_str();
+            let start: usize = line.char_indices().nth(loc.column - 1).map_or(line.len(), |(i, _)| i);
+            let end: usize = line[start..].char_indices().nth(loc.width).map_or(line.len(), |(i, _)| start + i);
+            let origin = format!("{}:{}:{}", d.source, loc.line, loc.column);
+            let _ = origin;
+            title.element(
+                Snippet::source(line)
+                    .line_start(loc.line)
+                    .path(d.source.as_str())
+                    .annotation(AnnotationKind::Primary.span(start..end.max(start))),
+            )
+        }
+        None => title.element(annotate_snippets::Origin::path(d.source.as_str())),
+    };
+    groups.push(group);
+    if let Some(help) = &d.help {
+        groups.push(Group::with_title(L::HELP.secondary_title(help.as_str())));
+    }
+    renderer.render(&groups)
+}
+
+/// The terminal report of `pilotscope check`.
+pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
+    let mut out = String::new();
+    let width = judged.pilots().map(|(d, _)| d.title.chars().count()).max().unwrap_or(0).min(48);
+    for (d, g) in judged.pilots() {
+        let verdict = paint(color, verdict_style(g.verdict), &format!("{:<9}", g.verdict.as_str()));
+        let most = g.most_active.map_or("-", Mistake::as_str);
+        let mut title: String = d.title.chars().take(48).collect();
+        if d.title.chars().count() > 48 {
+            title.pop();
+            title.push('…');
+        }
+        let mut flags = Vec::new();
+        for f in &g.flags {
+            flags.push(match (f, g.days_overdue) {
+                (crate::framework::Flag::Purgatory, Some(days)) => format!("purgatory ({days} days past decision)"),
+                (f, _) => f.as_str().to_string(),
+            });
+        }
+        let flags = if flags.is_empty() { String::new() } else { paint(color, AnsiColor::Magenta.on_default(), &format!("  [{}]", flags.join(", "))) };
+        let _ = writeln!(out, "{verdict} {:>3}  {most:<10}  {title:<width$}  {}{flags}", g.readiness, d.source);
+    }
+    let diagnostics: Vec<&Diagnostic> = judged.diagnostics().collect();
+    if !diagnostics.is_empty() {
+        out.push('\n');
+    }
+    for d in &diagnostics {
+        out.push_str(&render_diagnostic(d, color));
+        out.push_str("\n\n");
+    }
+    let p = &judged.portfolio;
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let _ = framework;
+    let _ = writeln!(
+        out,
+        "{} pilot{} as of {}: {} ready, {} at risk, {} not ready; {} in purgatory; {} error{}, {} warning{}",
+        p.pilots,
+        if p.pilots == 1 { "" } else { "s" },
+        judged.as_of,
+        p.verdict_count(Verdict::Ready),
+        p.verdict_count(Verdict::AtRisk),
+        p.verdict_count(Verdict::NotReady),
+        p.purgatory,
+        errors,
+        if errors == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+    );
+    out
+}
+
+// ---------------------------------------------------------------- GitHub
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub workflow commands: one annotation per diagnostic, and one per
+/// pilot whose verdict is at or beyond `fail_on`.
+pub fn github(judged: &Judged, fail_on: Option<Verdict>) -> String {
+    let mut out = String::new();
+    for d in judged.diagnostics() {
+        let kind = if d.is_error() { "error" } else { "warning" };
+        let mut props = format!("file={}", escape_property(&d.source));
+        if let Some(loc) = &d.location {
+            let _ = write!(props, ",line={},col={}", loc.line, loc.column);
+        }
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            let _ = write!(message, "\nhelp: {h}");
+        }
+        let _ = writeln!(out, "::{kind} {props},title=pilotscope::{}", escape_data(&message));
+    }
+    if let Some(level) = fail_on {
+        for (d, g) in judged.pilots() {
+            if g.verdict >= level {
+                let most = g.most_active.map_or_else(String::new, |m| format!("; most active mistake: {}", m.as_str()));
+                let _ = writeln!(
+                    out,
+                    "::error file={},line=1,title=pilotscope verdict::{}",
+                    escape_property(&d.source),
+                    escape_data(&format!("{} is {} (readiness {}){most}", d.title, g.verdict.as_str(), g.readiness))
+                );
+            }
+        }
+    }
+    let p = &judged.portfolio;
+    let _ = writeln!(
+        out,
+        "{} pilots: {} ready, {} at risk, {} not ready; {} errors",
+        p.pilots,
+        p.verdict_count(Verdict::Ready),
+        p.verdict_count(Verdict::AtRisk),
+        p.verdict_count(Verdict::NotReady),
+        judged.error_count()
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_messages_are_escaped() {
+        assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+    }
+}

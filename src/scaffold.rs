@@ -1,0 +1,240 @@
+//! Writing new files for people to fill in: `pilotscope new` (a dossier with
+//! every question), `pilotscope init` (a new dossier repository) and
+//! `pilotscope schema` (a JSON Schema of the front matter for editors).
+//! Everything is generated from [`schema::FIELDS`], so the three never drift
+//! from what the reader accepts.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value as Json, json};
+
+use crate::dossier::schema::{self, FIELDS, Kind};
+
+/// A dossier with every question of the format present and unanswered, and
+/// a comment saying what each asks.
+pub fn new_dossier(title: &str, stage: &str) -> String {
+    let mut out = String::from("---\n");
+    let quoted = serde_json::to_string(title).unwrap_or_else(|_| "\"\"".into());
+    let mut open_sections: Vec<&str> = Vec::new();
+    for f in FIELDS {
+        let section = f.section();
+        // Open every section on the way to this field.
+        let parts: Vec<&str> = if section.is_empty() { Vec::new() } else { section.split('.').collect() };
+        let mut depth = 0;
+        while depth < parts.len() && depth < open_sections.len() && open_sections[depth] == parts[depth] {
+            depth += 1;
+        }
+        open_sections.truncate(depth);
+        for (i, p) in parts.iter().enumerate().skip(depth) {
+            if i == 0 {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}{p}:", "  ".repeat(i));
+            open_sections.push(p);
+        }
+        let indent = "  ".repeat(parts.len());
+        let value = match f.path {
+            "title" => quoted.clone(),
+            "stage" => stage.to_string(),
+            _ => String::new(),
+        };
+        let hint = match f.kind {
+            Kind::Date => " (YYYY-MM-DD)".to_string(),
+            Kind::Share => " (0 to 1, or \"82%\")".to_string(),
+            Kind::Bool => " (true or false)".to_string(),
+            Kind::Choice(words) if f.path != "stage" => format!(" ({})", words.join(" | ")),
+            Kind::TextList => " (a list: [first, second])".to_string(),
+            _ => String::new(),
+        };
+        let line = format!("{indent}{}: {value}", f.key());
+        let _ = writeln!(out, "{line:<33} # {}{hint}", f.question);
+        match f.kind {
+            Kind::Gaps => {
+                let _ = writeln!(out, "{indent}  # - {{gap: Supplier ids differ between plants, addressed: false}}");
+            }
+            Kind::Kpis => {
+                for l in ["- name: Invoice cycle time", "  unit: days", "  baseline: 6.5", "  target: 3", "  direction: lower", "  actual:", "  owner:"] {
+                    let _ = writeln!(out, "{indent}  # {l}");
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push_str("---\n\n## What the pilot is for\n\nWrite the pilot's story here: the problem, who it is for, what has happened so far.\n");
+    out
+}
+
+/// Writes a new dossier for `title` under `content`. Never overwrites.
+pub fn write_new(content: &Path, title: &str, stage: &str) -> Result<PathBuf, String> {
+    let slug = slug::slugify(title);
+    let slug = if slug.is_empty() { "pilot".to_string() } else { slug };
+    let path = content.join(format!("{slug}.md"));
+    std::fs::create_dir_all(content).map_err(|e| format!("cannot create {}: {e}", content.display()))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| if e.kind() == std::io::ErrorKind::AlreadyExists { format!("{} already exists; it was left as it is", path.display()) } else { format!("cannot write {}: {e}", path.display()) })?;
+    use std::io::Write;
+    file.write_all(new_dossier(title, stage).as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+fn kind_schema(kind: Kind, description: &str) -> Json {
+    let mut s = match kind {
+        Kind::Text => json!({"type": ["string", "number", "boolean", "null"]}),
+        Kind::TextOrNumber => json!({"type": ["string", "number", "null"]}),
+        Kind::Date => json!({"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}),
+        Kind::Share => json!({"oneOf": [
+            {"type": "number", "minimum": 0, "maximum": 1},
+            {"type": "string", "pattern": "^\\s*(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)\\s*%\\s*$"},
+            {"type": "null"}
+        ]}),
+        Kind::Number => json!({"type": ["number", "null"]}),
+        Kind::Bool => json!({"type": ["boolean", "null"]}),
+        Kind::Choice(words) => {
+            let mut values: Vec<Json> = words.iter().map(|w| json!(w)).collect();
+            values.push(Json::Null);
+            json!({"enum": values})
+        }
+        Kind::TextList => json!({"oneOf": [
+            {"type": "array", "items": {"type": ["string", "number", "null"]}},
+            {"type": "string"},
+            {"type": "null"}
+        ]}),
+        Kind::Gaps => json!({"type": ["array", "null"], "items": {"oneOf": [
+            {"type": "string"},
+            {"type": "object", "properties": {
+                "gap": {"type": "string", "description": "The gap, in a few words."},
+                "addressed": {"type": "boolean", "description": "Whether the gap is addressed."}
+            }}
+        ]}}),
+        Kind::Kpis => {
+            let props: serde_json::Map<String, Json> = schema::KPI_KEYS
+                .iter()
+                .map(|(k, kind)| (k.to_string(), kind_schema(*kind, "")))
+                .collect();
+            json!({"type": ["array", "null"], "items": {"type": "object", "properties": props}})
+        }
+    };
+    if !description.is_empty() {
+        s["description"] = json!(description);
+    }
+    s
+}
+
+/// A JSON Schema (draft 2020-12) of the front matter.
+pub fn json_schema() -> Json {
+    let mut root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "pilotscope dossier front matter",
+        "description": "The answers of one AI pilot's dossier. Unknown keys are allowed.",
+        "type": "object",
+        "required": ["title", "stage"],
+        "properties": {}
+    });
+    for f in FIELDS {
+        let mut node = &mut root;
+        for part in f.section().split('.').filter(|p| !p.is_empty()) {
+            let props = node["properties"].as_object_mut().expect("properties is an object");
+            node = props.entry(part.to_string()).or_insert_with(|| json!({"type": ["object", "null"], "properties": {}}));
+        }
+        node["properties"][f.key()] = kind_schema(f.kind, f.question);
+    }
+    root["properties"]["title"]["type"] = json!("string");
+    root["properties"]["title"]["minLength"] = json!(1);
+    root
+}
+
+/// The example dossier and FAQ that `init` writes.
+pub const EXAMPLE_DOSSIER: &str = include_str!("../content/supplier-invoice-matching.md");
+pub const EXAMPLE_FAQ: &str = include_str!("../content/faq.md");
+
+const INIT_CONFIG: &str = r#"# pilotscope configuration. Every key is optional; these are the defaults
+# except the title.
+title = "AI pilot portfolio"
+# base_url = "https://intranet.example.com/pilots/"   # adds canonical links
+content_dir = "content"
+output_dir = "site"
+currency = "USD"
+# repo_url = "https://git.example.com/ops/pilots"     # adds source and edit links
+# repo_branch = "main"
+stale_days = 90
+# framework = "framework.toml"                          # your own rules, merged over the defaults
+"#;
+
+const INIT_WORKFLOW: &str = r#"# Checks every dossier on each pull request (problems show on the lines that
+# cause them) and publishes the site from the main branch.
+name: pilotscope
+on:
+  pull_request:
+  push:
+    branches: [main]
+jobs:
+  check-and-build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - name: Install pilotscope
+        run: cargo install --locked pilotscope
+      - name: Check dossiers
+        run: pilotscope check --format github --fail-on not_ready
+      - name: Build the site
+        run: pilotscope build
+      - name: Keep the site as an artifact
+        uses: actions/upload-artifact@v4
+        with:
+          name: site
+          path: site/
+"#;
+
+/// Creates a new dossier repository in `dir`. Existing files are kept;
+/// returns the files written.
+pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let files: [(&str, &str); 5] = [
+        ("pilotscope.toml", INIT_CONFIG),
+        ("content/supplier-invoice-matching.md", EXAMPLE_DOSSIER),
+        ("content/faq.md", EXAMPLE_FAQ),
+        (".gitignore", "site/\n"),
+        (".github/workflows/pilotscope.yml", INIT_WORKFLOW),
+    ];
+    let mut written = Vec::new();
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if path.exists() {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_dossier_reads_cleanly_with_every_question_unanswered() {
+        let text = new_dossier("Claims triage: \"phase 2\"", "proposed");
+        let loaded = crate::dossier::load_text(text.as_bytes(), "content/x.md", "x.md", "x");
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let d = loaded.dossier.unwrap();
+        assert_eq!(d.title, "Claims triage: \"phase 2\"");
+        assert_eq!(d.answers.iter().filter(|a| a.is_some()).count(), 2);
+        for f in FIELDS {
+            assert!(text.contains(&format!("{}:", f.key())), "{} missing", f.path);
+        }
+    }
+
+    #[test]
+    fn the_schema_nests_sections() {
+        let s = json_schema();
+        assert!(s["properties"]["metrics"]["properties"]["technical"]["properties"]["accuracy"].is_object());
+        assert_eq!(s["required"], json!(["title", "stage"]));
+    }
+}
