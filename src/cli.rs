@@ -48,6 +48,12 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "VERDICT")]
         fail_on: Option<FailOn>,
     },
+    /// Build the site into the output folder (site/ unless configured).
+    Build {
+        /// Write the site here instead of the configured output folder.
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
     /// Write a new dossier with every question to content/<slug>.md.
     New {
         /// The pilot's title.
@@ -118,6 +124,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let as_of = cli.as_of.unwrap_or_else(project::today);
     match cli.command {
         Command::Check { format, fail_on } => check(&cli.root, as_of, format, fail_on.map(FailOn::verdict)),
+        Command::Build { output } => build(&cli.root, as_of, output),
         Command::New { title, stage } => {
             let content = match Project::open(&cli.root) {
                 Ok(p) => p.content_dir(),
@@ -184,4 +191,65 @@ fn check(root: &std::path::Path, as_of: Date, format: Format, fail_on: Option<Ve
     let _ = out.flush();
     let failed_verdict = fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
     if judged.error_count() > 0 || failed_verdict { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
+    let project = match Project::open(root) {
+        Ok(p) => p,
+        Err(d) => {
+            print_diagnostics(&d);
+            return ExitCode::from(2);
+        }
+    };
+    if !project.content_dir().is_dir() {
+        print_diagnostics(&project.judge_all(as_of).warnings);
+        return ExitCode::from(2);
+    }
+    let templates = match crate::site::load_templates(&project) {
+        Ok(t) => t,
+        Err(d) => {
+            print_diagnostics(&d);
+            return ExitCode::from(2);
+        }
+    };
+    let out = output.unwrap_or_else(|| project.output_dir());
+    let judged = project.judge_all(as_of);
+    let faq = crate::site::load_faq(&project);
+    let site = crate::site::Site::new(&project, &judged, &templates, &faq);
+    let total = site.pages().len() as u64;
+    let bar = if std::io::stderr().is_terminal() && total > 2_000 {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        Some(b)
+    } else {
+        None
+    };
+    let tick = || {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let result = crate::site::build(&site, &out, &tick);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
+    diagnostics.extend(faq.diagnostics.iter().cloned());
+    print_diagnostics(&diagnostics);
+    match result {
+        Ok(stats) => {
+            eprintln!("{stats}");
+            if judged.error_count() > 0 {
+                eprintln!("{} with errors: their pages say what is wrong", crate::site::view::plural(judged.entries.iter().filter(|e| e.judged.is_none()).count(), "dossier", "dossiers"));
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(errors) => {
+            print_diagnostics(&errors);
+            eprintln!("the build failed; the previous site in {} is left as it was", out.display());
+            ExitCode::from(2)
+        }
+    }
 }

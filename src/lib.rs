@@ -28,3 +28,4 @@ pub mod portfolio;
 pub mod project;
 pub mod report;
 pub mod scaffold;
+pub mod site;
