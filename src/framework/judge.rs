@@ -233,9 +233,11 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
             Some(Value::Gaps(gaps)) if !gaps.is_empty() => {
                 let open: Vec<&str> = gaps.iter().filter(|g| g.addressed != Some(true)).map(|g| g.gap.as_deref().unwrap_or("unnamed gap")).collect();
                 if open.is_empty() {
-                    (Outcome::Pass, format!("all {} known gaps are addressed", gaps.len()))
+                    (Outcome::Pass, if gaps.len() == 1 { "the one known gap is addressed".to_string() } else { format!("all {} known gaps are addressed", gaps.len()) })
                 } else {
-                    (Outcome::Fail, format!("{} of {} known gaps are not addressed: {}", open.len(), gaps.len(), short(&open.join("; "))))
+                    let verb = if open.len() == 1 { "is" } else { "are" };
+                    let noun = if gaps.len() == 1 { "known gap" } else { "known gaps" };
+                    (Outcome::Fail, format!("{} of {} {noun} {verb} not addressed: {}", open.len(), gaps.len(), short(&open.join("; "))))
                 }
             }
             _ => (Outcome::Pass, "no known gaps are listed".into()),
