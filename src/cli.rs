@@ -54,6 +54,27 @@ pub enum Command {
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
     },
+    /// Build, then rebuild on every change to content, templates, configuration or framework.
+    Watch {
+        /// Write the site here instead of the configured output folder.
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
+    /// Build, serve the site with live reload, and rebuild on every change.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on. Anything but loopback exposes the site to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Write the site here instead of the configured output folder.
+        #[arg(long, short, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
     /// Write a new dossier with every question to content/<slug>.md.
     New {
         /// The pilot's title.
@@ -125,6 +146,10 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check { format, fail_on } => check(&cli.root, as_of, format, fail_on.map(FailOn::verdict)),
         Command::Build { output } => build(&cli.root, as_of, output),
+        Command::Watch { output } => watch(&cli.root, as_of, output),
+        Command::Serve { port, bind, open, output } => {
+            ExitCode::from(crate::serve::run(&cli.root, as_of, output, crate::serve::Options { bind, port, open }))
+        }
         Command::New { title, stage } => {
             let content = match Project::open(&cli.root) {
                 Ok(p) => p.content_dir(),
@@ -252,4 +277,35 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
             ExitCode::from(2)
         }
     }
+}
+
+fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
+    let (live, first) = crate::watch::Live::start(root, as_of, output);
+    crate::watch::print_rebuild(&first, true);
+    eprintln!("watching for changes (Ctrl-C to stop)");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        let _ = ctrlc_flag(stop);
+    }
+    match crate::watch::run(live, &mut |_, _| {}, &|| stop.load(std::sync::atomic::Ordering::Relaxed)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Sets `flag` on Ctrl-C, using the tokio signal handler on a small runtime.
+fn ctrlc_flag(flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::spawn(move || {
+        rt.block_on(async {
+            let _ = tokio::signal::ctrl_c().await;
+        });
+        eprintln!("stopping");
+        flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+    Ok(())
 }

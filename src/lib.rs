@@ -28,4 +28,6 @@ pub mod portfolio;
 pub mod project;
 pub mod report;
 pub mod scaffold;
+pub mod serve;
 pub mod site;
+pub mod watch;

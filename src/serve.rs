@@ -1,0 +1,383 @@
+//! The dev server: the site over HTTP with live reload, and errors shown in
+//! the page.
+//!
+//! Built on tokio, axum and tower-http's `ServeFile`; no HTTP is parsed by
+//! hand. It serves only regular files inside the output folder: paths with
+//! `..`, backslashes, NUL or their percent-encoded forms are refused (400),
+//! hidden files and anything a symbolic link leads out of the folder are
+//! not found (404). It listens on loopback unless told otherwise, and
+//! nothing is cached. The live-reload script is injected into served HTML
+//! only, never written into the site on disk. File watching and rebuilding
+//! run on their own thread (`watch`) and announce each rebuild here over a
+//! broadcast channel; browsers hear of it through server-sent events.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::stream::Stream;
+use serde::Serialize;
+use tokio::sync::{broadcast, watch as tokio_watch};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use crate::diagnostic::Diagnostic;
+use crate::site::view::{DiagnosticView, diagnostic_view};
+use crate::watch::{self, Live, Rebuild};
+
+/// Where the dev server's own files live; never part of the site.
+pub const PREFIX: &str = "/__pilotscope";
+const LIVE_JS: &str = include_str!("../templates/assets/live.js");
+const LIVE_CSS: &str = include_str!("../templates/assets/live.css");
+/// Largest HTML page the server injects its script into.
+const MAX_HTML: usize = 64 << 20;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub open: bool,
+}
+
+/// A message to browsers.
+#[derive(Debug, Clone, Serialize)]
+struct Message {
+    /// Site paths of pages that changed.
+    changed: Vec<String>,
+    errors: Vec<DiagnosticView>,
+}
+
+struct Shared {
+    /// The output folder, canonical.
+    root: PathBuf,
+    events: broadcast::Sender<String>,
+    /// The latest message, for pages that connect after it was sent.
+    status: RwLock<String>,
+    shutdown: tokio_watch::Receiver<bool>,
+}
+
+fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
+    serde_json::to_string(&Message { changed, errors: errors.iter().map(diagnostic_view).collect() }).unwrap_or_else(|_| "{}".into())
+}
+
+/// Builds, serves and rebuilds until Ctrl-C. Returns the process exit code.
+pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options: Options) -> u8 {
+    let (live, first) = Live::start(root, as_of, out);
+    watch::print_rebuild(&first, true);
+    let out_dir = live.output_dir().to_path_buf();
+    if let Err(e) = std::fs::create_dir_all(&out_dir) {
+        eprintln!("error: the output folder {} cannot be created: {e}", out_dir.display());
+        return 2;
+    }
+    let canonical = match out_dir.canonicalize() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: the output folder {} cannot be used: {e}", out_dir.display());
+            return 2;
+        }
+    };
+
+    let addr = SocketAddr::new(options.bind, options.port);
+    let listener = match std::net::TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!("error: {addr} is already in use; choose another port with --port");
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}");
+            return 2;
+        }
+    };
+    let _ = listener.set_nonblocking(true);
+    let local = listener.local_addr().unwrap_or(addr);
+    let url = format!("http://{local}/");
+    if !options.bind.is_loopback() {
+        eprintln!("warning: listening on {local}: anyone who can reach this machine on the network can read the site");
+    }
+    eprintln!("serving {} at {url} (Ctrl-C to stop)", out_dir.display());
+    if options.open {
+        open_browser(&url);
+    }
+
+    let (events, _) = broadcast::channel::<String>(64);
+    let (shutdown_tx, shutdown_rx) = tokio_watch::channel(false);
+    let shared = Arc::new(Shared { root: canonical, events: events.clone(), status: RwLock::new(message(Vec::new(), &first.errors)), shutdown: shutdown_rx });
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            let mut listener = |r: &Rebuild, _partial: bool| {
+                let m = message(r.changed.clone(), &r.errors);
+                if let Ok(mut s) = shared.status.write() {
+                    *s = m.clone();
+                }
+                let _ = shared.events.send(m);
+            };
+            if let Err(e) = watch::run(live, &mut listener, &|| stop.load(Ordering::Relaxed)) {
+                eprintln!("error: {e}");
+            }
+        })
+    };
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the server: {e}");
+            return 2;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let app = router(shared);
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                eprintln!("stopping");
+                let _ = shutdown_tx.send(true);
+            })
+            .await
+    });
+    stop.store(true, Ordering::Relaxed);
+    let _ = watcher.join();
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: the server stopped: {e}");
+            2
+        }
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(&format!("{PREFIX}/events"), get(events))
+        .route(&format!("{PREFIX}/status"), get(status))
+        .route(&format!("{PREFIX}/live.js"), get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }))
+        .route(&format!("{PREFIX}/live.css"), get(|| async { asset(LIVE_CSS, "text/css; charset=utf-8") }))
+        .fallback(files)
+        .with_state(shared)
+}
+
+fn asset(text: &'static str, content_type: &'static str) -> Response {
+    let mut r = Response::new(Body::from(text));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn status(State(shared): State<Arc<Shared>>) -> Response {
+    let body = shared.status.read().map(|s| s.clone()).unwrap_or_default();
+    asset_owned(body, "application/json")
+}
+
+fn asset_owned(body: String, content_type: &'static str) -> Response {
+    let mut r = Response::new(Body::from(body));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn events(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = shared.events.subscribe();
+    let shutdown = shared.shutdown.clone();
+    let stream = futures_util::stream::unfold((rx, shutdown, false), |(mut rx, mut shutdown, ended)| async move {
+        if ended || *shutdown.borrow() {
+            return None;
+        }
+        loop {
+            tokio::select! {
+                m = rx.recv() => match m {
+                    Ok(text) => return Some((Ok(Event::default().data(text)), (rx, shutdown, false))),
+                    // A slow client missed messages: tell it to reload.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        return Some((Ok(Event::default().event("reload").data("{}")), (rx, shutdown, false)));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = shutdown.changed() => return None,
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Why a request path is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    BadRequest,
+    NotFound,
+}
+
+/// The file a request path names inside `root` (canonical), or why not.
+/// Pure but for looking at the file system under `root`.
+pub fn resolve(root: &Path, raw_path: &str) -> Result<(PathBuf, bool), Refusal> {
+    let lower = raw_path.to_ascii_lowercase();
+    if raw_path.contains('\\') || lower.contains("%5c") || lower.contains("%00") || lower.contains("%2f") {
+        return Err(Refusal::BadRequest);
+    }
+    let decoded = percent_encoding::percent_decode_str(raw_path).decode_utf8().map_err(|_| Refusal::BadRequest)?;
+    if decoded.contains('\0') || decoded.contains('\\') {
+        return Err(Refusal::BadRequest);
+    }
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.iter().any(|s| *s == ".." || *s == ".") {
+        return Err(Refusal::BadRequest);
+    }
+    if segments.iter().any(|s| s.starts_with('.') || s.contains(':')) {
+        return Err(Refusal::NotFound);
+    }
+    let mut path = root.to_path_buf();
+    for s in &segments {
+        path.push(s);
+    }
+    let mut is_dir = false;
+    if path.is_dir() {
+        is_dir = true;
+        path.push("index.html");
+    }
+    let canonical = path.canonicalize().map_err(|_| Refusal::NotFound)?;
+    if !canonical.starts_with(root) || !canonical.is_file() {
+        return Err(Refusal::NotFound);
+    }
+    Ok((canonical, is_dir))
+}
+
+async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut r = (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD are served\n").into_response();
+        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let raw = req.uri().path().to_string();
+    match resolve(&shared.root, &raw) {
+        Ok((_, true)) if !raw.ends_with('/') => {
+            // A folder without its slash: relative links need the slash.
+            let location = format!("{raw}/");
+            let mut r = StatusCode::PERMANENT_REDIRECT.into_response();
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            no_store(r)
+        }
+        Ok((path, _)) => serve_file(&path, req, StatusCode::OK).await,
+        Err(Refusal::BadRequest) => no_store((StatusCode::BAD_REQUEST, "bad request path\n").into_response()),
+        Err(Refusal::NotFound) => not_found(&shared.root, req).await,
+    }
+}
+
+async fn not_found(root: &Path, req: Request) -> Response {
+    let page = root.join("404.html");
+    if page.is_file() {
+        serve_file(&page, req, StatusCode::NOT_FOUND).await
+    } else {
+        no_store((StatusCode::NOT_FOUND, "not found\n").into_response())
+    }
+}
+
+fn no_store(mut r: Response) -> Response {
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
+    let head = req.method() == Method::HEAD;
+    let response = match ServeFile::new(path).oneshot(req).await {
+        Ok(r) => r.map(Body::new),
+        Err(e) => match e {},
+    };
+    let (mut parts, body) = response.into_parts();
+    parts.headers.remove(header::LAST_MODIFIED);
+    parts.headers.remove(header::ETAG);
+    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status != StatusCode::OK && parts.status == StatusCode::OK {
+        parts.status = status;
+    }
+    let is_html = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("text/html"));
+    if !is_html || head || !(parts.status == StatusCode::OK || parts.status == StatusCode::NOT_FOUND) {
+        return Response::from_parts(parts, body);
+    }
+    let bytes = match axum::body::to_bytes(body, MAX_HTML).await {
+        Ok(b) => b,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "page too large to serve\n").into_response(),
+    };
+    let injected = inject(&bytes);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::ACCEPT_RANGES);
+    Response::from_parts(parts, Body::from(injected))
+}
+
+/// Adds the live-reload script to a page, before `</body>`.
+pub fn inject(html: &[u8]) -> Vec<u8> {
+    let tag = format!("<script src=\"{PREFIX}/live.js\" defer></script>");
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(i) => format!("{}{tag}\n{}", &text[..i], &text[i..]).into_bytes(),
+        None => format!("{text}{tag}\n").into_bytes(),
+    }
+}
+
+fn open_browser(url: &str) {
+    let result = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(url).spawn()
+    } else if cfg!(windows) {
+        std::process::Command::new("cmd").args(["/C", "start", "", url]).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(url).spawn()
+    };
+    if result.is_err() {
+        eprintln!("note: could not open a browser; open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traversal_attempts_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("pilots/a")).unwrap();
+        std::fs::write(root.join("index.html"), "x").unwrap();
+        std::fs::write(root.join("pilots/a/index.html"), "x").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        let root = root.canonicalize().unwrap();
+        for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/..%5csecret.txt", "/pilots/..\\..\\secret.txt", "/a%00b", "/%c0%ae%c0%ae/secret.txt"] {
+            assert!(resolve(&root, bad).is_err(), "{bad} was served");
+        }
+        assert!(resolve(&root, "/").is_ok());
+        assert_eq!(resolve(&root, "/pilots/a").unwrap().1, true);
+        assert!(resolve(&root, "/.pilotscope-files").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_out_of_the_site_are_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt")).unwrap();
+        let root = root.canonicalize().unwrap();
+        assert_eq!(resolve(&root, "/link.txt"), Err(Refusal::NotFound));
+    }
+
+    #[test]
+    fn the_script_goes_before_the_end_of_the_body() {
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>")).unwrap();
+        assert!(out.contains("<p>x</p><script src=\"/__pilotscope/live.js\" defer></script>\n</body>"));
+    }
+}
