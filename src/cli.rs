@@ -119,7 +119,9 @@ impl FailOn {
 }
 
 fn parse_as_of(s: &str) -> Result<Date, String> {
-    crate::dossier::read::parse_date(s).ok_or_else(|| format!("expected a date written YYYY-MM-DD, such as 2026-11-24; found \"{s}\""))
+    crate::dossier::read::parse_date(s).ok_or_else(|| {
+        format!("expected a date written YYYY-MM-DD, such as 2026-11-24; found \"{s}\"")
+    })
 }
 
 /// Whether standard error (or output) should get colours.
@@ -144,12 +146,22 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     let as_of = cli.as_of.unwrap_or_else(project::today);
     match cli.command {
-        Command::Check { format, fail_on } => check(&cli.root, as_of, format, fail_on.map(FailOn::verdict)),
+        Command::Check { format, fail_on } => {
+            check(&cli.root, as_of, format, fail_on.map(FailOn::verdict))
+        }
         Command::Build { output } => build(&cli.root, as_of, output),
         Command::Watch { output } => watch(&cli.root, as_of, output),
-        Command::Serve { port, bind, open, output } => {
-            ExitCode::from(crate::serve::run(&cli.root, as_of, output, crate::serve::Options { bind, port, open }))
-        }
+        Command::Serve {
+            port,
+            bind,
+            open,
+            output,
+        } => ExitCode::from(crate::serve::run(
+            &cli.root,
+            as_of,
+            output,
+            crate::serve::Options { bind, port, open },
+        )),
         Command::New { title, stage } => {
             let content = match Project::open(&cli.root) {
                 Ok(p) => p.content_dir(),
@@ -170,7 +182,10 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Schema => {
-            println!("{}", serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default()
+            );
             ExitCode::SUCCESS
         }
         Command::Init { dir } => match crate::scaffold::init(&dir) {
@@ -181,7 +196,10 @@ pub fn run(cli: Cli) -> ExitCode {
                 if written.is_empty() {
                     println!("nothing to do: every file already exists");
                 }
-                println!("next: `pilotscope serve` in {} to preview the site", dir.display());
+                println!(
+                    "next: `pilotscope serve` in {} to preview the site",
+                    dir.display()
+                );
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -192,7 +210,12 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn check(root: &std::path::Path, as_of: Date, format: Format, fail_on: Option<Verdict>) -> ExitCode {
+fn check(
+    root: &std::path::Path,
+    as_of: Date,
+    format: Format,
+    fail_on: Option<Verdict>,
+) -> ExitCode {
     let project = match Project::open(root) {
         Ok(p) => p,
         Err(d) => {
@@ -207,15 +230,24 @@ fn check(root: &std::path::Path, as_of: Date, format: Format, fail_on: Option<Ve
     }
     let judged = project.judge_all(as_of);
     let text = match format {
-        Format::Human => report::human(&judged, &project.framework, color_for(std::io::stdout().is_terminal())),
+        Format::Human => report::human(
+            &judged,
+            &project.framework,
+            color_for(std::io::stdout().is_terminal()),
+        ),
         Format::Json => report::json(&judged, &project.framework),
         Format::Github => report::github(&judged, fail_on),
     };
     let mut out = anstream::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-    let failed_verdict = fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
-    if judged.error_count() > 0 || failed_verdict { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let failed_verdict =
+        fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
+    if judged.error_count() > 0 || failed_verdict {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
@@ -244,7 +276,10 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
     let total = site.pages().len() as u64;
     let bar = if std::io::stderr().is_terminal() && total > 2_000 {
         let b = indicatif::ProgressBar::new(total);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
         Some(b)
     } else {
         None
@@ -265,7 +300,14 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
         Ok(stats) => {
             eprintln!("{stats}");
             if judged.error_count() > 0 {
-                eprintln!("{} with errors: their pages say what is wrong", crate::site::view::plural(judged.entries.iter().filter(|e| e.judged.is_none()).count(), "dossier", "dossiers"));
+                eprintln!(
+                    "{} with errors: their pages say what is wrong",
+                    crate::site::view::plural(
+                        judged.entries.iter().filter(|e| e.judged.is_none()).count(),
+                        "dossier",
+                        "dossiers"
+                    )
+                );
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -273,7 +315,10 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
         }
         Err(errors) => {
             print_diagnostics(&errors);
-            eprintln!("the build failed; the previous site in {} is left as it was", out.display());
+            eprintln!(
+                "the build failed; the previous site in {} is left as it was",
+                out.display()
+            );
             ExitCode::from(2)
         }
     }
@@ -288,7 +333,9 @@ fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
         let stop = stop.clone();
         let _ = ctrlc_flag(stop);
     }
-    match crate::watch::run(live, &mut |_, _| {}, &|| stop.load(std::sync::atomic::Ordering::Relaxed)) {
+    match crate::watch::run(live, &mut |_, _| {}, &|| {
+        stop.load(std::sync::atomic::Ordering::Relaxed)
+    }) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -299,7 +346,9 @@ fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
 
 /// Sets `flag` on Ctrl-C, using the tokio signal handler on a small runtime.
 fn ctrlc_flag(flag: std::sync::Arc<std::sync::atomic::AtomicBool>) -> std::io::Result<()> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     std::thread::spawn(move || {
         rt.block_on(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -82,22 +82,32 @@ impl Config {
         match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text, FILE_NAME),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(vec![Diagnostic::error(FILE_NAME, format!("cannot be read: {e}"))]),
+            Err(e) => Err(vec![Diagnostic::error(
+                FILE_NAME,
+                format!("cannot be read: {e}"),
+            )]),
         }
     }
 
     /// Parses the text of a configuration file shown as `source`.
     pub fn parse(text: &str, source: &str) -> Result<Config, Vec<Diagnostic>> {
         let located = |span: std::ops::Range<usize>, message: String| {
-            Diagnostic::error(source, message).at(Location::from_offsets(text, span.start, span.end))
+            Diagnostic::error(source, message)
+                .at(Location::from_offsets(text, span.start, span.end))
         };
         let table = toml::de::DeTable::parse(text).map_err(|e| {
-            vec![located(e.span().unwrap_or(0..0), format!("the configuration cannot be read: {}", e.message().trim()))]
+            vec![located(
+                e.span().unwrap_or(0..0),
+                format!("the configuration cannot be read: {}", e.message().trim()),
+            )]
         })?;
         let mut errors = Vec::new();
         for (key, _) in table.get_ref().iter() {
             if !KEYS.contains(&key.get_ref().as_ref()) {
-                let mut d = located(key.span(), format!("`{}` is not a configuration key", key.get_ref()));
+                let mut d = located(
+                    key.span(),
+                    format!("`{}` is not a configuration key", key.get_ref()),
+                );
                 d.help = Some(match suggest(key.get_ref(), KEYS.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the keys are {}", KEYS.join(", ")),
@@ -108,10 +118,17 @@ impl Config {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let config: Config = toml::from_str(text)
-            .map_err(|e| vec![located(e.span().unwrap_or(0..0), format!("in the configuration: {}", e.message().trim()))])?;
+        let config: Config = toml::from_str(text).map_err(|e| {
+            vec![located(
+                e.span().unwrap_or(0..0),
+                format!("in the configuration: {}", e.message().trim()),
+            )]
+        })?;
         if config.stale_days < 0 {
-            return Err(vec![Diagnostic::error(source, "`stale_days` must be zero or more")]);
+            return Err(vec![Diagnostic::error(
+                source,
+                "`stale_days` must be zero or more",
+            )]);
         }
         Ok(config)
     }
@@ -141,18 +158,28 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors_with_a_suggestion() {
         let e = Config::parse("title = \"A\"\nstale_dayz = 30\n", FILE_NAME).unwrap_err();
-        assert_eq!(e[0].to_string(), "pilotscope.toml:2:1: `stale_dayz` is not a configuration key (help: did you mean `stale_days`?)");
+        assert_eq!(
+            e[0].to_string(),
+            "pilotscope.toml:2:1: `stale_dayz` is not a configuration key (help: did you mean `stale_days`?)"
+        );
     }
 
     #[test]
     fn wrong_types_are_located() {
         let e = Config::parse("stale_days = \"ninety\"\n", FILE_NAME).unwrap_err();
-        assert!(e[0].to_string().starts_with("pilotscope.toml:1:14:"), "{}", e[0]);
+        assert!(
+            e[0].to_string().starts_with("pilotscope.toml:1:14:"),
+            "{}",
+            e[0]
+        );
     }
 
     #[test]
     fn currency_codes_become_symbols() {
-        let c = Config { currency: "EUR".into(), ..Config::default() };
+        let c = Config {
+            currency: "EUR".into(),
+            ..Config::default()
+        };
         assert_eq!(c.currency_prefix(), "€");
     }
 }

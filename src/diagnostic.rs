@@ -52,7 +52,9 @@ impl Location {
         Location {
             line,
             column,
-            line_text: text[line_start..line_end].trim_end_matches('\r').to_string(),
+            line_text: text[line_start..line_end]
+                .trim_end_matches('\r')
+                .to_string(),
             width,
         }
     }
@@ -87,8 +89,8 @@ pub struct Diagnostic {
     /// Path of the file as shown to the user (relative to the project root
     /// when it is inside it), with `/` separators.
     pub source: String,
-    /// Where in the file, when known.
-    pub location: Option<Location>,
+    /// Where in the file, when known (boxed: diagnostics travel in `Result`s).
+    pub location: Option<Box<Location>>,
     /// What was expected and what was found.
     pub message: String,
     /// A likely fix, when there is one.
@@ -114,12 +116,12 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, location: Location) -> Diagnostic {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
     pub fn at_opt(mut self, location: Option<Location>) -> Diagnostic {
-        self.location = location;
+        self.location = location.map(Box::new);
         self
     }
 

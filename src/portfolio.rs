@@ -32,7 +32,9 @@ pub struct Portfolio {
 }
 
 impl Portfolio {
-    pub fn compute<'a>(pilots: impl IntoIterator<Item = (&'a Dossier, &'a Diagnosis)>) -> Portfolio {
+    pub fn compute<'a>(
+        pilots: impl IntoIterator<Item = (&'a Dossier, &'a Diagnosis)>,
+    ) -> Portfolio {
         let mut p = Portfolio {
             pilots: 0,
             active_by_mistake: [0; 5],
@@ -64,17 +66,26 @@ impl Portfolio {
             }
             let budget = dossier.budget().unwrap_or(0.0);
             p.budget_total += budget;
-            if diagnosis.verdict == Verdict::NotReady || purgatory || dossier.stage == Stage::Abandoned {
+            if diagnosis.verdict == Verdict::NotReady
+                || purgatory
+                || dossier.stage == Stage::Abandoned
+            {
                 p.budget_at_risk += budget;
             }
             if matches!(dossier.stage, Stage::Production | Stage::Scaling) {
                 p.in_production += 1;
             }
         }
-        p.production_share = if p.pilots == 0 { 0.0 } else { p.in_production as f64 / p.pilots as f64 };
+        p.production_share = if p.pilots == 0 {
+            0.0
+        } else {
+            p.in_production as f64 / p.pilots as f64
+        };
         let max = p.active_by_mistake.iter().copied().max().unwrap_or(0);
         if max > 0 {
-            p.most_common_active = Mistake::ALL.into_iter().find(|m| p.active_by_mistake[m.index()] == max);
+            p.most_common_active = Mistake::ALL
+                .into_iter()
+                .find(|m| p.active_by_mistake[m.index()] == max);
         }
         p
     }

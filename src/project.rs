@@ -38,13 +38,22 @@ impl Project {
         let framework = match &framework_file {
             Some(path) => {
                 let shown = dossier::discover::show(path, root);
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| vec![Diagnostic::error(shown.clone(), format!("the framework file cannot be read: {e}"))])?;
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    vec![Diagnostic::error(
+                        shown.clone(),
+                        format!("the framework file cannot be read: {e}"),
+                    )]
+                })?;
                 framework::load_framework(Some((&text, &shown)))?
             }
             None => Framework::builtin(),
         };
-        Ok(Project { root: root.to_path_buf(), config, framework, framework_file })
+        Ok(Project {
+            root: root.to_path_buf(),
+            config,
+            framework,
+            framework_file,
+        })
     }
 
     pub fn content_dir(&self) -> PathBuf {
@@ -78,7 +87,10 @@ impl Project {
             return Judged::from_entries(Vec::new(), vec![d], as_of);
         }
         let (files, warnings) = self.discover();
-        let entries: Vec<Entry> = files.into_par_iter().map(|f| read_entry(f, &self.framework, as_of, self.config.stale_days)).collect();
+        let entries: Vec<Entry> = files
+            .into_par_iter()
+            .map(|f| read_entry(f, &self.framework, as_of, self.config.stale_days))
+            .collect();
         Judged::from_entries(entries, warnings, as_of)
     }
 }
@@ -100,7 +112,11 @@ pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_d
         let diagnosis = framework::judge(&d, framework, as_of, stale_days);
         (d, diagnosis)
     });
-    Entry { file, diagnostics: loaded.diagnostics, judged }
+    Entry {
+        file,
+        diagnostics: loaded.diagnostics,
+        judged,
+    }
 }
 
 /// Every dossier of a project, judged, and the portfolio figures.
@@ -126,26 +142,45 @@ impl Judged {
             }
             if let Some(first) = seen.get(&e.file.id) {
                 e.diagnostics.push(
-                    Diagnostic::error(e.file.source.clone(), format!("this dossier's id `{}` is the same as that of {first}", e.file.id))
-                        .with_help("rename one of the files: the id comes from the file name"),
+                    Diagnostic::error(
+                        e.file.source.clone(),
+                        format!(
+                            "this dossier's id `{}` is the same as that of {first}",
+                            e.file.id
+                        ),
+                    )
+                    .with_help("rename one of the files: the id comes from the file name"),
                 );
                 e.judged = None;
             } else {
                 seen.insert(e.file.id.clone(), e.file.source.clone());
             }
         }
-        let portfolio = Portfolio::compute(entries.iter().filter_map(|e| e.judged.as_ref().map(|(d, g)| (d, g))));
-        Judged { as_of, entries, warnings, portfolio }
+        let portfolio = Portfolio::compute(
+            entries
+                .iter()
+                .filter_map(|e| e.judged.as_ref().map(|(d, g)| (d, g))),
+        );
+        Judged {
+            as_of,
+            entries,
+            warnings,
+            portfolio,
+        }
     }
 
     /// The judged pilots, in order.
     pub fn pilots(&self) -> impl Iterator<Item = (&Dossier, &Diagnosis)> {
-        self.entries.iter().filter_map(|e| e.judged.as_ref().map(|(d, g)| (d, g)))
+        self.entries
+            .iter()
+            .filter_map(|e| e.judged.as_ref().map(|(d, g)| (d, g)))
     }
 
     /// Every diagnostic, project-level first, then per file in order.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.warnings.iter().chain(self.entries.iter().flat_map(|e| e.diagnostics.iter()))
+        self.warnings
+            .iter()
+            .chain(self.entries.iter().flat_map(|e| e.diagnostics.iter()))
     }
 
     pub fn error_count(&self) -> usize {

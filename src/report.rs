@@ -69,11 +69,20 @@ fn error_json(d: &Diagnostic) -> ErrorJson<'_> {
         Some(h) => format!("{} (help: {h})", d.message),
         None => d.message.clone(),
     };
-    ErrorJson { source: &d.source, line: d.line(), column: d.column(), message }
+    ErrorJson {
+        source: &d.source,
+        line: d.line(),
+        column: d.column(),
+        message,
+    }
 }
 
 /// The report of one pilot.
-pub fn dossier_json<'a>(d: &'a crate::dossier::Dossier, g: &'a Diagnosis, framework: &'a Framework) -> DossierJson<'a> {
+pub fn dossier_json<'a>(
+    d: &'a crate::dossier::Dossier,
+    g: &'a Diagnosis,
+    framework: &'a Framework,
+) -> DossierJson<'a> {
     let [framing, data, governance, change, metrics] = g.mistakes;
     DossierJson {
         id: &d.id,
@@ -84,13 +93,25 @@ pub fn dossier_json<'a>(d: &'a crate::dossier::Dossier, g: &'a Diagnosis, framew
         readiness: g.readiness,
         most_active: g.most_active,
         flags: g.flags.iter().map(|f| f.as_str()).collect(),
-        mistakes: MistakesJson { framing, data, governance, change, metrics },
+        mistakes: MistakesJson {
+            framing,
+            data,
+            governance,
+            change,
+            metrics,
+        },
         checks: g
             .checks
             .iter()
             .map(|c| {
                 let check = &framework.checks[c.check];
-                CheckJson { id: &check.id, mistake: check.mistake, severity: c.severity.as_str(), outcome: c.outcome.as_str(), message: &c.message }
+                CheckJson {
+                    id: &check.id,
+                    mistake: check.mistake,
+                    severity: c.severity.as_str(),
+                    outcome: c.outcome.as_str(),
+                    message: &c.message,
+                }
             })
             .collect(),
     }
@@ -99,9 +120,20 @@ pub fn dossier_json<'a>(d: &'a crate::dossier::Dossier, g: &'a Diagnosis, framew
 pub fn report_json<'a>(judged: &'a Judged, framework: &'a Framework) -> ReportJson<'a> {
     ReportJson {
         as_of: judged.as_of.to_string(),
-        dossiers: judged.pilots().map(|(d, g)| dossier_json(d, g, framework)).collect(),
-        errors: judged.diagnostics().filter(|d| d.level == Level::Error).map(error_json).collect(),
-        warnings: judged.diagnostics().filter(|d| d.level == Level::Warning).map(error_json).collect(),
+        dossiers: judged
+            .pilots()
+            .map(|(d, g)| dossier_json(d, g, framework))
+            .collect(),
+        errors: judged
+            .diagnostics()
+            .filter(|d| d.level == Level::Error)
+            .map(error_json)
+            .collect(),
+        warnings: judged
+            .diagnostics()
+            .filter(|d| d.level == Level::Warning)
+            .map(error_json)
+            .collect(),
         portfolio: &judged.portfolio,
     }
 }
@@ -116,7 +148,11 @@ pub fn json(judged: &Judged, framework: &Framework) -> String {
 // ---------------------------------------------------------------- human
 
 fn paint(on: bool, style: Style, text: &str) -> String {
-    if on { format!("{}{text}{}", style.render(), style.render_reset()) } else { text.to_string() }
+    if on {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
 }
 
 pub fn verdict_style(v: Verdict) -> Style {
@@ -134,14 +170,24 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
         Level::Error => L::ERROR,
         Level::Warning => L::WARNING,
     };
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut groups = Vec::new();
     let title = level.clone().primary_title(d.message.as_str());
     let group = match &d.location {
         Some(loc) => {
             let line = loc.line_text.as_str();
-            let start: usize = line.char_indices().nth(loc.column - 1).map_or(line.len(), |(i, _)| i);
-            let end: usize = line[start..].char_indices().nth(loc.width).map_or(line.len(), |(i, _)| start + i);
+            let start: usize = line
+                .char_indices()
+                .nth(loc.column - 1)
+                .map_or(line.len(), |(i, _)| i);
+            let end: usize = line[start..]
+                .char_indices()
+                .nth(loc.width)
+                .map_or(line.len(), |(i, _)| start + i);
             let origin = format!("{}:{}:{}", d.source, loc.line, loc.column);
             let _ = origin;
             title.element(
@@ -163,9 +209,18 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
 /// The terminal report of `pilotscope check`.
 pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
     let mut out = String::new();
-    let width = judged.pilots().map(|(d, _)| d.title.chars().count()).max().unwrap_or(0).min(48);
+    let width = judged
+        .pilots()
+        .map(|(d, _)| d.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
     for (d, g) in judged.pilots() {
-        let verdict = paint(color, verdict_style(g.verdict), &format!("{:<9}", g.verdict.as_str()));
+        let verdict = paint(
+            color,
+            verdict_style(g.verdict),
+            &format!("{:<9}", g.verdict.as_str()),
+        );
         let most = g.most_active.map_or("-", Mistake::as_str);
         let mut title: String = d.title.chars().take(48).collect();
         if d.title.chars().count() > 48 {
@@ -175,12 +230,26 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         let mut flags = Vec::new();
         for f in &g.flags {
             flags.push(match (f, g.days_overdue) {
-                (crate::framework::Flag::Purgatory, Some(days)) => format!("purgatory ({days} days past decision)"),
+                (crate::framework::Flag::Purgatory, Some(days)) => {
+                    format!("purgatory ({days} days past decision)")
+                }
                 (f, _) => f.as_str().to_string(),
             });
         }
-        let flags = if flags.is_empty() { String::new() } else { paint(color, AnsiColor::Magenta.on_default(), &format!("  [{}]", flags.join(", "))) };
-        let _ = writeln!(out, "{verdict} {:>3}  {most:<10}  {title:<width$}  {}{flags}", g.readiness, d.source);
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            paint(
+                color,
+                AnsiColor::Magenta.on_default(),
+                &format!("  [{}]", flags.join(", ")),
+            )
+        };
+        let _ = writeln!(
+            out,
+            "{verdict} {:>3}  {most:<10}  {title:<width$}  {}{flags}",
+            g.readiness, d.source
+        );
     }
     let diagnostics: Vec<&Diagnostic> = judged.diagnostics().collect();
     if !diagnostics.is_empty() {
@@ -215,7 +284,9 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
 // ---------------------------------------------------------------- GitHub
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -236,17 +307,28 @@ pub fn github(judged: &Judged, fail_on: Option<Verdict>) -> String {
         if let Some(h) = &d.help {
             let _ = write!(message, "\nhelp: {h}");
         }
-        let _ = writeln!(out, "::{kind} {props},title=pilotscope::{}", escape_data(&message));
+        let _ = writeln!(
+            out,
+            "::{kind} {props},title=pilotscope::{}",
+            escape_data(&message)
+        );
     }
     if let Some(level) = fail_on {
         for (d, g) in judged.pilots() {
             if g.verdict >= level {
-                let most = g.most_active.map_or_else(String::new, |m| format!("; most active mistake: {}", m.as_str()));
+                let most = g.most_active.map_or_else(String::new, |m| {
+                    format!("; most active mistake: {}", m.as_str())
+                });
                 let _ = writeln!(
                     out,
                     "::error file={},line=1,title=pilotscope verdict::{}",
                     escape_property(&d.source),
-                    escape_data(&format!("{} is {} (readiness {}){most}", d.title, g.verdict.as_str(), g.readiness))
+                    escape_data(&format!(
+                        "{} is {} (readiness {}){most}",
+                        d.title,
+                        g.verdict.as_str(),
+                        g.readiness
+                    ))
                 );
             }
         }
@@ -280,8 +362,16 @@ mod tests {
 /// A CSV field: quoted when needed, and with a leading `'` where a
 /// spreadsheet would otherwise run it as a formula.
 fn csv_field(s: &str) -> String {
-    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
+    let guarded = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
 }
 
 /// `summary.csv`: one row per pilot.
@@ -300,10 +390,18 @@ pub fn csv(judged: &Judged, config: &crate::config::Config) -> String {
             g.verdict.as_str().into(),
             g.readiness.to_string(),
             g.most_active.map_or("", Mistake::as_str).into(),
-            g.flags.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" "),
+            g.flags
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
         ];
         fields.extend(g.mistakes.iter().map(|m| m.status.as_str().to_string()));
-        fields.push(d.budget().map(crate::dossier::tree::format_number).unwrap_or_default());
+        fields.push(
+            d.budget()
+                .map(crate::dossier::tree::format_number)
+                .unwrap_or_default(),
+        );
         fields.push(config.currency.clone());
         fields.push(d.decision_due().map(|x| x.to_string()).unwrap_or_default());
         fields.push(d.updated().map(|x| x.to_string()).unwrap_or_default());

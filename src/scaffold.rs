@@ -20,9 +20,16 @@ pub fn new_dossier(title: &str, stage: &str) -> String {
     for f in FIELDS {
         let section = f.section();
         // Open every section on the way to this field.
-        let parts: Vec<&str> = if section.is_empty() { Vec::new() } else { section.split('.').collect() };
+        let parts: Vec<&str> = if section.is_empty() {
+            Vec::new()
+        } else {
+            section.split('.').collect()
+        };
         let mut depth = 0;
-        while depth < parts.len() && depth < open_sections.len() && open_sections[depth] == parts[depth] {
+        while depth < parts.len()
+            && depth < open_sections.len()
+            && open_sections[depth] == parts[depth]
+        {
             depth += 1;
         }
         open_sections.truncate(depth);
@@ -51,10 +58,21 @@ pub fn new_dossier(title: &str, stage: &str) -> String {
         let _ = writeln!(out, "{line:<33} # {}{hint}", f.question);
         match f.kind {
             Kind::Gaps => {
-                let _ = writeln!(out, "{indent}  # - {{gap: Supplier ids differ between plants, addressed: false}}");
+                let _ = writeln!(
+                    out,
+                    "{indent}  # - {{gap: Supplier ids differ between plants, addressed: false}}"
+                );
             }
             Kind::Kpis => {
-                for l in ["- name: Invoice cycle time", "  unit: days", "  baseline: 6.5", "  target: 3", "  direction: lower", "  actual:", "  owner:"] {
+                for l in [
+                    "- name: Invoice cycle time",
+                    "  unit: days",
+                    "  baseline: 6.5",
+                    "  target: 3",
+                    "  direction: lower",
+                    "  actual:",
+                    "  owner:",
+                ] {
                     let _ = writeln!(out, "{indent}  # {l}");
                 }
             }
@@ -68,16 +86,28 @@ pub fn new_dossier(title: &str, stage: &str) -> String {
 /// Writes a new dossier for `title` under `content`. Never overwrites.
 pub fn write_new(content: &Path, title: &str, stage: &str) -> Result<PathBuf, String> {
     let slug = slug::slugify(title);
-    let slug = if slug.is_empty() { "pilot".to_string() } else { slug };
+    let slug = if slug.is_empty() {
+        "pilot".to_string()
+    } else {
+        slug
+    };
     let path = content.join(format!("{slug}.md"));
-    std::fs::create_dir_all(content).map_err(|e| format!("cannot create {}: {e}", content.display()))?;
+    std::fs::create_dir_all(content)
+        .map_err(|e| format!("cannot create {}: {e}", content.display()))?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
-        .map_err(|e| if e.kind() == std::io::ErrorKind::AlreadyExists { format!("{} already exists; it was left as it is", path.display()) } else { format!("cannot write {}: {e}", path.display()) })?;
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!("{} already exists; it was left as it is", path.display())
+            } else {
+                format!("cannot write {}: {e}", path.display())
+            }
+        })?;
     use std::io::Write;
-    file.write_all(new_dossier(title, stage).as_bytes()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(new_dossier(title, stage).as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
 
@@ -85,7 +115,9 @@ fn kind_schema(kind: Kind, description: &str) -> Json {
     let mut s = match kind {
         Kind::Text => json!({"type": ["string", "number", "boolean", "null"]}),
         Kind::TextOrNumber => json!({"type": ["string", "number", "null"]}),
-        Kind::Date => json!({"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"}),
+        Kind::Date => {
+            json!({"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"})
+        }
         Kind::Share => json!({"oneOf": [
             {"type": "number", "minimum": 0, "maximum": 1},
             {"type": "string", "pattern": "^\\s*(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)\\s*%\\s*$"},
@@ -137,8 +169,12 @@ pub fn json_schema() -> Json {
     for f in FIELDS {
         let mut node = &mut root;
         for part in f.section().split('.').filter(|p| !p.is_empty()) {
-            let props = node["properties"].as_object_mut().expect("properties is an object");
-            node = props.entry(part.to_string()).or_insert_with(|| json!({"type": ["object", "null"], "properties": {}}));
+            let props = node["properties"]
+                .as_object_mut()
+                .expect("properties is an object");
+            node = props
+                .entry(part.to_string())
+                .or_insert_with(|| json!({"type": ["object", "null"], "properties": {}}));
         }
         node["properties"][f.key()] = kind_schema(f.kind, f.question);
     }
@@ -206,7 +242,8 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
             continue;
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         written.push(path);
@@ -227,14 +264,21 @@ mod tests {
         assert_eq!(d.title, "Claims triage: \"phase 2\"");
         assert_eq!(d.answers.iter().filter(|a| a.is_some()).count(), 2);
         for f in FIELDS {
-            assert!(text.contains(&format!("{}:", f.key())), "{} missing", f.path);
+            assert!(
+                text.contains(&format!("{}:", f.key())),
+                "{} missing",
+                f.path
+            );
         }
     }
 
     #[test]
     fn the_schema_nests_sections() {
         let s = json_schema();
-        assert!(s["properties"]["metrics"]["properties"]["technical"]["properties"]["accuracy"].is_object());
+        assert!(
+            s["properties"]["metrics"]["properties"]["technical"]["properties"]["accuracy"]
+                .is_object()
+        );
         assert_eq!(s["required"], json!(["title", "stage"]));
     }
 }

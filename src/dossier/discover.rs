@@ -31,7 +31,9 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.starts_with('#')
         || name.ends_with('~')
         || name == "4913"
-        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".orig"].iter().any(|s| name.ends_with(s))
+        || [".swp", ".swx", ".swo", ".tmp", ".bak", ".orig"]
+            .iter()
+            .any(|s| name.ends_with(s))
 }
 
 fn is_markdown(name: &str) -> bool {
@@ -40,31 +42,53 @@ fn is_markdown(name: &str) -> bool {
 
 /// Whether `rel_path` (relative to the content folder) names a dossier.
 pub fn is_dossier_path(rel_path: &str, faq: &str) -> bool {
-    rel_path != faq && is_markdown(rel_path) && rel_path.split('/').all(|part| !is_ignored_name(part))
+    rel_path != faq
+        && is_markdown(rel_path)
+        && rel_path.split('/').all(|part| !is_ignored_name(part))
 }
 
 /// The dossier files under `content`, sorted by path, and warnings about
 /// what was skipped. `display_base` is the folder that shown paths are
 /// relative to (the project root); `faq` is the FAQ file, relative to
 /// `content`.
-pub fn discover(content: &Path, display_base: &Path, faq: &str) -> (Vec<DossierFile>, Vec<Diagnostic>) {
+pub fn discover(
+    content: &Path,
+    display_base: &Path,
+    faq: &str,
+) -> (Vec<DossierFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut warnings = Vec::new();
-    let canonical_root = content.canonicalize().unwrap_or_else(|_| content.to_path_buf());
-    let walker = WalkDir::new(content).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name)
-    });
+    let canonical_root = content
+        .canonicalize()
+        .unwrap_or_else(|_| content.to_path_buf());
+    let walker = WalkDir::new(content)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let shown = e.path().map(|p| show(p, display_base)).unwrap_or_else(|| show(content, display_base));
-                warnings.push(Diagnostic::warning(shown, format!("skipped: {}", e.io_error().map_or_else(|| e.to_string(), |io| io.to_string()))));
+                let shown = e
+                    .path()
+                    .map(|p| show(p, display_base))
+                    .unwrap_or_else(|| show(content, display_base));
+                warnings.push(Diagnostic::warning(
+                    shown,
+                    format!(
+                        "skipped: {}",
+                        e.io_error()
+                            .map_or_else(|| e.to_string(), |io| io.to_string())
+                    ),
+                ));
                 continue;
             }
         };
         let path = entry.path();
-        let Ok(rel) = path.strip_prefix(content) else { continue };
+        let Ok(rel) = path.strip_prefix(content) else {
+            continue;
+        };
         let rel_path = rel.to_string_lossy().replace('\\', "/");
         if entry.depth() == 0 || !is_dossier_path(&rel_path, faq) {
             continue;
@@ -73,12 +97,18 @@ pub fn discover(content: &Path, display_base: &Path, faq: &str) -> (Vec<DossierF
             match path.canonicalize() {
                 Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
                 Ok(target) if !target.starts_with(&canonical_root) => {
-                    warnings.push(Diagnostic::warning(show(path, display_base), "skipped: a symbolic link that points outside the content folder"));
+                    warnings.push(Diagnostic::warning(
+                        show(path, display_base),
+                        "skipped: a symbolic link that points outside the content folder",
+                    ));
                     continue;
                 }
                 Ok(_) => continue,
                 Err(e) => {
-                    warnings.push(Diagnostic::warning(show(path, display_base), format!("skipped: a symbolic link that cannot be followed ({e})")));
+                    warnings.push(Diagnostic::warning(
+                        show(path, display_base),
+                        format!("skipped: a symbolic link that cannot be followed ({e})"),
+                    ));
                     continue;
                 }
             }
@@ -86,7 +116,12 @@ pub fn discover(content: &Path, display_base: &Path, faq: &str) -> (Vec<DossierF
             continue;
         }
         let id = super::read::id_from_path(&rel_path);
-        files.push(DossierFile { path: path.to_path_buf(), source: show(path, display_base), rel_path, id });
+        files.push(DossierFile {
+            path: path.to_path_buf(),
+            source: show(path, display_base),
+            rel_path,
+            id,
+        });
     }
     files.sort_by(|a, b| a.rel_path.cmp(&b.rel_path));
     (files, warnings)
@@ -105,7 +140,15 @@ mod tests {
 
     #[test]
     fn editor_leftovers_and_underscored_files_are_not_dossiers() {
-        for name in ["_index.md", ".a.md.swp", "a.md~", "4913", "#a.md#", ".hidden.md", "a.md.tmp"] {
+        for name in [
+            "_index.md",
+            ".a.md.swp",
+            "a.md~",
+            "4913",
+            "#a.md#",
+            ".hidden.md",
+            "a.md.tmp",
+        ] {
             assert!(!is_dossier_path(name, "faq.md"), "{name}");
         }
         assert!(!is_dossier_path("faq.md", "faq.md"));

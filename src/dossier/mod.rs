@@ -31,7 +31,14 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [Stage::Proposed, Stage::Pilot, Stage::Scaling, Stage::Production, Stage::Paused, Stage::Abandoned];
+    pub const ALL: [Stage; 6] = [
+        Stage::Proposed,
+        Stage::Pilot,
+        Stage::Scaling,
+        Stage::Production,
+        Stage::Paused,
+        Stage::Abandoned,
+    ];
 
     pub fn parse(word: &str) -> Option<Stage> {
         Stage::ALL.into_iter().find(|s| s.as_str() == word)
@@ -98,8 +105,12 @@ pub struct Kpi {
 impl Kpi {
     /// The stated direction, or the one implied by target and baseline.
     pub fn effective_direction(&self) -> Option<Direction> {
-        self.direction.or_else(|| match (self.baseline, self.target) {
-            (Some(b), Some(t)) => Some(if t < b { Direction::Lower } else { Direction::Higher }),
+        self.direction.or(match (self.baseline, self.target) {
+            (Some(b), Some(t)) => Some(if t < b {
+                Direction::Lower
+            } else {
+                Direction::Higher
+            }),
             _ => None,
         })
     }
@@ -135,12 +146,20 @@ impl Value {
             Value::Gaps(gaps) => gaps
                 .iter()
                 .map(|g| {
-                    let state = if g.addressed == Some(true) { "addressed" } else { "open" };
+                    let state = if g.addressed == Some(true) {
+                        "addressed"
+                    } else {
+                        "open"
+                    };
                     format!("{} ({state})", g.gap.as_deref().unwrap_or("unnamed gap"))
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-            Value::Kpis(kpis) => kpis.iter().map(|k| k.name.clone().unwrap_or_else(|| "unnamed KPI".into())).collect::<Vec<_>>().join("; "),
+            Value::Kpis(kpis) => kpis
+                .iter()
+                .map(|k| k.name.clone().unwrap_or_else(|| "unnamed KPI".into()))
+                .collect::<Vec<_>>()
+                .join("; "),
         }
     }
 }
@@ -185,7 +204,10 @@ pub struct Dossier {
 
 impl Dossier {
     pub fn answer(&self, field: usize) -> Option<&Value> {
-        self.answers.get(field).and_then(|a| a.as_ref()).map(|a| &a.value)
+        self.answers
+            .get(field)
+            .and_then(|a| a.as_ref())
+            .map(|a| &a.value)
     }
 
     pub fn text(&self, field: usize) -> Option<&str> {

@@ -30,7 +30,10 @@ pub struct Loaded {
 
 impl Loaded {
     fn failed(diagnostic: Diagnostic) -> Loaded {
-        Loaded { dossier: None, diagnostics: vec![diagnostic] }
+        Loaded {
+            dossier: None,
+            diagnostics: vec![diagnostic],
+        }
     }
 }
 
@@ -64,7 +67,10 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         );
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Loaded::failed(Diagnostic::error(source, "the file looks binary (it holds NUL bytes), not like a markdown dossier"));
+        return Loaded::failed(Diagnostic::error(
+            source,
+            "the file looks binary (it holds NUL bytes), not like a markdown dossier",
+        ));
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -72,19 +78,31 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let loc = Location::from_offsets(valid, valid.len(), valid.len());
             return Loaded::failed(
-                Diagnostic::error(source, format!("the file is not valid UTF-8: byte {} cannot start a character", e.valid_up_to() + 1))
-                    .at(loc)
-                    .with_help("save the file with UTF-8 encoding"),
+                Diagnostic::error(
+                    source,
+                    format!(
+                        "the file is not valid UTF-8: byte {} cannot start a character",
+                        e.valid_up_to() + 1
+                    ),
+                )
+                .at(loc)
+                .with_help("save the file with UTF-8 encoding"),
             );
         }
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = Reader { text, source, diagnostics: Vec::new(), errors: 0 };
+    let mut reader = Reader {
+        text,
+        source,
+        diagnostics: Vec::new(),
+        errors: 0,
+    };
 
     let parts = match split::split(text) {
         Ok(p) => p,
         Err(e) => {
-            let mut d = Diagnostic::error(source, e.message).at(Location::from_offsets(text, e.at.start, e.at.end));
+            let mut d = Diagnostic::error(source, e.message)
+                .at(Location::from_offsets(text, e.at.start, e.at.end));
             if let Some(help) = e.help {
                 d = d.with_help(help);
             }
@@ -93,7 +111,12 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     };
     let root = match tree::parse(text, parts.matter.clone(), parts.format) {
         Ok(n) => n,
-        Err(e) => return Loaded::failed(Diagnostic::error(source, e.message).at(Location::from_offsets(text, e.at.start, e.at.end))),
+        Err(e) => {
+            return Loaded::failed(
+                Diagnostic::error(source, e.message)
+                    .at(Location::from_offsets(text, e.at.start, e.at.end)),
+            );
+        }
     };
 
     let mut dossier = Dossier {
@@ -114,7 +137,10 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         NodeKind::Null => {}
         other => reader.error_at(
             &root.span,
-            format!("the front matter must be a set of `key: value` answers; found {}", other.describe()),
+            format!(
+                "the front matter must be a set of `key: value` answers; found {}",
+                other.describe()
+            ),
             None,
         ),
     }
@@ -124,36 +150,63 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         _ => reader.push(
             Diagnostic::error(source, "a dossier needs a `title`: the pilot's name")
                 .at(open.clone())
-                .with_help("add a line such as `title: Invoice matching assistant` to the front matter"),
+                .with_help(
+                    "add a line such as `title: Invoice matching assistant` to the front matter",
+                ),
         ),
     }
     match dossier.answer(schema::idx::STAGE) {
         Some(Value::Choice(s)) => dossier.stage = Stage::parse(s).unwrap_or(Stage::Pilot),
         _ => {
-            if reader.errors == 0 || !reader.diagnostics.iter().any(|d| d.message.starts_with("`stage`")) {
+            if reader.errors == 0
+                || !reader
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.message.starts_with("`stage`"))
+            {
                 reader.push(
-                    Diagnostic::error(source, format!("a dossier needs a `stage`: one of {}", schema::STAGES.join(", ")))
-                        .at(open.clone())
-                        .with_help("add a line such as `stage: pilot` to the front matter"),
+                    Diagnostic::error(
+                        source,
+                        format!(
+                            "a dossier needs a `stage`: one of {}",
+                            schema::STAGES.join(", ")
+                        ),
+                    )
+                    .at(open.clone())
+                    .with_help("add a line such as `stage: pilot` to the front matter"),
                 )
             }
         }
     }
     if reader.errors == 0 && dossier.stage != Stage::Proposed && dossier.started().is_none() {
         reader.push(
-            Diagnostic::warning(source, format!("`started` is missing; a pilot at stage `{}` should say when work began", dossier.stage.as_str()))
-                .at(open)
-                .with_help("checks that compare dates with `started` stay unanswered until it is given"),
+            Diagnostic::warning(
+                source,
+                format!(
+                    "`started` is missing; a pilot at stage `{}` should say when work began",
+                    dossier.stage.as_str()
+                ),
+            )
+            .at(open)
+            .with_help(
+                "checks that compare dates with `started` stay unanswered until it is given",
+            ),
         );
     }
 
     if reader.errors > MAX_ERRORS {
         let more = reader.errors - MAX_ERRORS;
         reader.diagnostics.retain(|d| !d.is_error());
-        reader.diagnostics.push(Diagnostic::error(source, format!("… and {more} more errors in this file")));
+        reader.diagnostics.push(Diagnostic::error(
+            source,
+            format!("… and {more} more errors in this file"),
+        ));
     }
     let has_errors = reader.errors > 0;
-    Loaded { dossier: if has_errors { None } else { Some(dossier) }, diagnostics: reader.diagnostics }
+    Loaded {
+        dossier: if has_errors { None } else { Some(dossier) },
+        diagnostics: reader.diagnostics,
+    }
 }
 
 struct Reader<'a> {
@@ -191,7 +244,11 @@ impl Reader<'_> {
     /// Reads the entries of one section (`""` is the top level).
     fn section(&mut self, entries: &[(Key, Node)], section: &str, dossier: &mut Dossier) {
         for (key, node) in entries {
-            let path = if section.is_empty() { key.name.clone() } else { format!("{section}.{}", key.name) };
+            let path = if section.is_empty() {
+                key.name.clone()
+            } else {
+                format!("{section}.{}", key.name)
+            };
             if schema::SECTIONS.contains(&path.as_str()) {
                 match &node.kind {
                     NodeKind::Map(inner) => self.section(inner, &path, dossier),
@@ -205,11 +262,16 @@ impl Reader<'_> {
             } else if let Some(i) = schema::field_index(&path) {
                 let spec = &schema::FIELDS[i];
                 if let Some(value) = self.value(spec.kind, &path, node) {
-                    dossier.answers[i] = Some(Answer { value, line: self.line_of(&node.span) });
+                    dossier.answers[i] = Some(Answer {
+                        value,
+                        line: self.line_of(&node.span),
+                    });
                 }
             } else {
                 self.unknown_key(key, section);
-                if section.is_empty() && let Some(v) = scalar_text(self.text, node) {
+                if section.is_empty()
+                    && let Some(v) = scalar_text(self.text, node)
+                {
                     dossier.extra.push((key.name.clone(), v));
                 }
             }
@@ -220,7 +282,13 @@ impl Reader<'_> {
     /// misspelling of one that is.
     fn unknown_key(&mut self, key: &Key, section: &str) {
         let here = schema::keys_in(section);
-        let shown = |k: &str| if section.is_empty() { k.to_string() } else { format!("{section}.{k}") };
+        let shown = |k: &str| {
+            if section.is_empty() {
+                k.to_string()
+            } else {
+                format!("{section}.{k}")
+            }
+        };
         let suggestion = if let Some(s) = suggest(&key.name, here.iter().copied()) {
             Some(format!("did you mean `{}`?", shown(s)))
         } else {
@@ -231,19 +299,43 @@ impl Reader<'_> {
                 .map(|f| f.path)
                 .next()
                 .or_else(|| {
-                    let leafs: Vec<&'static str> = schema::FIELDS.iter().filter(|f| f.section() != section).map(FieldSpec::key).collect();
+                    let leafs: Vec<&'static str> = schema::FIELDS
+                        .iter()
+                        .filter(|f| f.section() != section)
+                        .map(FieldSpec::key)
+                        .collect();
                     suggest(&key.name, leafs.iter().copied())
-                        .and_then(|leaf| schema::FIELDS.iter().find(|f| f.key() == leaf).map(|f| f.path))
+                        .and_then(|leaf| {
+                            schema::FIELDS
+                                .iter()
+                                .find(|f| f.key() == leaf)
+                                .map(|f| f.path)
+                        })
                         .filter(|_| key.name.len() >= 6)
                 });
-            elsewhere.map(|p| format!("did you mean `{p}`? (it belongs under `{}:`)", p.rsplit_once('.').map_or("the top level", |x| x.0)))
+            elsewhere.map(|p| {
+                format!(
+                    "did you mean `{p}`? (it belongs under `{}:`)",
+                    p.rsplit_once('.').map_or("the top level", |x| x.0)
+                )
+            })
         };
         if let Some(help) = suggestion {
-            let where_ = if section.is_empty() { "at the top level".to_string() } else { format!("in `{section}`") };
+            let where_ = if section.is_empty() {
+                "at the top level".to_string()
+            } else {
+                format!("in `{section}`")
+            };
             self.push(
-                Diagnostic::warning(self.source, format!("`{}` is not a known key {where_}, so it is ignored", key.name))
-                    .at(self.loc(&key.span))
-                    .with_help(help),
+                Diagnostic::warning(
+                    self.source,
+                    format!(
+                        "`{}` is not a known key {where_}, so it is ignored",
+                        key.name
+                    ),
+                )
+                .at(self.loc(&key.span))
+                .with_help(help),
             );
         }
     }
@@ -256,11 +348,16 @@ impl Reader<'_> {
         match (&kind, &node.kind) {
             (_, NodeKind::Null) => None,
             (Kind::Text | Kind::TextOrNumber, NodeKind::Str(s)) => nonblank(s).map(Value::Text),
-            (Kind::Text | Kind::TextOrNumber, NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_)) => {
-                scalar_text(self.text, node).map(Value::Text)
-            }
+            (
+                Kind::Text | Kind::TextOrNumber,
+                NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_),
+            ) => scalar_text(self.text, node).map(Value::Text),
             (Kind::Text | Kind::TextOrNumber, _) => {
-                self.error_at(&node.span, format!("`{key}` must be text; found {found}"), Some("write the answer on one line after the key".into()));
+                self.error_at(
+                    &node.span,
+                    format!("`{key}` must be text; found {found}"),
+                    Some("write the answer on one line after the key".into()),
+                );
                 None
             }
             (Kind::Date, NodeKind::Str(s) | NodeKind::Datetime(s)) => {
@@ -270,13 +367,21 @@ impl Reader<'_> {
                 match parse_date(s.trim()) {
                     Some(d) => Some(Value::Date(d)),
                     None => {
-                        self.error_at(&node.span, format!("`{key}` must be a date written YYYY-MM-DD; found {found}"), Some("for example `2026-02-02`".into()));
+                        self.error_at(
+                            &node.span,
+                            format!("`{key}` must be a date written YYYY-MM-DD; found {found}"),
+                            Some("for example `2026-02-02`".into()),
+                        );
                         None
                     }
                 }
             }
             (Kind::Date, _) => {
-                self.error_at(&node.span, format!("`{key}` must be a date written YYYY-MM-DD; found {found}"), Some("for example `2026-02-02`".into()));
+                self.error_at(
+                    &node.span,
+                    format!("`{key}` must be a date written YYYY-MM-DD; found {found}"),
+                    Some("for example `2026-02-02`".into()),
+                );
                 None
             }
             (Kind::Share, _) => {
@@ -288,7 +393,12 @@ impl Reader<'_> {
                             return None;
                         }
                         match t.strip_suffix('%') {
-                            Some(p) => p.trim().parse::<f64>().ok().filter(|x| x.is_finite()).map(|x| x / 100.0),
+                            Some(p) => p
+                                .trim()
+                                .parse::<f64>()
+                                .ok()
+                                .filter(|x| x.is_finite())
+                                .map(|x| x / 100.0),
                             None => t.parse::<f64>().ok().filter(|x| x.is_finite()),
                         }
                     }
@@ -296,7 +406,9 @@ impl Reader<'_> {
                 };
                 match share {
                     Some(x) if (0.0..=1.0).contains(&x) => Some(Value::Share(x)),
-                    Some(x) if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 => {
+                    Some(x)
+                        if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 =>
+                    {
                         self.error_at(
                             &node.span,
                             format!("`{key}` must be a share from 0 to 1 or a percentage; found {found}, which is above 1"),
@@ -323,12 +435,23 @@ impl Reader<'_> {
                 };
                 match n {
                     Some(n) if key == "budget" && n < 0.0 => {
-                        self.error_at(&node.span, format!("`{key}` must be zero or more; found {found}"), None);
+                        self.error_at(
+                            &node.span,
+                            format!("`{key}` must be zero or more; found {found}"),
+                            None,
+                        );
                         None
                     }
                     Some(n) => Some(Value::Number(n)),
                     None => {
-                        self.error_at(&node.span, format!("`{key}` must be a number such as 180000; found {found}"), Some("write digits only, without currency signs or thousands separators".into()));
+                        self.error_at(
+                            &node.span,
+                            format!("`{key}` must be a number such as 180000; found {found}"),
+                            Some(
+                                "write digits only, without currency signs or thousands separators"
+                                    .into(),
+                            ),
+                        );
                         None
                     }
                 }
@@ -336,7 +459,11 @@ impl Reader<'_> {
             (Kind::Bool, NodeKind::Bool(b)) => Some(Value::Bool(*b)),
             (Kind::Bool, NodeKind::Str(s)) if s.trim().is_empty() => None,
             (Kind::Bool, _) => {
-                self.error_at(&node.span, format!("`{key}` must be true or false; found {found}"), None);
+                self.error_at(
+                    &node.span,
+                    format!("`{key}` must be true or false; found {found}"),
+                    None,
+                );
                 None
             }
             (Kind::Choice(words), NodeKind::Str(s)) => {
@@ -348,14 +475,23 @@ impl Reader<'_> {
                 match words.iter().find(|w| **w == normal) {
                     Some(w) => Some(Value::Choice(w)),
                     None => {
-                        let help = suggest(&normal, words.iter().copied()).map(|s| format!("did you mean \"{s}\"?"));
-                        self.error_at(&node.span, format!("`{key}` must be one of {}; found {found}", words.join(", ")), help);
+                        let help = suggest(&normal, words.iter().copied())
+                            .map(|s| format!("did you mean \"{s}\"?"));
+                        self.error_at(
+                            &node.span,
+                            format!("`{key}` must be one of {}; found {found}", words.join(", ")),
+                            help,
+                        );
                         None
                     }
                 }
             }
             (Kind::Choice(words), _) => {
-                self.error_at(&node.span, format!("`{key}` must be one of {}; found {found}", words.join(", ")), None);
+                self.error_at(
+                    &node.span,
+                    format!("`{key}` must be one of {}; found {found}", words.join(", ")),
+                    None,
+                );
                 None
             }
             (Kind::TextList, NodeKind::Str(s)) => nonblank(s).map(|s| Value::List(vec![s])),
@@ -364,15 +500,32 @@ impl Reader<'_> {
                 for item in items {
                     match &item.kind {
                         NodeKind::Str(s) => out.extend(nonblank(s)),
-                        NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_) => out.extend(scalar_text(self.text, item)),
+                        NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_) => {
+                            out.extend(scalar_text(self.text, item))
+                        }
                         NodeKind::Null => {}
-                        other => self.error_at(&item.span, format!("each item of `{key}` must be text; found {}", other.describe()), None),
+                        other => self.error_at(
+                            &item.span,
+                            format!(
+                                "each item of `{key}` must be text; found {}",
+                                other.describe()
+                            ),
+                            None,
+                        ),
                     }
                 }
-                if out.is_empty() { None } else { Some(Value::List(out)) }
+                if out.is_empty() {
+                    None
+                } else {
+                    Some(Value::List(out))
+                }
             }
             (Kind::TextList, _) => {
-                self.error_at(&node.span, format!("`{key}` must be a list of text items; found {found}"), Some("write `[first, second]` or one `- item` per line".into()));
+                self.error_at(
+                    &node.span,
+                    format!("`{key}` must be a list of text items; found {found}"),
+                    Some("write `[first, second]` or one `- item` per line".into()),
+                );
                 None
             }
             (Kind::Gaps, NodeKind::Seq(items)) => {
@@ -407,17 +560,33 @@ impl Reader<'_> {
                         other => self.error_at(&item.span, format!("each entry of `{key}` must be a KPI with `name`, `baseline`, `target`…; found {}", other.describe()), None),
                     }
                 }
-                if kpis.is_empty() { None } else { Some(Value::Kpis(kpis)) }
+                if kpis.is_empty() {
+                    None
+                } else {
+                    Some(Value::Kpis(kpis))
+                }
             }
             (Kind::Gaps | Kind::Kpis, _) => {
-                self.error_at(&node.span, format!("`{key}` must be a list of entries (`- name: …` lines); found {found}"), None);
+                self.error_at(
+                    &node.span,
+                    format!("`{key}` must be a list of entries (`- name: …` lines); found {found}"),
+                    None,
+                );
                 None
             }
         }
     }
 
     fn kpi(&mut self, entries: &[(Key, Node)], key: &str) -> Kpi {
-        let mut kpi = Kpi { name: None, unit: None, baseline: None, target: None, direction: None, actual: None, owner: None };
+        let mut kpi = Kpi {
+            name: None,
+            unit: None,
+            baseline: None,
+            target: None,
+            direction: None,
+            actual: None,
+            owner: None,
+        };
         for (k, v) in entries {
             let sub = format!("{key}.{}", k.name);
             match k.name.as_str() {
@@ -443,9 +612,15 @@ impl Reader<'_> {
     fn unknown_entry_key(&mut self, k: &Key, list: &str, keys: &[(&'static str, Kind)]) {
         if let Some(s) = suggest(&k.name, keys.iter().map(|(name, _)| *name)) {
             self.push(
-                Diagnostic::warning(self.source, format!("`{}` is not a known key of an entry of `{list}`, so it is ignored", k.name))
-                    .at(self.loc(&k.span))
-                    .with_help(format!("did you mean `{s}`?")),
+                Diagnostic::warning(
+                    self.source,
+                    format!(
+                        "`{}` is not a known key of an entry of `{list}`, so it is ignored",
+                        k.name
+                    ),
+                )
+                .at(self.loc(&k.span))
+                .with_help(format!("did you mean `{s}`?")),
             );
         }
     }
@@ -453,7 +628,11 @@ impl Reader<'_> {
 
 fn nonblank(s: &str) -> Option<String> {
     let t = s.trim();
-    if t.is_empty() { None } else { Some(t.to_string()) }
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.to_string())
+    }
 }
 
 /// A scalar as the user wrote it (`30` stays `30`, not `30.0`).
@@ -461,7 +640,11 @@ fn scalar_text(text: &str, node: &Node) -> Option<String> {
     match &node.kind {
         NodeKind::Str(s) | NodeKind::Datetime(s) => nonblank(s),
         NodeKind::Number(_) | NodeKind::Bool(_) => {
-            let raw = text.get(node.span.clone()).unwrap_or("").trim().trim_matches('"');
+            let raw = text
+                .get(node.span.clone())
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
             if raw.is_empty() {
                 match &node.kind {
                     NodeKind::Number(n) => Some(tree::format_number(*n)),
@@ -503,7 +686,9 @@ pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
     let shape = b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape {
         return None;
     }
@@ -516,7 +701,10 @@ pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
 /// The id of a dossier from its path relative to the content folder:
 /// `Finance/AP Bot.md` gives `finance/ap-bot`.
 pub fn id_from_path(rel_path: &str) -> String {
-    let without_ext = rel_path.strip_suffix(".md").or_else(|| rel_path.strip_suffix(".MD")).unwrap_or(rel_path);
+    let without_ext = rel_path
+        .strip_suffix(".md")
+        .or_else(|| rel_path.strip_suffix(".MD"))
+        .unwrap_or(rel_path);
     let parts: Vec<String> = without_ext
         .split('/')
         .map(|p| {
@@ -547,7 +735,11 @@ mod tests {
     fn first_error(src: &str) -> String {
         let l = read(src);
         assert!(l.dossier.is_none(), "expected an error for {src:?}");
-        l.diagnostics.iter().find(|d| d.is_error()).unwrap().to_string()
+        l.diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .unwrap()
+            .to_string()
     }
 
     #[test]
@@ -561,18 +753,32 @@ mod tests {
 
     #[test]
     fn shares_accept_fractions_and_percentages() {
-        let l = read("---\ntitle: A\nstage: pilot\nstarted: 2026-01-01\ndata:\n  completeness: 0.93\n  consistency: \"88%\"\n---\n");
+        let l = read(
+            "---\ntitle: A\nstage: pilot\nstarted: 2026-01-01\ndata:\n  completeness: 0.93\n  consistency: \"88%\"\n---\n",
+        );
         let d = l.dossier.unwrap();
-        assert_eq!(d.number(schema::field_index("data.completeness").unwrap()), Some(0.93));
-        assert_eq!(d.number(schema::field_index("data.consistency").unwrap()), Some(0.88));
+        assert_eq!(
+            d.number(schema::field_index("data.completeness").unwrap()),
+            Some(0.93)
+        );
+        assert_eq!(
+            d.number(schema::field_index("data.consistency").unwrap()),
+            Some(0.88)
+        );
     }
 
     #[test]
     fn a_share_above_one_is_an_error_with_a_fix() {
         let e = first_error("---\ntitle: A\nstage: pilot\ndata:\n  completeness: 93\n---\n");
-        assert!(e.starts_with("content/a.md:5:17: `data.completeness` must be a share"), "{e}");
+        assert!(
+            e.starts_with("content/a.md:5:17: `data.completeness` must be a share"),
+            "{e}"
+        );
         assert!(e.contains("\"93%\""), "{e}");
-        assert!(first_error("---\ntitle: A\nstage: pilot\ndata:\n  completeness: \"120%\"\n---\n").contains("between 0 and 1"));
+        assert!(
+            first_error("---\ntitle: A\nstage: pilot\ndata:\n  completeness: \"120%\"\n---\n")
+                .contains("between 0 and 1")
+        );
     }
 
     #[test]
@@ -588,26 +794,44 @@ mod tests {
     #[test]
     fn a_key_in_the_wrong_section_is_pointed_out() {
         let l = read("---\ntitle: A\nstage: proposed\nproduction_owner: Dana\n---\n");
-        assert!(l.diagnostics[0].help.as_deref().unwrap().contains("framing.production_owner"));
+        assert!(
+            l.diagnostics[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("framing.production_owner")
+        );
     }
 
     #[test]
     fn unknown_keys_far_from_known_ones_are_kept_quietly() {
         let l = read("---\ntitle: A\nstage: proposed\ncost_centre: 4411\n---\n");
         assert!(l.diagnostics.is_empty());
-        assert_eq!(l.dossier.unwrap().extra, vec![("cost_centre".to_string(), "4411".to_string())]);
+        assert_eq!(
+            l.dossier.unwrap().extra,
+            vec![("cost_centre".to_string(), "4411".to_string())]
+        );
     }
 
     #[test]
     fn a_list_where_text_belongs_is_an_error() {
         let e = first_error("---\ntitle: A\nstage: pilot\ngovernance:\n  owner: [a, b]\n---\n");
-        assert!(e.contains("`governance.owner` must be text; found a list"), "{e}");
+        assert!(
+            e.contains("`governance.owner` must be text; found a list"),
+            "{e}"
+        );
     }
 
     #[test]
     fn dates_must_be_real_calendar_dates() {
-        assert!(first_error("---\ntitle: A\nstage: pilot\nstarted: 2026-02-30\n---\n").contains("YYYY-MM-DD"));
-        assert!(first_error("---\ntitle: A\nstage: pilot\nstarted: 02/02/2026\n---\n").contains("YYYY-MM-DD"));
+        assert!(
+            first_error("---\ntitle: A\nstage: pilot\nstarted: 2026-02-30\n---\n")
+                .contains("YYYY-MM-DD")
+        );
+        assert!(
+            first_error("---\ntitle: A\nstage: pilot\nstarted: 02/02/2026\n---\n")
+                .contains("YYYY-MM-DD")
+        );
     }
 
     #[test]
@@ -624,9 +848,20 @@ mod tests {
 
     #[test]
     fn toml_and_json_dossiers_read_the_same_answers() {
-        let t = read("+++\ntitle = \"A\"\nstage = \"pilot\"\nstarted = 2026-01-05\n[data]\ncompleteness = 0.5\n+++\nBody");
-        let j = read("{\n\"title\": \"A\", \"stage\": \"pilot\", \"started\": \"2026-01-05\", \"data\": {\"completeness\": 0.5}\n}\nBody");
-        let values = |l: Loaded| l.dossier.unwrap().answers.into_iter().map(|a| a.map(|a| a.value)).collect::<Vec<_>>();
+        let t = read(
+            "+++\ntitle = \"A\"\nstage = \"pilot\"\nstarted = 2026-01-05\n[data]\ncompleteness = 0.5\n+++\nBody",
+        );
+        let j = read(
+            "{\n\"title\": \"A\", \"stage\": \"pilot\", \"started\": \"2026-01-05\", \"data\": {\"completeness\": 0.5}\n}\nBody",
+        );
+        let values = |l: Loaded| {
+            l.dossier
+                .unwrap()
+                .answers
+                .into_iter()
+                .map(|a| a.map(|a| a.value))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(values(t), values(j));
     }
 

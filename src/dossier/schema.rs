@@ -31,10 +31,23 @@ pub enum Kind {
     Kpis,
 }
 
-pub const STAGES: &[&str] = &["proposed", "pilot", "scaling", "production", "paused", "abandoned"];
+pub const STAGES: &[&str] = &[
+    "proposed",
+    "pilot",
+    "scaling",
+    "production",
+    "paused",
+    "abandoned",
+];
 pub const LED_BY: &[&str] = &["business", "it", "vendor"];
 pub const SUCCESS: &[&str] = &["business_outcome", "accuracy", "demo"];
-pub const SOURCES: &[&str] = &["production", "production_sample", "historical_extract", "curated", "synthetic"];
+pub const SOURCES: &[&str] = &[
+    "production",
+    "production_sample",
+    "historical_extract",
+    "curated",
+    "synthetic",
+];
 pub const TRAINING: &[&str] = &["real_scenarios", "generic", "none"];
 pub const DIRECTIONS: &[&str] = &["lower", "higher"];
 
@@ -124,7 +137,14 @@ fields! {
 }
 
 /// The sections of the front matter that hold nested answers.
-pub const SECTIONS: &[&str] = &["framing", "data", "governance", "change", "metrics", "metrics.technical"];
+pub const SECTIONS: &[&str] = &[
+    "framing",
+    "data",
+    "governance",
+    "change",
+    "metrics",
+    "metrics.technical",
+];
 
 /// Keys of one entry of `data.known_gaps`.
 pub const GAP_KEYS: &[(&str, Kind)] = &[("gap", Text), ("addressed", Bool)];

@@ -48,7 +48,9 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
         "+++" => fenced(text, Format::Toml, first_line_end, &["+++"]),
         _ if first.starts_with('{') => json(text),
         _ => {
-            let help = if text.trim_start().starts_with("---") || text.trim_start().starts_with("+++") {
+            let help = if text.trim_start().starts_with("---")
+                || text.trim_start().starts_with("+++")
+            {
                 "the front matter must start on the very first line of the file".to_string()
             } else {
                 "start the file with a line `---`, then the answers (`title: …`, `stage: …`), then another `---`".to_string()
@@ -62,7 +64,12 @@ pub fn split(text: &str) -> Result<Split, SplitError> {
     }
 }
 
-fn fenced(text: &str, format: Format, first_line_end: usize, closers: &[&str]) -> Result<Split, SplitError> {
+fn fenced(
+    text: &str,
+    format: Format,
+    first_line_end: usize,
+    closers: &[&str],
+) -> Result<Split, SplitError> {
     let start = (first_line_end + 1).min(text.len());
     let mut pos = start;
     while pos < text.len() {
@@ -70,7 +77,11 @@ fn fenced(text: &str, format: Format, first_line_end: usize, closers: &[&str]) -
         let line = text[pos..end].trim_end();
         if closers.contains(&line) {
             let body_start = (end + 1).min(text.len());
-            return Ok(Split { format, matter: start..pos, body: body_start..text.len() });
+            return Ok(Split {
+                format,
+                matter: start..pos,
+                body: body_start..text.len(),
+            });
         }
         pos = end + 1;
     }
@@ -78,7 +89,10 @@ fn fenced(text: &str, format: Format, first_line_end: usize, closers: &[&str]) -
     Err(SplitError {
         at: 0..fence.len(),
         message: format!("the front matter opened here with `{fence}` is never closed"),
-        help: Some(format!("add a line `{}` after the last answer, before the story", closers[0])),
+        help: Some(format!(
+            "add a line `{}` after the last answer, before the story",
+            closers[0]
+        )),
     })
 }
 
@@ -106,7 +120,11 @@ fn json(text: &str) -> Result<Split, SplitError> {
                     let end = i + 1;
                     let rest = &text[end..];
                     let line_end = rest.find('\n').map_or(text.len(), |j| end + j + 1);
-                    return Ok(Split { format: Format::Json, matter: 0..end, body: line_end..text.len() });
+                    return Ok(Split {
+                        format: Format::Json,
+                        matter: 0..end,
+                        body: line_end..text.len(),
+                    });
                 }
             }
             _ => {}

@@ -91,12 +91,14 @@ pub fn parse(text: &str, range: Range<usize>, format: Format) -> Result<Node, Tr
     let matter = &text[range.clone()];
     let offset = range.start;
     match format {
-        Format::Yaml => yaml(matter, offset),
+        Format::Yaml => yaml(matter, offset, text[..offset].matches('\n').count()),
         Format::Toml | Format::Json => {
             if let Some(at) = bracket_depth(matter, MAX_DEPTH) {
                 return Err(TreeError {
                     at: offset + at..offset + at + 1,
-                    message: format!("the front matter is nested more than {MAX_DEPTH} levels deep"),
+                    message: format!(
+                        "the front matter is nested more than {MAX_DEPTH} levels deep"
+                    ),
                 });
             }
             if format == Format::Toml {
@@ -110,7 +112,9 @@ pub fn parse(text: &str, range: Range<usize>, format: Format) -> Result<Node, Tr
 
 // ---------------------------------------------------------------- YAML
 
-fn yaml(matter: &str, offset: usize) -> Result<Node, TreeError> {
+/// `lines_before` is the number of file lines before the front matter, so
+/// that messages name lines of the file, as the locations do.
+fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeError> {
     use saphyr_parser::{Event, Parser, ScalarStyle};
 
     // saphyr reports lines and columns in characters; map them to bytes.
@@ -118,15 +122,27 @@ fn yaml(matter: &str, offset: usize) -> Result<Node, TreeError> {
         .chain(matter.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let to_byte = |line: usize, col: usize| -> usize {
-        let start = line_starts.get(line.saturating_sub(1)).copied().unwrap_or(matter.len());
+        let start = line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(matter.len());
         let rest = &matter[start.min(matter.len())..];
         let within = rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i);
         offset + start + within
     };
 
     enum Frame {
-        Seq { start: usize, anchor: usize, items: Vec<Node> },
-        Map { start: usize, anchor: usize, entries: Vec<(Key, Node)>, key: Option<Node> },
+        Seq {
+            start: usize,
+            anchor: usize,
+            items: Vec<Node>,
+        },
+        Map {
+            start: usize,
+            anchor: usize,
+            entries: Vec<(Key, Node)>,
+            key: Option<Node>,
+        },
     }
 
     let mut stack: Vec<Frame> = Vec::new();
@@ -171,13 +187,26 @@ fn yaml(matter: &str, offset: usize) -> Result<Node, TreeError> {
             Event::Scalar(value, style, anchor, _tag) => {
                 nodes += 1;
                 text_bytes += value.len();
-                let kind = if style == ScalarStyle::Plain { plain_scalar(&value) } else { NodeKind::Str(value.into_owned()) };
+                let kind = if style == ScalarStyle::Plain {
+                    plain_scalar(&value)
+                } else {
+                    NodeKind::Str(value.into_owned())
+                };
                 // A plain scalar's span ends after its text; quoted ones too.
-                Some((Node { kind, span: start..end }, anchor))
+                Some((
+                    Node {
+                        kind,
+                        span: start..end,
+                    },
+                    anchor,
+                ))
             }
             Event::Alias(id) => {
                 let Some(target) = anchors.get(&id) else {
-                    return Err(err(start..end.max(start + 1), "this alias refers to an anchor that is not defined before it".into()));
+                    return Err(err(
+                        start..end.max(start + 1),
+                        "this alias refers to an anchor that is not defined before it".into(),
+                    ));
                 };
                 let (n, b) = size_of(target);
                 nodes += n;
@@ -185,7 +214,10 @@ fn yaml(matter: &str, offset: usize) -> Result<Node, TreeError> {
                 if nodes > MAX_NODES || text_bytes > MAX_TEXT_BYTES {
                     return Err(err(
                         start..end.max(start + 1),
-                        format!("the front matter expands to more than {MAX_NODES} values or {} MiB of text through YAML aliases", MAX_TEXT_BYTES >> 20),
+                        format!(
+                            "the front matter expands to more than {MAX_NODES} values or {} MiB of text through YAML aliases",
+                            MAX_TEXT_BYTES >> 20
+                        ),
                     ));
                 }
                 let mut node = target.clone();
@@ -194,34 +226,75 @@ fn yaml(matter: &str, offset: usize) -> Result<Node, TreeError> {
             }
             Event::SequenceStart(anchor, _) => {
                 nodes += 1;
-                stack.push(Frame::Seq { start, anchor, items: Vec::new() });
+                stack.push(Frame::Seq {
+                    start,
+                    anchor,
+                    items: Vec::new(),
+                });
                 if stack.len() > MAX_DEPTH {
-                    return Err(err(start..start + 1, format!("the front matter is nested more than {MAX_DEPTH} levels deep")));
+                    return Err(err(
+                        start..start + 1,
+                        format!("the front matter is nested more than {MAX_DEPTH} levels deep"),
+                    ));
                 }
                 None
             }
             Event::MappingStart(anchor, _) => {
                 nodes += 1;
-                stack.push(Frame::Map { start, anchor, entries: Vec::new(), key: None });
+                stack.push(Frame::Map {
+                    start,
+                    anchor,
+                    entries: Vec::new(),
+                    key: None,
+                });
                 if stack.len() > MAX_DEPTH {
-                    return Err(err(start..start + 1, format!("the front matter is nested more than {MAX_DEPTH} levels deep")));
+                    return Err(err(
+                        start..start + 1,
+                        format!("the front matter is nested more than {MAX_DEPTH} levels deep"),
+                    ));
                 }
                 None
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { start: s, anchor, items }) => Some((Node { kind: NodeKind::Seq(items), span: s..end.max(s) }, anchor)),
+                Some(Frame::Seq {
+                    start: s,
+                    anchor,
+                    items,
+                }) => Some((
+                    Node {
+                        kind: NodeKind::Seq(items),
+                        span: s..end.max(s),
+                    },
+                    anchor,
+                )),
                 _ => return Err(err(start..start + 1, "unbalanced YAML sequence".into())),
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map { start: s, anchor, entries, .. }) => Some((Node { kind: NodeKind::Map(entries), span: s..end.max(s) }, anchor)),
+                Some(Frame::Map {
+                    start: s,
+                    anchor,
+                    entries,
+                    ..
+                }) => Some((
+                    Node {
+                        kind: NodeKind::Map(entries),
+                        span: s..end.max(s),
+                    },
+                    anchor,
+                )),
                 _ => return Err(err(start..start + 1, "unbalanced YAML mapping".into())),
             },
             _ => None,
         };
         if nodes > MAX_NODES || text_bytes > MAX_TEXT_BYTES {
-            return Err(err(start..start + 1, format!("the front matter holds more than {MAX_NODES} values")));
+            return Err(err(
+                start..start + 1,
+                format!("the front matter holds more than {MAX_NODES} values"),
+            ));
         }
-        let Some((node, anchor)) = complete else { continue };
+        let Some((node, anchor)) = complete else {
+            continue;
+        };
         if anchor != 0 {
             anchors.insert(anchor, node.clone());
         }
@@ -235,19 +308,38 @@ fn yaml(matter: &str, offset: usize) -> Result<Node, TreeError> {
                 Some(k) => {
                     let name = match k.kind {
                         NodeKind::Str(s) => s,
-                        NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Null => text_of(matter, offset, &k.span),
-                        _ => return Err(err(k.span.clone(), "a key must be a plain word such as `title`".into())),
+                        NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Null => {
+                            text_of(matter, offset, &k.span)
+                        }
+                        _ => {
+                            return Err(err(
+                                k.span.clone(),
+                                "a key must be a plain word such as `title`".into(),
+                            ));
+                        }
                     };
                     if let Some((first, _)) = entries.iter().find(|(e, _)| e.name == name) {
-                        let line = matter[..first.span.start.saturating_sub(offset).min(matter.len())].matches('\n').count();
-                        return Err(err(k.span.clone(), format!("`{name}` is given twice (first on line {} of the front matter)", line + 1)));
+                        let line = matter
+                            [..first.span.start.saturating_sub(offset).min(matter.len())]
+                            .matches('\n')
+                            .count();
+                        return Err(err(
+                            k.span.clone(),
+                            format!(
+                                "`{name}` is given twice (first on line {})",
+                                lines_before + line + 1
+                            ),
+                        ));
                     }
                     entries.push((Key { name, span: k.span }, node));
                 }
             },
         }
     }
-    Ok(root.unwrap_or(Node { kind: NodeKind::Null, span: offset..offset }))
+    Ok(root.unwrap_or(Node {
+        kind: NodeKind::Null,
+        span: offset..offset,
+    }))
 }
 
 fn text_of(matter: &str, offset: usize, span: &Range<usize>) -> String {
@@ -270,7 +362,10 @@ fn plain_scalar(value: &str) -> NodeKind {
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
         && value.bytes().any(|b| b.is_ascii_digit());
-    if looks_numeric && let Ok(n) = value.parse::<f64>() && n.is_finite() {
+    if looks_numeric
+        && let Ok(n) = value.parse::<f64>()
+        && n.is_finite()
+    {
         return NodeKind::Number(n);
     }
     NodeKind::Str(value.to_string())
@@ -279,7 +374,10 @@ fn plain_scalar(value: &str) -> NodeKind {
 fn size_of(node: &Node) -> (usize, usize) {
     match &node.kind {
         NodeKind::Str(s) | NodeKind::Datetime(s) => (1, s.len()),
-        NodeKind::Seq(items) => items.iter().map(size_of).fold((1, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+        NodeKind::Seq(items) => items
+            .iter()
+            .map(size_of)
+            .fold((1, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
         NodeKind::Map(entries) => entries
             .iter()
             .map(|(k, v)| {
@@ -294,45 +392,70 @@ fn size_of(node: &Node) -> (usize, usize) {
 // ---------------------------------------------------------------- TOML
 
 fn toml_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
-    use toml::de::{DeTable, DeValue};
     use toml::Spanned;
+    use toml::de::{DeTable, DeValue};
 
     let table = DeTable::parse(matter).map_err(|e| {
         let span = e.span().unwrap_or(0..1);
         TreeError {
             at: offset + span.start..offset + span.end.max(span.start + 1),
-            message: format!("the TOML front matter cannot be read: {}", e.message().trim()),
+            message: format!(
+                "the TOML front matter cannot be read: {}",
+                e.message().trim()
+            ),
         }
     })?;
 
     fn value(v: &Spanned<DeValue<'_>>, offset: usize, depth: usize) -> Result<Node, TreeError> {
         let span = offset + v.span().start..offset + v.span().end;
         if depth > MAX_DEPTH {
-            return Err(TreeError { at: span, message: format!("the front matter is nested more than {MAX_DEPTH} levels deep") });
+            return Err(TreeError {
+                at: span,
+                message: format!("the front matter is nested more than {MAX_DEPTH} levels deep"),
+            });
         }
         let kind = match v.get_ref() {
             DeValue::String(s) => NodeKind::Str(s.to_string()),
             DeValue::Integer(i) => {
                 let digits = i.as_str().replace('_', "");
-                let n = i64::from_str_radix(digits.trim_start_matches(['0', 'x', 'o', 'b']).trim_start_matches('+'), i.radix())
-                    .or_else(|_| digits.parse::<i64>())
-                    .map(|n| n as f64)
-                    .unwrap_or(f64::NAN);
+                let n = i64::from_str_radix(
+                    digits
+                        .trim_start_matches(['0', 'x', 'o', 'b'])
+                        .trim_start_matches('+'),
+                    i.radix(),
+                )
+                .or_else(|_| digits.parse::<i64>())
+                .map(|n| n as f64)
+                .unwrap_or(f64::NAN);
                 NodeKind::Number(n)
             }
-            DeValue::Float(f) => NodeKind::Number(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN)),
+            DeValue::Float(f) => {
+                NodeKind::Number(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
+            }
             DeValue::Boolean(b) => NodeKind::Bool(*b),
             DeValue::Datetime(d) => NodeKind::Datetime(d.to_string()),
-            DeValue::Array(items) => NodeKind::Seq(items.iter().map(|i| value(i, offset, depth + 1)).collect::<Result<_, _>>()?),
+            DeValue::Array(items) => NodeKind::Seq(
+                items
+                    .iter()
+                    .map(|i| value(i, offset, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
             DeValue::Table(t) => NodeKind::Map(table_entries(t, offset, depth + 1)?),
         };
         Ok(Node { kind, span })
     }
 
-    fn table_entries(t: &DeTable<'_>, offset: usize, depth: usize) -> Result<Vec<(Key, Node)>, TreeError> {
+    fn table_entries(
+        t: &DeTable<'_>,
+        offset: usize,
+        depth: usize,
+    ) -> Result<Vec<(Key, Node)>, TreeError> {
         let mut entries = Vec::with_capacity(t.len());
         for (k, v) in t.iter() {
-            let key = Key { name: k.get_ref().to_string(), span: offset + k.span().start..offset + k.span().end };
+            let key = Key {
+                name: k.get_ref().to_string(),
+                span: offset + k.span().start..offset + k.span().end,
+            };
             entries.push((key, value(v, offset, depth)?));
         }
         entries.sort_by_key(|(k, _)| k.span.start);
@@ -340,7 +463,10 @@ fn toml_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
     }
 
     let entries = table_entries(table.get_ref(), offset, 1)?;
-    Ok(Node { kind: NodeKind::Map(entries), span: offset..offset + matter.len() })
+    Ok(Node {
+        kind: NodeKind::Map(entries),
+        span: offset..offset + matter.len(),
+    })
 }
 
 // ---------------------------------------------------------------- JSON
@@ -358,21 +484,28 @@ fn json_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
         allow_hexadecimal_numbers: false,
         ..ParseOptions::default()
     };
-    let parsed = jsonc_parser::parse_to_ast(matter, &CollectOptions::default(), &options).map_err(|e| {
-        let r = e.range();
-        TreeError {
-            at: offset + r.start..offset + r.end.max(r.start + 1),
-            message: format!("the JSON front matter cannot be read: {}", e.kind()),
-        }
-    })?;
+    let parsed =
+        jsonc_parser::parse_to_ast(matter, &CollectOptions::default(), &options).map_err(|e| {
+            let r = e.range();
+            TreeError {
+                at: offset + r.start..offset + r.end.max(r.start + 1),
+                message: format!("the JSON front matter cannot be read: {}", e.kind()),
+            }
+        })?;
 
     fn value(v: &Value<'_>, offset: usize) -> Node {
         let (kind, range) = match v {
             Value::StringLit(s) => (NodeKind::Str(s.value.to_string()), s.range),
-            Value::NumberLit(n) => (NodeKind::Number(n.value.parse().unwrap_or(f64::NAN)), n.range),
+            Value::NumberLit(n) => (
+                NodeKind::Number(n.value.parse().unwrap_or(f64::NAN)),
+                n.range,
+            ),
             Value::BooleanLit(b) => (NodeKind::Bool(b.value), b.range),
             Value::NullKeyword(n) => (NodeKind::Null, n.range),
-            Value::Array(a) => (NodeKind::Seq(a.elements.iter().map(|e| value(e, offset)).collect()), a.range),
+            Value::Array(a) => (
+                NodeKind::Seq(a.elements.iter().map(|e| value(e, offset)).collect()),
+                a.range,
+            ),
             Value::Object(o) => {
                 let entries = o
                     .properties
@@ -382,28 +515,55 @@ fn json_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
                             ObjectPropName::String(s) => (s.value.to_string(), s.range),
                             ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                         };
-                        (Key { name, span: offset + range.start..offset + range.end }, value(&p.value, offset))
+                        (
+                            Key {
+                                name,
+                                span: offset + range.start..offset + range.end,
+                            },
+                            value(&p.value, offset),
+                        )
                     })
                     .collect();
                 (NodeKind::Map(entries), o.range)
             }
         };
-        Node { kind, span: offset + range.start..offset + range.end }
+        Node {
+            kind,
+            span: offset + range.start..offset + range.end,
+        }
     }
 
     match parsed.value {
         Some(v @ Value::Object(_)) => {
             let node = value(&v, offset);
-            if let NodeKind::Map(entries) = &node.kind {
-                for (i, (k, _)) in entries.iter().enumerate() {
-                    if entries[..i].iter().any(|(e, _)| e.name == k.name) {
-                        return Err(TreeError { at: k.span.clone(), message: format!("`{}` is given twice", k.name) });
-                    }
-                }
+            match repeated_key(&node) {
+                Some(k) => Err(TreeError {
+                    at: k.span.clone(),
+                    message: format!("`{}` is given twice", k.name),
+                }),
+                None => Ok(node),
             }
-            Ok(node)
         }
-        _ => Err(TreeError { at: offset..offset + 1, message: "the JSON front matter must be one object `{ … }`".into() }),
+        _ => Err(TreeError {
+            at: offset..offset + 1,
+            message: "the JSON front matter must be one object `{ … }`".into(),
+        }),
+    }
+}
+
+/// The first key given twice in the same object, at any depth (the JSON
+/// parser keeps both, where YAML duplicates are caught while its tree is
+/// built and the TOML parser refuses them).
+fn repeated_key(node: &Node) -> Option<&Key> {
+    match &node.kind {
+        NodeKind::Map(entries) => entries
+            .iter()
+            .enumerate()
+            .find(|(i, (k, _))| entries[..*i].iter().any(|(e, _)| e.name == k.name))
+            .map(|(_, (k, _))| k)
+            .or_else(|| entries.iter().find_map(|(_, v)| repeated_key(v))),
+        NodeKind::Seq(items) => items.iter().find_map(repeated_key),
+        _ => None,
     }
 }
 
@@ -419,7 +579,9 @@ mod tests {
     fn yaml_values_get_file_byte_spans() {
         let src = "title: Café\nstage: pilot\n";
         let node = yaml_of(src).unwrap();
-        let NodeKind::Map(entries) = node.kind else { panic!() };
+        let NodeKind::Map(entries) = node.kind else {
+            panic!()
+        };
         let (k, v) = &entries[1];
         assert_eq!(k.name, "stage");
         assert_eq!(&src[v.span.clone()], "pilot");
@@ -430,7 +592,10 @@ mod tests {
         assert_eq!(plain_scalar("0.93"), NodeKind::Number(0.93));
         assert_eq!(plain_scalar("~"), NodeKind::Null);
         assert_eq!(plain_scalar("true"), NodeKind::Bool(true));
-        assert_eq!(plain_scalar("2026-02-02"), NodeKind::Str("2026-02-02".into()));
+        assert_eq!(
+            plain_scalar("2026-02-02"),
+            NodeKind::Str("2026-02-02".into())
+        );
         assert_eq!(plain_scalar("inf"), NodeKind::Str("inf".into()));
     }
 
@@ -443,7 +608,11 @@ mod tests {
             prev = c;
         }
         let e = yaml_of(&src).unwrap_err();
-        assert!(e.message.contains("aliases") || e.message.contains("more than"), "{}", e.message);
+        assert!(
+            e.message.contains("aliases") || e.message.contains("more than"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -452,26 +621,45 @@ mod tests {
         let e = yaml_of(&deep).unwrap_err().message;
         assert!(e.contains("nested"), "{e}");
         let deep = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse(&deep, 0..deep.len(), Format::Toml).unwrap_err().message.contains("nested"));
+        assert!(
+            parse(&deep, 0..deep.len(), Format::Toml)
+                .unwrap_err()
+                .message
+                .contains("nested")
+        );
         let deep = format!("{{\"a\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(parse(&deep, 0..deep.len(), Format::Json).unwrap_err().message.contains("nested"));
+        assert!(
+            parse(&deep, 0..deep.len(), Format::Json)
+                .unwrap_err()
+                .message
+                .contains("nested")
+        );
     }
 
     #[test]
     fn duplicate_keys_are_errors() {
-        assert!(yaml_of("a: 1\na: 2\n").unwrap_err().message.contains("twice"));
+        assert!(
+            yaml_of("a: 1\na: 2\n")
+                .unwrap_err()
+                .message
+                .contains("twice")
+        );
     }
 
     #[test]
     fn toml_and_json_values_get_spans() {
         let src = "stage = \"pilot\"\nstarted = 2026-02-02\n";
         let node = parse(src, 0..src.len(), Format::Toml).unwrap();
-        let NodeKind::Map(entries) = node.kind else { panic!() };
+        let NodeKind::Map(entries) = node.kind else {
+            panic!()
+        };
         assert_eq!(&src[entries[0].1.span.clone()], "\"pilot\"");
         assert_eq!(entries[1].1.kind, NodeKind::Datetime("2026-02-02".into()));
         let src = "{\"stage\": \"pilot\", \"budget\": 5}";
         let node = parse(src, 0..src.len(), Format::Json).unwrap();
-        let NodeKind::Map(entries) = node.kind else { panic!() };
+        let NodeKind::Map(entries) = node.kind else {
+            panic!()
+        };
         assert_eq!(entries[1].1.kind, NodeKind::Number(5.0));
     }
 }

@@ -8,7 +8,10 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{Check, Condition, Flag, Framework, KpiField, Literal, Mistake, Outcome, Severity, Status, Verdict};
+use super::{
+    Check, Condition, Flag, Framework, KpiField, Literal, Mistake, Outcome, Severity, Status,
+    Verdict,
+};
 use crate::dossier::schema::{self, Kind};
 use crate::dossier::{Direction, Dossier, Kpi, Stage, Value, format_share, tree::format_number};
 
@@ -64,7 +67,9 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
     let mut failing_any = [0u32; 5];
 
     for (i, check) in framework.checks.iter().enumerate() {
-        let Some(severity) = check.severity[column] else { continue };
+        let Some(severity) = check.severity[column] else {
+            continue;
+        };
         let (outcome, message) = evaluate(check, dossier);
         let m = check.mistake.index();
         let w = framework.weight(severity);
@@ -80,7 +85,12 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         } else {
             pass_weight[m] += w;
         }
-        checks.push(CheckResult { check: i, severity, outcome, message });
+        checks.push(CheckResult {
+            check: i,
+            severity,
+            outcome,
+            message,
+        });
     }
 
     let mistakes: [MistakeResult; 5] = std::array::from_fn(|m| MistakeResult {
@@ -101,11 +111,16 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         .into_iter()
         .filter(|m| mistakes[m.index()].failing_weight > 0)
         .fold(None::<Mistake>, |best, m| match best {
-            Some(b) if mistakes[b.index()].failing_weight >= mistakes[m.index()].failing_weight => Some(b),
+            Some(b) if mistakes[b.index()].failing_weight >= mistakes[m.index()].failing_weight => {
+                Some(b)
+            }
             _ => Some(m),
         });
 
-    let active = mistakes.iter().filter(|m| m.status == Status::Active).count();
+    let active = mistakes
+        .iter()
+        .filter(|m| m.status == Status::Active)
+        .count();
     let verdict = if active == 0 && readiness >= framework.ready_at {
         Verdict::Ready
     } else if active >= 2 {
@@ -115,7 +130,10 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
     };
 
     let mut flags = Vec::new();
-    let days_overdue = dossier.decision_due().map(|due| days_between(due, as_of)).filter(|d| *d > 0);
+    let days_overdue = dossier
+        .decision_due()
+        .map(|due| days_between(due, as_of))
+        .filter(|d| *d > 0);
     if matches!(dossier.stage, Stage::Pilot | Stage::Paused) && days_overdue.is_some() {
         flags.push(Flag::Purgatory);
     }
@@ -124,7 +142,16 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         flags.push(Flag::Stale);
     }
 
-    Diagnosis { verdict, readiness, most_active, flags, days_overdue, days_since_update, mistakes, checks }
+    Diagnosis {
+        verdict,
+        readiness,
+        most_active,
+        flags,
+        days_overdue,
+        days_since_update,
+        mistakes,
+        checks,
+    }
 }
 
 /// 100 × passing ÷ applicable, rounded half up; 100 when nothing applies.
@@ -137,7 +164,9 @@ pub fn score(pass: u32, total: u32) -> u32 {
 
 /// Whole days from `from` to `to` (positive when `to` is later).
 pub fn days_between(from: Date, to: Date) -> i64 {
-    from.until(to).map(|span| span.get_days() as i64).unwrap_or(0)
+    from.until(to)
+        .map(|span| span.get_days() as i64)
+        .unwrap_or(0)
 }
 
 fn path(field: usize) -> &'static str {
@@ -154,7 +183,11 @@ fn unanswered(check: &Check, missing: &[&str]) -> (Outcome, String) {
 
 /// A threshold as the field shows it: `90%` for shares.
 fn show_threshold(field: usize, value: f64) -> String {
-    if schema::FIELDS[field].kind == Kind::Share { format_share(value) } else { format_number(value) }
+    if schema::FIELDS[field].kind == Kind::Share {
+        format_share(value)
+    } else {
+        format_number(value)
+    }
 }
 
 /// Whether an answer counts as given.
@@ -169,7 +202,11 @@ fn is_answered(value: Option<&Value>) -> bool {
 }
 
 fn short(s: &str) -> String {
-    if s.chars().count() > 90 { format!("{}…", s.chars().take(90).collect::<String>()) } else { s.to_string() }
+    if s.chars().count() > 90 {
+        format!("{}…", s.chars().take(90).collect::<String>())
+    } else {
+        s.to_string()
+    }
 }
 
 /// The outcome of one check and the message that explains it.
@@ -180,13 +217,26 @@ pub fn evaluate(check: &Check, dossier: &Dossier) -> (Outcome, String) {
 fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) {
     match cond {
         Condition::Answered(f) => match d.answer(*f) {
-            v @ Some(value) if is_answered(v) => (Outcome::Pass, format!("{}: {}", path(*f), short(&value.display()))),
+            v @ Some(value) if is_answered(v) => (
+                Outcome::Pass,
+                format!("{}: {}", path(*f), short(&value.display())),
+            ),
             _ => unanswered(check, &[]),
         },
         Condition::AllAnswered(fields) => {
-            let missing: Vec<&str> = fields.iter().filter(|f| !is_answered(d.answer(**f))).map(|f| path(*f)).collect();
+            let missing: Vec<&str> = fields
+                .iter()
+                .filter(|f| !is_answered(d.answer(**f)))
+                .map(|f| path(*f))
+                .collect();
             if missing.is_empty() {
-                let given: Vec<String> = fields.iter().filter_map(|f| d.answer(*f).map(|v| format!("{} {}", schema::FIELDS[*f].key(), v.display()))).collect();
+                let given: Vec<String> = fields
+                    .iter()
+                    .filter_map(|f| {
+                        d.answer(*f)
+                            .map(|v| format!("{} {}", schema::FIELDS[*f].key(), v.display()))
+                    })
+                    .collect();
                 (Outcome::Pass, given.join(", "))
             } else {
                 unanswered(check, &missing)
@@ -200,44 +250,106 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                 _ => return unanswered(check, &[]),
             };
             if values.contains(&found) {
-                (Outcome::Pass, format!("{} is {}", path(*field), found.display()))
+                (
+                    Outcome::Pass,
+                    format!("{} is {}", path(*field), found.display()),
+                )
             } else {
                 let expected: Vec<String> = values.iter().map(Literal::display).collect();
-                (Outcome::Fail, format!("{} is {}, not {}", path(*field), found.display(), expected.join(" or ")))
+                (
+                    Outcome::Fail,
+                    format!(
+                        "{} is {}, not {}",
+                        path(*field),
+                        found.display(),
+                        expected.join(" or ")
+                    ),
+                )
             }
         }
         Condition::AtLeast { field, value } | Condition::AtMost { field, value } => {
-            let Some(n) = d.number(*field) else { return unanswered(check, &[]) };
+            let Some(n) = d.number(*field) else {
+                return unanswered(check, &[]);
+            };
             let at_least = matches!(cond, Condition::AtLeast { .. });
             let shown = show_threshold(*field, n);
             let limit = show_threshold(*field, *value);
             if at_least && n >= *value {
-                (Outcome::Pass, format!("{} is {shown}, at least {limit}", path(*field)))
+                (
+                    Outcome::Pass,
+                    format!("{} is {shown}, at least {limit}", path(*field)),
+                )
             } else if at_least {
-                (Outcome::Fail, format!("{} is {shown}, below the {limit} threshold", path(*field)))
+                (
+                    Outcome::Fail,
+                    format!("{} is {shown}, below the {limit} threshold", path(*field)),
+                )
             } else if n <= *value {
-                (Outcome::Pass, format!("{} is {shown}, at most {limit}", path(*field)))
+                (
+                    Outcome::Pass,
+                    format!("{} is {shown}, at most {limit}", path(*field)),
+                )
             } else {
-                (Outcome::Fail, format!("{} is {shown}, above the {limit} limit", path(*field)))
+                (
+                    Outcome::Fail,
+                    format!("{} is {shown}, above the {limit} limit", path(*field)),
+                )
             }
         }
         Condition::OnOrBefore { field, than } => match (d.date(*field), d.date(*than)) {
-            (Some(a), Some(b)) if a <= b => (Outcome::Pass, format!("{} ({a}) is on or before {} ({b})", path(*field), path(*than))),
-            (Some(a), Some(b)) => (Outcome::Fail, format!("{} ({a}) is after {} ({b})", path(*field), path(*than))),
+            (Some(a), Some(b)) if a <= b => (
+                Outcome::Pass,
+                format!(
+                    "{} ({a}) is on or before {} ({b})",
+                    path(*field),
+                    path(*than)
+                ),
+            ),
+            (Some(a), Some(b)) => (
+                Outcome::Fail,
+                format!("{} ({a}) is after {} ({b})", path(*field), path(*than)),
+            ),
             (a, b) => {
-                let missing: Vec<&str> = [(a.is_none(), path(*field)), (b.is_none(), path(*than))].into_iter().filter(|x| x.0).map(|x| x.1).collect();
+                let missing: Vec<&str> = [(a.is_none(), path(*field)), (b.is_none(), path(*than))]
+                    .into_iter()
+                    .filter(|x| x.0)
+                    .map(|x| x.1)
+                    .collect();
                 unanswered(check, &missing)
             }
         },
         Condition::AllAddressed(field) => match d.answer(*field) {
             Some(Value::Gaps(gaps)) if !gaps.is_empty() => {
-                let open: Vec<&str> = gaps.iter().filter(|g| g.addressed != Some(true)).map(|g| g.gap.as_deref().unwrap_or("unnamed gap")).collect();
+                let open: Vec<&str> = gaps
+                    .iter()
+                    .filter(|g| g.addressed != Some(true))
+                    .map(|g| g.gap.as_deref().unwrap_or("unnamed gap"))
+                    .collect();
                 if open.is_empty() {
-                    (Outcome::Pass, if gaps.len() == 1 { "the one known gap is addressed".to_string() } else { format!("all {} known gaps are addressed", gaps.len()) })
+                    (
+                        Outcome::Pass,
+                        if gaps.len() == 1 {
+                            "the one known gap is addressed".to_string()
+                        } else {
+                            format!("all {} known gaps are addressed", gaps.len())
+                        },
+                    )
                 } else {
                     let verb = if open.len() == 1 { "is" } else { "are" };
-                    let noun = if gaps.len() == 1 { "known gap" } else { "known gaps" };
-                    (Outcome::Fail, format!("{} of {} {noun} {verb} not addressed: {}", open.len(), gaps.len(), short(&open.join("; "))))
+                    let noun = if gaps.len() == 1 {
+                        "known gap"
+                    } else {
+                        "known gaps"
+                    };
+                    (
+                        Outcome::Fail,
+                        format!(
+                            "{} of {} {noun} {verb} not addressed: {}",
+                            open.len(),
+                            gaps.len(),
+                            short(&open.join("; "))
+                        ),
+                    )
                 }
             }
             _ => (Outcome::Pass, "no known gaps are listed".into()),
@@ -269,9 +381,23 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
             if missing.is_empty() {
                 let n = kpis.len();
                 let what: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
-                (Outcome::Pass, format!("{n} KPI{} with {}", if n == 1 { "" } else { "s" }, what.join(" and ")))
+                (
+                    Outcome::Pass,
+                    format!(
+                        "{n} KPI{} with {}",
+                        if n == 1 { "" } else { "s" },
+                        what.join(" and ")
+                    ),
+                )
             } else {
-                (Outcome::Unanswered, format!("not answered: {} ({})", check.question, short(&missing.join("; "))))
+                (
+                    Outcome::Unanswered,
+                    format!(
+                        "not answered: {} ({})",
+                        check.question,
+                        short(&missing.join("; "))
+                    ),
+                )
             }
         }
         Condition::KpisMeetTargets => {
@@ -289,17 +415,36 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                             Direction::Higher => actual >= target,
                         };
                         if !met {
-                            let better = if dir == Direction::Lower { "lower" } else { "higher" };
-                            missed.push(format!("{}: actual {} misses the target {} ({better} is better)", kpi_name(k, i), format_number(actual), format_number(target)));
+                            let better = if dir == Direction::Lower {
+                                "lower"
+                            } else {
+                                "higher"
+                            };
+                            missed.push(format!(
+                                "{}: actual {} misses the target {} ({better} is better)",
+                                kpi_name(k, i),
+                                format_number(actual),
+                                format_number(target)
+                            ));
                         }
                     }
                     _ => missing.push(kpi_name(k, i)),
                 }
             }
             if !missing.is_empty() {
-                (Outcome::Unanswered, format!("not answered: {} (no actual or target for {})", check.question, short(&missing.join(", "))))
+                (
+                    Outcome::Unanswered,
+                    format!(
+                        "not answered: {} (no actual or target for {})",
+                        check.question,
+                        short(&missing.join(", "))
+                    ),
+                )
             } else if missed.is_empty() {
-                (Outcome::Pass, format!("all {} KPIs meet their targets", kpis.len()))
+                (
+                    Outcome::Pass,
+                    format!("all {} KPIs meet their targets", kpis.len()),
+                )
             } else {
                 (Outcome::Fail, short(&missed.join("; ")))
             }
@@ -315,7 +460,9 @@ fn kpis(d: &Dossier) -> &[Kpi] {
 }
 
 fn kpi_name(k: &Kpi, i: usize) -> String {
-    k.name.as_ref().map_or_else(|| format!("KPI {}", i + 1), |n| format!("\"{n}\""))
+    k.name
+        .as_ref()
+        .map_or_else(|| format!("KPI {}", i + 1), |n| format!("\"{n}\""))
 }
 
 fn kpi_has(k: &Kpi, f: KpiField) -> bool {

@@ -106,8 +106,16 @@ pub fn load_framework(project: Option<(&str, &str)>) -> Result<Framework, Vec<Di
 }
 
 /// Reads `base` and merges `project` over it.
-pub fn parse_framework(base: &str, base_name: &str, project: Option<(&str, &str)>) -> Result<Framework, Vec<Diagnostic>> {
-    let mut ctx = Ctx { errors: Vec::new(), text: base, source: base_name };
+pub fn parse_framework(
+    base: &str,
+    base_name: &str,
+    project: Option<(&str, &str)>,
+) -> Result<Framework, Vec<Diagnostic>> {
+    let mut ctx = Ctx {
+        errors: Vec::new(),
+        text: base,
+        source: base_name,
+    };
     let base_spec = ctx.parse(base)?;
     let mut fw = Framework {
         mistakes: Vec::new(),
@@ -118,10 +126,17 @@ pub fn parse_framework(base: &str, base_name: &str, project: Option<(&str, &str)
     };
     ctx.apply(&mut fw, base_spec, true);
     if fw.mistakes.len() != 5 {
-        ctx.errors.push(Diagnostic::error(base_name, "the framework must describe all five mistakes"));
+        ctx.errors.push(Diagnostic::error(
+            base_name,
+            "the framework must describe all five mistakes",
+        ));
     }
     if let Some((text, name)) = project {
-        let mut pctx = Ctx { errors: Vec::new(), text, source: name };
+        let mut pctx = Ctx {
+            errors: Vec::new(),
+            text,
+            source: name,
+        };
         match pctx.parse(text) {
             Ok(spec) => {
                 fw.origin = name.to_string();
@@ -131,7 +146,11 @@ pub fn parse_framework(base: &str, base_name: &str, project: Option<(&str, &str)
         }
         ctx.errors.extend(pctx.errors);
     }
-    if ctx.errors.is_empty() { Ok(fw) } else { Err(ctx.errors) }
+    if ctx.errors.is_empty() {
+        Ok(fw)
+    } else {
+        Err(ctx.errors)
+    }
 }
 
 struct Ctx<'a> {
@@ -145,13 +164,20 @@ impl Ctx<'_> {
         toml::from_str::<FileSpec>(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
             let message = e.message().trim().replace('\n', " ");
-            vec![Diagnostic::error(self.source, format!("the framework file cannot be read: {message}")).at(Location::from_offsets(text, span.start, span.end))]
+            vec![
+                Diagnostic::error(
+                    self.source,
+                    format!("the framework file cannot be read: {message}"),
+                )
+                .at(Location::from_offsets(text, span.start, span.end)),
+            ]
         })
     }
 
     fn error<T>(&mut self, spanned: &Spanned<T>, message: String, help: Option<String>) {
         let span = spanned.span();
-        let mut d = Diagnostic::error(self.source, message).at(Location::from_offsets(self.text, span.start, span.end));
+        let mut d = Diagnostic::error(self.source, message)
+            .at(Location::from_offsets(self.text, span.start, span.end));
         d.help = help;
         self.errors.push(d);
     }
@@ -162,16 +188,25 @@ impl Ctx<'_> {
         }
         if let Some(r) = &spec.ready_at {
             if *r.get_ref() > 100 {
-                self.error(r, "`ready_at` is a readiness score from 0 to 100".into(), None);
+                self.error(
+                    r,
+                    "`ready_at` is a readiness score from 0 to 100".into(),
+                    None,
+                );
             }
             fw.ready_at = *r.get_ref();
         }
         if let Some(w) = spec.weights {
-            fw.weights = [w.blocker.unwrap_or(fw.weights[0]), w.major.unwrap_or(fw.weights[1]), w.minor.unwrap_or(fw.weights[2])];
+            fw.weights = [
+                w.blocker.unwrap_or(fw.weights[0]),
+                w.major.unwrap_or(fw.weights[1]),
+                w.minor.unwrap_or(fw.weights[2]),
+            ];
         }
         for m in spec.mistakes {
             let Some(id) = Mistake::parse(m.id.get_ref()) else {
-                let help = suggest(m.id.get_ref(), Mistake::ALL.map(Mistake::as_str)).map(|s| format!("did you mean `{s}`?"));
+                let help = suggest(m.id.get_ref(), Mistake::ALL.map(Mistake::as_str))
+                    .map(|s| format!("did you mean `{s}`?"));
                 self.error(&m.id, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.id.get_ref()), help);
                 continue;
             };
@@ -200,7 +235,14 @@ impl Ctx<'_> {
                 } else if !is_base {
                     let ids: Vec<&str> = fw.checks.iter().map(|x| x.id.as_str()).collect();
                     let help = suggest(c.id.get_ref(), ids).map(|s| format!("did you mean `{s}`?"));
-                    self.error(&c.id, format!("cannot switch off `{}`: there is no such check", c.id.get_ref()), help);
+                    self.error(
+                        &c.id,
+                        format!(
+                            "cannot switch off `{}`: there is no such check",
+                            c.id.get_ref()
+                        ),
+                        help,
+                    );
                 }
                 continue;
             }
@@ -212,7 +254,12 @@ impl Ctx<'_> {
                     }
                 }
                 None => {
-                    let mistake = c.id.get_ref().split('.').next().and_then(Mistake::parse).unwrap_or(Mistake::Framing);
+                    let mistake =
+                        c.id.get_ref()
+                            .split('.')
+                            .next()
+                            .and_then(Mistake::parse)
+                            .unwrap_or(Mistake::Framing);
                     let mut check = Check {
                         id: c.id.get_ref().clone(),
                         mistake,
@@ -239,7 +286,10 @@ impl Ctx<'_> {
                 ("severity", c.severity.is_none()),
                 ("pass_when", c.pass_when.is_none()),
                 ("title", c.title.is_none()),
-                ("mistake", c.mistake.is_none() && id.split('.').next().and_then(Mistake::parse).is_none()),
+                (
+                    "mistake",
+                    c.mistake.is_none() && id.split('.').next().and_then(Mistake::parse).is_none(),
+                ),
             ]
             .into_iter()
             .filter(|(_, m)| *m)
@@ -258,7 +308,8 @@ impl Ctx<'_> {
             match Mistake::parse(m.get_ref()) {
                 Some(mistake) => check.mistake = mistake,
                 None => {
-                    let help = suggest(m.get_ref(), Mistake::ALL.map(Mistake::as_str)).map(|s| format!("did you mean `{s}`?"));
+                    let help = suggest(m.get_ref(), Mistake::ALL.map(Mistake::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
                     self.error(m, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.get_ref()), help);
                 }
             }
@@ -293,13 +344,22 @@ impl Ctx<'_> {
                     "minor" => Some(Severity::Minor),
                     "-" | "none" => None,
                     other => {
-                        self.error(word, format!("severity must be blocker, major, minor or \"-\"; found \"{other}\""), None);
+                        self.error(
+                            word,
+                            format!(
+                                "severity must be blocker, major, minor or \"-\"; found \"{other}\""
+                            ),
+                            None,
+                        );
                         None
                     }
                 };
             }
             if new {
-                for (column, stage) in ["proposed", "pilot", "scaling", "production"].iter().enumerate() {
+                for (column, stage) in ["proposed", "pilot", "scaling", "production"]
+                    .iter()
+                    .enumerate()
+                {
                     if !sev.get_ref().contains_key(*stage) {
                         check.severity[column] = None;
                     }
@@ -324,7 +384,8 @@ impl Ctx<'_> {
         match schema::field_index(name.get_ref()) {
             Some(i) => Some(i),
             None => {
-                let help = suggest(name.get_ref(), schema::FIELDS.iter().map(|f| f.path)).map(|s| format!("did you mean `{s}`?"));
+                let help = suggest(name.get_ref(), schema::FIELDS.iter().map(|f| f.path))
+                    .map(|s| format!("did you mean `{s}`?"));
                 self.error(name, format!("unknown dossier field `{}`; fields are written as dotted paths such as `governance.owner`", name.get_ref()), help);
                 None
             }
@@ -352,19 +413,40 @@ impl Ctx<'_> {
                 let mut lits: Vec<&Spanned<LiteralSpec>> = is.values.iter().flatten().collect();
                 lits.extend(is.value.iter());
                 if lits.is_empty() {
-                    self.error(&is.field, "`is` needs `value = …` or `values = [ … ]`".into(), None);
+                    self.error(
+                        &is.field,
+                        "`is` needs `value = …` or `values = [ … ]`".into(),
+                        None,
+                    );
                 }
                 let kind = schema::FIELDS[field].kind;
                 let mut values = Vec::new();
                 for lit in lits {
                     match (lit.get_ref(), kind) {
                         (LiteralSpec::Bool(b), Kind::Bool) => values.push(Literal::Bool(*b)),
-                        (LiteralSpec::Word(w), Kind::Choice(words)) if words.contains(&w.as_str()) => values.push(Literal::Word(w.clone())),
-                        (LiteralSpec::Word(w), Kind::Choice(words)) => {
-                            self.error(lit, format!("`{}` is one of {}; \"{w}\" can never match", is.field.get_ref(), words.join(", ")), None)
+                        (LiteralSpec::Word(w), Kind::Choice(words))
+                            if words.contains(&w.as_str()) =>
+                        {
+                            values.push(Literal::Word(w.clone()))
                         }
+                        (LiteralSpec::Word(w), Kind::Choice(words)) => self.error(
+                            lit,
+                            format!(
+                                "`{}` is one of {}; \"{w}\" can never match",
+                                is.field.get_ref(),
+                                words.join(", ")
+                            ),
+                            None,
+                        ),
                         (LiteralSpec::Word(w), Kind::Text) => values.push(Literal::Word(w.clone())),
-                        _ => self.error(lit, format!("this value cannot be compared with `{}`", is.field.get_ref()), None),
+                        _ => self.error(
+                            lit,
+                            format!(
+                                "this value cannot be compared with `{}`",
+                                is.field.get_ref()
+                            ),
+                            None,
+                        ),
                     }
                 }
                 found.push(Condition::Is { field, values });
@@ -377,14 +459,28 @@ impl Ctx<'_> {
                     if !matches!(schema::FIELDS[field].kind, Kind::Share | Kind::Number) {
                         self.error(&t.field, format!("`{}` is not a number or a share, so it cannot be compared with a threshold", t.field.get_ref()), None);
                     }
-                    found.push(if at_least { Condition::AtLeast { field, value: t.value } } else { Condition::AtMost { field, value: t.value } });
+                    found.push(if at_least {
+                        Condition::AtLeast {
+                            field,
+                            value: t.value,
+                        }
+                    } else {
+                        Condition::AtMost {
+                            field,
+                            value: t.value,
+                        }
+                    });
                 }
             }
         }
         if let Some(pair) = &c.on_or_before {
             kinds += 1;
             if pair.len() != 2 {
-                self.error(spec, "`on_or_before` takes two date fields: `[\"earlier\", \"later\"]`".into(), None);
+                self.error(
+                    spec,
+                    "`on_or_before` takes two date fields: `[\"earlier\", \"later\"]`".into(),
+                    None,
+                );
             } else if let (Some(a), Some(b)) = (self.field(&pair[0]), self.field(&pair[1])) {
                 for (i, p) in [(a, &pair[0]), (b, &pair[1])] {
                     if schema::FIELDS[i].kind != Kind::Date {
@@ -468,12 +564,20 @@ severity = { pilot = "major", scaling = "blocker", production = "blocker" }
 pass_when = { answered = "governance.reviewer" }
 "#;
         let fw = load_framework(Some((project, "framework.toml"))).unwrap();
-        let c = fw.checks.iter().find(|c| c.id == "data.completeness").unwrap();
+        let c = fw
+            .checks
+            .iter()
+            .find(|c| c.id == "data.completeness")
+            .unwrap();
         assert!(matches!(c.condition, Condition::AtLeast { value, .. } if value == 0.8));
         assert_eq!(c.severity[1], Some(Severity::Blocker));
         assert_eq!(c.severity[0], Some(Severity::Major));
         assert!(!fw.checks.iter().any(|c| c.id == "change.training"));
-        let added = fw.checks.iter().find(|c| c.id == "governance.security-review").unwrap();
+        let added = fw
+            .checks
+            .iter()
+            .find(|c| c.id == "governance.security-review")
+            .unwrap();
         assert_eq!(added.mistake, Mistake::Governance);
         assert_eq!(added.severity[0], None);
     }
@@ -486,7 +590,12 @@ pass_when = { answered = "governance.reviewer" }
         assert!(e.starts_with("framework.toml:3:"), "{e}");
         assert!(e.contains("did you mean `data.completeness`"), "{e}");
 
-        let errors = load_framework(Some(("[[check]]\nid = \"x\"\n", "framework.toml"))).unwrap_err();
-        assert!(errors[0].to_string().starts_with("framework.toml:1:"), "{}", errors[0]);
+        let errors =
+            load_framework(Some(("[[check]]\nid = \"x\"\n", "framework.toml"))).unwrap_err();
+        assert!(
+            errors[0].to_string().starts_with("framework.toml:1:"),
+            "{}",
+            errors[0]
+        );
     }
 }

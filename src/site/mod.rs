@@ -1,0 +1,338 @@
+//! The static site: view models, templates, and writing the pages.
+//!
+//! [`Site`] holds what every page needs (the judged portfolio, the
+//! templates, the FAQ) and renders one [`Page`] at a time; [`build`] renders
+//! every page in parallel and writes them with [`output`]. The `watch` loop
+//! renders only the pages a change touches, with the same functions.
+//! Rendering never reads a dossier or judges one: it lays out what the
+//! earlier stages computed.
+
+pub mod faq;
+pub mod markdown;
+pub mod output;
+pub mod templates;
+pub mod view;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::diagnostic::Diagnostic;
+use crate::project::{Judged, Project};
+use crate::report;
+pub use faq::Faq;
+pub use templates::Templates;
+
+/// One file of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Page {
+    Index,
+    /// The page of entry `n` of [`Judged::entries`]: its diagnosis, or what
+    /// is wrong with it.
+    Pilot(usize),
+    Framework,
+    Faq,
+    NotFound,
+    Report,
+    Csv,
+    /// Asset `n` of [`Templates::assets`].
+    Asset(usize),
+}
+
+/// The FAQ of the project: its `content/faq.md`, or the shipped one.
+pub fn load_faq(project: &Project) -> Faq {
+    let path = project.faq_path();
+    let shown = crate::dossier::discover::show(&path, &project.root);
+    match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => faq::parse(&text, &shown),
+            Err(_) => {
+                let mut f = faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
+                f.diagnostics.push(Diagnostic::warning(
+                    shown,
+                    "the FAQ is not valid UTF-8; the shipped FAQ is shown instead",
+                ));
+                f
+            }
+        },
+        Err(_) => faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md"),
+    }
+}
+
+/// Loads the project's templates (shipped ones, with its overrides).
+pub fn load_templates(project: &Project) -> Result<Templates, Vec<Diagnostic>> {
+    let dir = project.templates_dir();
+    let shown = crate::dossier::discover::show(&dir, &project.root);
+    Templates::load(Some(&dir), &shown)
+}
+
+/// Everything needed to render any page of one build.
+pub struct Site<'a> {
+    pub project: &'a Project,
+    pub judged: &'a Judged,
+    pub templates: &'a Templates,
+    pub faq: &'a Faq,
+    /// Problems to show on every page (the dev server's overlay).
+    portfolio: OnceLock<view::PortfolioView>,
+}
+
+impl<'a> Site<'a> {
+    pub fn new(
+        project: &'a Project,
+        judged: &'a Judged,
+        templates: &'a Templates,
+        faq: &'a Faq,
+    ) -> Site<'a> {
+        Site {
+            project,
+            judged,
+            templates,
+            faq,
+            portfolio: OnceLock::new(),
+        }
+    }
+
+    /// Every page of the site, in a fixed order.
+    pub fn pages(&self) -> Vec<Page> {
+        let mut pages = vec![
+            Page::Index,
+            Page::Framework,
+            Page::Faq,
+            Page::NotFound,
+            Page::Report,
+            Page::Csv,
+        ];
+        pages.extend((0..self.templates.assets.len()).map(Page::Asset));
+        let judged_ids: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
+        for (i, e) in self.judged.entries.iter().enumerate() {
+            // A file whose id clashes with a judged one gets no page of its own.
+            if e.judged.is_some() || !judged_ids.contains(e.file.id.as_str()) {
+                pages.push(Page::Pilot(i));
+            }
+        }
+        pages
+    }
+
+    /// Where a page is written, relative to the output folder.
+    pub fn path(&self, page: Page) -> String {
+        match page {
+            Page::Index => "index.html".into(),
+            Page::Pilot(i) => view::pilot_href(&self.judged.entries[i].file.id),
+            Page::Framework => "framework/index.html".into(),
+            Page::Faq => "faq/index.html".into(),
+            Page::NotFound => "404.html".into(),
+            Page::Report => "report.json".into(),
+            Page::Csv => "summary.csv".into(),
+            Page::Asset(i) => format!("assets/{}", self.templates.assets[i].0),
+        }
+    }
+
+    fn page_view(&self, path: &str, title: String, nav: &'static str) -> view::PageView {
+        view::PageView::new(&self.project.config, self.judged, path, title, nav)
+    }
+
+    fn html(
+        &self,
+        template: &str,
+        page: view::PageView,
+        key: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut ctx = Context::new();
+        ctx.insert("page", &page);
+        ctx.insert(key, value);
+        ctx.insert("mistakes", &view::mistake_heads(&self.project.framework));
+        self.templates
+            .render(template, &ctx)
+            .map(String::into_bytes)
+    }
+
+    /// Renders one page.
+    pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let path = self.path(page);
+        match page {
+            Page::Index => {
+                let v = self
+                    .portfolio
+                    .get_or_init(|| view::portfolio_view(config, fw, self.judged));
+                self.html(
+                    "index.html",
+                    self.page_view(&path, config.title.clone(), "portfolio"),
+                    "portfolio",
+                    v,
+                )
+            }
+            Page::Pilot(i) => {
+                let e = &self.judged.entries[i];
+                match &e.judged {
+                    Some((d, g)) => {
+                        let story = markdown::render(&d.body, 1);
+                        let warnings: Vec<Diagnostic> = e.diagnostics.clone();
+                        let v = view::pilot_view(config, fw, d, g, story, &warnings);
+                        let mut pv = self.page_view(&path, d.title.clone(), "pilot");
+                        pv.description = v.summary.clone();
+                        self.html("pilot.html", pv, "pilot", &v)
+                    }
+                    None => {
+                        let v =
+                            view::broken_view(config, &e.file.id, &e.file.source, &e.diagnostics);
+                        self.html(
+                            "broken.html",
+                            self.page_view(
+                                &path,
+                                format!("{} cannot be read", e.file.source),
+                                "pilot",
+                            ),
+                            "broken",
+                            &v,
+                        )
+                    }
+                }
+            }
+            Page::Framework => self.html(
+                "framework.html",
+                self.page_view(&path, "The five-mistake framework".into(), "framework"),
+                "framework",
+                &view::framework_view(fw),
+            ),
+            Page::Faq => {
+                let v = view::faq_view(config, fw, self.judged, self.faq);
+                let mut pv = self.page_view(&path, v.title.clone(), "faq");
+                pv.description = v.description.clone();
+                self.html("faq.html", pv, "faq", &v)
+            }
+            Page::NotFound => {
+                // Served from any depth, so its links are absolute from the
+                // site root when `base_url` is known and root-relative otherwise.
+                let mut pv = self.page_view(&path, "Page not found".into(), "");
+                pv.root = if config.base_url.is_empty() {
+                    "/".into()
+                } else {
+                    format!("{}/", config.base_url.trim_end_matches('/'))
+                };
+                self.html("404.html", pv, "missing", &())
+            }
+            Page::Report => Ok(report::json(self.judged, fw).into_bytes()),
+            Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
+            Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
+        }
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Default)]
+pub struct BuildStats {
+    pub pages: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub pilots: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for BuildStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "built {} pages for {} pilot{} in {:.2} s ({} written, {} unchanged{})",
+            self.pages,
+            self.pilots,
+            if self.pilots == 1 { "" } else { "s" },
+            self.elapsed.as_secs_f64(),
+            self.written,
+            self.unchanged,
+            if self.removed > 0 {
+                format!(", {} removed", self.removed)
+            } else {
+                String::new()
+            }
+        )
+    }
+}
+
+/// Renders and writes `pages` into `out`. Pages render and write in
+/// parallel; `progress` is told after each page.
+pub fn write_pages(
+    site: &Site,
+    pages: &[Page],
+    out: &Path,
+    progress: &(dyn Fn() + Sync),
+) -> (usize, usize, Vec<Diagnostic>) {
+    let results: Vec<Result<bool, Diagnostic>> = pages
+        .par_iter()
+        .map(|page| {
+            let path = site.path(*page);
+            let result = site.render(*page).and_then(|bytes| {
+                output::write_if_changed(&out.join(&path), &bytes).map_err(|e| {
+                    Diagnostic::error(
+                        crate::dossier::discover::show(&out.join(&path), &site.project.root),
+                        format!("cannot be written: {e}"),
+                    )
+                })
+            });
+            progress();
+            result
+        })
+        .collect();
+    let mut written = 0;
+    let mut unchanged = 0;
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(true) => written += 1,
+            Ok(false) => unchanged += 1,
+            Err(e) => {
+                if !errors
+                    .iter()
+                    .any(|x: &Diagnostic| x.message == e.message && x.source == e.source)
+                {
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    (written, unchanged, errors)
+}
+
+/// Builds the whole site into `out`. Errors are problems writing or
+/// rendering (dossier errors are part of the site, on the pages of the
+/// dossiers concerned).
+pub fn build(
+    site: &Site,
+    out: &Path,
+    progress: &(dyn Fn() + Sync),
+) -> Result<BuildStats, Vec<Diagnostic>> {
+    let start = Instant::now();
+    if let Err(e) = std::fs::create_dir_all(out) {
+        return Err(vec![Diagnostic::error(
+            crate::dossier::discover::show(out, &site.project.root),
+            format!("the output folder cannot be created: {e}"),
+        )]);
+    }
+    let pages = site.pages();
+    let (written, unchanged, errors) = write_pages(site, &pages, out, progress);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let files: BTreeSet<String> = pages.iter().map(|p| site.path(*p)).collect();
+    let removed = output::finish(out, &files).map_err(|e| {
+        vec![Diagnostic::error(
+            crate::dossier::discover::show(out, &site.project.root),
+            format!("the output folder cannot be updated: {e}"),
+        )]
+    })?;
+    Ok(BuildStats {
+        pages: pages.len(),
+        written,
+        unchanged,
+        removed,
+        pilots: site.judged.portfolio.pilots,
+        elapsed: start.elapsed(),
+    })
+}

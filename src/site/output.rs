@@ -1,0 +1,150 @@
+//! Writing the site to disk so that a reader never sees a broken page.
+//!
+//! Every file is written beside its final name and renamed over it, so each
+//! file is at any moment either the old or the new one, whole. A file whose
+//! bytes did not change is not touched (cheap rebuilds, small deploys). A
+//! manifest of the files the last build wrote lets the next build remove the
+//! pages of dossiers that are gone, without touching anything else a team
+//! keeps in the output folder.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Name of the manifest in the output folder.
+pub const MANIFEST: &str = ".pilotscope-files";
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Writes `bytes` to `path` unless it already holds exactly them. Returns
+/// whether the file was written.
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.is_file()
+        && meta.len() == bytes.len() as u64
+        && std::fs::read(path)? == bytes
+    {
+        return Ok(false);
+    }
+    write_atomic(path, bytes)?;
+    Ok(true)
+}
+
+/// Writes beside `path`, then renames over it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = parent.join(format!(
+        ".{name}.{}-{}.tmp",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.flush()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The files the previous build wrote, relative to `out`.
+pub fn read_manifest(out: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(out.join(MANIFEST))
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records the files of this build and removes those of the previous build
+/// that are no longer part of the site. Returns how many were removed.
+pub fn finish(out: &Path, files: &BTreeSet<String>) -> io::Result<usize> {
+    let previous = read_manifest(out);
+    let mut removed = 0;
+    for gone in previous.difference(files) {
+        // Never follow a manifest entry out of the output folder.
+        if gone.split('/').any(|p| p == ".." || p.is_empty())
+            || gone.starts_with('/')
+            || gone.contains('\\')
+        {
+            continue;
+        }
+        let path = out.join(gone);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                removed += 1;
+                remove_empty_parents(out, &path);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut text = String::new();
+    for f in files {
+        text.push_str(f);
+        text.push('\n');
+    }
+    write_if_changed(&out.join(MANIFEST), text.as_bytes())?;
+    Ok(removed)
+}
+
+fn remove_empty_parents(out: &Path, file: &Path) {
+    let mut dir: Option<PathBuf> = file.parent().map(Path::to_path_buf);
+    while let Some(d) = dir {
+        if d == out || !d.starts_with(out) || std::fs::remove_dir(&d).is_err() {
+            break;
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unchanged_files_are_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b.html");
+        assert!(write_if_changed(&p, b"x").unwrap());
+        assert!(!write_if_changed(&p, b"x").unwrap());
+        assert!(write_if_changed(&p, b"y").unwrap());
+        assert_eq!(std::fs::read(&p).unwrap(), b"y");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("a"))
+            .unwrap()
+            .flatten()
+            .collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files are left behind");
+    }
+
+    #[test]
+    fn files_of_the_previous_build_that_are_gone_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_atomic(&out.join("pilots/a/index.html"), b"a").unwrap();
+        write_atomic(&out.join("pilots/b/index.html"), b"b").unwrap();
+        std::fs::write(out.join("CNAME"), "keep").unwrap();
+        let both: BTreeSet<String> = ["pilots/a/index.html", "pilots/b/index.html"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        finish(out, &both).unwrap();
+        let one: BTreeSet<String> = ["pilots/a/index.html"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(finish(out, &one).unwrap(), 1);
+        assert!(!out.join("pilots/b").exists());
+        assert!(out.join("CNAME").exists());
+    }
+}

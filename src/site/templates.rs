@@ -1,0 +1,189 @@
+//! The Tera 2 templates and static assets the site is laid out with.
+//!
+//! The shipped templates live in the repository's `templates/` and are
+//! embedded in the binary; a project's own `templates/` folder overrides any
+//! of them by file name (and `templates/assets/` any asset). Template
+//! problems become located diagnostics like every other problem.
+
+use std::path::Path;
+
+use tera::{Context, ErrorKind, Tera};
+
+use crate::diagnostic::{Diagnostic, Location};
+
+/// The shipped templates, by name.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    (
+        "components.html",
+        include_str!("../../templates/components.html"),
+    ),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("pilot.html", include_str!("../../templates/pilot.html")),
+    ("broken.html", include_str!("../../templates/broken.html")),
+    (
+        "framework.html",
+        include_str!("../../templates/framework.html"),
+    ),
+    ("faq.html", include_str!("../../templates/faq.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// The shipped static files, by path under `assets/`.
+pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
+    (
+        "style.css",
+        include_str!("../../templates/assets/style.css"),
+    ),
+    ("site.js", include_str!("../../templates/assets/site.js")),
+];
+
+/// Loaded templates and assets, ready to render.
+pub struct Templates {
+    tera: Tera,
+    /// Template sources by name, and where each came from, for messages.
+    sources: Vec<(String, String, String)>,
+    pub assets: Vec<(String, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("templates", &self.sources.len())
+            .finish()
+    }
+}
+
+impl Templates {
+    /// The shipped templates, with overrides from `dir` (shown to users as
+    /// `shown_dir`) when it exists.
+    pub fn load(dir: Option<&Path>, shown_dir: &str) -> Result<Templates, Vec<Diagnostic>> {
+        let mut sources: Vec<(String, String, String)> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(n, t)| {
+                (
+                    n.to_string(),
+                    t.to_string(),
+                    format!("(built-in) templates/{n}"),
+                )
+            })
+            .collect();
+        let mut assets: Vec<(String, Vec<u8>)> = BUILTIN_ASSETS
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+            .collect();
+        let mut errors = Vec::new();
+        if let Some(dir) = dir.filter(|d| d.is_dir()) {
+            if let Ok(read) = std::fs::read_dir(dir) {
+                let mut names: Vec<_> = read
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "html"))
+                    .collect();
+                names.sort();
+                for path in names {
+                    let Some(name) = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .map(str::to_string)
+                    else {
+                        continue;
+                    };
+                    let shown = format!("{}/{name}", shown_dir.trim_end_matches('/'));
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => match sources.iter_mut().find(|(n, _, _)| *n == name) {
+                            Some(slot) => *slot = (name, text, shown),
+                            None => sources.push((name, text, shown)),
+                        },
+                        Err(e) => errors.push(Diagnostic::error(
+                            shown,
+                            format!("the template cannot be read: {e}"),
+                        )),
+                    }
+                }
+            }
+            let asset_dir = dir.join("assets");
+            if let Ok(read) = std::fs::read_dir(&asset_dir) {
+                let mut files: Vec<_> = read
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .collect();
+                files.sort();
+                for path in files {
+                    let Some(name) = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .map(str::to_string)
+                    else {
+                        continue;
+                    };
+                    if name.starts_with('.') {
+                        continue;
+                    }
+                    match std::fs::read(&path) {
+                        Ok(bytes) => match assets.iter_mut().find(|(n, _)| *n == name) {
+                            Some(slot) => slot.1 = bytes,
+                            None => assets.push((name, bytes)),
+                        },
+                        Err(e) => errors.push(Diagnostic::error(
+                            format!("{shown_dir}/assets/{name}"),
+                            format!("cannot be read: {e}"),
+                        )),
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html"]);
+        let pairs: Vec<(String, String)> = sources
+            .iter()
+            .map(|(n, t, _)| (n.clone(), t.clone()))
+            .collect();
+        let mut t = Templates {
+            tera: Tera::new(),
+            sources,
+            assets,
+        };
+        if let Err(e) = tera.add_raw_templates(pairs) {
+            return Err(vec![t.diagnostic(&e)]);
+        }
+        t.tera = tera;
+        Ok(t)
+    }
+
+    /// Renders template `name` with `context`.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| self.diagnostic(&e))
+    }
+
+    /// A Tera error as a located diagnostic.
+    fn diagnostic(&self, e: &tera::Error) -> Diagnostic {
+        let report = match e.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => Some(r),
+            _ => None,
+        };
+        let Some(r) = report else {
+            return Diagnostic::error("templates", format!("template error: {e}"));
+        };
+        let found = self.sources.iter().find(|(n, _, _)| n == r.filename());
+        let (shown, text) = match found {
+            Some((_, text, shown)) => (shown.clone(), text.as_str()),
+            None => (format!("templates/{}", r.filename()), ""),
+        };
+        let span = r.span();
+        let width = if span.end_line == span.start_line {
+            span.end_col.saturating_sub(span.start_col)
+        } else {
+            1
+        };
+        Diagnostic::error(shown, format!("template error: {}", r.message())).at(
+            Location::from_line_column(text, span.start_line, span.start_col + 1, width),
+        )
+    }
+}

@@ -1,0 +1,1116 @@
+//! View models: everything a template shows, computed, sorted, counted and
+//! formatted in Rust. Templates only lay these out.
+
+use serde::Serialize;
+
+use super::faq::{Faq, Topic};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::dossier::schema::{self, idx};
+use crate::dossier::{Dossier, Stage, format_share, tree::format_number};
+use crate::framework::{
+    Check, Condition, Diagnosis, Flag, Framework, Literal, Mistake, Outcome, Status, Verdict,
+};
+use crate::portfolio::Portfolio;
+use crate::project::Judged;
+
+/// What every page has.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub site_title: String,
+    /// Relative path from this page to the site root: `""`, `"../../"`.
+    pub root: String,
+    pub title: String,
+    pub description: String,
+    /// Absolute address of this page, when `base_url` is set.
+    pub canonical: Option<String>,
+    /// Which navigation item is current.
+    pub nav: &'static str,
+    pub as_of: String,
+}
+
+impl PageView {
+    pub fn new(
+        config: &Config,
+        judged: &Judged,
+        path: &str,
+        title: String,
+        nav: &'static str,
+    ) -> PageView {
+        let depth = path.matches('/').count();
+        let canonical = (!config.base_url.is_empty()).then(|| {
+            let page = path.strip_suffix("index.html").unwrap_or(path);
+            format!("{}/{page}", config.base_url.trim_end_matches('/'))
+        });
+        PageView {
+            site_title: config.title.clone(),
+            root: "../".repeat(depth),
+            title,
+            description: String::new(),
+            canonical,
+            nav,
+            as_of: judged.as_of.to_string(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- words
+
+pub fn verdict_label(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ready => "Ready",
+        Verdict::AtRisk => "At risk",
+        Verdict::NotReady => "Not ready",
+    }
+}
+
+pub fn status_label(s: Status) -> &'static str {
+    match s {
+        Status::Clear => "clear",
+        Status::AtRisk => "at risk",
+        Status::Active => "active",
+    }
+}
+
+/// A shape per status, so that status never depends on colour alone.
+pub fn status_symbol(s: Status) -> &'static str {
+    match s {
+        Status::Clear => "✓",
+        Status::AtRisk => "!",
+        Status::Active => "✕",
+    }
+}
+
+pub fn outcome_label(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::Unanswered => "not answered",
+    }
+}
+
+pub fn outcome_symbol(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "✓",
+        Outcome::Fail => "✕",
+        Outcome::Unanswered => "?",
+    }
+}
+
+pub fn stage_label(s: Stage) -> &'static str {
+    match s {
+        Stage::Proposed => "Proposed",
+        Stage::Pilot => "Pilot",
+        Stage::Scaling => "Scaling",
+        Stage::Production => "Production",
+        Stage::Paused => "Paused",
+        Stage::Abandoned => "Abandoned",
+    }
+}
+
+/// An amount of money with thousands separators: `£615,000`.
+pub fn money(config: &Config, amount: f64) -> String {
+    let rounded = amount.round() as i64;
+    let digits = rounded.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if rounded < 0 { "-" } else { "" };
+    format!("{sign}{}{grouped}", config.currency_prefix())
+}
+
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Link from the site root to a pilot's page.
+pub fn pilot_href(id: &str) -> String {
+    format!("pilots/{id}/index.html")
+}
+
+// ---------------------------------------------------------------- shared pieces
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MistakeHead {
+    pub id: &'static str,
+    pub name: String,
+}
+
+pub fn mistake_heads(fw: &Framework) -> Vec<MistakeHead> {
+    Mistake::ALL
+        .iter()
+        .map(|m| MistakeHead {
+            id: m.as_str(),
+            name: fw.mistake(*m).name.clone(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusCell {
+    pub mistake: &'static str,
+    pub name: String,
+    pub status: &'static str,
+    pub label: &'static str,
+    pub symbol: &'static str,
+    pub score: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagView {
+    pub id: &'static str,
+    pub label: String,
+    pub detail: String,
+}
+
+fn flag_views(d: &Dossier, g: &Diagnosis, stale_days: i64) -> Vec<FlagView> {
+    g.flags
+        .iter()
+        .map(|f| match f {
+            Flag::Purgatory => FlagView {
+                id: "purgatory",
+                label: "Purgatory".into(),
+                detail: match (g.days_overdue, d.decision_due()) {
+                    (Some(days), Some(due)) => format!(
+                        "{} past its go / no-go decision, due {due}",
+                        plural(days as usize, "day", "days")
+                    ),
+                    _ => "past its go / no-go decision".into(),
+                },
+            },
+            Flag::Stale => FlagView {
+                id: "stale",
+                label: "Stale".into(),
+                detail: match (g.days_since_update, d.updated()) {
+                    (Some(days), Some(u)) => format!(
+                        "answers last reviewed {u}, {} ago (more than {stale_days})",
+                        plural(days as usize, "day", "days")
+                    ),
+                    _ => "no review date: `updated` is not answered".into(),
+                },
+            },
+        })
+        .collect()
+}
+
+/// A horizontal bar chart as inline SVG geometry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    pub width: u32,
+    /// Where labels end and bars start, and how long a full bar is.
+    pub label_x: u32,
+    pub bar_x: u32,
+    pub bar_w: u32,
+    pub height: u32,
+    pub bars: Vec<Bar>,
+    /// One sentence saying what the chart shows, for screen readers and print.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bar {
+    pub label: String,
+    pub value: String,
+    pub class: &'static str,
+    pub y: u32,
+    pub text_y: u32,
+    pub width: u32,
+    pub value_x: u32,
+}
+
+const CHART_BAR_W: u32 = 300;
+
+fn chart(items: Vec<(String, f64, String, &'static str)>, max: f64, summary: String) -> Chart {
+    let row = 30;
+    // Labels are 13px text: about 7px a character.
+    let longest = items.iter().map(|i| i.0.chars().count()).max().unwrap_or(0) as u32;
+    let label_w = (longest * 7 + 16).clamp(80, 320);
+    let bars = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, v, value, class))| {
+            let width = if max > 0.0 {
+                ((v / max) * CHART_BAR_W as f64).round() as u32
+            } else {
+                0
+            };
+            Bar {
+                label,
+                value,
+                class,
+                y: i as u32 * row + 4,
+                text_y: i as u32 * row + 19,
+                width,
+                value_x: label_w + width + 8,
+            }
+        })
+        .collect::<Vec<_>>();
+    Chart {
+        width: label_w + CHART_BAR_W + 44,
+        label_x: label_w - 8,
+        bar_x: label_w,
+        bar_w: CHART_BAR_W,
+        height: bars.len() as u32 * row + 8,
+        bars,
+        summary,
+    }
+}
+
+// ---------------------------------------------------------------- portfolio
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub label: String,
+    pub value: String,
+    pub note: String,
+    pub class: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PilotRow {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub summary: String,
+    pub business_unit: String,
+    pub stage: &'static str,
+    pub stage_label: &'static str,
+    pub stage_rank: usize,
+    pub verdict: &'static str,
+    pub verdict_label: &'static str,
+    /// 0 not ready, 1 at risk, 2 ready: the default order puts problems first.
+    pub verdict_rank: usize,
+    pub readiness: u32,
+    pub cells: Vec<StatusCell>,
+    pub most_active: &'static str,
+    pub most_active_name: String,
+    pub flags: Vec<FlagView>,
+    pub budget: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenRow {
+    pub source: String,
+    pub href: String,
+    pub message: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PortfolioView {
+    pub figures: Vec<Figure>,
+    pub production_share: String,
+    pub production_note: String,
+    pub chart: Chart,
+    pub mistakes: Vec<MistakeHead>,
+    pub rows: Vec<PilotRow>,
+    pub broken: Vec<BrokenRow>,
+    pub stages: Vec<&'static str>,
+    pub pilots: usize,
+}
+
+pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) -> PilotRow {
+    PilotRow {
+        id: d.id.clone(),
+        href: pilot_href(&d.id),
+        title: d.title.clone(),
+        summary: d.text(idx::SUMMARY).unwrap_or("").to_string(),
+        business_unit: d.text(idx::BUSINESS_UNIT).unwrap_or("").to_string(),
+        stage: d.stage.as_str(),
+        stage_label: stage_label(d.stage),
+        stage_rank: d.stage as usize,
+        verdict: g.verdict.as_str(),
+        verdict_label: verdict_label(g.verdict),
+        verdict_rank: 2 - g.verdict as usize,
+        readiness: g.readiness,
+        cells: status_cells(fw, g),
+        most_active: g.most_active.map_or("", Mistake::as_str),
+        most_active_name: g
+            .most_active
+            .map_or_else(String::new, |m| fw.mistake(m).name.clone()),
+        flags: flag_views(d, g, config.stale_days),
+        budget: d.budget().map(|b| money(config, b)).unwrap_or_default(),
+    }
+}
+
+fn status_cells(fw: &Framework, g: &Diagnosis) -> Vec<StatusCell> {
+    Mistake::ALL
+        .iter()
+        .map(|m| {
+            let r = g.mistakes[m.index()];
+            StatusCell {
+                mistake: m.as_str(),
+                name: fw.mistake(*m).name.clone(),
+                status: r.status.as_str(),
+                label: status_label(r.status),
+                symbol: status_symbol(r.status),
+                score: r.score,
+            }
+        })
+        .collect()
+}
+
+pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> PortfolioView {
+    let p: &Portfolio = &judged.portfolio;
+    let mut rows: Vec<PilotRow> = judged
+        .pilots()
+        .map(|(d, g)| pilot_row(config, fw, d, g))
+        .collect();
+    rows.sort_by(|a, b| {
+        a.verdict_rank
+            .cmp(&b.verdict_rank)
+            .then(a.readiness.cmp(&b.readiness))
+            .then(a.title.cmp(&b.title))
+    });
+    let share = format!("{}%", (p.production_share * 100.0).round() as i64);
+    let figures = vec![
+        Figure {
+            label: "Pilots".into(),
+            value: p.pilots.to_string(),
+            note: plural(
+                p.in_production,
+                "in production or scaling",
+                "in production or scaling",
+            ),
+            class: "",
+        },
+        Figure {
+            label: "Ready".into(),
+            value: p.verdict_count(Verdict::Ready).to_string(),
+            note: "no mistake active, readiness 80+".replace("80", &fw.ready_at.to_string()),
+            class: "ready",
+        },
+        Figure {
+            label: "At risk".into(),
+            value: p.verdict_count(Verdict::AtRisk).to_string(),
+            note: "one mistake active, or readiness below the bar".into(),
+            class: "at_risk",
+        },
+        Figure {
+            label: "Not ready".into(),
+            value: p.verdict_count(Verdict::NotReady).to_string(),
+            note: "two or more mistakes active".into(),
+            class: "not_ready",
+        },
+        Figure {
+            label: "In purgatory".into(),
+            value: p.purgatory.to_string(),
+            note: "past the go / no-go date without a decision".into(),
+            class: if p.purgatory > 0 { "warn" } else { "" },
+        },
+        Figure {
+            label: "Budget at risk".into(),
+            value: money(config, p.budget_at_risk),
+            note: format!(
+                "of {} committed, in pilots not ready, in purgatory or abandoned",
+                money(config, p.budget_total)
+            ),
+            class: "",
+        },
+    ];
+    let max = p
+        .active_by_mistake
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let items = Mistake::ALL
+        .iter()
+        .map(|m| {
+            let n = p.active_by_mistake[m.index()];
+            (
+                fw.mistake(*m).name.clone(),
+                n as f64,
+                n.to_string(),
+                m.as_str(),
+            )
+        })
+        .collect();
+    let summary = Mistake::ALL
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {}",
+                fw.mistake(*m).name,
+                plural(p.active_by_mistake[m.index()], "pilot", "pilots")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let broken = judged
+        .entries
+        .iter()
+        .filter(|e| e.judged.is_none())
+        .map(|e| {
+            let first = e.diagnostics.iter().find(|d| d.is_error());
+            BrokenRow {
+                source: e.file.source.clone(),
+                href: pilot_href(&e.file.id),
+                message: first.map(|d| d.to_string()).unwrap_or_default(),
+                count: e.diagnostics.iter().filter(|d| d.is_error()).count(),
+            }
+        })
+        .collect();
+    PortfolioView {
+        figures,
+        production_note: format!(
+            "{} of {} pilots are in production or scaling. For comparison, only about a third of AI pilots reach production (Astrafy).",
+            p.in_production, p.pilots
+        ),
+        production_share: share,
+        chart: chart(
+            items,
+            max,
+            format!("Pilots with each mistake active. {summary}."),
+        ),
+        mistakes: mistake_heads(fw),
+        rows,
+        broken,
+        stages: Stage::ALL.iter().map(|s| s.as_str()).collect(),
+        pilots: p.pilots,
+    }
+}
+
+// ---------------------------------------------------------------- diagnosis page
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    pub id: String,
+    pub title: String,
+    pub severity: &'static str,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub symbol: &'static str,
+    pub message: String,
+    /// The question to answer, when unanswered.
+    pub question: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MistakeView {
+    pub id: &'static str,
+    pub name: String,
+    pub summary: String,
+    pub root_cause: String,
+    pub fix: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub symbol: &'static str,
+    pub score: u32,
+    pub checks: Vec<CheckView>,
+    pub failing: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextStep {
+    pub mistake: &'static str,
+    pub name: String,
+    pub summary: String,
+    pub fix: String,
+    pub checks: Vec<CheckView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PilotView {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub stage: &'static str,
+    pub stage_label: &'static str,
+    pub verdict: &'static str,
+    pub verdict_label: &'static str,
+    pub verdict_text: String,
+    pub readiness: u32,
+    pub flags: Vec<FlagView>,
+    pub next_step: Option<NextStep>,
+    pub mistakes: Vec<MistakeView>,
+    pub chart: Chart,
+    pub story_html: String,
+    pub facts: Vec<Fact>,
+    pub tags: Vec<String>,
+    pub source: String,
+    pub source_url: String,
+    pub edit_url: String,
+    pub warnings: Vec<DiagnosticView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiagnosticView {
+    pub level: &'static str,
+    pub location: String,
+    pub message: String,
+    pub help: String,
+    pub line_text: String,
+    pub caret: String,
+}
+
+pub fn diagnostic_view(d: &Diagnostic) -> DiagnosticView {
+    let (location, line_text, caret) = match &d.location {
+        Some(l) => (
+            format!("{}:{}:{}", d.source, l.line, l.column),
+            l.line_text.clone(),
+            format!(
+                "{}{}",
+                " ".repeat(l.column.saturating_sub(1)),
+                "^".repeat(l.width.min(80))
+            ),
+        ),
+        None => (d.source.clone(), String::new(), String::new()),
+    };
+    DiagnosticView {
+        level: if d.is_error() { "error" } else { "warning" },
+        location,
+        message: d.message.clone(),
+        help: d.help.clone().unwrap_or_default(),
+        line_text,
+        caret,
+    }
+}
+
+fn check_view(fw: &Framework, c: &crate::framework::CheckResult) -> CheckView {
+    let check = &fw.checks[c.check];
+    CheckView {
+        id: check.id.clone(),
+        title: check.title.clone(),
+        severity: c.severity.as_str(),
+        outcome: c.outcome.as_str(),
+        outcome_label: outcome_label(c.outcome),
+        symbol: outcome_symbol(c.outcome),
+        message: c.message.clone(),
+        question: if c.outcome == Outcome::Unanswered {
+            check.question.clone()
+        } else {
+            String::new()
+        },
+    }
+}
+
+fn repo_link(config: &Config, kind: &str, source: &str) -> String {
+    if config.repo_url.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{}/{kind}/{}/{}",
+        config.repo_url.trim_end_matches('/'),
+        config.repo_branch,
+        source
+    )
+}
+
+pub fn pilot_view(
+    config: &Config,
+    fw: &Framework,
+    d: &Dossier,
+    g: &Diagnosis,
+    story_html: String,
+    warnings: &[Diagnostic],
+) -> PilotView {
+    let mistakes: Vec<MistakeView> = Mistake::ALL
+        .iter()
+        .map(|m| {
+            let info = fw.mistake(*m);
+            let r = g.mistakes[m.index()];
+            let checks: Vec<CheckView> = g
+                .checks
+                .iter()
+                .filter(|c| fw.checks[c.check].mistake == *m)
+                .map(|c| check_view(fw, c))
+                .collect();
+            MistakeView {
+                id: m.as_str(),
+                name: info.name.clone(),
+                summary: info.summary.clone(),
+                root_cause: info.root_cause.clone(),
+                fix: info.fix.clone(),
+                status: r.status.as_str(),
+                status_label: status_label(r.status),
+                symbol: status_symbol(r.status),
+                score: r.score,
+                failing: checks.iter().filter(|c| c.outcome != "pass").count(),
+                checks,
+            }
+        })
+        .collect();
+    let next_step = g.most_active.map(|m| {
+        let info = fw.mistake(m);
+        NextStep {
+            mistake: m.as_str(),
+            name: info.name.clone(),
+            summary: info.summary.clone(),
+            fix: info.fix.clone(),
+            checks: mistakes[m.index()]
+                .checks
+                .iter()
+                .filter(|c| c.outcome != "pass")
+                .cloned()
+                .collect(),
+        }
+    });
+    let verdict_text = match g.verdict {
+        Verdict::Ready => format!(
+            "No mistake is active and readiness is {} (the bar is {}).",
+            g.readiness, fw.ready_at
+        ),
+        Verdict::NotReady => format!(
+            "{} of the five mistakes are active.",
+            g.mistakes
+                .iter()
+                .filter(|m| m.status == Status::Active)
+                .count()
+        ),
+        Verdict::AtRisk => match g
+            .mistakes
+            .iter()
+            .filter(|m| m.status == Status::Active)
+            .count()
+        {
+            1 => "One mistake is active.".to_string(),
+            _ => format!(
+                "No mistake is active, but readiness is below {}.",
+                fw.ready_at
+            ),
+        },
+    };
+    let items = Mistake::ALL
+        .iter()
+        .map(|m| {
+            let r = g.mistakes[m.index()];
+            (
+                fw.mistake(*m).name.clone(),
+                r.score as f64,
+                r.score.to_string(),
+                r.status.as_str(),
+            )
+        })
+        .collect();
+    let summary = Mistake::ALL
+        .iter()
+        .map(|m| format!("{} {}", fw.mistake(*m).name, g.mistakes[m.index()].score))
+        .collect::<Vec<_>>()
+        .join("; ");
+
+    let mut facts = Vec::new();
+    let mut fact = |label: &str, value: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            facts.push(Fact {
+                label: label.into(),
+                value: v,
+            });
+        }
+    };
+    fact(
+        "Business unit",
+        d.text(idx::BUSINESS_UNIT).map(str::to_string),
+    );
+    fact("Industry", d.text(idx::INDUSTRY).map(str::to_string));
+    fact("Stage", Some(stage_label(d.stage).to_string()));
+    fact(
+        "Production owner",
+        d.text(idx::PRODUCTION_OWNER).map(str::to_string),
+    );
+    fact(
+        "Executive sponsor",
+        d.text(idx::EXECUTIVE_SPONSOR).map(str::to_string),
+    );
+    fact(
+        "System owner",
+        d.text(idx::GOVERNANCE_OWNER).map(str::to_string),
+    );
+    fact("Led by", d.text(idx::LED_BY).map(str::to_string));
+    fact("Started", d.started().map(|x| x.to_string()));
+    fact("Decision due", d.decision_due().map(|x| x.to_string()));
+    fact("Budget", d.budget().map(|b| money(config, b)));
+    fact("Assessed by", d.text(idx::ASSESSED_BY).map(str::to_string));
+    fact("Answers reviewed", d.updated().map(|x| x.to_string()));
+    for (k, v) in &d.extra {
+        fact(k, Some(v.clone()));
+    }
+
+    PilotView {
+        id: d.id.clone(),
+        title: d.title.clone(),
+        summary: d.text(idx::SUMMARY).unwrap_or("").to_string(),
+        stage: d.stage.as_str(),
+        stage_label: stage_label(d.stage),
+        verdict: g.verdict.as_str(),
+        verdict_label: verdict_label(g.verdict),
+        verdict_text,
+        readiness: g.readiness,
+        flags: flag_views(d, g, config.stale_days),
+        next_step,
+        mistakes,
+        chart: chart(
+            items,
+            100.0,
+            format!("Score of each mistake, out of 100: {summary}."),
+        ),
+        story_html,
+        facts,
+        tags: d.list(idx::TAGS).to_vec(),
+        source: d.source.clone(),
+        source_url: repo_link(config, "blob", &d.source),
+        edit_url: repo_link(config, "edit", &d.source),
+        warnings: warnings.iter().map(diagnostic_view).collect(),
+    }
+}
+
+/// The page of a dossier that cannot be read: what is wrong and where.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenView {
+    pub id: String,
+    pub source: String,
+    pub edit_url: String,
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+pub fn broken_view(
+    config: &Config,
+    id: &str,
+    source: &str,
+    diagnostics: &[Diagnostic],
+) -> BrokenView {
+    BrokenView {
+        id: id.into(),
+        source: source.into(),
+        edit_url: repo_link(config, "edit", source),
+        diagnostics: diagnostics.iter().map(diagnostic_view).collect(),
+    }
+}
+
+// ---------------------------------------------------------------- framework page
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    pub id: String,
+    pub title: String,
+    pub question: String,
+    pub condition: String,
+    pub severities: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkMistakeView {
+    pub id: &'static str,
+    pub name: String,
+    pub summary: String,
+    pub root_cause: String,
+    pub fix: String,
+    pub checks: Vec<RuleView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkView {
+    pub mistakes: Vec<FrameworkMistakeView>,
+    pub weights: Vec<Fact>,
+    pub ready_at: u32,
+    pub origin: String,
+    pub stages: Vec<&'static str>,
+}
+
+fn field_words(field: usize) -> String {
+    format!("`{}`", schema::FIELDS[field].path)
+}
+
+fn threshold_words(field: usize, v: f64) -> String {
+    if schema::FIELDS[field].kind == schema::Kind::Share {
+        format_share(v)
+    } else {
+        format_number(v)
+    }
+}
+
+/// A condition in words, for the framework page.
+pub fn condition_words(c: &Condition) -> String {
+    match c {
+        Condition::Answered(f) => format!("{} answered", field_words(*f)),
+        Condition::AllAnswered(fs) => format!(
+            "{} all answered",
+            fs.iter()
+                .map(|f| field_words(*f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Condition::Is { field, values } => {
+            format!(
+                "{} is {}",
+                field_words(*field),
+                values
+                    .iter()
+                    .map(|v| match v {
+                        Literal::Word(w) => format!("`{w}`"),
+                        Literal::Bool(b) => b.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )
+        }
+        Condition::AtLeast { field, value } => format!(
+            "{} ≥ {}",
+            field_words(*field),
+            threshold_words(*field, *value)
+        ),
+        Condition::AtMost { field, value } => format!(
+            "{} ≤ {}",
+            field_words(*field),
+            threshold_words(*field, *value)
+        ),
+        Condition::OnOrBefore { field, than } => format!(
+            "{} on or before {}",
+            field_words(*field),
+            field_words(*than)
+        ),
+        Condition::AllAddressed(f) => {
+            format!("every entry of {} has `addressed: true`", field_words(*f))
+        }
+        Condition::Either(cs) => cs
+            .iter()
+            .map(condition_words)
+            .collect::<Vec<_>>()
+            .join(", or "),
+        Condition::KpisHave(fs) => format!(
+            "at least one business KPI, each with {}",
+            fs.iter()
+                .map(|f| format!("`{}`", f.as_str()))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+        Condition::KpisMeetTargets => {
+            "every KPI's `actual` meets its `target` in its `direction`".into()
+        }
+    }
+}
+
+fn rule_view(c: &Check) -> RuleView {
+    RuleView {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        question: c.question.clone(),
+        condition: condition_words(&c.condition),
+        severities: c
+            .severity
+            .iter()
+            .map(|s| s.map_or("-", |s| s.as_str()))
+            .collect(),
+    }
+}
+
+pub fn framework_view(fw: &Framework) -> FrameworkView {
+    FrameworkView {
+        mistakes: Mistake::ALL
+            .iter()
+            .map(|m| {
+                let info = fw.mistake(*m);
+                FrameworkMistakeView {
+                    id: m.as_str(),
+                    name: info.name.clone(),
+                    summary: info.summary.clone(),
+                    root_cause: info.root_cause.clone(),
+                    fix: info.fix.clone(),
+                    checks: fw
+                        .checks
+                        .iter()
+                        .filter(|c| c.mistake == *m)
+                        .map(rule_view)
+                        .collect(),
+                }
+            })
+            .collect(),
+        weights: [("Blocker", 0), ("Major", 1), ("Minor", 2)]
+            .iter()
+            .map(|(l, i)| Fact {
+                label: (*l).into(),
+                value: fw.weights[*i].to_string(),
+            })
+            .collect(),
+        ready_at: fw.ready_at,
+        origin: if fw.origin == "built-in" {
+            "the built-in default framework".into()
+        } else {
+            format!("the default framework with the changes in {}", fw.origin)
+        },
+        stages: vec!["proposed", "pilot", "scaling", "production"],
+    }
+}
+
+// ---------------------------------------------------------------- FAQ page
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PilotLink {
+    pub title: String,
+    pub href: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveFigure {
+    pub text: String,
+    pub pilots: Vec<PilotLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaqEntryView {
+    pub id: String,
+    pub question: String,
+    pub answer_html: String,
+    pub figures: Vec<LiveFigure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaqView {
+    pub title: String,
+    pub description: String,
+    pub intro_html: String,
+    pub entries: Vec<FaqEntryView>,
+}
+
+fn links_where(judged: &Judged, keep: impl Fn(&Dossier, &Diagnosis) -> bool) -> Vec<PilotLink> {
+    judged
+        .pilots()
+        .filter(|(d, g)| keep(d, g))
+        .map(|(d, _)| PilotLink {
+            title: d.title.clone(),
+            href: pilot_href(&d.id),
+        })
+        .collect()
+}
+
+fn topic_figures(
+    config: &Config,
+    fw: &Framework,
+    judged: &Judged,
+    topic: Topic,
+) -> Vec<LiveFigure> {
+    let p = &judged.portfolio;
+    let n = p.pilots;
+    match topic {
+        Topic::Mistake(m) => {
+            let active = p.active_by_mistake[m.index()];
+            vec![LiveFigure {
+                text: format!(
+                    "In this portfolio, {active} of {n} pilots {} {} active{}",
+                    if active == 1 { "has" } else { "have" },
+                    fw.mistake(m).name.to_lowercase(),
+                    if active == 0 { "." } else { ":" }
+                ),
+                pilots: links_where(judged, |_, g| {
+                    g.mistakes[m.index()].status == Status::Active
+                }),
+            }]
+        }
+        Topic::Portfolio => vec![
+            LiveFigure {
+                text: format!(
+                    "In this portfolio, {} of {n} pilots ({}%) are in production or scaling{}",
+                    p.in_production,
+                    (p.production_share * 100.0).round(),
+                    if p.in_production == 0 { "." } else { ":" }
+                ),
+                pilots: links_where(judged, |d, _| {
+                    matches!(d.stage, Stage::Production | Stage::Scaling)
+                }),
+            },
+            LiveFigure {
+                text: format!(
+                    "{} in purgatory, and {} is committed to pilots that are not ready, in purgatory or abandoned{}",
+                    plural(p.purgatory, "pilot is", "pilots are"),
+                    money(config, p.budget_at_risk),
+                    if p.purgatory == 0 { "." } else { ":" }
+                ),
+                pilots: links_where(judged, |_, g| g.flags.contains(&Flag::Purgatory)),
+            },
+        ],
+        Topic::All => {
+            let text = match p.most_common_active {
+                Some(m) => format!(
+                    "In this portfolio, the most common active mistake is {} ({} of {n} pilots); {} ready to scale.",
+                    fw.mistake(m).name.to_lowercase(),
+                    p.active_by_mistake[m.index()],
+                    plural(p.verdict_count(Verdict::Ready), "pilot is", "pilots are")
+                ),
+                None => {
+                    format!("In this portfolio, no mistake is active in any of the {n} pilots.")
+                }
+            };
+            vec![LiveFigure {
+                text,
+                pilots: links_where(judged, |_, g| g.verdict == Verdict::Ready),
+            }]
+        }
+        Topic::MostActive => {
+            let counts: Vec<String> = Mistake::ALL
+                .iter()
+                .map(|m| {
+                    (
+                        m,
+                        judged
+                            .pilots()
+                            .filter(|(_, g)| g.most_active == Some(*m))
+                            .count(),
+                    )
+                })
+                .filter(|(_, c)| *c > 0)
+                .map(|(m, c)| format!("{} {c}", fw.mistake(*m).name.to_lowercase()))
+                .collect();
+            let text = if counts.is_empty() {
+                "In this portfolio, no pilot has a failing check.".to_string()
+            } else {
+                format!(
+                    "In this portfolio, the most active mistake per pilot is: {}.",
+                    counts.join("; ")
+                )
+            };
+            vec![LiveFigure {
+                text,
+                pilots: Vec::new(),
+            }]
+        }
+    }
+}
+
+pub fn faq_view(config: &Config, fw: &Framework, judged: &Judged, faq: &Faq) -> FaqView {
+    FaqView {
+        title: faq.title.clone(),
+        description: faq.description.clone(),
+        intro_html: faq.intro_html.clone(),
+        entries: faq
+            .entries
+            .iter()
+            .map(|e| FaqEntryView {
+                id: e.id.clone(),
+                question: e.question.clone(),
+                answer_html: e.answer_html.clone(),
+                figures: e
+                    .topics
+                    .iter()
+                    .flat_map(|t| topic_figures(config, fw, judged, *t))
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_groups_thousands() {
+        let c = Config {
+            currency: "GBP".into(),
+            ..Config::default()
+        };
+        assert_eq!(money(&c, 615000.0), "£615,000");
+        assert_eq!(money(&c, 999.4), "£999");
+        assert_eq!(money(&c, 1234567.0), "£1,234,567");
+    }
+}
