@@ -795,7 +795,8 @@ pub struct RuleView {
     pub id: String,
     pub title: String,
     pub question: String,
-    pub condition: String,
+    /// The condition in words; parts with `code` are field names and values.
+    pub condition: Vec<Part>,
     pub severities: Vec<&'static str>,
 }
 
@@ -891,12 +892,24 @@ pub fn condition_words(c: &Condition) -> String {
     }
 }
 
+/// A piece of text, set as code or not.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub text: String,
+    pub code: bool,
+}
+
+/// Splits text with `backticked` pieces into parts.
+pub fn parts(text: &str) -> Vec<Part> {
+    text.split('`').enumerate().filter(|(_, t)| !t.is_empty()).map(|(i, t)| Part { text: t.to_string(), code: i % 2 == 1 }).collect()
+}
+
 fn rule_view(c: &Check) -> RuleView {
     RuleView {
         id: c.id.clone(),
         title: c.title.clone(),
         question: c.question.clone(),
-        condition: condition_words(&c.condition),
+        condition: parts(&condition_words(&c.condition)),
         severities: c
             .severity
             .iter()
@@ -997,9 +1010,9 @@ fn topic_figures(
             let active = p.active_by_mistake[m.index()];
             vec![LiveFigure {
                 text: format!(
-                    "In this portfolio, {active} of {n} pilots {} {} active{}",
+                    "In this portfolio, {active} of {n} pilots {} “{}” active{}",
                     if active == 1 { "has" } else { "have" },
-                    fw.mistake(m).name.to_lowercase(),
+                    fw.mistake(m).name,
                     if active == 0 { "." } else { ":" }
                 ),
                 pilots: links_where(judged, |_, g| {
@@ -1032,19 +1045,18 @@ fn topic_figures(
         Topic::All => {
             let text = match p.most_common_active {
                 Some(m) => format!(
-                    "In this portfolio, the most common active mistake is {} ({} of {n} pilots); {} ready to scale.",
-                    fw.mistake(m).name.to_lowercase(),
+                    "In this portfolio, the most common active mistake is “{}” ({} of {n} pilots). {}",
+                    fw.mistake(m).name,
                     p.active_by_mistake[m.index()],
-                    plural(p.verdict_count(Verdict::Ready), "pilot is", "pilots are")
+                    match p.verdict_count(Verdict::Ready) {
+                        0 => "No pilot is ready to scale yet.".to_string(),
+                        1 => "Ready to scale:".to_string(),
+                        r => format!("{r} pilots are ready to scale:"),
+                    }
                 ),
-                None => {
-                    format!("In this portfolio, no mistake is active in any of the {n} pilots.")
-                }
+                None => format!("In this portfolio, no mistake is active in any of the {n} pilots."),
             };
-            vec![LiveFigure {
-                text,
-                pilots: links_where(judged, |_, g| g.verdict == Verdict::Ready),
-            }]
+            vec![LiveFigure { text, pilots: links_where(judged, |_, g| g.verdict == Verdict::Ready) }]
         }
         Topic::MostActive => {
             let counts: Vec<String> = Mistake::ALL
@@ -1059,7 +1071,7 @@ fn topic_figures(
                     )
                 })
                 .filter(|(_, c)| *c > 0)
-                .map(|(m, c)| format!("{} {c}", fw.mistake(*m).name.to_lowercase()))
+                .map(|(m, c)| format!("“{}” {c}", fw.mistake(*m).name))
                 .collect();
             let text = if counts.is_empty() {
                 "In this portfolio, no pilot has a failing check.".to_string()
