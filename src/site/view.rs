@@ -310,6 +310,8 @@ pub struct PortfolioView {
     pub rows: Vec<PilotRow>,
     pub broken: Vec<BrokenRow>,
     pub stages: Vec<&'static str>,
+    /// Pilots per stage, in stage order, stages with none left out.
+    pub by_stage: Vec<Fact>,
     pub pilots: usize,
 }
 
@@ -472,6 +474,11 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
         rows,
         broken,
         stages: Stage::ALL.iter().map(|s| s.as_str()).collect(),
+        by_stage: Stage::ALL
+            .iter()
+            .filter(|s| p.by_stage[**s as usize] > 0)
+            .map(|s| Fact { label: stage_label(*s).to_string(), value: p.by_stage[*s as usize].to_string() })
+            .collect(),
         pilots: p.pilots,
     }
 }
