@@ -232,7 +232,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
         ("pilotscope.toml", INIT_CONFIG),
         ("content/supplier-invoice-matching.md", EXAMPLE_DOSSIER),
         ("content/faq.md", EXAMPLE_FAQ),
-        (".gitignore", "site/\n"),
+        (".gitignore", "/site/\n"),
         (".github/workflows/pilotscope.yml", INIT_WORKFLOW),
     ];
     let mut written = Vec::new();
