@@ -36,6 +36,12 @@ pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
         include_str!("../../templates/assets/style.css"),
     ),
     ("site.js", include_str!("../../templates/assets/site.js")),
+    // Without an icon, browsers ask for /favicon.ico on every page view and
+    // log the 404 as a console error.
+    (
+        "favicon.svg",
+        include_str!("../../templates/assets/favicon.svg"),
+    ),
 ];
 
 /// Loaded templates and assets, ready to render.
