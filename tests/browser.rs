@@ -1,0 +1,648 @@
+//! The built site in a real browser: headless Chromium driven through
+//! chromedriver (WebDriver, with `fantoccini`), the pages served over HTTP
+//! by a tiny static file server in this test.
+//!
+//! Checks that the table script runs (filters appear, sorting and filtering
+//! work), that links lead to diagnosis pages, that the browser logs no
+//! error, and that no request leaves 127.0.0.1. Screenshots go to
+//! `target/screenshots/` for a person to look at.
+//!
+//! Without Chromium or chromedriver the test prints a notice and passes,
+//! unless `CI` is set: then it fails, so CI never skips it silently.
+//! `CHROMIUM` and `CHROMEDRIVER` name the programs when they are not
+//! `chromium` and `chromedriver` on the `PATH`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------- finding the browser
+
+fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Chromium and chromedriver, or `None` (after saying why) when the test
+/// should be skipped.
+fn browser_programs() -> Option<(PathBuf, PathBuf)> {
+    let chromium = find_program(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let driver = find_program("CHROMEDRIVER", &["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        (c, d) => {
+            let missing = [
+                c.is_none().then_some("chromium"),
+                d.is_none().then_some("chromedriver"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" and ");
+            if std::env::var_os("CI").is_some() {
+                panic!(
+                    "{missing} not found, and CI is set: the browser test must run in CI (install the Debian packages chromium and chromium-driver)"
+                );
+            }
+            eprintln!(
+                "notice: browser test skipped: {missing} not found (install the Debian packages chromium and chromium-driver)"
+            );
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------- a static file server
+
+/// Serves a folder on 127.0.0.1 and records every request with its status.
+struct StaticServer {
+    port: u16,
+    requests: Arc<Mutex<Vec<(String, u16)>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl StaticServer {
+    fn start(root: &Path) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (root, log, stopped) = (root.to_path_buf(), requests.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (root, log) = (root.clone(), log.clone());
+                // One thread a connection: a browser may open a connection
+                // and send nothing on it for a while.
+                std::thread::spawn(move || serve_one(stream, &root, &log));
+            }
+        });
+        StaticServer {
+            port,
+            requests,
+            stop,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn serve_one(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<(String, u16)>>) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut parts = head.lines().next().unwrap_or("").split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let mut file = root.to_path_buf();
+    let mut ok = method == "GET" || method == "HEAD";
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        ok &= part != ".." && !part.contains('\\');
+        file.push(part);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    let body = if ok { std::fs::read(&file).ok() } else { None };
+    let status = if body.is_some() { 200 } else { 404 };
+    log.lock().unwrap().push((path.to_string(), status));
+    let (body, kind) = match body {
+        Some(b) => {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("json") => "application/json",
+                Some("csv") => "text/csv; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            (b, kind)
+        }
+        None => (b"not found".to_vec(), "text/plain; charset=utf-8"),
+    };
+    let reason = if status == 200 { "OK" } else { "Not Found" };
+    let header = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(header.as_bytes());
+    if method != "HEAD" {
+        let _ = stream.write_all(&body);
+    }
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+// ---------------------------------------------------------------- chromedriver
+
+/// A chromedriver process of this test, stopped when dropped.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start(program: &Path) -> ChromeDriver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} cannot be started: {e}", program.display()));
+        // It says so on standard output once it listens.
+        let mut said = String::new();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    said.push_str(&line);
+                    said.push('\n');
+                    if line.contains("started successfully") {
+                        break;
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("chromedriver stopped before it was ready:\n{said}");
+                }
+            }
+        }
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        ChromeDriver { child, port }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A WebDriver command fantoccini has no method for, over plain HTTP.
+    fn post(&self, path: &str, body: &Value) -> Value {
+        let body = body.to_string();
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to chromedriver");
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        // Read the head, then exactly Content-Length bytes: chromedriver may
+        // keep the connection open whatever the request asked for.
+        let mut reader = BufReader::new(stream);
+        let mut length = None;
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+            head.push_str(&line);
+        }
+        let length = length.unwrap_or_else(|| {
+            panic!("chromedriver answered {path} without a Content-Length:\n{head}")
+        });
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap_or_else(|e| {
+            panic!("chromedriver answered {path} with something that is not JSON ({e}):\n{head}")
+        })
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------- the test
+
+fn screenshots_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::repo_root().join("target"));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    title: String,
+    readiness: u32,
+    verdict: String,
+    text: String,
+    visible: bool,
+}
+
+async fn rows(c: &Client) -> Vec<Row> {
+    let v = c
+        .execute(
+            "return Array.from(document.querySelectorAll('table.pilots tbody tr')).map(function (r) {
+               return [r.cells[0].textContent.trim(), r.cells[4].textContent.trim(), r.getAttribute('data-verdict'),
+                       r.textContent, !r.hidden && r.offsetParent !== null];
+             });",
+            vec![],
+        )
+        .await
+        .expect("read the table");
+    v.as_array()
+        .expect("an array of rows")
+        .iter()
+        .map(|r| Row {
+            title: r[0].as_str().unwrap().to_string(),
+            readiness: r[1]
+                .as_str()
+                .unwrap()
+                .parse()
+                .expect("readiness is a number"),
+            verdict: r[2].as_str().unwrap().to_string(),
+            text: r[3].as_str().unwrap().to_lowercase(),
+            visible: r[4].as_bool().unwrap(),
+        })
+        .collect()
+}
+
+/// Every resource the current page loaded (the page itself included), with
+/// its HTTP status as the browser saw it.
+async fn resources(c: &Client) -> Vec<(String, i64)> {
+    let v = c
+        .execute(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+               .map(function (e) { return [e.name, typeof e.responseStatus === 'number' ? e.responseStatus : -1]; });",
+            vec![],
+        )
+        .await
+        .expect("read performance entries");
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e[0].as_str().unwrap().to_string(), e[1].as_i64().unwrap()))
+        .collect()
+}
+
+fn assert_only_local_requests(page: &str, local: &str, entries: &[(String, i64)]) {
+    assert!(
+        entries.len() >= 3,
+        "{page}: the page, its stylesheet and its script are loaded: {entries:?}"
+    );
+    for (name, status) in entries {
+        assert!(
+            name.starts_with(local),
+            "{page} made a request to another host: {name}"
+        );
+        // The site has no favicon; the browser asks for /favicon.ico anyway.
+        if name.ends_with("/favicon.ico") {
+            continue;
+        }
+        assert!(
+            *status == 200 || *status == -1,
+            "{page}: {name} answered {status}"
+        );
+    }
+}
+
+async fn save_screenshot(c: &Client, name: &str) -> PathBuf {
+    let png = c.screenshot().await.expect("take a screenshot");
+    let path = screenshots_dir().join(name);
+    std::fs::write(&path, png).expect("write the screenshot");
+    eprintln!("screenshot: {}", path.display());
+    path
+}
+
+/// On a phone-sized window the page itself never scrolls sideways (wide
+/// tables scroll inside their own box).
+async fn assert_no_sideways_scrolling(c: &Client, page: &str) {
+    let v = c
+        .execute(
+            "var w = document.documentElement.clientWidth;
+             var wide = Array.from(document.querySelectorAll('main *')).filter(function (e) {
+               return e.getBoundingClientRect().right > w + 1 && !e.closest('.table-scroll, .checks-table, .story table, .chart');
+             }).slice(0, 8).map(function (e) { return e.tagName.toLowerCase() + '.' + e.className; });
+             return [document.documentElement.scrollWidth, w, wide];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let (scroll, width) = (v[0].as_i64().unwrap(), v[1].as_i64().unwrap());
+    assert!(
+        scroll <= width,
+        "{page} is {scroll}px wide in a {width}px window; too wide: {}",
+        v[2]
+    );
+}
+
+/// `site` is the address the site is served at, ending with `/`.
+async fn walk_through_the_site(client: Client, site: String) {
+    let (c, site) = (&client, site.as_str());
+    c.set_window_size(1366, 2200)
+        .await
+        .expect("size the window");
+    c.goto(&format!("{site}index.html"))
+        .await
+        .expect("open the index");
+
+    // The script ran: it un-hides the filter controls and turns headers into buttons.
+    let filters = c
+        .wait()
+        .for_element(Locator::Css("[data-filters]:not([hidden])"))
+        .await
+        .expect("the filter controls appear");
+    assert!(
+        filters.is_displayed().await.unwrap(),
+        "the filter controls are visible"
+    );
+    let count = c
+        .find(Locator::Css("[data-count]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let initial = rows(c).await;
+    assert!(
+        initial.len() >= 10,
+        "the example portfolio's pilots are listed: {initial:?}"
+    );
+    assert_eq!(count, format!("{} pilots", initial.len()));
+    assert_only_local_requests("index.html", site, &resources(c).await);
+    save_screenshot(c, "index.png").await;
+
+    // Sort by readiness: ascending, then descending; ties keep their order.
+    let readiness = c
+        .find(Locator::XPath(
+            "//table[@data-sortable]//th[contains(., 'Readiness')]/button",
+        ))
+        .await
+        .expect("the Readiness header is a button");
+    readiness.click().await.unwrap();
+    let ascending = rows(c).await;
+    let mut expected = initial.clone();
+    expected.sort_by_key(|r| r.readiness);
+    let titles = |rs: &[Row]| rs.iter().map(|r| r.title.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        titles(&ascending),
+        titles(&expected),
+        "sorted by readiness, lowest first"
+    );
+    assert_ne!(
+        titles(&ascending),
+        titles(&initial),
+        "the order of the first column changed"
+    );
+    let th = c
+        .find(Locator::XPath(
+            "//table[@data-sortable]//th[contains(., 'Readiness')]",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        th.attr("aria-sort").await.unwrap().as_deref(),
+        Some("ascending")
+    );
+
+    readiness.click().await.unwrap();
+    let descending = rows(c).await;
+    let mut expected = initial.clone();
+    expected.sort_by_key(|r| std::cmp::Reverse(r.readiness));
+    assert_eq!(
+        titles(&descending),
+        titles(&expected),
+        "sorted by readiness, highest first"
+    );
+    assert_eq!(
+        th.attr("aria-sort").await.unwrap().as_deref(),
+        Some("descending")
+    );
+
+    // Search and a verdict: only matching rows stay visible.
+    let search = c
+        .find(Locator::Css("input[data-filter='text']"))
+        .await
+        .unwrap();
+    search.send_keys("Freight").await.unwrap();
+    let after_search = rows(c).await;
+    let matching: Vec<&Row> = after_search
+        .iter()
+        .filter(|r| r.text.contains("freight"))
+        .collect();
+    assert!(
+        !matching.is_empty() && matching.len() < after_search.len(),
+        "the search narrows the table: {after_search:?}"
+    );
+    for r in &after_search {
+        assert_eq!(
+            r.visible,
+            r.text.contains("freight"),
+            "after searching, {} is shown only if it matches",
+            r.title
+        );
+    }
+    let verdict = c
+        .find(Locator::Css("select[data-filter='verdict']"))
+        .await
+        .unwrap();
+    verdict.select_by_value("not_ready").await.unwrap();
+    let filtered = rows(c).await;
+    let shown: Vec<&Row> = filtered.iter().filter(|r| r.visible).collect();
+    for r in &filtered {
+        assert_eq!(
+            r.visible,
+            r.text.contains("freight") && r.verdict == "not_ready",
+            "{} after the search and the verdict filter",
+            r.title
+        );
+    }
+    assert!(
+        !shown.is_empty() && shown.len() < matching.len(),
+        "the verdict narrows the search further: {filtered:?}"
+    );
+    let count = c
+        .find(Locator::Css("[data-count]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        count,
+        format!("{} of {} pilots shown", shown.len(), filtered.len())
+    );
+    save_screenshot(c, "index-filtered.png").await;
+
+    // Follow the first visible pilot to its diagnosis.
+    let target = shown[0].title.clone();
+    let link = c
+        .find(Locator::XPath(&format!(
+            "//table[@data-sortable]//tbody//tr[not(@hidden)]//th//a[normalize-space(.)='{target}']"
+        )))
+        .await
+        .expect("the row's link");
+    link.click().await.unwrap();
+    let badge = c
+        .wait()
+        .for_element(Locator::Css(".verdict-panel .verdict"))
+        .await
+        .expect("the diagnosis page shows its verdict");
+    assert_eq!(badge.text().await.unwrap(), "Not ready");
+    assert!(badge.is_displayed().await.unwrap());
+    assert_eq!(
+        c.find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        target
+    );
+    let url = c.current_url().await.unwrap().to_string();
+    assert!(
+        url.starts_with(&format!("{site}pilots/")) && url.ends_with("/index.html"),
+        "{url}"
+    );
+    let page = url.trim_start_matches(site).to_string();
+    assert_only_local_requests(&page, site, &resources(c).await);
+    save_screenshot(c, "pilot.png").await;
+
+    // A phone-sized window, for a person to look at the layout.
+    c.set_window_size(390, 1600).await.unwrap();
+    save_screenshot(c, "pilot-narrow.png").await;
+    assert_no_sideways_scrolling(c, "a pilot page").await;
+    c.execute(
+        "document.querySelector('.checks-table').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    save_screenshot(c, "pilot-narrow-checks.png").await;
+    c.goto(&format!("{site}index.html")).await.unwrap();
+    save_screenshot(c, "index-narrow.png").await;
+    assert_no_sideways_scrolling(c, "the index").await;
+    c.goto(&format!("{site}faq/index.html")).await.unwrap();
+    c.set_window_size(1366, 1600).await.unwrap();
+    assert_only_local_requests("faq/index.html", site, &resources(c).await);
+    save_screenshot(c, "faq.png").await;
+}
+
+#[test]
+fn the_portfolio_sorts_filters_and_links_to_diagnoses_in_headless_chromium() {
+    let Some((chromium, driver_program)) = browser_programs() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    common::build_expecting(&common::repo_root(), out.path(), 0);
+    let server = StaticServer::start(out.path());
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium.to_string_lossy(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url())
+            .await
+            .expect("a WebDriver session with headless Chromium");
+        let session = client.session_id().await.unwrap().expect("a session id");
+
+        // Run the walk-through, and close the browser whatever happens.
+        let walked = tokio::spawn(walk_through_the_site(client.clone(), server.url(""))).await;
+        let log = driver.post(&format!("/session/{session}/se/log"), &json!({"type": "browser"}));
+        let _ = client.close().await;
+        if let Err(failed) = walked {
+            std::panic::resume_unwind(failed.into_panic());
+        }
+
+        // Nothing went wrong in the browser's console.
+        let entries = log["value"].as_array().unwrap_or_else(|| panic!("the browser log: {log}"));
+        for e in entries {
+            eprintln!("console {}: {}", e["level"], e["message"]);
+        }
+        let errors: Vec<&Value> = entries.iter().filter(|e| e["level"] == "SEVERE").collect();
+        assert!(errors.is_empty(), "the browser logged errors: {errors:#?}");
+    });
+
+    // Every request the server saw found its file (a browser may ask for a
+    // favicon the site does not have).
+    let requests = server.requests.lock().unwrap().clone();
+    let mut by_status: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+    for (path, status) in &requests {
+        by_status.entry(*status).or_default().push(path.clone());
+    }
+    let missing: Vec<&String> = by_status
+        .get(&404)
+        .into_iter()
+        .flatten()
+        .filter(|p| !p.ends_with("favicon.ico"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "requests for files the site does not have: {missing:?}"
+    );
+    assert!(requests.iter().any(|(p, _)| p == "/assets/site.js"));
+}

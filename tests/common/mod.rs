@@ -1,0 +1,297 @@
+//! Helpers shared by the site tests (`site_build.rs`, `browser.rs`): running
+//! the binary on a fixture, reading a built site back, and resolving the
+//! links between its pages.
+//!
+//! Not every test file uses every helper, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// The date every test judges as of, so that output is reproducible.
+pub const AS_OF: &str = "2026-11-26";
+
+/// The repository root: its `content/` is the shipped example portfolio.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture folder under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(name)
+}
+
+/// The pilotscope binary under test.
+pub fn pilotscope() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("pilotscope").expect("the pilotscope binary is built")
+}
+
+/// Runs `pilotscope build` on the project at `root` into `out`.
+pub fn build(root: &Path, out: &Path) -> Output {
+    pilotscope()
+        .arg("--root")
+        .arg(root)
+        .arg("--as-of")
+        .arg(AS_OF)
+        .arg("build")
+        .arg("--output")
+        .arg(out)
+        .output()
+        .expect("pilotscope runs")
+}
+
+/// Like [`build`], and insists on the exit status `code`.
+pub fn build_expecting(root: &Path, out: &Path, code: i32) -> Output {
+    let output = build(root, out);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "pilotscope build --root {} exited with {:?}\nstderr:\n{}",
+        root.display(),
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Copies a folder tree (a fixture into a temporary folder a test may change).
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("fixture is readable");
+        let rel = entry
+            .path()
+            .strip_prefix(from)
+            .expect("walkdir stays under its root");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("create folder");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy file");
+        }
+    }
+}
+
+/// Every file under `dir`, by path relative to it (with `/`), with its bytes.
+pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.expect("output is readable"))
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                rel(dir, e.path()),
+                std::fs::read(e.path()).expect("read output file"),
+            )
+        })
+        .collect()
+}
+
+pub fn rel(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .expect("under the folder")
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+pub fn read(out: &Path, page: &str) -> String {
+    std::fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page} cannot be read: {e}"))
+}
+
+// ---------------------------------------------------------------- links
+
+/// What the link check needs to know about one HTML page.
+#[derive(Debug, Default)]
+pub struct HtmlPage {
+    /// Every `href` and `src` on the page, as written.
+    pub links: Vec<String>,
+    /// Every `id` on the page (fragment targets).
+    pub ids: HashSet<String>,
+}
+
+pub fn parse_page(html: &str) -> HtmlPage {
+    let doc = scraper::Html::parse_document(html);
+    let mut page = HtmlPage::default();
+    for node in doc.tree.nodes() {
+        if let Some(el) = node.value().as_element() {
+            for (name, value) in el.attrs() {
+                match name {
+                    "href" | "src" => page.links.push(value.to_string()),
+                    "id" => {
+                        page.ids.insert(value.to_string());
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // <a name="..."> is an old-style fragment target too.
+    for el in doc.select(&scraper::Selector::parse("a[name]").expect("valid selector")) {
+        if let Some(n) = el.value().attr("name") {
+            page.ids.insert(n.to_string());
+        }
+    }
+    page
+}
+
+/// Where a link leads inside the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file of the site (relative to its root) and an optional fragment.
+    Local {
+        file: String,
+        fragment: Option<String>,
+    },
+    /// Somewhere else (`http:`, `https:`, `mailto:`, `tel:`).
+    External,
+    /// A link that cannot be followed inside the site (escapes the root, or an
+    /// address scheme a published site should not contain).
+    Invalid(String),
+}
+
+/// Resolves `link`, found on the page at `page` (relative to the site root),
+/// to a file of the site. Root-relative links (`/x`) are taken relative to
+/// the site root, as when the site is served at the root of a host.
+pub fn resolve(page: &str, link: &str) -> Target {
+    let lower = link.trim().to_ascii_lowercase();
+    if ["http:", "https:", "mailto:", "tel:"]
+        .iter()
+        .any(|s| lower.starts_with(s))
+        || lower.starts_with("//")
+    {
+        return Target::External;
+    }
+    if let Some(colon) = lower.find(':')
+        && !lower[..colon].contains(['/', '?', '#'])
+    {
+        return Target::Invalid(format!("unexpected scheme in {link:?}"));
+    }
+    let (rest, fragment) = match link.split_once('#') {
+        Some((r, f)) => (r, Some(percent_decode(f))),
+        None => (link, None),
+    };
+    let rest = rest.split('?').next().unwrap_or("");
+    let mut parts: Vec<String> = Vec::new();
+    let joined = if rest.is_empty() {
+        page.to_string()
+    } else if let Some(abs) = rest.strip_prefix('/') {
+        abs.to_string()
+    } else {
+        match page.rfind('/') {
+            Some(i) => format!("{}/{rest}", &page[..i]),
+            None => rest.to_string(),
+        }
+    };
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Target::Invalid(format!("{link:?} leads out of the site"));
+                }
+            }
+            p => parts.push(percent_decode(p)),
+        }
+    }
+    let mut file = parts.join("/");
+    if file.is_empty() || joined.ends_with('/') {
+        file = if file.is_empty() {
+            "index.html".into()
+        } else {
+            format!("{file}/index.html")
+        };
+    }
+    Target::Local {
+        file,
+        fragment: fragment.filter(|f| !f.is_empty()),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+            out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A built site read back: its files and its parsed HTML pages.
+pub struct BuiltSite {
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub pages: BTreeMap<String, HtmlPage>,
+}
+
+impl BuiltSite {
+    pub fn read(out: &Path) -> BuiltSite {
+        let files = files(out);
+        let pages = files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".html"))
+            .map(|(p, bytes)| (p.clone(), parse_page(&String::from_utf8_lossy(bytes))))
+            .collect();
+        BuiltSite { files, pages }
+    }
+
+    /// Every broken link of the site, one line each: a missing file, a
+    /// missing fragment target, or a link that leads nowhere it should.
+    pub fn broken_links(&self) -> Vec<String> {
+        let mut broken = Vec::new();
+        for (path, page) in &self.pages {
+            for link in &page.links {
+                match resolve(path, link) {
+                    Target::External => {}
+                    Target::Invalid(why) => broken.push(format!("{path}: {why}")),
+                    Target::Local { file, fragment } => {
+                        if !self.files.contains_key(&file) {
+                            broken.push(format!("{path}: {link:?} -> {file} does not exist"));
+                            continue;
+                        }
+                        if let (Some(f), Some(target)) = (&fragment, self.pages.get(&file))
+                            && !target.ids.contains(f)
+                        {
+                            broken.push(format!("{path}: {link:?} -> no id {f:?} in {file}"));
+                        }
+                    }
+                }
+            }
+        }
+        broken
+    }
+
+    /// The files reachable from `start` by following local links.
+    pub fn reachable_from(&self, start: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::from([start.to_string()]);
+        let mut queue = vec![start.to_string()];
+        while let Some(path) = queue.pop() {
+            let Some(page) = self.pages.get(&path) else {
+                continue;
+            };
+            for link in &page.links {
+                if let Target::Local { file, .. } = resolve(&path, link)
+                    && self.files.contains_key(&file)
+                    && seen.insert(file.clone())
+                {
+                    queue.push(file);
+                }
+            }
+        }
+        seen
+    }
+}
