@@ -186,13 +186,18 @@ fn similarity(word: &str, candidate: &str) -> f64 {
     if w.len() >= 5 && (candidate.starts_with(&w) || w.starts_with(candidate)) {
         return 0.9;
     }
-    let distance = strsim::damerau_levenshtein(&w, candidate);
-    let longest = w.chars().count().max(candidate.chars().count());
+    let (w_len, c_len) = (w.chars().count(), candidate.chars().count());
+    let longest = w_len.max(c_len);
     if longest < 4 {
         return 0.0;
     }
-    if distance <= 2 && distance * 4 <= longest {
-        return 0.85;
+    // The edit distance is at least the difference in length, so it is only
+    // worth computing (it allocates a table) when it can be 2 or less.
+    if w_len.abs_diff(c_len) <= 2 {
+        let distance = strsim::damerau_levenshtein(&w, candidate);
+        if distance <= 2 && distance * 4 <= longest {
+            return 0.85;
+        }
     }
     strsim::jaro_winkler(&w, candidate) - 0.1
 }

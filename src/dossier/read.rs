@@ -94,6 +94,12 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     let mut reader = Reader {
         text,
         source,
+        line_ends: text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i)
+            .collect(),
         diagnostics: Vec::new(),
         errors: 0,
     };
@@ -212,6 +218,9 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
 struct Reader<'a> {
     text: &'a str,
     source: &'a str,
+    /// Byte offsets of the file's line breaks: the line of every answer is
+    /// looked up here rather than counted from the top each time.
+    line_ends: Vec<usize>,
     diagnostics: Vec<Diagnostic>,
     errors: usize,
 }
@@ -237,8 +246,11 @@ impl Reader<'_> {
         self.push(d);
     }
 
+    /// The 1-based line of `span`, as [`Reader::loc`] would give it.
     fn line_of(&self, span: &Range<usize>) -> usize {
-        self.loc(span).line
+        self.line_ends
+            .partition_point(|&end| end < span.start.min(self.text.len()))
+            + 1
     }
 
     /// Reads the entries of one section (`""` is the top level).
@@ -268,8 +280,11 @@ impl Reader<'_> {
                     });
                 }
             } else {
-                self.unknown_key(key, section);
-                if section.is_empty()
+                // A likely misspelling is warned about and left out; a team's
+                // own key is kept as a fact of the pilot.
+                let misspelled = self.unknown_key(key, section);
+                if !misspelled
+                    && section.is_empty()
                     && let Some(v) = scalar_text(self.text, node)
                 {
                     dossier.extra.push((key.name.clone(), v));
@@ -280,7 +295,8 @@ impl Reader<'_> {
 
     /// A key that is not part of the format: fine, unless it looks like a
     /// misspelling of one that is.
-    fn unknown_key(&mut self, key: &Key, section: &str) {
+    /// Whether it was warned about.
+    fn unknown_key(&mut self, key: &Key, section: &str) -> bool {
         let here = schema::keys_in(section);
         let shown = |k: &str| {
             if section.is_empty() {
@@ -337,14 +353,17 @@ impl Reader<'_> {
                 .at(self.loc(&key.span))
                 .with_help(help),
             );
+            return true;
         }
+        false
     }
 
     /// Checks one answer against its kind. `None` when it is absent, blank or
     /// wrong (wrong answers also push an error).
     fn value(&mut self, kind: Kind, path: &str, node: &Node) -> Option<Value> {
         let key = path;
-        let found = node.kind.describe();
+        // Only an answer of the wrong shape needs its description.
+        let found = || node.kind.describe();
         match (&kind, &node.kind) {
             (_, NodeKind::Null) => None,
             (Kind::Text | Kind::TextOrNumber, NodeKind::Str(s)) => nonblank(s).map(Value::Text),
@@ -355,7 +374,7 @@ impl Reader<'_> {
             (Kind::Text | Kind::TextOrNumber, _) => {
                 self.error_at(
                     &node.span,
-                    format!("`{key}` must be text; found {found}"),
+                    format!("`{key}` must be text; found {}", found()),
                     Some("write the answer on one line after the key".into()),
                 );
                 None
@@ -369,7 +388,10 @@ impl Reader<'_> {
                     None => {
                         self.error_at(
                             &node.span,
-                            format!("`{key}` must be a date written YYYY-MM-DD; found {found}"),
+                            format!(
+                                "`{key}` must be a date written YYYY-MM-DD; found {}",
+                                found()
+                            ),
                             Some("for example `2026-02-02`".into()),
                         );
                         None
@@ -379,7 +401,10 @@ impl Reader<'_> {
             (Kind::Date, _) => {
                 self.error_at(
                     &node.span,
-                    format!("`{key}` must be a date written YYYY-MM-DD; found {found}"),
+                    format!(
+                        "`{key}` must be a date written YYYY-MM-DD; found {}",
+                        found()
+                    ),
                     Some("for example `2026-02-02`".into()),
                 );
                 None
@@ -411,17 +436,24 @@ impl Reader<'_> {
                     {
                         self.error_at(
                             &node.span,
-                            format!("`{key}` must be a share from 0 to 1 or a percentage; found {found}, which is above 1"),
+                            format!("`{key}` must be a share from 0 to 1 or a percentage; found {}, which is above 1", found()),
                             Some(format!("write {} or \"{}%\"", tree::format_number(x / 100.0), tree::format_number(x))),
                         );
                         None
                     }
                     Some(_) => {
-                        self.error_at(&node.span, format!("`{key}` must be a share between 0 and 1 (0% to 100%); found {found}"), None);
+                        self.error_at(
+                            &node.span,
+                            format!(
+                                "`{key}` must be a share between 0 and 1 (0% to 100%); found {}",
+                                found()
+                            ),
+                            None,
+                        );
                         None
                     }
                     None => {
-                        self.error_at(&node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {found}"), None);
+                        self.error_at(&node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
                         None
                     }
                 }
@@ -437,7 +469,7 @@ impl Reader<'_> {
                     Some(n) if key == "budget" && n < 0.0 => {
                         self.error_at(
                             &node.span,
-                            format!("`{key}` must be zero or more; found {found}"),
+                            format!("`{key}` must be zero or more; found {}", found()),
                             None,
                         );
                         None
@@ -446,7 +478,7 @@ impl Reader<'_> {
                     None => {
                         self.error_at(
                             &node.span,
-                            format!("`{key}` must be a number such as 180000; found {found}"),
+                            format!("`{key}` must be a number such as 180000; found {}", found()),
                             Some(
                                 "write digits only, without currency signs or thousands separators"
                                     .into(),
@@ -461,7 +493,7 @@ impl Reader<'_> {
             (Kind::Bool, _) => {
                 self.error_at(
                     &node.span,
-                    format!("`{key}` must be true or false; found {found}"),
+                    format!("`{key}` must be true or false; found {}", found()),
                     None,
                 );
                 None
@@ -479,7 +511,11 @@ impl Reader<'_> {
                             .map(|s| format!("did you mean \"{s}\"?"));
                         self.error_at(
                             &node.span,
-                            format!("`{key}` must be one of {}; found {found}", words.join(", ")),
+                            format!(
+                                "`{key}` must be one of {}; found {}",
+                                words.join(", "),
+                                found()
+                            ),
                             help,
                         );
                         None
@@ -489,7 +525,11 @@ impl Reader<'_> {
             (Kind::Choice(words), _) => {
                 self.error_at(
                     &node.span,
-                    format!("`{key}` must be one of {}; found {found}", words.join(", ")),
+                    format!(
+                        "`{key}` must be one of {}; found {}",
+                        words.join(", "),
+                        found()
+                    ),
                     None,
                 );
                 None
@@ -523,7 +563,7 @@ impl Reader<'_> {
             (Kind::TextList, _) => {
                 self.error_at(
                     &node.span,
-                    format!("`{key}` must be a list of text items; found {found}"),
+                    format!("`{key}` must be a list of text items; found {}", found()),
                     Some("write `[first, second]` or one `- item` per line".into()),
                 );
                 None
@@ -569,7 +609,10 @@ impl Reader<'_> {
             (Kind::Gaps | Kind::Kpis, _) => {
                 self.error_at(
                     &node.span,
-                    format!("`{key}` must be a list of entries (`- name: …` lines); found {found}"),
+                    format!(
+                        "`{key}` must be a list of entries (`- name: …` lines); found {}",
+                        found()
+                    ),
                     None,
                 );
                 None

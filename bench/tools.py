@@ -1,0 +1,301 @@
+#!/usr/bin/env python3
+"""Helpers of bench/run.sh (Python 3.11 standard library only).
+
+    tools.py time --runs 5 [--prepare CMD] [--ok-codes 0,1] -- CMD...
+        Runs CMD (through the shell) RUNS times, PREPARE before each run, and
+        prints the median wall time in seconds. Used when hyperfine is missing.
+    tools.py hyperfine-median FILE.json
+        The median of a hyperfine --export-json result, in seconds.
+    tools.py edit FILE
+        Bumps the `Revision N.` line of a generated dossier: a visible edit.
+    tools.py serve-latency --bin BIN --root GEN --out SITE --as-of DATE --edits 20
+        Starts `pilotscope serve --port 0`, edits one dossier EDITS times and
+        polls its page over HTTP until the new revision is served. Prints
+        `page_median full_median` in seconds (full: the whole rebuild, as the
+        server reports it).
+    tools.py table RESULTS.tsv
+        The markdown table of a run, with ratios and targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+
+def cmd_time(args) -> int:
+    ok = {int(c) for c in args.ok_codes.split(",")}
+    times = []
+    for _ in range(args.runs):
+        if args.prepare:
+            subprocess.run(args.prepare, shell=True, check=True)
+        start = time.perf_counter()
+        done = subprocess.run(" ".join(args.cmd), shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in ok:
+            print(f"command failed ({done.returncode}): {' '.join(args.cmd)}", file=sys.stderr)
+            return 1
+    print(f"{statistics.median(times):.4f}")
+    return 0
+
+
+def cmd_hyperfine_median(args) -> int:
+    with open(args.file, encoding="utf-8") as f:
+        result = json.load(f)["results"][0]
+    print(f"{statistics.median(result['times']):.4f}")
+    return 0
+
+
+REVISION = re.compile(r"^Revision (\d+)\.$", re.M)
+
+
+def bump(path: str) -> int:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    m = REVISION.search(text)
+    if not m:
+        raise SystemExit(f"{path} has no `Revision N.` line (not written by bench/generate.py?)")
+    n = int(m.group(1)) + 1
+    text = text[: m.start()] + f"Revision {n}." + text[m.end() :]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return n
+
+
+def cmd_edit(args) -> int:
+    bump(args.file)
+    return 0
+
+
+def first_dossier(content: str) -> tuple[str, str]:
+    """The first dossier in path order, and its id."""
+    for folder, dirs, files in sorted(os.walk(content)):
+        dirs.sort()
+        for name in sorted(files):
+            if name.endswith(".md") and not name.startswith(("_", ".")) and name != "faq.md":
+                path = os.path.join(folder, name)
+                rel = os.path.relpath(path, content).replace(os.sep, "/")
+                return path, rel[: -len(".md")]
+    raise SystemExit(f"no dossier under {content}")
+
+
+def cmd_serve_latency(args) -> int:
+    path, ident = first_dossier(os.path.join(args.root, "content"))
+    proc = subprocess.Popen(
+        [args.bin, "--root", args.root, "--as-of", args.as_of, "serve", "--port", "0", "--output", args.out],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+    rebuilt = threading.Condition()
+    address: list[str] = []
+
+    def read_stderr():
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            with rebuilt:
+                lines.append(line.rstrip("\n"))
+                rebuilt.notify_all()
+            m = re.search(r"at http://([^/\s]+)/", line)
+            if m and not address:
+                address.append(m.group(1))
+                ready.set()
+
+    threading.Thread(target=read_stderr, daemon=True).start()
+    try:
+        if not ready.wait(timeout=args.timeout):
+            print("the server did not start in time:\n" + "\n".join(lines[-20:]), file=sys.stderr)
+            return 1
+        host, port = address[0].rsplit(":", 1)
+        url = f"/pilots/{ident}/index.html"
+
+        def get() -> str:
+            c = http.client.HTTPConnection(host, int(port), timeout=5)
+            try:
+                c.request("GET", url)
+                return c.getresponse().read().decode("utf-8", "replace")
+            finally:
+                c.close()
+
+        # The watcher starts after the server prints its address: edit until
+        # an edit shows, before timing any.
+        rebuilt_line = re.compile(r"rebuilt \d+ pages in ([\d.]+) ms")
+
+        def wait_rebuilt(seen: int) -> float | None:
+            with rebuilt:
+                rebuilt.wait_for(lambda: any(rebuilt_line.search(l) for l in lines[seen:]), timeout=args.timeout)
+                ms = [float(m.group(1)) for l in lines[seen:] if (m := rebuilt_line.search(l))]
+            return ms[-1] / 1000 if ms else None
+
+        for attempt in range(20):
+            with rebuilt:
+                seen = len(lines)
+            want = f"Revision {bump(path)}."
+            deadline = time.perf_counter() + 3
+            while want not in get() and time.perf_counter() < deadline:
+                time.sleep(0.01)
+            if want in get():
+                wait_rebuilt(seen)
+                break
+        else:
+            print("edits never reached the page: is the watcher running?", file=sys.stderr)
+            return 1
+
+        page, full = [], []
+        for _ in range(args.edits):
+            with rebuilt:
+                seen = len(lines)
+            start = time.perf_counter()
+            n = bump(path)
+            want = f"Revision {n}."
+            while want not in get():
+                if time.perf_counter() - start > args.timeout:
+                    print(f"the edit did not reach the page in {args.timeout} s", file=sys.stderr)
+                    return 1
+                time.sleep(0.0005)
+            page.append(time.perf_counter() - start)
+            # Wait for the rest of the rebuild (portfolio pages, report) before the next edit.
+            whole = wait_rebuilt(seen)
+            if whole is not None:
+                full.append(whole)
+            time.sleep(0.05)
+        print(f"{statistics.median(page):.4f} {statistics.median(full) if full else float('nan'):.4f}")
+        return 0
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# ---------------------------------------------------------------- table
+
+COLUMNS = [
+    ("cold", "cold build"),
+    ("nochange", "rebuild, nothing changed"),
+    ("edit", "rebuild, one dossier edited"),
+    ("serve", "serve: edit to page"),
+    ("rss", "cold build peak RSS"),
+    ("check", "check"),
+    ("hugo", "Hugo cold build"),
+    ("floor", "I/O floor"),
+]
+
+
+def fmt_s(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s"
+
+
+def cmd_table(args) -> int:
+    rows: dict[int, dict[str, str]] = {}
+    with open(args.file, encoding="utf-8") as f:
+        for line in f:
+            n, key, value = line.rstrip("\n").split("\t")
+            rows.setdefault(int(n), {})[key] = value
+
+    def num(r, k):
+        v = r.get(k)
+        try:
+            return float(v) if v not in (None, "", "skipped") else None
+        except ValueError:
+            return None
+
+    out = []
+    head = ["pilots"] + [c[1] for c in COLUMNS] + ["cold ÷ Hugo", "cold ÷ floor"]
+    out.append("| " + " | ".join(head) + " |")
+    out.append("|" + "---|" * len(head))
+    for n in sorted(rows):
+        r = rows[n]
+        cells = [f"{n:,}"]
+        for key, _ in COLUMNS:
+            v = num(r, key)
+            if key == "rss":
+                cells.append(f"{v / 1024:.0f} MiB" if v is not None else "–")
+            elif key == "nochange" and v is not None and r.get("nochange_written"):
+                cells.append(f"{fmt_s(v)} ({r['nochange_written']} written)")
+            elif key == "serve" and v is not None and num(r, "serve_full") is not None:
+                cells.append(f"{fmt_s(v)} (whole rebuild {fmt_s(num(r, 'serve_full'))})")
+            else:
+                cells.append(fmt_s(v))
+        cold, hugo, floor = num(r, "cold"), num(r, "hugo"), num(r, "floor")
+        cells.append(f"{cold / hugo:.2f}" if cold and hugo else "–")
+        cells.append(f"{cold / floor:.2f}" if cold and floor else "–")
+        out.append("| " + " | ".join(cells) + " |")
+
+    # Targets, at 10,000 pilots (and 50,000 against 10,000).
+    r = rows.get(10000)
+    if r:
+        out.append("")
+        out.append("| target (10,000 pilots) | measured | met |")
+        out.append("|---|---|---|")
+
+        def target(name, value, ok, shown):
+            out.append(f"| {name} | {shown if value is not None else '–'} | {'–' if value is None else ('yes' if ok else 'no')} |")
+
+        cold, hugo, floor = num(r, "cold"), num(r, "hugo"), num(r, "floor")
+        target("cold build ≤ 0.25 × Hugo", cold and hugo and cold / hugo, cold and hugo and cold / hugo <= 0.25, f"{cold / hugo:.2f} × Hugo" if cold and hugo else "")
+        target("cold build ≤ 1.3 × I/O floor", cold and floor and cold / floor, cold and floor and cold / floor <= 1.3, f"{cold / floor:.2f} × floor" if cold and floor else "")
+        nc = num(r, "nochange")
+        written = r.get("nochange_written", "?")
+        target("no-change rebuild < 0.5 s, no page rewritten", nc, nc is not None and nc < 0.5 and written == "0", f"{fmt_s(nc)}, {written} written")
+        sv = num(r, "serve")
+        target("one edited dossier served < 50 ms (median)", sv, sv is not None and sv < 0.05, fmt_s(sv))
+        rss = num(r, "rss")
+        target("cold build peak memory < 150 MiB", rss, rss is not None and rss / 1024 < 150, f"{rss / 1024:.0f} MiB" if rss else "")
+        ck = num(r, "check")
+        target("check < 0.5 s", ck, ck is not None and ck < 0.5, fmt_s(ck))
+        big = rows.get(50000)
+        if big and num(big, "cold") and cold:
+            ratio = num(big, "cold") / cold
+            target("50,000 cold ≤ 5.5 × 10,000 cold", ratio, ratio <= 5.5, f"{ratio:.2f} ×")
+    print("\n".join(out))
+    return 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="helpers of bench/run.sh")
+    sub = ap.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("time")
+    t.add_argument("--runs", type=int, default=5)
+    t.add_argument("--prepare")
+    t.add_argument("--ok-codes", default="0")
+    t.add_argument("cmd", nargs=argparse.REMAINDER)
+    t.set_defaults(run=cmd_time)
+    h = sub.add_parser("hyperfine-median")
+    h.add_argument("file")
+    h.set_defaults(run=cmd_hyperfine_median)
+    e = sub.add_parser("edit")
+    e.add_argument("file")
+    e.set_defaults(run=cmd_edit)
+    s = sub.add_parser("serve-latency")
+    s.add_argument("--bin", required=True)
+    s.add_argument("--root", required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--as-of", required=True)
+    s.add_argument("--edits", type=int, default=20)
+    s.add_argument("--timeout", type=float, default=600)
+    s.set_defaults(run=cmd_serve_latency)
+    tb = sub.add_parser("table")
+    tb.add_argument("file")
+    tb.set_defaults(run=cmd_table)
+    args = ap.parse_args(argv)
+    if getattr(args, "cmd", None) and args.cmd[:1] == ["--"]:
+        args.cmd = args.cmd[1:]
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
