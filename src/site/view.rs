@@ -296,7 +296,9 @@ pub struct PilotRow {
 pub struct BrokenRow {
     pub source: String,
     pub href: String,
-    pub message: String,
+    /// `line:column` of the first error, when known.
+    pub location: String,
+    pub message: Vec<Part>,
     pub count: usize,
 }
 
@@ -453,7 +455,8 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             BrokenRow {
                 source: e.file.source.clone(),
                 href: pilot_href(&e.file.id),
-                message: first.map(|d| d.to_string()).unwrap_or_default(),
+                location: first.and_then(|d| d.location.as_ref()).map(|l| format!("{}:{}", l.line, l.column)).unwrap_or_default(),
+                message: parts(first.map(|d| d.message.as_str()).unwrap_or("")),
                 count: e.diagnostics.iter().filter(|d| d.is_error()).count(),
             }
         })
@@ -558,6 +561,9 @@ pub struct DiagnosticView {
     pub location: String,
     pub message: String,
     pub help: String,
+    /// `message` and `help` with their `code` pieces marked.
+    pub message_parts: Vec<Part>,
+    pub help_parts: Vec<Part>,
     pub line_text: String,
     pub caret: String,
 }
@@ -578,6 +584,8 @@ pub fn diagnostic_view(d: &Diagnostic) -> DiagnosticView {
     DiagnosticView {
         level: if d.is_error() { "error" } else { "warning" },
         location,
+        message_parts: parts(&d.message),
+        help_parts: parts(d.help.as_deref().unwrap_or("")),
         message: d.message.clone(),
         help: d.help.clone().unwrap_or_default(),
         line_text,
