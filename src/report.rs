@@ -18,10 +18,27 @@ use crate::project::Judged;
 #[derive(Serialize)]
 pub struct ReportJson<'a> {
     pub as_of: String,
-    pub dossiers: Vec<DossierJson<'a>>,
+    pub dossiers: Dossiers<'a>,
     pub errors: Vec<ErrorJson<'a>>,
     pub warnings: Vec<ErrorJson<'a>>,
     pub portfolio: &'a crate::portfolio::Portfolio,
+}
+
+/// The report of every judged pilot, made one at a time as it is
+/// serialized: a report of 10,000 pilots is never held whole in memory.
+pub struct Dossiers<'a> {
+    judged: &'a Judged,
+    framework: &'a Framework,
+}
+
+impl Serialize for Dossiers<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.judged
+                .pilots()
+                .map(|(d, g)| dossier_json(d, g, self.framework)),
+        )
+    }
 }
 
 #[derive(Serialize)]
@@ -120,10 +137,7 @@ pub fn dossier_json<'a>(
 pub fn report_json<'a>(judged: &'a Judged, framework: &'a Framework) -> ReportJson<'a> {
     ReportJson {
         as_of: judged.as_of.to_string(),
-        dossiers: judged
-            .pilots()
-            .map(|(d, g)| dossier_json(d, g, framework))
-            .collect(),
+        dossiers: Dossiers { judged, framework },
         errors: judged
             .diagnostics()
             .filter(|d| d.level == Level::Error)
@@ -138,11 +152,24 @@ pub fn report_json<'a>(judged: &'a Judged, framework: &'a Framework) -> ReportJs
     }
 }
 
-/// The JSON report, pretty-printed, with a final newline.
+/// The JSON report, pretty-printed, with a final newline (what `check
+/// --format json` prints).
 pub fn json(judged: &Judged, framework: &Framework) -> String {
     let mut s = serde_json::to_string_pretty(&report_json(judged, framework)).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// Writes the JSON report to `out`, compact (one line, then a newline): the
+/// site's `report.json`, which is for programs and at 10,000 pilots is
+/// about half the size of the pretty-printed one.
+pub fn write_json_compact(
+    out: &mut dyn std::io::Write,
+    judged: &Judged,
+    framework: &Framework,
+) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, &report_json(judged, framework))?;
+    out.write_all(b"\n")
 }
 
 // ---------------------------------------------------------------- human

@@ -23,16 +23,87 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.is_file()
         && meta.len() == bytes.len() as u64
-        && std::fs::read(path)? == bytes
     {
-        return Ok(false);
+        let mut same = Compare::open(path)?;
+        if same.write_all(bytes).is_ok() && same.finished() {
+            return Ok(false);
+        }
     }
     write_atomic(path, bytes)?;
     Ok(true)
 }
 
+/// Like [`write_if_changed`] for a file too large to hold in memory
+/// (`report.json` of a large portfolio): `produce` writes the bytes, once
+/// into a comparison with the file on disk and, only when they differ, once
+/// more into the file.
+pub fn stream_if_changed(
+    path: &Path,
+    produce: impl Fn(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<bool> {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        let mut same = Compare::open(path)?;
+        if produce(&mut same).is_ok() && same.finished() {
+            return Ok(false);
+        }
+    }
+    write_atomic_with(path, |f| {
+        let mut w = io::BufWriter::with_capacity(1 << 16, f);
+        produce(&mut w)?;
+        w.flush()
+    })?;
+    Ok(true)
+}
+
+/// A writer that compares what it is given with a file, a chunk at a time,
+/// and fails at the first difference.
+struct Compare {
+    file: io::BufReader<std::fs::File>,
+    chunk: Vec<u8>,
+}
+
+impl Compare {
+    fn open(path: &Path) -> io::Result<Compare> {
+        Ok(Compare {
+            file: io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?),
+            chunk: Vec::new(),
+        })
+    }
+
+    /// Whether the file ends where the bytes written did.
+    fn finished(mut self) -> bool {
+        use io::BufRead;
+        self.file.fill_buf().is_ok_and(|rest| rest.is_empty())
+    }
+}
+
+impl Write for Compare {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        use io::Read;
+        let n = bytes.len().min(1 << 16);
+        self.chunk.resize(n, 0);
+        self.file.read_exact(&mut self.chunk)?;
+        if self.chunk != bytes[..n] {
+            return Err(io::Error::other("the bytes differ"));
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Writes beside `path`, then renames over it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Lets `write` fill a file beside `path`, then renames it over `path`.
+fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
@@ -43,7 +114,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     ));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        write(&mut f)?;
         f.flush()?;
         drop(f);
         std::fs::rename(&tmp, path)
