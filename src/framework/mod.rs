@@ -10,6 +10,9 @@
 pub mod judge;
 pub mod load;
 
+#[cfg(test)]
+mod judge_tests;
+
 use serde::Serialize;
 
 pub use judge::{CheckResult, Diagnosis, MistakeResult, judge};
