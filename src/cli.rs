@@ -105,7 +105,11 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    /// At risk or not ready.
+    #[value(name = "at_risk", alias = "at-risk")]
     AtRisk,
+    /// Not ready.
+    #[value(name = "not_ready", alias = "not-ready")]
     NotReady,
 }
 
@@ -316,7 +320,7 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
         Err(errors) => {
             print_diagnostics(&errors);
             eprintln!(
-                "the build failed; the previous site in {} is left as it was",
+                "the build failed; each file in {} is whole, either this build's or the previous one's",
                 out.display()
             );
             ExitCode::from(2)

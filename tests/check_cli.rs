@@ -373,12 +373,9 @@ fn fail_on_sets_the_exit_status_by_the_worst_verdict() {
     assert!(!r.stdout.contains("file=content/ready.md"), "{}", r.stdout);
 }
 
-/// The report's own words (`at_risk`, `not_ready`), which the workflow that
-/// `pilotscope init` writes also uses, are refused today: clap spells the
-/// values `at-risk` and `not-ready`. The fix belongs in `src/cli.rs`
-/// (`#[value(name = "at_risk", alias = "at-risk")]` on `FailOn`).
+/// The report's own words (`at_risk`, `not_ready`) work, as the workflow that
+/// `pilotscope init` writes uses them; the hyphenated spellings too.
 #[test]
-#[ignore = "src/cli.rs accepts only at-risk / not-ready; see the doc comment"]
 fn fail_on_accepts_the_verdict_words_of_the_report() {
     let root = fixture("verdicts");
     assert_eq!(

@@ -63,14 +63,21 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Loaded::failed(
             Diagnostic::error(source, "the file is empty; a dossier starts with front matter holding at least `title` and `stage`")
+                .at(Location::from_offsets("", 0, 0))
                 .with_help("run `pilotscope new \"Title\"` to start from a dossier with every question"),
         );
     }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Loaded::failed(Diagnostic::error(
-            source,
-            "the file looks binary (it holds NUL bytes), not like a markdown dossier",
-        ));
+    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+        // Point at the first NUL byte, counting lines in the bytes before it.
+        let before = String::from_utf8_lossy(&bytes[..nul]);
+        let loc = Location::from_offsets(&before, before.len(), before.len());
+        return Loaded::failed(
+            Diagnostic::error(
+                source,
+                "the file looks binary (it holds NUL bytes), not like a markdown dossier",
+            )
+            .at(loc),
+        );
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
@@ -491,10 +498,23 @@ impl Reader<'_> {
             (Kind::Bool, NodeKind::Bool(b)) => Some(Value::Bool(*b)),
             (Kind::Bool, NodeKind::Str(s)) if s.trim().is_empty() => None,
             (Kind::Bool, _) => {
+                let help = match &node.kind {
+                    NodeKind::Str(s)
+                        if matches!(s.trim().to_lowercase().as_str(), "yes" | "y" | "on") =>
+                    {
+                        Some("write `true` (without quotes)".to_string())
+                    }
+                    NodeKind::Str(s)
+                        if matches!(s.trim().to_lowercase().as_str(), "no" | "n" | "off") =>
+                    {
+                        Some("write `false` (without quotes)".to_string())
+                    }
+                    _ => Some("write `true` or `false`".to_string()),
+                };
                 self.error_at(
                     &node.span,
                     format!("`{key}` must be true or false; found {}", found()),
-                    None,
+                    help,
                 );
                 None
             }

@@ -344,12 +344,14 @@ impl Ctx<'_> {
                     "minor" => Some(Severity::Minor),
                     "-" | "none" => None,
                     other => {
+                        let help = suggest(other, ["blocker", "major", "minor"])
+                            .map(|s| format!("did you mean \"{s}\"?"));
                         self.error(
                             word,
                             format!(
                                 "severity must be blocker, major, minor or \"-\"; found \"{other}\""
                             ),
-                            None,
+                            help,
                         );
                         None
                     }
