@@ -107,10 +107,12 @@ impl<'a> Site<'a> {
             Page::Csv,
         ];
         pages.extend((0..self.templates.assets.len()).map(Page::Asset));
-        let judged_ids: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
+        let mut taken: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
         for (i, e) in self.judged.entries.iter().enumerate() {
-            // A file whose id clashes with a judged one gets no page of its own.
-            if e.judged.is_some() || !judged_ids.contains(e.file.id.as_str()) {
+            // A file whose id clashes with a judged one gets no page of its
+            // own; of unreadable files that share an id, the first by path
+            // does (two pages at one path would race to be written).
+            if e.judged.is_some() || taken.insert(e.file.id.as_str()) {
                 pages.push(Page::Pilot(i));
             }
         }
