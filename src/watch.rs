@@ -7,8 +7,22 @@
 //! aggregate the portfolio are rendered again; a template change renders
 //! everything; a configuration or framework change starts over. The
 //! edited dossier's own page is written first, so a preview shows it as
-//! soon as possible. [`run`] connects it to file events (notify, with its
-//! debouncer) and reports each rebuild to a listener (the dev server).
+//! soon as possible. [`run`] connects it to file events (notify) and
+//! reports each rebuild to a listener (the dev server).
+//!
+//! The file watches are set up by [`Live::start`], right after the first
+//! build and before the caller announces that it is watching: a file saved
+//! after that announcement is never missed. A folder that is created again
+//! after being removed (a checkout can do that to `content/` or
+//! `templates/`) is watched again, and whatever it holds is read again.
+//!
+//! Events are only hints of *where* to look: [`Live::apply`] asks the file
+//! system what is there now. That is why the raw events are used, folded
+//! into one batch until the file system is quiet, and not a debouncer that
+//! merges them by meaning: notify-debouncer-full reports "saved by rename,
+//! then removed" as nothing at all and "a renamed to b, then b removed" as
+//! "b removed", and a rebuild that trusts either keeps pages of files that
+//! are gone.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -16,8 +30,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
-use notify::RecursiveMode;
-use notify_debouncer_full::new_debouncer;
+use notify::{Event, Watcher};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode};
 
 use crate::diagnostic::Diagnostic;
 use crate::dossier::discover::{self, DossierFile};
@@ -27,6 +41,9 @@ use crate::site::{self, Faq, Page, Site, Templates};
 /// How long the file system must be quiet before a rebuild starts. Editors
 /// write a file in several steps; a burst of saves becomes one rebuild.
 pub const DEBOUNCE: Duration = Duration::from_millis(15);
+/// Longest a batch of events waits for quiet: a file written without end
+/// must not hold back every rebuild.
+const MAX_BATCH: Duration = Duration::from_millis(500);
 
 /// What one (re)build did, for the terminal and the browser.
 #[derive(Debug, Clone, Default)]
@@ -59,16 +76,29 @@ pub struct Live {
     loaded: Option<Loaded>,
     /// Configuration, framework or template problems that stop the build.
     blocking: Vec<Diagnostic>,
+    /// The file watches [`run`] listens to, or why they could not be set up.
+    watches: Option<Result<Watches, String>>,
 }
 
 impl Live {
     /// Builds the project at `root` into `out` (the configured output
-    /// folder when `None`). Problems do not stop it: they are reported and
-    /// the next change tries again.
+    /// folder when `None`), then starts watching its files. Problems do not
+    /// stop it: they are reported and the next change tries again.
     pub fn start(root: &Path, as_of: Date, out: Option<PathBuf>) -> (Live, Rebuild) {
-        let mut live = Live { root: root.to_path_buf(), as_of, out: out.unwrap_or_default(), loaded: None, blocking: Vec::new() };
+        let mut live = Live {
+            root: root.to_path_buf(),
+            as_of,
+            out: out.unwrap_or_default(),
+            loaded: None,
+            blocking: Vec::new(),
+            watches: None,
+        };
         let explicit_out = !live.out.as_os_str().is_empty();
         let rebuild = live.full(explicit_out);
+        live.watches = Some(Watches::new().map(|mut w| {
+            w.update(&live);
+            w
+        }));
         (live, rebuild)
     }
 
@@ -108,13 +138,19 @@ impl Live {
 
     fn full(&mut self, explicit_out: bool) -> Rebuild {
         let start = Instant::now();
-        let previous_errors: HashSet<String> = self.errors().iter().map(|d| d.source.clone()).collect();
+        let previous_errors: HashSet<String> =
+            self.errors().iter().map(|d| d.source.clone()).collect();
         self.blocking.clear();
         let project = match Project::open(&self.root) {
             Ok(p) => p,
             Err(d) => {
                 self.blocking = d.clone();
-                return Rebuild { errors: self.errors(), report: d, elapsed: start.elapsed(), ..Rebuild::default() };
+                return Rebuild {
+                    errors: self.errors(),
+                    report: d,
+                    elapsed: start.elapsed(),
+                    ..Rebuild::default()
+                };
             }
         };
         if !explicit_out {
@@ -124,13 +160,28 @@ impl Live {
             Ok(t) => t,
             Err(d) => {
                 self.blocking = d.clone();
-                return Rebuild { errors: self.errors(), report: d, elapsed: start.elapsed(), ..Rebuild::default() };
+                return Rebuild {
+                    errors: self.errors(),
+                    report: d,
+                    elapsed: start.elapsed(),
+                    ..Rebuild::default()
+                };
             }
         };
         let judged = project.judge_all(self.as_of);
         let faq = site::load_faq(&project);
-        let loaded = Loaded { project, templates, faq, judged };
-        let s = Site::new(&loaded.project, &loaded.judged, &loaded.templates, &loaded.faq);
+        let loaded = Loaded {
+            project,
+            templates,
+            faq,
+            judged,
+        };
+        let s = Site::new(
+            &loaded.project,
+            &loaded.judged,
+            &loaded.templates,
+            &loaded.faq,
+        );
         let mut report: Vec<Diagnostic> = loaded.judged.diagnostics().cloned().collect();
         report.extend(loaded.faq.diagnostics.iter().cloned());
         let mut rebuild = Rebuild::default();
@@ -157,7 +208,9 @@ impl Live {
     /// Rebuilds after `paths` changed, calling `first` as soon as the
     /// page of the first changed dossier is on disk.
     pub fn apply(&mut self, paths: &[PathBuf], first: &mut dyn FnMut(&Rebuild)) -> Rebuild {
-        let Some(loaded) = &self.loaded else { return self.full(self.explicit_out()) };
+        let Some(loaded) = &self.loaded else {
+            return self.full(self.explicit_out());
+        };
         let project = &loaded.project;
         let content = project.content_dir();
         let templates_dir = project.templates_dir();
@@ -165,6 +218,9 @@ impl Live {
         let out = &self.out;
 
         let mut dossiers: BTreeSet<PathBuf> = BTreeSet::new();
+        // Folders that appeared (or changed) as a whole: their files may
+        // have changed without an event of their own.
+        let mut folders: Vec<PathBuf> = Vec::new();
         let mut rescan = false;
         let mut templates_changed = false;
         let mut faq_changed = false;
@@ -172,7 +228,12 @@ impl Live {
             if p.starts_with(out) && out != &self.root {
                 continue;
             }
-            if *p == config || project.framework_file.as_ref() == Some(p) || (project.framework_file.is_none() && p.file_name().is_some_and(|n| n == "framework.toml") && p.parent() == Some(self.root.as_path())) {
+            if *p == config
+                || project.framework_file.as_ref() == Some(p)
+                || (project.framework_file.is_none()
+                    && p.file_name().is_some_and(|n| n == "framework.toml")
+                    && p.parent() == Some(self.root.as_path()))
+            {
                 return self.full(self.explicit_out());
             }
             if p.starts_with(&templates_dir) {
@@ -183,34 +244,53 @@ impl Live {
                     faq_changed = true;
                 } else if discover::is_dossier_path(&rel, &project.config.faq) && !p.is_dir() {
                     dossiers.insert(p.clone());
+                    // Only the walk knows whether a link stays inside the
+                    // content folder.
+                    rescan |= p.is_symlink();
                 } else if rel.is_empty()
                     || p.is_dir()
-                    || (!p.exists() && !rel.rsplit('/').next().is_some_and(discover::is_ignored_name) && !rel.to_lowercase().ends_with(".md"))
+                    || (!p.exists()
+                        && !rel
+                            .rsplit('/')
+                            .next()
+                            .is_some_and(discover::is_ignored_name)
+                        && !rel.to_lowercase().ends_with(".md"))
                 {
                     // A folder was created, removed or renamed: find out
                     // what is there now.
                     rescan = true;
+                    if p.is_dir() {
+                        folders.push(p.clone());
+                    }
                 }
             } else if p == &content || content.starts_with(p) {
                 rescan = true;
+                folders.push(content.clone());
             }
         }
         if templates_changed {
             return self.rerender_all();
         }
         if dossiers.is_empty() && !rescan && !faq_changed {
-            return Rebuild { errors: self.errors(), ..Rebuild::default() };
+            return Rebuild {
+                errors: self.errors(),
+                ..Rebuild::default()
+            };
         }
-        self.incremental(dossiers, rescan, faq_changed, first)
+        self.incremental(dossiers, &folders, rescan, faq_changed, first)
     }
 
     fn explicit_out(&self) -> bool {
-        self.loaded.as_ref().is_none_or(|l| l.project.output_dir() != self.out)
+        self.loaded
+            .as_ref()
+            .is_none_or(|l| l.project.output_dir() != self.out)
     }
 
     fn rerender_all(&mut self) -> Rebuild {
         let start = Instant::now();
-        let Some(loaded) = &mut self.loaded else { return self.full(false) };
+        let Some(loaded) = &mut self.loaded else {
+            return self.full(false);
+        };
         let previous: HashSet<String> = self.blocking.iter().map(|d| d.source.clone()).collect();
         match site::load_templates(&loaded.project) {
             Ok(t) => {
@@ -219,10 +299,20 @@ impl Live {
             }
             Err(d) => {
                 self.blocking = d.clone();
-                return Rebuild { errors: self.errors(), report: d, elapsed: start.elapsed(), ..Rebuild::default() };
+                return Rebuild {
+                    errors: self.errors(),
+                    report: d,
+                    elapsed: start.elapsed(),
+                    ..Rebuild::default()
+                };
             }
         }
-        let s = Site::new(&loaded.project, &loaded.judged, &loaded.templates, &loaded.faq);
+        let s = Site::new(
+            &loaded.project,
+            &loaded.judged,
+            &loaded.templates,
+            &loaded.faq,
+        );
         let mut rebuild = Rebuild::default();
         match site::build(&s, &self.out, &|| {}) {
             Ok(stats) => {
@@ -241,15 +331,33 @@ impl Live {
         rebuild
     }
 
-    fn incremental(&mut self, dossiers: BTreeSet<PathBuf>, rescan: bool, faq_changed: bool, first: &mut dyn FnMut(&Rebuild)) -> Rebuild {
+    fn incremental(
+        &mut self,
+        dossiers: BTreeSet<PathBuf>,
+        folders: &[PathBuf],
+        rescan: bool,
+        faq_changed: bool,
+        first: &mut dyn FnMut(&Rebuild),
+    ) -> Rebuild {
         let start = Instant::now();
         let as_of = self.as_of;
         let out = self.out.clone();
-        let Some(loaded) = &mut self.loaded else { return Rebuild::default() };
+        let Some(loaded) = &mut self.loaded else {
+            return Rebuild::default();
+        };
         let project = &loaded.project;
-        let previous_errors: HashSet<String> = loaded.judged.diagnostics().filter(|d| d.is_error()).map(|d| d.source.clone()).collect();
+        let previous_errors: HashSet<String> = loaded
+            .judged
+            .diagnostics()
+            .filter(|d| d.is_error())
+            .map(|d| d.source.clone())
+            .collect();
         let mut entries = std::mem::take(&mut loaded.judged.entries);
         let mut warnings = std::mem::take(&mut loaded.judged.warnings);
+        let ids_before: Vec<(String, String)> = entries
+            .iter()
+            .map(|e| (e.file.rel_path.clone(), e.file.id.clone()))
+            .collect();
 
         // Which files to read again, and which are gone.
         let mut to_read: Vec<DossierFile> = Vec::new();
@@ -259,7 +367,10 @@ impl Live {
             let known: HashSet<&str> = entries.iter().map(|e| e.file.rel_path.as_str()).collect();
             let present: HashSet<String> = files.iter().map(|f| f.rel_path.clone()).collect();
             for f in files {
-                if !known.contains(f.rel_path.as_str()) || dossiers.contains(&f.path) {
+                if !known.contains(f.rel_path.as_str())
+                    || dossiers.contains(&f.path)
+                    || folders.iter().any(|d| f.path.starts_with(d))
+                {
                     to_read.push(f);
                 }
             }
@@ -267,7 +378,10 @@ impl Live {
         } else {
             let content = project.content_dir();
             for path in &dossiers {
-                let rel = path.strip_prefix(&content).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+                let rel = path
+                    .strip_prefix(&content)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
                 if path.is_file() {
                     to_read.push(DossierFile {
                         path: path.clone(),
@@ -280,50 +394,103 @@ impl Live {
                 }
             }
         }
+        // A file that lost a clash of ids is read again: the file it
+        // clashed with may be gone or renamed, and only a fresh read
+        // restores what was dropped.
+        for e in &entries {
+            if is_clash(e) && !to_read.iter().any(|f| f.rel_path == e.file.rel_path) {
+                to_read.push(e.file.clone());
+            }
+        }
         let read_paths: HashSet<String> = to_read.iter().map(|f| f.rel_path.clone()).collect();
         entries.retain(|e| !read_paths.contains(&e.file.rel_path));
         use rayon::prelude::*;
-        let fresh: Vec<Entry> = to_read.into_par_iter().map(|f| project::read_entry(f, &project.framework, as_of, project.config.stale_days)).collect();
-        let mut report: Vec<Diagnostic> = fresh.iter().flat_map(|e| e.diagnostics.iter().cloned()).collect();
+        let fresh: Vec<Entry> = to_read
+            .into_par_iter()
+            .map(|f| project::read_entry(f, &project.framework, as_of, project.config.stale_days))
+            .collect();
+        let mut report: Vec<Diagnostic> = fresh
+            .iter()
+            .flat_map(|e| e.diagnostics.iter().cloned())
+            .collect();
         entries.extend(fresh);
+        // The ids of files read again or gone: the page at such an id may
+        // now belong to another file of the same id.
+        let present: HashSet<&str> = entries.iter().map(|e| e.file.rel_path.as_str()).collect();
+        let touched: HashSet<String> = ids_before
+            .into_iter()
+            .filter(|(rel, _)| !present.contains(rel.as_str()))
+            .map(|(_, id)| id)
+            .chain(
+                entries
+                    .iter()
+                    .filter(|e| read_paths.contains(&e.file.rel_path))
+                    .map(|e| e.file.id.clone()),
+            )
+            .collect();
         loaded.judged = Judged::from_entries(entries, warnings, as_of);
         if faq_changed {
             loaded.faq = site::load_faq(project);
             report.extend(loaded.faq.diagnostics.iter().cloned());
         }
 
-        let s = Site::new(&loaded.project, &loaded.judged, &loaded.templates, &loaded.faq);
+        let s = Site::new(
+            &loaded.project,
+            &loaded.judged,
+            &loaded.templates,
+            &loaded.faq,
+        );
         let all_pages = s.pages();
         // The changed dossiers' pages first, then the pages about everyone.
         let mut mine: Vec<Page> = all_pages
             .iter()
             .copied()
-            .filter(|p| matches!(p, Page::Pilot(i) if read_paths.contains(&loaded.judged.entries[*i].file.rel_path)))
+            .filter(|p| matches!(p, Page::Pilot(i) if touched.contains(&loaded.judged.entries[*i].file.id)))
             .collect();
         // A clash of ids may change which file owns a page: render all pilots then.
-        if loaded.judged.entries.iter().any(|e| e.judged.is_none() && e.diagnostics.iter().any(|d| d.message.contains("is the same as that of"))) {
-            mine = all_pages.iter().copied().filter(|p| matches!(p, Page::Pilot(_))).collect();
+        if loaded.judged.entries.iter().any(is_clash) {
+            mine = all_pages
+                .iter()
+                .copied()
+                .filter(|p| matches!(p, Page::Pilot(_)))
+                .collect();
         }
         let mut rebuild = Rebuild::default();
         let (_, _, mut errors) = site::write_pages(&s, &mine, &out, &|| {});
         rebuild.changed = mine.iter().map(|p| s.path(*p)).collect();
         if !rebuild.changed.is_empty() {
+            // Pages that are told of this first rebuild show the errors
+            // overlay from it: it must already list every error.
+            rebuild.errors = self
+                .blocking
+                .iter()
+                .filter(|d| !d.message.contains("cannot be written"))
+                .chain(loaded.judged.diagnostics().filter(|d| d.is_error()))
+                .chain(errors.iter())
+                .cloned()
+                .collect();
             rebuild.elapsed = start.elapsed();
             first(&rebuild);
         }
         let aggregates = [Page::Index, Page::Faq, Page::Report, Page::Csv];
         let (_, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
         errors.extend(more);
-        rebuild.changed.extend(aggregates.iter().map(|p| s.path(*p)));
+        rebuild
+            .changed
+            .extend(aggregates.iter().map(|p| s.path(*p)));
         let files: BTreeSet<String> = all_pages.iter().map(|p| s.path(*p)).collect();
         let previous_files = site::output::read_manifest(&out);
         for gone in previous_files.difference(&files) {
             rebuild.changed.push(gone.clone());
         }
         if let Err(e) = site::output::finish(&out, &files) {
-            errors.push(Diagnostic::error(discover::show(&out, &loaded.project.root), format!("the output folder cannot be updated: {e}")));
+            errors.push(Diagnostic::error(
+                discover::show(&out, &loaded.project.root),
+                format!("the output folder cannot be updated: {e}"),
+            ));
         }
-        self.blocking.retain(|d| !d.message.contains("cannot be written"));
+        self.blocking
+            .retain(|d| !d.message.contains("cannot be written"));
         self.blocking.extend(errors.iter().cloned());
         report.extend(errors);
         let now: HashSet<String> = self.errors().iter().map(|d| d.source.clone()).collect();
@@ -344,63 +511,185 @@ pub fn print_rebuild(r: &Rebuild, initial: bool) {
         eprintln!("fixed: {f}");
     }
     let errors = r.errors.len();
-    let what = if initial { format!("built {} pages", r.pages) } else { format!("rebuilt {} pages", r.changed.len()) };
-    let tail = if errors > 0 { format!("; {errors} error{} shown in the browser", if errors == 1 { "" } else { "s" }) } else { String::new() };
+    let what = if initial {
+        format!("built {} pages", r.pages)
+    } else {
+        format!("rebuilt {} pages", r.changed.len())
+    };
+    let tail = if errors > 0 {
+        format!(
+            "; {errors} error{} shown in the browser",
+            if errors == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
     eprintln!("{what} in {:.0} ms{tail}", r.elapsed.as_secs_f64() * 1000.0);
+}
+
+/// Whether an entry was dropped because its id clashes with another's.
+fn is_clash(e: &Entry) -> bool {
+    e.judged.is_none()
+        && e.diagnostics
+            .iter()
+            .any(|d| d.message.contains("is the same as that of"))
+}
+
+/// File watches on a project, and where their events arrive.
+struct Watches {
+    watcher: RecommendedWatcher,
+    events: mpsc::Receiver<notify::Result<Event>>,
+    /// The paths watched now.
+    watched: Vec<PathBuf>,
+}
+
+impl Watches {
+    fn new() -> Result<Watches, String> {
+        let (tx, events) = mpsc::channel();
+        let watcher =
+            notify::recommended_watcher(tx).map_err(|e| format!("cannot watch files: {e}"))?;
+        Ok(Watches {
+            watcher,
+            events,
+            watched: Vec::new(),
+        })
+    }
+
+    /// Watches every path the project needs that exists and is not watched
+    /// yet. Returns the paths newly watched.
+    fn update(&mut self, live: &Live) -> Vec<PathBuf> {
+        let mut added = Vec::new();
+        for (path, recursive) in live.watch_paths() {
+            if self.watched.contains(&path) || !path.exists() {
+                continue;
+            }
+            let mode = if recursive {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            if self.watcher.watch(&path, mode).is_ok() {
+                self.watched.push(path.clone());
+                added.push(path);
+            }
+        }
+        added
+    }
+
+    /// Forgets the watches on paths that were themselves created, removed
+    /// or renamed: the operating system's watch died with the old folder,
+    /// so [`Watches::update`] must set it up again.
+    fn forget_replaced(&mut self, events: &[Event]) {
+        for e in events {
+            if !matches!(
+                e.kind,
+                EventKind::Create(_)
+                    | EventKind::Remove(_)
+                    | EventKind::Modify(notify::event::ModifyKind::Name(_))
+            ) {
+                continue;
+            }
+            for p in &e.paths {
+                if let Some(i) = self.watched.iter().position(|w| w == p) {
+                    let _ = self.watcher.unwatch(p);
+                    self.watched.remove(i);
+                }
+            }
+        }
+    }
+
+    /// The next batch of changes: waits for one, then takes every change
+    /// that follows until the file system has been quiet for [`DEBOUNCE`].
+    /// Empty when nothing happened within `wait`; `None` when the watcher
+    /// stopped.
+    fn next_batch(&self, wait: Duration) -> Option<Vec<Event>> {
+        // Reading a file is no change; our own reads would loop forever.
+        let change = |e: &Event| !matches!(e.kind, EventKind::Access(_));
+        let take = |r: notify::Result<Event>, batch: &mut Vec<Event>| match r {
+            Ok(e) if change(&e) => batch.push(e),
+            Ok(_) => {}
+            Err(e) => eprintln!("warning: file watching: {e}"),
+        };
+        let mut batch = Vec::new();
+        match self.events.recv_timeout(wait) {
+            Ok(r) => take(r, &mut batch),
+            Err(mpsc::RecvTimeoutError::Timeout) => return Some(batch),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+        }
+        if batch.is_empty() {
+            return Some(batch);
+        }
+        let start = Instant::now();
+        while start.elapsed() < MAX_BATCH {
+            match self.events.recv_timeout(DEBOUNCE) {
+                Ok(r) => take(r, &mut batch),
+                Err(_) => break,
+            }
+        }
+        Some(batch)
+    }
 }
 
 /// Watches the project and rebuilds on every change until `stop` says so.
 /// `listener` hears every rebuild: once when the first changed page is on
 /// disk (`partial = true`) and once when all are.
-pub fn run(mut live: Live, listener: &mut dyn FnMut(&Rebuild, bool), stop: &dyn Fn() -> bool) -> Result<(), String> {
-    let (tx, rx) = mpsc::channel();
-    let mut debouncer = new_debouncer(DEBOUNCE, Some(Duration::from_millis(5)), tx).map_err(|e| format!("cannot watch files: {e}"))?;
-    let mut watched: Vec<PathBuf> = Vec::new();
-    let rewatch = |live: &Live, debouncer: &mut notify_debouncer_full::Debouncer<_, _>, watched: &mut Vec<PathBuf>| {
-        for (path, recursive) in live.watch_paths() {
-            if watched.contains(&path) || !path.exists() {
-                continue;
-            }
-            let mode = if recursive { RecursiveMode::Recursive } else { RecursiveMode::NonRecursive };
-            if debouncer.watch(&path, mode).is_ok() {
-                watched.push(path);
-            }
+pub fn run(
+    mut live: Live,
+    listener: &mut dyn FnMut(&Rebuild, bool),
+    stop: &dyn Fn() -> bool,
+) -> Result<(), String> {
+    let mut watches = match live.watches.take() {
+        Some(w) => w?,
+        None => {
+            let mut w = Watches::new()?;
+            w.update(&live);
+            w
         }
     };
-    rewatch(&live, &mut debouncer, &mut watched);
-    loop {
-        if stop() {
+    while !stop() {
+        let Some(events) = watches.next_batch(Duration::from_millis(200)) else {
             return Ok(());
-        }
-        let events = match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(Ok(events)) => events,
-            Ok(Err(errors)) => {
-                for e in errors {
-                    eprintln!("warning: file watching: {e}");
-                }
-                continue;
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         };
-        // Reading a file is no change; our own reads would loop forever.
-        let changes = |e: &notify_debouncer_full::DebouncedEvent| !matches!(e.event.kind, notify::EventKind::Access(_));
-        let mut paths: Vec<PathBuf> = events.iter().filter(|e| changes(e)).flat_map(|e| e.paths.iter().cloned()).collect();
-        // More events may be on their way (a checkout of many files).
-        while let Ok(Ok(more)) = rx.try_recv() {
-            paths.extend(more.iter().filter(|e| changes(e)).flat_map(|e| e.paths.iter().cloned()));
-        }
-        if paths.is_empty() {
+        // The system dropped events (its queue overflowed): only a clean
+        // build is sure to be right.
+        let overflowed = events.iter().any(Event::need_rescan);
+        let mut paths: Vec<PathBuf> = events
+            .iter()
+            .flat_map(|e| e.paths.iter().cloned())
+            .collect();
+        if paths.is_empty() && !overflowed {
             continue;
         }
+        watches.forget_replaced(&events);
         paths.sort();
         paths.dedup();
-        let rebuild = live.apply(&paths, &mut |partial| listener(partial, true));
-        if rebuild.changed.is_empty() && rebuild.report.is_empty() && rebuild.fixed.is_empty() && rebuild.errors.is_empty() {
+        let mut rebuild = if overflowed {
+            let explicit_out = live.explicit_out();
+            live.full(explicit_out)
+        } else {
+            live.apply(&paths, &mut |partial| listener(partial, true))
+        };
+        // A folder watched only now may have been written to before its
+        // watch was set up: look at it once more.
+        loop {
+            let added = watches.update(&live);
+            if added.is_empty() {
+                break;
+            }
+            let again = live.apply(&added, &mut |partial| listener(partial, true));
+            rebuild.changed.extend(again.changed);
+            rebuild.report.extend(again.report);
+            rebuild.fixed.extend(again.fixed);
+            rebuild.errors = again.errors;
+            rebuild.pages = again.pages;
+            rebuild.elapsed += again.elapsed;
+        }
+        // Errors that are still there are no news.
+        if rebuild.changed.is_empty() && rebuild.report.is_empty() && rebuild.fixed.is_empty() {
             continue;
         }
         print_rebuild(&rebuild, false);
         listener(&rebuild, false);
-        rewatch(&live, &mut debouncer, &mut watched);
     }
+    Ok(())
 }
