@@ -5,8 +5,8 @@
 //! hand. It serves only regular files inside the output folder: paths with
 //! `..`, backslashes, NUL or their percent-encoded forms are refused (400),
 //! hidden files and anything a symbolic link leads out of the folder are
-//! not found (404). It listens on loopback unless told otherwise, and
-//! nothing is cached. The live-reload script is injected into served HTML
+//! not found (404); requests with more than 64 KiB of headers get 431. It
+//! listens on loopback unless told otherwise, and nothing is cached. The live-reload script is injected into served HTML
 //! only, never written into the site on disk. File watching and rebuilding
 //! run on their own thread (`watch`) and announce each rebuild here over a
 //! broadcast channel; browsers hear of it through server-sent events.
@@ -41,6 +41,10 @@ const LIVE_JS: &str = include_str!("../templates/assets/live.js");
 const LIVE_CSS: &str = include_str!("../templates/assets/live.css");
 /// Largest HTML page the server injects its script into.
 const MAX_HTML: usize = 64 << 20;
+/// Most header bytes a request may carry. hyper alone accepts about 400 KB;
+/// no browser sends more than a few, but a jar of cookies from other local
+/// development servers (cookies ignore the port) can reach tens.
+const MAX_HEADERS: usize = 64 << 10;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -67,7 +71,11 @@ struct Shared {
 }
 
 fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
-    serde_json::to_string(&Message { changed, errors: errors.iter().map(diagnostic_view).collect() }).unwrap_or_else(|_| "{}".into())
+    serde_json::to_string(&Message {
+        changed,
+        errors: errors.iter().map(diagnostic_view).collect(),
+    })
+    .unwrap_or_else(|_| "{}".into())
 }
 
 /// Builds, serves and rebuilds until Ctrl-C. Returns the process exit code.
@@ -76,13 +84,19 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     watch::print_rebuild(&first, true);
     let out_dir = live.output_dir().to_path_buf();
     if let Err(e) = std::fs::create_dir_all(&out_dir) {
-        eprintln!("error: the output folder {} cannot be created: {e}", out_dir.display());
+        eprintln!(
+            "error: the output folder {} cannot be created: {e}",
+            out_dir.display()
+        );
         return 2;
     }
     let canonical = match out_dir.canonicalize() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: the output folder {} cannot be used: {e}", out_dir.display());
+            eprintln!(
+                "error: the output folder {} cannot be used: {e}",
+                out_dir.display()
+            );
             return 2;
         }
     };
@@ -103,7 +117,9 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     let local = listener.local_addr().unwrap_or(addr);
     let url = format!("http://{local}/");
     if !options.bind.is_loopback() {
-        eprintln!("warning: listening on {local}: anyone who can reach this machine on the network can read the site");
+        eprintln!(
+            "warning: listening on {local}: anyone who can reach this machine on the network can read the site"
+        );
     }
     eprintln!("serving {} at {url} (Ctrl-C to stop)", out_dir.display());
     if options.open {
@@ -112,7 +128,12 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
 
     let (events, _) = broadcast::channel::<String>(64);
     let (shutdown_tx, shutdown_rx) = tokio_watch::channel(false);
-    let shared = Arc::new(Shared { root: canonical, events: events.clone(), status: RwLock::new(message(Vec::new(), &first.errors)), shutdown: shutdown_rx });
+    let shared = Arc::new(Shared {
+        root: canonical,
+        events: events.clone(),
+        status: RwLock::new(message(Vec::new(), &first.errors)),
+        shutdown: shutdown_rx,
+    });
 
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = {
@@ -132,7 +153,11 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
         })
     };
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the server: {e}");
@@ -165,16 +190,45 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(&format!("{PREFIX}/events"), get(events))
         .route(&format!("{PREFIX}/status"), get(status))
-        .route(&format!("{PREFIX}/live.js"), get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }))
-        .route(&format!("{PREFIX}/live.css"), get(|| async { asset(LIVE_CSS, "text/css; charset=utf-8") }))
+        .route(
+            &format!("{PREFIX}/live.js"),
+            get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            &format!("{PREFIX}/live.css"),
+            get(|| async { asset(LIVE_CSS, "text/css; charset=utf-8") }),
+        )
         .fallback(files)
+        .layer(axum::middleware::from_fn(limit_headers))
         .with_state(shared)
+}
+
+/// Refuses requests with oversized headers (431), before any handler.
+async fn limit_headers(req: Request, next: axum::middleware::Next) -> Response {
+    let size: usize = req
+        .headers()
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len() + 4)
+        .sum::<usize>()
+        + req.uri().to_string().len();
+    if size > MAX_HEADERS {
+        return no_store(
+            (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "request headers too large\n",
+            )
+                .into_response(),
+        );
+    }
+    next.run(req).await
 }
 
 fn asset(text: &'static str, content_type: &'static str) -> Response {
     let mut r = Response::new(Body::from(text));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -185,32 +239,35 @@ async fn status(State(shared): State<Arc<Shared>>) -> Response {
 
 fn asset_owned(body: String, content_type: &'static str) -> Response {
     let mut r = Response::new(Body::from(body));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
-async fn events(State(shared): State<Arc<Shared>>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+async fn events(
+    State(shared): State<Arc<Shared>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = shared.events.subscribe();
     let shutdown = shared.shutdown.clone();
-    let stream = futures_util::stream::unfold((rx, shutdown, false), |(mut rx, mut shutdown, ended)| async move {
-        if ended || *shutdown.borrow() {
-            return None;
-        }
-        loop {
+    let stream = futures_util::stream::unfold(
+        (rx, shutdown, false),
+        |(mut rx, mut shutdown, ended)| async move {
+            if ended || *shutdown.borrow() {
+                return None;
+            }
             tokio::select! {
                 m = rx.recv() => match m {
-                    Ok(text) => return Some((Ok(Event::default().data(text)), (rx, shutdown, false))),
+                    Ok(text) => Some((Ok(Event::default().data(text)), (rx, shutdown, false))),
                     // A slow client missed messages: tell it to reload.
-                    Err(broadcast::error::RecvError::Lagged(_)) => {
-                        return Some((Ok(Event::default().event("reload").data("{}")), (rx, shutdown, false)));
-                    }
-                    Err(broadcast::error::RecvError::Closed) => return None,
+                    Err(broadcast::error::RecvError::Lagged(_)) => Some((Ok(Event::default().event("reload").data("{}")), (rx, shutdown, false))),
+                    Err(broadcast::error::RecvError::Closed) => None,
                 },
-                _ = shutdown.changed() => return None,
+                _ = shutdown.changed() => None,
             }
-        }
-    });
+        },
+    );
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
@@ -225,10 +282,16 @@ pub enum Refusal {
 /// Pure but for looking at the file system under `root`.
 pub fn resolve(root: &Path, raw_path: &str) -> Result<(PathBuf, bool), Refusal> {
     let lower = raw_path.to_ascii_lowercase();
-    if raw_path.contains('\\') || lower.contains("%5c") || lower.contains("%00") || lower.contains("%2f") {
+    if raw_path.contains('\\')
+        || lower.contains("%5c")
+        || lower.contains("%00")
+        || lower.contains("%2f")
+    {
         return Err(Refusal::BadRequest);
     }
-    let decoded = percent_encoding::percent_decode_str(raw_path).decode_utf8().map_err(|_| Refusal::BadRequest)?;
+    let decoded = percent_encoding::percent_decode_str(raw_path)
+        .decode_utf8()
+        .map_err(|_| Refusal::BadRequest)?;
     if decoded.contains('\0') || decoded.contains('\\') {
         return Err(Refusal::BadRequest);
     }
@@ -236,7 +299,10 @@ pub fn resolve(root: &Path, raw_path: &str) -> Result<(PathBuf, bool), Refusal> 
     if segments.iter().any(|s| *s == ".." || *s == ".") {
         return Err(Refusal::BadRequest);
     }
-    if segments.iter().any(|s| s.starts_with('.') || s.contains(':')) {
+    if segments
+        .iter()
+        .any(|s| s.starts_with('.') || s.contains(':'))
+    {
         return Err(Refusal::NotFound);
     }
     let mut path = root.to_path_buf();
@@ -257,15 +323,23 @@ pub fn resolve(root: &Path, raw_path: &str) -> Result<(PathBuf, bool), Refusal> 
 
 async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        let mut r = (StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD are served\n").into_response();
-        r.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        let mut r = (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "only GET and HEAD are served\n",
+        )
+            .into_response();
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
     let raw = req.uri().path().to_string();
     match resolve(&shared.root, &raw) {
         Ok((_, true)) if !raw.ends_with('/') => {
             // A folder without its slash: relative links need the slash.
-            let location = format!("{raw}/");
+            // Empty segments are dropped: `//pilots/` would send the
+            // browser to a host named `pilots`.
+            let segments: Vec<&str> = raw.split('/').filter(|s| !s.is_empty()).collect();
+            let location = format!("/{}/", segments.join("/"));
             let mut r = StatusCode::PERMANENT_REDIRECT.into_response();
             if let Ok(v) = HeaderValue::from_str(&location) {
                 r.headers_mut().insert(header::LOCATION, v);
@@ -273,7 +347,9 @@ async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             no_store(r)
         }
         Ok((path, _)) => serve_file(&path, req, StatusCode::OK).await,
-        Err(Refusal::BadRequest) => no_store((StatusCode::BAD_REQUEST, "bad request path\n").into_response()),
+        Err(Refusal::BadRequest) => {
+            no_store((StatusCode::BAD_REQUEST, "bad request path\n").into_response())
+        }
         Err(Refusal::NotFound) => not_found(&shared.root, req).await,
     }
 }
@@ -288,7 +364,8 @@ async fn not_found(root: &Path, req: Request) -> Response {
 }
 
 fn no_store(mut r: Response) -> Response {
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -301,17 +378,32 @@ async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
     let (mut parts, body) = response.into_parts();
     parts.headers.remove(header::LAST_MODIFIED);
     parts.headers.remove(header::ETAG);
-    parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    parts
+        .headers
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if status != StatusCode::OK && parts.status == StatusCode::OK {
         parts.status = status;
     }
-    let is_html = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|ct| ct.starts_with("text/html"));
-    if !is_html || head || !(parts.status == StatusCode::OK || parts.status == StatusCode::NOT_FOUND) {
+    let is_html = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if !is_html
+        || head
+        || !(parts.status == StatusCode::OK || parts.status == StatusCode::NOT_FOUND)
+    {
         return Response::from_parts(parts, body);
     }
     let bytes = match axum::body::to_bytes(body, MAX_HTML).await {
         Ok(b) => b,
-        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "page too large to serve\n").into_response(),
+        Err(_) => {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "page too large to serve\n",
+            )
+                .into_response();
+        }
     };
     let injected = inject(&bytes);
     parts.headers.remove(header::CONTENT_LENGTH);
@@ -333,7 +425,9 @@ fn open_browser(url: &str) {
     let result = if cfg!(target_os = "macos") {
         std::process::Command::new("open").arg(url).spawn()
     } else if cfg!(windows) {
-        std::process::Command::new("cmd").args(["/C", "start", "", url]).spawn()
+        std::process::Command::new("cmd")
+            .args(["/C", "start", "", url])
+            .spawn()
     } else {
         std::process::Command::new("xdg-open").arg(url).spawn()
     };
@@ -355,11 +449,19 @@ mod tests {
         std::fs::write(root.join("pilots/a/index.html"), "x").unwrap();
         std::fs::write(dir.path().join("secret.txt"), "s").unwrap();
         let root = root.canonicalize().unwrap();
-        for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt", "/..%5csecret.txt", "/pilots/..\\..\\secret.txt", "/a%00b", "/%c0%ae%c0%ae/secret.txt"] {
+        for bad in [
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/%2E%2E%2Fsecret.txt",
+            "/..%5csecret.txt",
+            "/pilots/..\\..\\secret.txt",
+            "/a%00b",
+            "/%c0%ae%c0%ae/secret.txt",
+        ] {
             assert!(resolve(&root, bad).is_err(), "{bad} was served");
         }
         assert!(resolve(&root, "/").is_ok());
-        assert_eq!(resolve(&root, "/pilots/a").unwrap().1, true);
+        assert!(resolve(&root, "/pilots/a").unwrap().1);
         assert!(resolve(&root, "/.pilotscope-files").is_err());
     }
 
@@ -378,6 +480,8 @@ mod tests {
     #[test]
     fn the_script_goes_before_the_end_of_the_body() {
         let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>")).unwrap();
-        assert!(out.contains("<p>x</p><script src=\"/__pilotscope/live.js\" defer></script>\n</body>"));
+        assert!(
+            out.contains("<p>x</p><script src=\"/__pilotscope/live.js\" defer></script>\n</body>")
+        );
     }
 }
