@@ -1,0 +1,342 @@
+//! Live reload in a real browser: `pilotscope serve` on a temporary copy of
+//! `tests/fixtures/live`, headless Chromium driven through chromedriver
+//! (WebDriver, with `fantoccini`), and the dossier changed on disk while
+//! the pages are open.
+//!
+//! Checks that an open diagnosis page reloads by itself with the new title
+//! and keeps its scroll position, that breaking the dossier shows the error
+//! overlay on every other open page and the problem on the dossier's own
+//! page, and that fixing it takes the overlay away again.
+//!
+//! Without Chromium or chromedriver the test prints a notice and passes,
+//! unless `CI` is set: then it fails, so CI never skips it silently.
+//! `CHROMIUM` and `CHROMEDRIVER` name the programs when they are not
+//! `/usr/bin/chromium` and `/usr/bin/chromedriver` or on the `PATH`.
+
+mod live;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
+use serde_json::{Value, json};
+
+use live::{DEADLINE, Project, Running, broken_dossier, dossier};
+
+fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::iter::once(PathBuf::from("/usr/bin"))
+        .chain(std::env::split_paths(&path))
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Chromium and chromedriver, or `None` (after saying why) to skip.
+fn browser_programs() -> Option<(PathBuf, PathBuf)> {
+    let chromium = find_program(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let driver = find_program("CHROMEDRIVER", &["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        (c, d) => {
+            let missing = [
+                c.is_none().then_some("chromium"),
+                d.is_none().then_some("chromedriver"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" and ");
+            if std::env::var_os("CI").is_some() {
+                panic!(
+                    "{missing} not found, and CI is set: the live-reload browser test must run in CI"
+                );
+            }
+            eprintln!("notice: live-reload browser test skipped: {missing} not found");
+            None
+        }
+    }
+}
+
+/// A chromedriver process of this test, stopped when dropped.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    fn start(program: &Path) -> ChromeDriver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} cannot be started: {e}", program.display()));
+        // It says so on standard output once it listens.
+        let mut said = String::new();
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    said.push_str(&line);
+                    said.push('\n');
+                    if line.contains("started successfully") {
+                        break;
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("chromedriver stopped before it was ready:\n{said}");
+                }
+            }
+        }
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        ChromeDriver { child, port }
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Evaluates `script` (a function body that returns a value) in the page.
+async fn eval(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script {script:?} failed: {e}"))
+}
+
+/// Polls `check` in the current window until it returns `Some`.
+async fn poll<T>(c: &Client, what: &str, check: impl AsyncFn(&Client) -> Option<T>) -> T {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(t) = check(c).await {
+            return t;
+        }
+        if Instant::now() > deadline {
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let body = eval(
+                c,
+                "return document.body ? document.body.innerText.slice(0, 2000) : '';",
+            )
+            .await;
+            panic!(
+                "gave up waiting for {what} at {url}; the page says:\n{}",
+                body.as_str().unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn h1(c: &Client) -> Option<String> {
+    let el = c.find(Locator::Css("h1")).await.ok()?;
+    el.text().await.ok()
+}
+
+/// Whether the error overlay is in the current page, and its text.
+async fn overlay(c: &Client) -> Option<String> {
+    eval(
+        c,
+        "var o = document.getElementById('pilotscope-overlay'); return o ? o.innerText : null;",
+    )
+    .await
+    .as_str()
+    .map(str::to_string)
+}
+
+async fn live_reload(c: &Client, project: &Project, base: &str) {
+    let pilot = format!("{base}pilots/alpha/index.html");
+    let index = format!("{base}index.html");
+
+    // One window on Alpha's diagnosis, scrolled down.
+    c.goto(&pilot).await.unwrap();
+    poll(c, "Alpha's page with its title", async |c| {
+        h1(c).await.filter(|t| t.contains("Alpha invoice reader"))
+    })
+    .await;
+    // The live script connected (it adds its stylesheet).
+    poll(c, "the live script", async |c| {
+        eval(
+            c,
+            "return !!document.querySelector('link[href=\"/__pilotscope/live.css\"]');",
+        )
+        .await
+        .as_bool()
+        .filter(|b| *b)
+    })
+    .await;
+    let room = eval(
+        c,
+        "return document.documentElement.scrollHeight - window.innerHeight;",
+    )
+    .await
+    .as_f64()
+    .unwrap_or(0.0);
+    assert!(
+        room > 300.0,
+        "Alpha's page is too short to scroll ({room} px): the scroll check would prove nothing"
+    );
+    let target = (room / 2.0).min(1500.0).round();
+    eval(
+        c,
+        &format!(
+            "window.scrollTo(0, {target}); window.__before_reload = true; return window.scrollY;"
+        ),
+    )
+    .await;
+    let scrolled = poll(c, "the scroll to happen", async |c| {
+        eval(c, "return window.scrollY;")
+            .await
+            .as_f64()
+            .filter(|y| *y > 100.0)
+    })
+    .await;
+    let pilot_window = c.window().await.unwrap();
+
+    // Another window on the portfolio.
+    let index_window = c.new_window(false).await.unwrap().handle;
+    c.switch_to_window(index_window.clone()).await.unwrap();
+    c.goto(&index).await.unwrap();
+    poll(c, "the portfolio", async |c| h1(c).await).await;
+    assert!(
+        overlay(c).await.is_none(),
+        "no overlay while nothing is wrong"
+    );
+
+    // The title changes on disk: the open page reloads by itself.
+    c.switch_to_window(pilot_window.clone()).await.unwrap();
+    let mut text = std::fs::read_to_string(project.content().join("alpha.md")).unwrap();
+    text = text.replace(
+        "title: Alpha invoice reader",
+        "title: Alpha invoice reader, retitled",
+    );
+    project.write("content/alpha.md", &text);
+    poll(c, "the reloaded page with the new title", async |c| {
+        h1(c).await.filter(|t| t.contains("retitled"))
+    })
+    .await;
+    assert!(
+        eval(c, "return window.__before_reload === undefined;")
+            .await
+            .as_bool()
+            .unwrap_or(false),
+        "the page was reloaded, not patched"
+    );
+    let kept = poll(c, "the scroll position to come back", async |c| {
+        eval(c, "return window.scrollY;")
+            .await
+            .as_f64()
+            .filter(|y| (y - scrolled).abs() < 150.0)
+    })
+    .await;
+    assert!(
+        (kept - scrolled).abs() < 150.0,
+        "scrolled to {scrolled} before the reload, {kept} after"
+    );
+
+    // The dossier breaks: its page says what is wrong, and the portfolio,
+    // open in the other window, shows the overlay.
+    project.write("content/alpha.md", &broken_dossier("Alpha broken"));
+    poll(c, "Alpha's page to show the problem", async |c| {
+        let text = eval(c, "return document.body.innerText;").await;
+        text.as_str()
+            .filter(|t| t.contains("pilto") && t.contains("content/alpha.md:3:8"))
+            .map(str::to_string)
+    })
+    .await;
+    c.switch_to_window(index_window.clone()).await.unwrap();
+    let shown = poll(c, "the overlay on the portfolio", async |c| {
+        overlay(c).await
+    })
+    .await;
+    assert!(
+        shown.contains("content/alpha.md:3:8"),
+        "the overlay gives the place: {shown}"
+    );
+    assert!(
+        shown.contains("pilto"),
+        "the overlay shows the source line: {shown}"
+    );
+
+    // Fixed: the overlay goes away by itself, and the diagnosis is back.
+    project.write("content/alpha.md", &dossier("Alpha fixed"));
+    poll(c, "the overlay to go away", async |c| {
+        overlay(c).await.is_none().then_some(())
+    })
+    .await;
+    c.switch_to_window(pilot_window).await.unwrap();
+    poll(c, "Alpha's diagnosis to come back", async |c| {
+        h1(c).await.filter(|t| t.contains("Alpha fixed"))
+    })
+    .await;
+    assert!(overlay(c).await.is_none(), "no overlay on the fixed page");
+}
+
+#[test]
+fn open_pages_reload_show_errors_and_recover_as_files_change() {
+    let Some((chromium, driver_program)) = browser_programs() else {
+        return;
+    };
+    let project = Project::live();
+    let mut server = Running::serve(&project.root, &[]);
+    let base = format!("http://127.0.0.1:{}/", server.port);
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium.to_string_lossy(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--window-size=1200,800",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session with headless Chromium");
+        // Run the walk-through, and close the browser whatever happens.
+        let walked = std::panic::AssertUnwindSafe(live_reload(&client, &project, &base)).catch_unwind().await;
+        let _ = client.close().await;
+        if let Err(panic) = walked {
+            eprintln!("serve said:\n{}", server.stderr());
+            std::panic::resume_unwind(panic);
+        }
+    });
+    server.assert_alive();
+}
