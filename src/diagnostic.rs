@@ -162,10 +162,11 @@ impl std::fmt::Display for Diagnostic {
 /// likely misspelling (`goverance` for `governance`, `adoption` for
 /// `adoption_rate`).
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word_lc = word.to_lowercase();
+    let word = word.to_lowercase();
+    let written = word.replace(['-', ' '], "_");
     let mut best: Option<(&str, f64)> = None;
     for candidate in candidates {
-        let score = similarity(&word_lc, candidate);
+        let score = similarity(&word, &written, candidate);
         if score > best.map_or(0.0, |b| b.1) {
             best = Some((candidate, score));
         }
@@ -173,17 +174,19 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.filter(|b| b.1 >= 0.8).map(|b| b.0)
 }
 
-fn similarity(word: &str, candidate: &str) -> f64 {
+/// How alike `word` (lowercase; `w` is the same with `-` and spaces as
+/// `_`) and `candidate` are, from 0 to 1; 0.8 and above is a likely
+/// misspelling.
+fn similarity(word: &str, w: &str, candidate: &str) -> f64 {
     if word == candidate {
         return 1.0;
     }
-    let w = word.replace(['-', ' '], "_");
     if w == candidate {
         return 0.99;
     }
     // A known key that starts with what was written (`adoption` for
     // `adoption_rate`) is a likely shorthand.
-    if w.len() >= 5 && (candidate.starts_with(&w) || w.starts_with(candidate)) {
+    if w.len() >= 5 && (candidate.starts_with(w) || w.starts_with(candidate)) {
         return 0.9;
     }
     let (w_len, c_len) = (w.chars().count(), candidate.chars().count());
@@ -194,12 +197,17 @@ fn similarity(word: &str, candidate: &str) -> f64 {
     // The edit distance is at least the difference in length, so it is only
     // worth computing (it allocates a table) when it can be 2 or less.
     if w_len.abs_diff(c_len) <= 2 {
-        let distance = strsim::damerau_levenshtein(&w, candidate);
+        let distance = strsim::damerau_levenshtein(w, candidate);
         if distance <= 2 && distance * 4 <= longest {
             return 0.85;
         }
     }
-    strsim::jaro_winkler(&w, candidate) - 0.1
+    // Jaro is at most (2 + shorter / longer) / 3, and Jaro-Winkler at most
+    // 0.6 × Jaro + 0.4: below half the length, the score stays under 0.8.
+    if 2 * w_len.min(c_len) < longest {
+        return 0.0;
+    }
+    strsim::jaro_winkler(w, candidate) - 0.1
 }
 
 #[cfg(test)]

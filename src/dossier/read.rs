@@ -316,18 +316,18 @@ impl Reader<'_> {
             Some(format!("did you mean `{}`?", shown(s)))
         } else {
             // The right key in the wrong section, usually an indentation slip.
+            let lowercase = key.name.to_lowercase();
             let elsewhere = schema::FIELDS
                 .iter()
-                .filter(|f| f.section() != section && f.key() == key.name.to_lowercase())
+                .filter(|f| f.section() != section && f.key() == lowercase)
                 .map(|f| f.path)
                 .next()
                 .or_else(|| {
-                    let leafs: Vec<&'static str> = schema::FIELDS
+                    let leafs = schema::FIELDS
                         .iter()
                         .filter(|f| f.section() != section)
-                        .map(FieldSpec::key)
-                        .collect();
-                    suggest(&key.name, leafs.iter().copied())
+                        .map(FieldSpec::key);
+                    suggest(&key.name, leafs)
                         .and_then(|leaf| {
                             schema::FIELDS
                                 .iter()

@@ -15,7 +15,6 @@ pub mod view;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -76,8 +75,9 @@ pub struct Site<'a> {
     pub judged: &'a Judged,
     pub templates: &'a Templates,
     pub faq: &'a Faq,
-    /// Problems to show on every page (the dev server's overlay).
-    portfolio: OnceLock<view::PortfolioView>,
+    /// The mistakes' ids and names that every page's navigation shows,
+    /// made into a template value once per build rather than once a page.
+    mistakes: tera::Value,
 }
 
 impl<'a> Site<'a> {
@@ -92,7 +92,7 @@ impl<'a> Site<'a> {
             judged,
             templates,
             faq,
-            portfolio: OnceLock::new(),
+            mistakes: tera::Value::from_serializable(&view::mistake_heads(&project.framework)),
         }
     }
 
@@ -144,13 +144,26 @@ impl<'a> Site<'a> {
         key: &'static str,
         value: &impl serde::Serialize,
     ) -> Result<Vec<u8>, Diagnostic> {
+        let ctx = self.context(page, key, value);
+        self.render_context(template, &ctx)
+    }
+
+    /// The template values of a page: what [`Site::html`] renders.
+    fn context(
+        &self,
+        page: view::PageView,
+        key: &'static str,
+        value: &impl serde::Serialize,
+    ) -> Context {
         let mut ctx = Context::new();
         ctx.insert("page", &page);
         ctx.insert(key, value);
-        ctx.insert("mistakes", &view::mistake_heads(&self.project.framework));
-        self.templates
-            .render(template, &ctx)
-            .map(String::into_bytes)
+        ctx.insert_value("mistakes", self.mistakes.clone());
+        ctx
+    }
+
+    fn render_context(&self, template: &str, ctx: &Context) -> Result<Vec<u8>, Diagnostic> {
+        self.templates.render(template, ctx).map(String::into_bytes)
     }
 
     /// Renders one page.
@@ -160,15 +173,15 @@ impl<'a> Site<'a> {
         let path = self.path(page);
         match page {
             Page::Index => {
-                let v = self
-                    .portfolio
-                    .get_or_init(|| view::portfolio_view(config, fw, self.judged));
-                self.html(
-                    "index.html",
-                    self.page_view(&path, config.title.clone(), "portfolio"),
+                // The view of every pilot is dropped as soon as it is a
+                // template value: at 10,000 pilots each is tens of megabytes.
+                let page = self.page_view(&path, config.title.clone(), "portfolio");
+                let ctx = self.context(
+                    page,
                     "portfolio",
-                    v,
-                )
+                    &view::portfolio_view(config, fw, self.judged),
+                );
+                self.render_context("index.html", &ctx)
             }
             Page::Pilot(i) => {
                 let e = &self.judged.entries[i];
@@ -220,7 +233,12 @@ impl<'a> Site<'a> {
                 };
                 self.html("404.html", pv, "missing", &())
             }
-            Page::Report => Ok(report::json(self.judged, fw).into_bytes()),
+            Page::Report => {
+                let mut bytes = Vec::new();
+                report::write_json_compact(&mut bytes, self.judged, fw)
+                    .map_err(|e| Diagnostic::error("report.json", e.to_string()))?;
+                Ok(bytes)
+            }
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
         }
@@ -270,14 +288,24 @@ pub fn write_pages(
         .par_iter()
         .map(|page| {
             let path = site.path(*page);
-            let result = site.render(*page).and_then(|bytes| {
-                output::write_if_changed(&out.join(&path), &bytes).map_err(|e| {
-                    Diagnostic::error(
-                        crate::dossier::discover::show(&out.join(&path), &site.project.root),
-                        format!("cannot be written: {e}"),
-                    )
+            let dest = out.join(&path);
+            let cannot = |e: std::io::Error| {
+                Diagnostic::error(
+                    crate::dossier::discover::show(&dest, &site.project.root),
+                    format!("cannot be written: {e}"),
+                )
+            };
+            let result = match page {
+                // The report is streamed to disk: at 10,000 pilots it is tens
+                // of megabytes that need not be held in memory.
+                Page::Report => output::stream_if_changed(&dest, |w| {
+                    report::write_json_compact(w, site.judged, &site.project.framework)
                 })
-            });
+                .map_err(cannot),
+                _ => site
+                    .render(*page)
+                    .and_then(|bytes| output::write_if_changed(&dest, &bytes).map_err(cannot)),
+            };
             progress();
             result
         })
