@@ -6,6 +6,8 @@
 //! in parallel (rayon). The `watch` loop reuses [`read_entry`] and
 //! [`Judged::from_entries`] on the files that changed.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
@@ -135,26 +137,35 @@ impl Judged {
     /// portfolio figures.
     pub fn from_entries(mut entries: Vec<Entry>, warnings: Vec<Diagnostic>, as_of: Date) -> Judged {
         entries.sort_by(|a, b| a.file.rel_path.cmp(&b.file.rel_path));
-        let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-        for e in &mut entries {
-            if e.judged.is_none() {
-                continue;
+        // The first readable file of an id keeps it; each later one is an
+        // error. Found by index, so that the dev server's rebuild after one
+        // edit does not copy every id and path of a large portfolio.
+        let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        let mut clashes: Vec<(usize, usize)> = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            if e.judged.is_some() {
+                match first_of.entry(e.file.id.as_str()) {
+                    Slot::Occupied(first) => clashes.push((i, *first.get())),
+                    Slot::Vacant(slot) => {
+                        slot.insert(i);
+                    }
+                }
             }
-            if let Some(first) = seen.get(&e.file.id) {
-                e.diagnostics.push(
-                    Diagnostic::error(
-                        e.file.source.clone(),
-                        format!(
-                            "this dossier's id `{}` is the same as that of {first}",
-                            e.file.id
-                        ),
-                    )
-                    .with_help("rename one of the files: the id comes from the file name"),
-                );
-                e.judged = None;
-            } else {
-                seen.insert(e.file.id.clone(), e.file.source.clone());
-            }
+        }
+        for (i, first) in clashes {
+            let first = entries[first].file.source.clone();
+            let e = &mut entries[i];
+            e.diagnostics.push(
+                Diagnostic::error(
+                    e.file.source.clone(),
+                    format!(
+                        "this dossier's id `{}` is the same as that of {first}",
+                        e.file.id
+                    ),
+                )
+                .with_help("rename one of the files: the id comes from the file name"),
+            );
+            e.judged = None;
         }
         let portfolio = Portfolio::compute(
             entries
