@@ -73,6 +73,9 @@ pub struct Live {
     root: PathBuf,
     as_of: Date,
     out: PathBuf,
+    /// Whether `out` was given (`--output`); otherwise it follows the
+    /// configuration, and the default while the configuration is broken.
+    explicit_out: bool,
     loaded: Option<Loaded>,
     /// Configuration, framework or template problems that stop the build.
     blocking: Vec<Diagnostic>,
@@ -88,13 +91,13 @@ impl Live {
         let mut live = Live {
             root: root.to_path_buf(),
             as_of,
-            out: out.unwrap_or_default(),
+            explicit_out: out.is_some(),
+            out: out.unwrap_or_else(|| root.join(crate::config::Config::default().output_dir)),
             loaded: None,
             blocking: Vec::new(),
             watches: None,
         };
-        let explicit_out = !live.out.as_os_str().is_empty();
-        let rebuild = live.full(explicit_out);
+        let rebuild = live.full();
         live.watches = Some(Watches::new().map(|mut w| {
             w.update(&live);
             w
@@ -136,7 +139,7 @@ impl Live {
         errors
     }
 
-    fn full(&mut self, explicit_out: bool) -> Rebuild {
+    fn full(&mut self) -> Rebuild {
         let start = Instant::now();
         let previous_errors: HashSet<String> =
             self.errors().iter().map(|d| d.source.clone()).collect();
@@ -153,7 +156,7 @@ impl Live {
                 };
             }
         };
-        if !explicit_out {
+        if !self.explicit_out {
             self.out = project.output_dir();
         }
         let templates = match site::load_templates(&project) {
@@ -209,7 +212,7 @@ impl Live {
     /// page of the first changed dossier is on disk.
     pub fn apply(&mut self, paths: &[PathBuf], first: &mut dyn FnMut(&Rebuild)) -> Rebuild {
         let Some(loaded) = &self.loaded else {
-            return self.full(self.explicit_out());
+            return self.full();
         };
         let project = &loaded.project;
         let content = project.content_dir();
@@ -234,7 +237,7 @@ impl Live {
                     && p.file_name().is_some_and(|n| n == "framework.toml")
                     && p.parent() == Some(self.root.as_path()))
             {
-                return self.full(self.explicit_out());
+                return self.full();
             }
             if p.starts_with(&templates_dir) {
                 templates_changed = true;
@@ -280,16 +283,10 @@ impl Live {
         self.incremental(dossiers, &folders, rescan, faq_changed, first)
     }
 
-    fn explicit_out(&self) -> bool {
-        self.loaded
-            .as_ref()
-            .is_none_or(|l| l.project.output_dir() != self.out)
-    }
-
     fn rerender_all(&mut self) -> Rebuild {
         let start = Instant::now();
         let Some(loaded) = &mut self.loaded else {
-            return self.full(false);
+            return self.full();
         };
         let previous: HashSet<String> = self.blocking.iter().map(|d| d.source.clone()).collect();
         match site::load_templates(&loaded.project) {
@@ -664,8 +661,7 @@ pub fn run(
         paths.sort();
         paths.dedup();
         let mut rebuild = if overflowed {
-            let explicit_out = live.explicit_out();
-            live.full(explicit_out)
+            live.full()
         } else {
             live.apply(&paths, &mut |partial| listener(partial, true))
         };

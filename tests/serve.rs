@@ -429,6 +429,27 @@ fn a_broken_configuration_shows_in_status_until_it_is_fixed() {
 }
 
 #[test]
+fn serve_starts_with_a_broken_configuration_and_builds_once_it_is_fixed() {
+    let project = Project::live();
+    let good = std::fs::read_to_string(project.root.join("pilotscope.toml")).unwrap();
+    project.write("pilotscope.toml", &format!("{good}titel = \"Typo\"\n"));
+    let mut server = serve(&project);
+    let status = server.status();
+    assert!(
+        error_locations(&status)
+            .iter()
+            .any(|l| l.starts_with("pilotscope.toml:")),
+        "{status}"
+    );
+    project.write("pilotscope.toml", &good);
+    server.wait_for_status("the configuration error to clear", |s| {
+        error_locations(s).is_empty()
+    });
+    server.wait_for(ALPHA, 200, "Alpha invoice reader");
+    server.wait_for("/", 200, "Live preview fixture");
+}
+
+#[test]
 fn a_broken_template_override_shows_in_status_until_it_is_fixed() {
     let project = Project::live();
     let mut server = serve(&project);
