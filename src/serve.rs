@@ -37,8 +37,8 @@ use crate::watch::{self, Live, Rebuild};
 
 /// Where the dev server's own files live; never part of the site.
 pub const PREFIX: &str = "/__pilotscope";
-const LIVE_JS: &str = include_str!("../templates/assets/live.js");
-const LIVE_CSS: &str = include_str!("../templates/assets/live.css");
+const LIVE_JS: &str = include_str!("../templates/dev/live.js");
+const LIVE_CSS: &str = include_str!("../templates/dev/live.css");
 /// Largest HTML page the server injects its script into.
 const MAX_HTML: usize = 64 << 20;
 /// Most header bytes a request may carry. hyper alone accepts about 400 KB;

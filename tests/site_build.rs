@@ -268,6 +268,11 @@ fn every_page_of_the_shipped_example_is_reachable_from_the_index() {
     let out = tempfile::tempdir().unwrap();
     build_expecting(&repo_root(), out.path(), 0);
     assert_everything_is_reachable_from_the_index(out.path());
+    // The repository's templates/ is also the example's override folder: the
+    // dev server's own script must not leak from it into a published site.
+    for leaked in ["assets/live.js", "assets/live.css"] {
+        assert!(!out.path().join(leaked).exists(), "{leaked} was published");
+    }
 }
 
 // ---------------------------------------------------------------- rebuilds

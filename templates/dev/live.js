@@ -1,3 +1,4 @@
+// Lives outside templates/assets so that it is never part of a built site.
 // pilotscope live reload and error overlay. Injected by `pilotscope serve`
 // into the pages it serves; never part of the built site.
 (function () {
