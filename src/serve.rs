@@ -80,6 +80,20 @@ fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
 
 /// Builds, serves and rebuilds until Ctrl-C. Returns the process exit code.
 pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options: Options) -> u8 {
+    // Take the port first: a second `serve` on a busy port must not
+    // rewrite the site before it gives up.
+    let addr = SocketAddr::new(options.bind, options.port);
+    let listener = match std::net::TcpListener::bind(addr) {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!("error: {addr} is already in use; choose another port with --port");
+            return 2;
+        }
+        Err(e) => {
+            eprintln!("error: cannot listen on {addr}: {e}");
+            return 2;
+        }
+    };
     let (live, first) = Live::start(root, as_of, out);
     watch::print_rebuild(&first, true);
     let out_dir = live.output_dir().to_path_buf();
@@ -101,18 +115,6 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
         }
     };
 
-    let addr = SocketAddr::new(options.bind, options.port);
-    let listener = match std::net::TcpListener::bind(addr) {
-        Ok(l) => l,
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            eprintln!("error: {addr} is already in use; choose another port with --port");
-            return 2;
-        }
-        Err(e) => {
-            eprintln!("error: cannot listen on {addr}: {e}");
-            return 2;
-        }
-    };
     let _ = listener.set_nonblocking(true);
     let local = listener.local_addr().unwrap_or(addr);
     let url = format!("http://{local}/");
