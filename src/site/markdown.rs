@@ -37,6 +37,9 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_allowed_classes("div", ["footnote-definition"])
         .add_allowed_classes("a", ["image-link", "anchor"])
         .add_allowed_classes("table", ["story-table"])
+        // A code block scrolls sideways when its lines are long; a
+        // scrolling region must be reachable from the keyboard.
+        .set_tag_attribute_value("pre", "tabindex", "0")
         .url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
         .link_rel(Some("noopener noreferrer"));
     b
@@ -46,7 +49,17 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// many levels (a story's `#` becomes an `h2` on a page whose title is the
 /// `h1`).
 pub fn render(markdown: &str, shift: u8) -> String {
+    render_beside(markdown, shift, &[])
+}
+
+/// Like [`render`], for a page that already has elements with the ids
+/// `taken`: the story's anchors never repeat them (a story heading
+/// `## Data` beside the page's own `#data` section gets `data-2`).
+pub fn render_beside(markdown: &str, shift: u8, taken: &[&str]) -> String {
     let mut ids = Ids::default();
+    for id in taken {
+        ids.reserve(id);
+    }
     let events = transform(Parser::new_ext(markdown, options()), shift, &mut ids);
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
@@ -55,16 +68,57 @@ pub fn render(markdown: &str, shift: u8) -> String {
 
 /// Sanitizes HTML that came out of markdown.
 pub fn sanitize(html: &str) -> String {
-    SANITIZER.clean(html).to_string()
+    drop_rel_of_anchors_without_href(&SANITIZER.clean(html).to_string())
 }
 
-/// Unique heading anchors within one document.
+/// The sanitizer gives every `<a>` its `rel`, also one whose unsafe address
+/// it removed; `rel` without `href` is invalid HTML, so it goes. Works on
+/// the sanitizer's serialization, where `<` outside a tag is always escaped
+/// and `"` never appears inside an attribute value.
+fn drop_rel_of_anchors_without_href(html: &str) -> String {
+    const REL: &str = " rel=\"noopener noreferrer\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        // The end of this tag: the first `>` outside quotes.
+        let mut quoted = false;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                c == '>' && !quoted
+            })
+            .map_or(rest.len(), |(i, _)| i + 1);
+        let tag = &rest[..end];
+        let is_anchor = tag.starts_with("<a ") || tag == "<a>";
+        let mut names = tag.split('"').step_by(2);
+        let has_href = names.any(|outside| outside.contains(" href="));
+        if is_anchor && !has_href {
+            out.push_str(&tag.replacen(REL, "", 1));
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Unique anchors within one document.
 #[derive(Default)]
 pub struct Ids {
-    seen: HashMap<String, usize>,
+    /// Every id in use.
+    taken: HashSet<String>,
+    /// The next suffix to try for a base.
+    next: HashMap<String, usize>,
 }
 
 impl Ids {
+    /// An anchor for a heading with this text: its slug, made unique.
     pub fn unique(&mut self, text: &str) -> String {
         let base = slug::slugify(text);
         let base = if base.is_empty() {
@@ -72,14 +126,145 @@ impl Ids {
         } else {
             base
         };
-        let n = self.seen.entry(base.clone()).or_insert(0);
-        *n += 1;
-        if *n == 1 { base } else { format!("{base}-{n}") }
+        self.claim(&base)
     }
 
-    /// Reserves an id given by the author.
+    /// `base` when it is free, otherwise `base-2`, `base-3`…; marks it taken.
+    pub fn claim(&mut self, base: &str) -> String {
+        let n = self.next.entry(base.to_string()).or_insert(1);
+        loop {
+            let candidate = if *n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            };
+            *n += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+
+    /// Marks an id as in use (given by the author, or by the page).
     pub fn reserve(&mut self, id: &str) {
-        *self.seen.entry(id.to_string()).or_insert(0) += 1;
+        self.taken.insert(id.to_string());
+    }
+}
+
+/// Deepest nesting of elements a story may reach. The HTML parser behind
+/// the sanitizer takes time quadratic in the depth of nested blocks (a
+/// 100 KB story of nested quotes or `<div>`s took over a minute), so deeper
+/// markdown containers are flattened (their text kept) and raw HTML that
+/// would nest deeper is shown as text.
+pub const MAX_DEPTH: usize = 100;
+
+fn bound_depth(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    // For each open markdown container: whether it was kept.
+    let mut open: Vec<bool> = Vec::new();
+    let mut kept = 0usize;
+    // Elements opened by raw HTML and not closed yet (an estimate).
+    let mut raw = 0usize;
+    for event in events {
+        match event {
+            Event::Start(_) => {
+                let keep = kept + raw < MAX_DEPTH;
+                open.push(keep);
+                if keep {
+                    kept += 1;
+                    out.push(event);
+                }
+            }
+            Event::End(_) => {
+                if open.pop().unwrap_or(true) {
+                    kept = kept.saturating_sub(1);
+                    out.push(event);
+                }
+            }
+            Event::Html(ref html) | Event::InlineHtml(ref html) => {
+                match raw_nesting(html, kept + raw) {
+                    Some(depth) => {
+                        raw = depth.saturating_sub(kept);
+                        out.push(event);
+                    }
+                    None => out.push(Event::Text(html.clone())),
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The depth after the raw HTML `html`, starting at `depth`, or `None` when
+/// it would go deeper than [`MAX_DEPTH`]. Counts start and end tags outside
+/// quoted attribute values; void elements and those whose end tag may be
+/// left out do not nest. It errs towards deeper, never shallower.
+fn raw_nesting(html: &str, mut depth: usize) -> Option<usize> {
+    const FLAT: &[&str] = &[
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "rb", "rt",
+        "rp", "thead", "tbody", "tfoot", "colgroup", "caption",
+    ];
+    let b = html.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let closing = b.get(i + 1) == Some(&b'/');
+        let name_start = i + 1 + usize::from(closing);
+        let name_end = b[name_start..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .map_or(b.len(), |n| name_start + n);
+        // The end of the tag: the first `>` outside quotes.
+        let mut j = name_end;
+        let mut quote = None;
+        while j < b.len() {
+            match (quote, b[j]) {
+                (None, b'>') => break,
+                (None, q @ (b'"' | b'\'')) => quote = Some(q),
+                (Some(q), c) if c == q => quote = None,
+                _ => {}
+            }
+            j += 1;
+        }
+        if name_end > name_start && b[name_start].is_ascii_alphabetic() {
+            let name = html[name_start..name_end].to_ascii_lowercase();
+            if !FLAT.contains(&name.as_str()) {
+                if closing {
+                    depth = depth.saturating_sub(1);
+                } else {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return None;
+                    }
+                }
+            }
+        }
+        i = j + 1;
+    }
+    Some(depth)
+}
+
+/// The id given to each footnote label of one document.
+#[derive(Default)]
+struct Footnotes(HashMap<String, String>);
+
+impl Footnotes {
+    fn id(&mut self, label: &str, ids: &mut Ids) -> String {
+        if let Some(id) = self.0.get(label) {
+            return id.clone();
+        }
+        let slug = slug::slugify(label);
+        let id = ids.claim(&format!(
+            "fn-{}",
+            if slug.is_empty() { "note" } else { &slug }
+        ));
+        self.0.insert(label.to_string(), id.clone());
+        id
     }
 }
 
@@ -97,6 +282,7 @@ pub fn transform<'a>(
 ) -> Vec<Event<'a>> {
     let events: Vec<Event<'a>> = parser.collect();
     let mut out = Vec::with_capacity(events.len());
+    let mut footnotes = Footnotes::default();
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
@@ -116,11 +302,7 @@ pub fn transform<'a>(
                     j += 1;
                 }
                 let anchor = match id {
-                    Some(given) => {
-                        let clean = slug::slugify(given.as_ref());
-                        ids.reserve(&clean);
-                        clean
-                    }
+                    Some(given) => ids.claim(&slug::slugify(given.as_ref())),
                     None => ids.unique(&text),
                 };
                 out.push(Event::Start(Tag::Heading {
@@ -161,6 +343,18 @@ pub fn transform<'a>(
                 i = j + 1;
                 continue;
             }
+            // A footnote's label becomes an id: a slug, so that labels with
+            // spaces or quotes give valid ids, and unique on the page.
+            Event::FootnoteReference(label) => {
+                out.push(Event::FootnoteReference(CowStr::from(
+                    footnotes.id(label, ids),
+                )));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                out.push(Event::Start(Tag::FootnoteDefinition(CowStr::from(
+                    footnotes.id(label, ids),
+                ))));
+            }
             Event::TaskListMarker(done) => {
                 let html = if *done {
                     "<span class=\"task task-done\">☑</span> "
@@ -173,7 +367,7 @@ pub fn transform<'a>(
         }
         i += 1;
     }
-    out
+    bound_depth(out)
 }
 
 #[cfg(test)]
@@ -221,6 +415,57 @@ mod tests {
         ] {
             assert!(html.contains(good), "{good} missing in {html}");
         }
+    }
+
+    #[test]
+    fn anchors_never_repeat_the_pages_own_ids_and_footnote_ids_are_valid() {
+        let html = render_beside(
+            "## Data\n\n## Facts {#main}\n\nNote[^my note].\n\n[^my note]: text",
+            1,
+            &["data", "main"],
+        );
+        assert!(html.contains("<h3 id=\"data-2\">Data</h3>"), "{html}");
+        assert!(html.contains("<h3 id=\"main-2\">Facts</h3>"), "{html}");
+        assert!(html.contains("href=\"#fn-my-note\""), "{html}");
+        assert!(html.contains("id=\"fn-my-note\""), "{html}");
+    }
+
+    #[test]
+    fn a_link_whose_address_is_removed_loses_its_rel_too() {
+        let html = render(
+            "[x](javascript:alert(1)) <a title=\"a > href=\" href=\"vbscript:x\">y</a> [z](https://example.com)",
+            0,
+        );
+        assert!(html.contains("<a>x</a>"), "{html}");
+        assert!(html.contains("<a title=\"a &gt; href=\">y</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://example.com\" rel=\"noopener noreferrer\">z</a>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_so_rendering_stays_linear() {
+        let quotes = render(&format!("{} deep", ">".repeat(20_000)), 0);
+        assert!(quotes.contains("deep"));
+        assert!(quotes.matches("<blockquote>").count() <= MAX_DEPTH);
+        let divs = render(
+            &format!("{}x{}", "<div>".repeat(20_000), "</div>".repeat(20_000)),
+            0,
+        );
+        assert!(!divs.contains("<div>"), "shown as text: {}", &divs[..200]);
+        assert!(divs.contains("&lt;div&gt;"));
+        // Quoted `>` and `</div>` in attributes do not hide the nesting.
+        let sneaky = render(&"<div title=\"</div>\">".repeat(20_000), 0);
+        assert!(
+            sneaky.matches("<div").count() <= MAX_DEPTH,
+            "{}",
+            &sneaky[..200]
+        );
+        // Ordinary nesting is untouched.
+        let fine = render("> a\n>\n> > b\n\n<div><div>c</div></div>", 0);
+        assert_eq!(fine.matches("<blockquote>").count(), 2);
+        assert_eq!(fine.matches("<div>").count(), 2);
     }
 
     #[test]

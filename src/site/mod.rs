@@ -46,17 +46,33 @@ pub enum Page {
 pub fn load_faq(project: &Project) -> Faq {
     let path = project.faq_path();
     let shown = crate::dossier::discover::show(&path, &project.root);
-    match std::fs::read(&path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
+    let shipped = |why: &str| {
+        let mut f = faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
+        f.diagnostics.push(Diagnostic::warning(
+            shown.clone(),
+            format!("{why}; the shipped FAQ is shown instead"),
+        ));
+        f
+    };
+    // Like a dossier, the FAQ is read only from inside the content folder
+    // (a symbolic link out of it is not followed) and only up to the size cap.
+    if let (Ok(target), Ok(content)) = (path.canonicalize(), project.content_dir().canonicalize())
+        && !target.starts_with(&content)
+    {
+        return shipped("a symbolic link that points outside the content folder is not followed");
+    }
+    let cap = crate::dossier::read::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    match std::fs::File::open(&path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, cap + 1), &mut bytes))
+    {
+        Ok(_) if bytes.len() as u64 > cap => shipped(&format!(
+            "the FAQ is larger than {} MiB, the most a content file may be",
+            cap >> 20
+        )),
+        Ok(_) => match String::from_utf8(bytes) {
             Ok(text) => faq::parse(&text, &shown),
-            Err(_) => {
-                let mut f = faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
-                f.diagnostics.push(Diagnostic::warning(
-                    shown,
-                    "the FAQ is not valid UTF-8; the shipped FAQ is shown instead",
-                ));
-                f
-            }
+            Err(_) => shipped("the FAQ is not valid UTF-8"),
         },
         Err(_) => faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md"),
     }
@@ -187,7 +203,7 @@ impl<'a> Site<'a> {
                 let e = &self.judged.entries[i];
                 match &e.judged {
                     Some((d, g)) => {
-                        let story = markdown::render(&d.body, 1);
+                        let story = markdown::render_beside(&d.body, 1, &pilot_page_ids(fw));
                         let warnings: Vec<Diagnostic> = e.diagnostics.clone();
                         let v = view::pilot_view(config, fw, d, g, story, &warnings);
                         let mut pv = self.page_view(&path, d.title.clone(), "pilot");
@@ -245,6 +261,23 @@ impl<'a> Site<'a> {
     }
 }
 
+/// The ids the shipped pilot page gives its own elements, which a story's
+/// anchors must not repeat.
+fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
+    let mut ids = vec![
+        "main",
+        "verdict-title",
+        "warnings-title",
+        "next-title",
+        "scores-title",
+        "mistakes-title",
+        "story-title",
+        "facts-title",
+    ];
+    ids.extend(fw.mistakes.iter().map(|m| m.id.as_str()));
+    ids
+}
+
 /// What a build did.
 #[derive(Debug, Clone, Default)]
 pub struct BuildStats {
@@ -289,22 +322,17 @@ pub fn write_pages(
         .map(|page| {
             let path = site.path(*page);
             let dest = out.join(&path);
-            let cannot = |e: std::io::Error| {
-                Diagnostic::error(
-                    crate::dossier::discover::show(&dest, &site.project.root),
-                    format!("cannot be written: {e}"),
-                )
-            };
             let result = match page {
                 // The report is streamed to disk: at 10,000 pilots it is tens
                 // of megabytes that need not be held in memory.
                 Page::Report => output::stream_if_changed(&dest, |w| {
                     report::write_json_compact(w, site.judged, &site.project.framework)
                 })
-                .map_err(cannot),
-                _ => site
-                    .render(*page)
-                    .and_then(|bytes| output::write_if_changed(&dest, &bytes).map_err(cannot)),
+                .map_err(|e| write_error(site, out, &dest, &e)),
+                _ => site.render(*page).and_then(|bytes| {
+                    output::write_if_changed(&dest, &bytes)
+                        .map_err(|e| write_error(site, out, &dest, &e))
+                }),
             };
             progress();
             result
@@ -312,22 +340,51 @@ pub fn write_pages(
         .collect();
     let mut written = 0;
     let mut unchanged = 0;
-    let mut errors = Vec::new();
+    // Each distinct problem once (a full disk fails every page the same
+    // way), with how many more files it stopped.
+    let mut errors: Vec<(Diagnostic, usize)> = Vec::new();
     for r in results {
         match r {
             Ok(true) => written += 1,
             Ok(false) => unchanged += 1,
-            Err(e) => {
-                if !errors
-                    .iter()
-                    .any(|x: &Diagnostic| x.message == e.message && x.source == e.source)
-                {
-                    errors.push(e);
-                }
-            }
+            Err(e) => match errors.iter_mut().find(|(x, _)| x.message == e.message) {
+                Some((x, _)) if x.source == e.source => {}
+                Some((_, more)) if e.message.starts_with("cannot be written") => *more += 1,
+                _ => errors.push((e, 0)),
+            },
         }
     }
+    let errors = errors
+        .into_iter()
+        .map(|(d, more)| match more {
+            0 => d,
+            n => d.with_help(format!(
+                "{} more file{} of the site cannot be written for the same reason",
+                n,
+                if n == 1 { "" } else { "s" }
+            )),
+        })
+        .collect();
     (written, unchanged, errors)
+}
+
+/// Why a page cannot be written. A file where a folder must be is named
+/// itself (once, not once per page under it).
+fn write_error(site: &Site, out: &Path, dest: &Path, e: &std::io::Error) -> Diagnostic {
+    let show = |p: &Path| crate::dossier::discover::show(p, &site.project.root);
+    let blocker = dest
+        .ancestors()
+        .skip(1)
+        .take_while(|a| a.starts_with(out) && *a != out)
+        .find(|a| a.is_file());
+    match blocker {
+        Some(b) => Diagnostic::error(
+            show(b),
+            "cannot be written: a file is in the way where the site needs a folder",
+        )
+        .with_help("move or remove that file, then build again"),
+        None => Diagnostic::error(show(dest), format!("cannot be written: {e}")),
+    }
 }
 
 /// Builds the whole site into `out`. Errors are problems writing or

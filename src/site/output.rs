@@ -166,7 +166,46 @@ pub fn finish(out: &Path, files: &BTreeSet<String>) -> io::Result<usize> {
         text.push('\n');
     }
     write_if_changed(&out.join(MANIFEST), text.as_bytes())?;
+    remove_stale_temporary_files(out, previous.iter().chain(files));
     Ok(removed)
+}
+
+/// Removes the temporary files that builds killed before their rename left
+/// in the folders of the site's files (they are hidden, but a sync of the
+/// folder would publish them). Only those of processes that are gone, and
+/// only where that can be told (`/proc`); elsewhere they stay.
+fn remove_stale_temporary_files<'a>(out: &Path, files: impl Iterator<Item = &'a String>) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let folders: BTreeSet<PathBuf> = files
+        .filter_map(|f| out.join(f).parent().map(Path::to_path_buf))
+        .collect();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name.to_str().and_then(temporary_file_pid) else {
+                continue;
+            };
+            if pid != std::process::id() && !proc.join(pid.to_string()).exists() {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// The process id in the name of a temporary file of [`write_atomic`]
+/// (`.index.html.1234-7.tmp`).
+fn temporary_file_pid(name: &str) -> Option<u32> {
+    let middle = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, tail) = middle.rsplit_once('.')?;
+    let (pid, n) = tail.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
 }
 
 fn remove_empty_parents(out: &Path, file: &Path) {
@@ -196,6 +235,25 @@ mod tests {
             .flatten()
             .collect();
         assert_eq!(leftovers.len(), 1, "no temporary files are left behind");
+    }
+
+    #[test]
+    fn temporary_files_of_killed_builds_are_removed_by_the_next_build() {
+        assert_eq!(temporary_file_pid(".index.html.1234-7.tmp"), Some(1234));
+        assert_eq!(temporary_file_pid("index.html"), None);
+        assert_eq!(temporary_file_pid(".notes.tmp"), None);
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_atomic(&out.join("pilots/a/index.html"), b"a").unwrap();
+        // No process has this id (above the kernel's pid_max).
+        let stale = out.join("pilots/a/.index.html.4194305-0.tmp");
+        std::fs::write(&stale, "half a pa").unwrap();
+        let own = out.join("pilots/a/.team-notes.tmp");
+        std::fs::write(&own, "not ours").unwrap();
+        let files: BTreeSet<String> = ["pilots/a/index.html".to_string()].into();
+        finish(out, &files).unwrap();
+        assert_eq!(stale.exists(), !Path::new("/proc/self").exists());
+        assert!(own.exists());
     }
 
     #[test]
