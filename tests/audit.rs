@@ -1,0 +1,632 @@
+//! A real-browser audit of every page of two sites: the shipped example
+//! portfolio and the hostile corpus (`tests/fixtures/hostile`, with what
+//! `tests/hardening/` adds at test time).
+//!
+//! Headless Chromium, driven through chromedriver (the approach of
+//! `tests/browser.rs`: `fantoccini`, the legacy `/se/log` endpoint for the
+//! console, Performance entries for requests), loads each page from a
+//! std-only HTTP server on 127.0.0.1 and asserts:
+//!
+//! - no script from content ran: the payloads set `window.__pwned`, call
+//!   `alert` or set `document.title`; none did, and no dialog is open;
+//! - the console has no error;
+//! - no request left 127.0.0.1;
+//! - axe-core finds no `serious` or `critical` accessibility violation, with
+//!   the light colour scheme and with the dark one (emulated over the
+//!   DevTools protocol).
+//!
+//! Then the Nu HTML Checker (vnu.jar, run with Java) must find no error in
+//! any page of either site.
+//!
+//! The tools: Chromium and chromedriver (Debian packages `chromium` and
+//! `chromium-driver`), Java, and `npm ci --prefix tests/audit` for axe-core
+//! and vnu.jar. A missing tool skips with a notice locally and fails when
+//! `CI` is set (`.ci/run` installs them all).
+#![cfg(unix)]
+
+mod common;
+mod hardening;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------- tools
+
+fn on_path(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+fn program(env: &str, names: &[&str]) -> Option<PathBuf> {
+    match std::env::var_os(env) {
+        Some(p) => Some(PathBuf::from(p)).filter(|p| p.is_file()),
+        None => on_path(names),
+    }
+}
+
+fn audit_dir() -> PathBuf {
+    common::repo_root().join("tests/audit")
+}
+
+fn axe_source() -> Option<String> {
+    std::fs::read_to_string(audit_dir().join("node_modules/axe-core/axe.min.js")).ok()
+}
+
+fn vnu_jar() -> Option<PathBuf> {
+    Some(audit_dir().join("node_modules/vnu-jar/build/dist/vnu.jar")).filter(|p| p.is_file())
+}
+
+fn java() -> Option<PathBuf> {
+    let java = program("JAVA", &["java"])?;
+    Command::new(&java)
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()
+        .filter(|s| s.success())
+        .map(|_| java)
+}
+
+// ---------------------------------------------------------------- the two sites
+
+struct Sites {
+    _example: tempfile::TempDir,
+    hostile: hardening::HostileProject,
+    /// (name, folder) of each site.
+    list: Vec<(&'static str, PathBuf)>,
+}
+
+fn build_sites() -> Sites {
+    let example = tempfile::tempdir().unwrap();
+    let out = example.path().join("site");
+    common::build_expecting(&common::repo_root(), &out, 0);
+    let hostile = hardening::HostileProject::new();
+    let built = hostile.build(64);
+    assert_eq!(
+        built.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let list = vec![("example", out), ("hostile", hostile.out())];
+    Sites {
+        _example: example,
+        hostile,
+        list,
+    }
+}
+
+fn pages_of(site: &Path) -> Vec<String> {
+    common::files(site)
+        .into_keys()
+        .filter(|p| p.ends_with(".html"))
+        .collect()
+}
+
+// ---------------------------------------------------------------- a static server
+
+/// Serves a folder on 127.0.0.1; records every request path.
+struct Server {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (root, log, stopped) = (root.to_path_buf(), requests.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (root, log) = (root.clone(), log.clone());
+                std::thread::spawn(move || answer(stream, &root, &log));
+            }
+        });
+        Server {
+            port,
+            requests,
+            stop,
+        }
+    }
+
+    fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn answer(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("/")
+        .to_string();
+    log.lock().unwrap().push(target.clone());
+    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
+    let mut file = root.to_path_buf();
+    let mut ok = true;
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        ok &= part != ".." && !part.contains('\\');
+        file.push(part);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    let body = if ok { std::fs::read(&file).ok() } else { None };
+    let (status, body, kind) = match body {
+        Some(b) => {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("json") => "application/json",
+                Some("csv") => "text/csv; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", b, kind)
+        }
+        None => (
+            "404 Not Found",
+            std::fs::read(root.join("404.html")).unwrap_or_default(),
+            "text/html; charset=utf-8",
+        ),
+    };
+    let header = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(header.as_bytes());
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+// ---------------------------------------------------------------- chromedriver
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(program: &Path) -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} cannot be started: {e}", program.display()));
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut said = String::new();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    said.push_str(&line);
+                    said.push('\n');
+                    if line.contains("started successfully") {
+                        break;
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("chromedriver stopped before it was ready:\n{said}");
+                }
+            }
+        }
+        std::thread::spawn(move || lines.for_each(drop));
+        Driver { child, port }
+    }
+
+    /// A WebDriver command fantoccini has no method for.
+    fn post(&self, path: &str, body: &Value) -> Value {
+        let body = body.to_string();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("chromedriver");
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        // chromedriver says `Connection: close` but keeps the connection
+        // open: read the body by its length, not to the end.
+        let mut reader = BufReader::new(stream);
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).expect("chromedriver answers");
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().expect("a length");
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).expect("chromedriver's answer");
+        serde_json::from_slice(&body).unwrap_or_else(|e| {
+            panic!(
+                "chromedriver answered {path} with no JSON ({e}): {}",
+                String::from_utf8_lossy(&body)
+            )
+        })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------- one page
+
+/// What went wrong on one page, in words; empty when nothing did.
+#[derive(Default)]
+struct Findings {
+    problems: Vec<String>,
+    /// axe violations below `serious`, for the record.
+    notes: Vec<String>,
+}
+
+const AXE_RUN: &str = "const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] })
+  .then(function (r) {
+    done(r.violations.map(function (v) {
+      return { id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.slice(0, 5).map(function (n) { return n.target.join(' ') + ' :: ' + (n.failureSummary || ''); }) };
+    }));
+  })
+  .catch(function (e) { done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]); });";
+
+async fn axe(c: &Client, axe_source: &str, label: &str, findings: &mut Findings) {
+    let loaded = c
+        .execute(&format!("{axe_source}\n;return typeof window.axe;"), vec![])
+        .await
+        .expect("inject axe-core");
+    assert_eq!(loaded, json!("object"), "axe-core is on the page");
+    let v = c
+        .execute_async(AXE_RUN, vec![])
+        .await
+        .expect("axe.run answers");
+    for violation in v.as_array().expect("a list of violations") {
+        let impact = violation["impact"].as_str().unwrap_or("unknown");
+        let text = format!(
+            "{label}: axe {} ({impact}): {}: {:?}",
+            violation["id"], violation["help"], violation["nodes"]
+        );
+        if impact == "serious" || impact == "critical" {
+            findings.problems.push(text);
+        } else {
+            findings.notes.push(text);
+        }
+    }
+}
+
+async fn set_scheme(driver: &Driver, session: &str, c: &Client, dark: bool) {
+    let features = if dark {
+        json!([{ "name": "prefers-color-scheme", "value": "dark" }])
+    } else {
+        json!([{ "name": "prefers-color-scheme", "value": "light" }])
+    };
+    let r = driver.post(
+        &format!("/session/{session}/goog/cdp/execute"),
+        &json!({ "cmd": "Emulation.setEmulatedMedia", "params": { "features": features } }),
+    );
+    assert!(
+        r["value"].is_object(),
+        "the DevTools protocol emulates the colour scheme: {r}"
+    );
+    let on = c
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(on, json!(dark), "the page sees the emulated scheme");
+}
+
+async fn audit_page(
+    c: &Client,
+    driver: &Driver,
+    session: &str,
+    server: &Server,
+    page: &str,
+    axe_source: &str,
+) -> Findings {
+    let mut f = Findings::default();
+    let url = format!("{}{}", server.origin(), page);
+    set_scheme(driver, session, c, false).await;
+    c.goto(&url).await.expect("open the page");
+
+    // Nothing from content ran.
+    if let Ok(text) = c.get_alert_text().await {
+        f.problems
+            .push(format!("{page}: a dialog is open: {text:?}"));
+        let _ = c.dismiss_alert().await;
+    }
+    let state = c
+        .execute(
+            "return { pwned: typeof window.__pwned === 'undefined' ? null : String(window.__pwned),
+                      title: document.title,
+                      scripts: Array.from(document.scripts).map(function (s) { return s.getAttribute('src'); }),
+                      ready: document.readyState };",
+            vec![],
+        )
+        .await
+        .expect("read the page's state");
+    if !state["pwned"].is_null() {
+        f.problems.push(format!(
+            "{page}: content ran a script: window.__pwned = {}",
+            state["pwned"]
+        ));
+    }
+    if state["title"].as_str().unwrap_or("").contains("PWNED") {
+        f.problems.push(format!(
+            "{page}: content changed the title: {}",
+            state["title"]
+        ));
+    }
+    for src in state["scripts"].as_array().unwrap() {
+        if !src.as_str().is_some_and(|s| s.ends_with("assets/site.js")) {
+            f.problems
+                .push(format!("{page}: a script that is not the site's: {src}"));
+        }
+    }
+
+    // Every request went to this server.
+    let entries = c
+        .execute(
+            "return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource')).map(function (e) { return e.name; });",
+            vec![],
+        )
+        .await
+        .expect("read performance entries");
+    let origin = server.origin();
+    for name in entries.as_array().unwrap() {
+        let name = name.as_str().unwrap_or("");
+        if !name.starts_with(&origin) {
+            f.problems
+                .push(format!("{page}: a request left 127.0.0.1: {name}"));
+        }
+    }
+
+    // Accessibility, light then dark.
+    axe(c, axe_source, &format!("{page} (light)"), &mut f).await;
+    set_scheme(driver, session, c, true).await;
+    axe(c, axe_source, &format!("{page} (dark)"), &mut f).await;
+    set_scheme(driver, session, c, false).await;
+
+    // The console, since the last page.
+    let log = driver.post(
+        &format!("/session/{session}/se/log"),
+        &json!({ "type": "browser" }),
+    );
+    for e in log["value"].as_array().unwrap_or(&Vec::new()) {
+        let level = e["level"].as_str().unwrap_or("");
+        let message = e["message"].as_str().unwrap_or("");
+        if level == "SEVERE" || level == "WARNING" && message.contains("Content Security Policy") {
+            f.problems
+                .push(format!("{page}: console {level}: {message}"));
+        }
+    }
+    f
+}
+
+// ---------------------------------------------------------------- the tests
+
+#[test]
+fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_and_passes_axe() {
+    let chromium = program(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    );
+    let chromedriver = program("CHROMEDRIVER", &["chromedriver"]);
+    let axe_source = axe_source();
+    if !hardening::require(chromium.is_some(), "chromium")
+        || !hardening::require(chromedriver.is_some(), "chromedriver")
+        || !hardening::require(
+            axe_source.is_some(),
+            "axe-core (npm ci --prefix tests/audit)",
+        )
+    {
+        return;
+    }
+    let (chromium, chromedriver, axe_source) = (
+        chromium.unwrap(),
+        chromedriver.unwrap(),
+        axe_source.unwrap(),
+    );
+
+    let sites = build_sites();
+    let driver = Driver::start(&chromedriver);
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    let mut audited = 0;
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium.to_string_lossy(),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--window-size=1280,1000",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        // Alerts stay open, so that a payload that called alert() is seen.
+        caps.insert("unhandledPromptBehavior".into(), json!("ignore"));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session with headless Chromium");
+        let session = client.session_id().await.unwrap().expect("a session id");
+        for (name, folder) in &sites.list {
+            let server = Server::start(folder);
+            for page in pages_of(folder) {
+                let f = audit_page(&client, &driver, &session, &server, &page, &axe_source).await;
+                audited += 1;
+                problems.extend(f.problems.into_iter().map(|p| format!("[{name}] {p}")));
+                notes.extend(f.notes.into_iter().map(|p| format!("[{name}] {p}")));
+            }
+            // Every request the server saw was for a file of the site
+            // (Chromium may ask for a favicon the site does not have).
+            let requests = server.requests.lock().unwrap().clone();
+            for r in requests {
+                let path = percent_decode(r.split(['?', '#']).next().unwrap_or(""));
+                let file = folder.join(path.trim_start_matches('/'));
+                if !(file.is_file() || file.join("index.html").is_file() || path == "/favicon.ico") {
+                    problems.push(format!("[{name}] a request for a file the site does not have: {r}"));
+                }
+            }
+        }
+        let _ = client.close().await;
+    });
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    eprintln!(
+        "audited {audited} pages of {} sites in light and dark",
+        sites.list.len()
+    );
+    assert!(audited >= 30, "{audited}");
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    drop(sites.hostile);
+}
+
+#[test]
+fn every_page_of_both_sites_is_valid_html_for_the_nu_checker() {
+    let java = java();
+    let jar = vnu_jar();
+    if !hardening::require(
+        java.is_some(),
+        "Java (apt-get install default-jre-headless)",
+    ) || !hardening::require(jar.is_some(), "vnu.jar (npm ci --prefix tests/audit)")
+    {
+        return;
+    }
+    let sites = build_sites();
+    let mut files = Vec::new();
+    for (_, folder) in &sites.list {
+        for page in pages_of(folder) {
+            files.push(folder.join(page));
+        }
+    }
+    assert!(files.len() >= 30);
+    let out = Command::new(java.unwrap())
+        .arg("-jar")
+        .arg(jar.unwrap())
+        .args(["--errors-only", "--format", "json"])
+        .args(&files)
+        .output()
+        .expect("vnu.jar runs");
+    // vnu writes its JSON report to standard error.
+    let report: Value = serde_json::from_slice(&out.stderr)
+        .or_else(|_| serde_json::from_slice(&out.stdout))
+        .unwrap_or_else(|e| {
+            panic!(
+                "vnu.jar printed no JSON ({e}):\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+    let messages = report["messages"].as_array().expect("a list of messages");
+    let shown: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}: {}: {}",
+                m["url"].as_str().unwrap_or(""),
+                m["lastLine"],
+                m["type"],
+                m["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    eprintln!("the Nu HTML Checker read {} pages", files.len());
+    assert!(
+        shown.is_empty(),
+        "{} errors:\n{}",
+        shown.len(),
+        shown.join("\n")
+    );
+}
