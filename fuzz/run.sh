@@ -15,7 +15,7 @@ for target in read_dossier render_pilot; do
   for f in content/*.md tests/fixtures/hostile/content/*.md; do
     [ -f "$f" ] || continue
     [ "$(stat -c %s "$f")" -le 65536 ] || continue
-    cp -f "$f" "$corpus/seed-$(basename "$f" | tr -c 'A-Za-z0-9._-\n' '_')"
+    cp -f "$f" "$corpus/seed-$(basename "$f" | tr -c 'A-Za-z0-9._\n-' '_')"
   done
 done
 
