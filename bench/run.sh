@@ -50,7 +50,8 @@ if [ ${#missing_required[@]} -gt 0 ]; then
   echo "missing: ${missing_required[*]} (required)" >&2
   exit 2
 fi
-have() { command -v "$1" >/dev/null; }
+# BENCH_SKIP="hyperfine hugo" runs as if those were not installed.
+have() { [[ " ${BENCH_SKIP:-} " != *" $1 "* ]] && command -v "$1" >/dev/null; }
 missing=()
 have hyperfine || missing+=("hyperfine (timings fall back to repeated runs timed by python)")
 have hugo || missing+=("hugo (the Hugo rows are skipped)")

@@ -199,12 +199,30 @@ def fmt_s(v: float | None) -> str:
     return f"{v * 1000:.0f} ms" if v < 1 else f"{v:.2f} s"
 
 
+def cpu_mean(path: str) -> float | None:
+    """The mean CPU time (user + system) of a hyperfine result, if any."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            r = json.load(f)["results"][0]
+        return (r["user"] + r["system"]) or None
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
 def cmd_table(args) -> int:
     rows: dict[int, dict[str, str]] = {}
     with open(args.file, encoding="utf-8") as f:
         for line in f:
             n, key, value = line.rstrip("\n").split("\t")
             rows.setdefault(int(n), {})[key] = value
+    # CPU time beside wall time where hyperfine recorded it: on a shared
+    # machine it is the steadier of the two.
+    folder = os.path.dirname(os.path.abspath(args.file))
+    for n, r in rows.items():
+        for key in ("cold", "hugo", "floor", "check", "nochange"):
+            cpu = cpu_mean(os.path.join(folder, f"{key}-{n}.json"))
+            if cpu is not None:
+                r[key + "_cpu"] = f"{cpu:.4f}"
 
     def num(r, k):
         v = r.get(k)
@@ -230,6 +248,8 @@ def cmd_table(args) -> int:
                 cells.append(f"{fmt_s(v)} (whole rebuild {fmt_s(num(r, 'serve_full'))})")
             else:
                 cells.append(fmt_s(v))
+            if num(r, key + "_cpu") is not None:
+                cells[-1] += f" (CPU {fmt_s(num(r, key + '_cpu'))})"
         cold, hugo, floor = num(r, "cold"), num(r, "hugo"), num(r, "floor")
         cells.append(f"{cold / hugo:.2f}" if cold and hugo else "–")
         cells.append(f"{cold / floor:.2f}" if cold and floor else "–")
