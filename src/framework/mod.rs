@@ -31,7 +31,13 @@ pub enum Mistake {
 }
 
 impl Mistake {
-    pub const ALL: [Mistake; 5] = [Mistake::Framing, Mistake::Data, Mistake::Governance, Mistake::Change, Mistake::Metrics];
+    pub const ALL: [Mistake; 5] = [
+        Mistake::Framing,
+        Mistake::Data,
+        Mistake::Governance,
+        Mistake::Change,
+        Mistake::Metrics,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -206,7 +212,10 @@ impl KpiField {
     ];
 
     pub fn as_str(self) -> &'static str {
-        KpiField::ALL.iter().find(|(f, _)| *f == self).map_or("?", |(_, s)| s)
+        KpiField::ALL
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("?", |(_, s)| s)
     }
 }
 
@@ -276,6 +285,7 @@ impl Framework {
 
     /// The built-in framework of the contract.
     pub fn builtin() -> Framework {
-        load::parse_framework(DEFAULT_FRAMEWORK, "(built-in framework)", None).expect("the built-in framework is valid")
+        load::parse_framework(DEFAULT_FRAMEWORK, "(built-in framework)", None)
+            .expect("the built-in framework is valid")
     }
 }

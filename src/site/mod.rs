@@ -242,6 +242,7 @@ impl<'a> Site<'a> {
                 // Served from any depth, so its links are absolute from the
                 // site root when `base_url` is known and root-relative otherwise.
                 let mut pv = self.page_view(&path, "Page not found".into(), "");
+                pv.canonical = None;
                 pv.root = if config.base_url.is_empty() {
                     "/".into()
                 } else {

@@ -455,7 +455,10 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             BrokenRow {
                 source: e.file.source.clone(),
                 href: pilot_href(&e.file.id),
-                location: first.and_then(|d| d.location.as_ref()).map(|l| format!("{}:{}", l.line, l.column)).unwrap_or_default(),
+                location: first
+                    .and_then(|d| d.location.as_ref())
+                    .map(|l| format!("{}:{}", l.line, l.column))
+                    .unwrap_or_default(),
                 message: parts(first.map(|d| d.message.as_str()).unwrap_or("")),
                 count: e.diagnostics.iter().filter(|d| d.is_error()).count(),
             }
@@ -480,7 +483,10 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
         by_stage: Stage::ALL
             .iter()
             .filter(|s| p.by_stage[**s as usize] > 0)
-            .map(|s| Fact { label: stage_label(*s).to_string(), value: p.by_stage[*s as usize].to_string() })
+            .map(|s| Fact {
+                label: stage_label(*s).to_string(),
+                value: p.by_stage[*s as usize].to_string(),
+            })
             .collect(),
         pilots: p.pilots,
     }
@@ -916,7 +922,14 @@ pub struct Part {
 
 /// Splits text with `backticked` pieces into parts.
 pub fn parts(text: &str) -> Vec<Part> {
-    text.split('`').enumerate().filter(|(_, t)| !t.is_empty()).map(|(i, t)| Part { text: t.to_string(), code: i % 2 == 1 }).collect()
+    text.split('`')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| Part {
+            text: t.to_string(),
+            code: i % 2 == 1,
+        })
+        .collect()
 }
 
 fn rule_view(c: &Check) -> RuleView {
@@ -1069,9 +1082,14 @@ fn topic_figures(
                         r => format!("{r} pilots are ready to scale:"),
                     }
                 ),
-                None => format!("In this portfolio, no mistake is active in any of the {n} pilots."),
+                None => {
+                    format!("In this portfolio, no mistake is active in any of the {n} pilots.")
+                }
             };
-            vec![LiveFigure { text, pilots: links_where(judged, |_, g| g.verdict == Verdict::Ready) }]
+            vec![LiveFigure {
+                text,
+                pilots: links_where(judged, |_, g| g.verdict == Verdict::Ready),
+            }]
         }
         Topic::MostActive => {
             let counts: Vec<String> = Mistake::ALL
