@@ -58,7 +58,9 @@ pub struct Diagnosis {
 /// `stale_days` flagged stale.
 pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: i64) -> Diagnosis {
     let column = dossier.stage.column();
-    let mut checks = Vec::new();
+    // A diagnosis lives for the whole build, beside every other one: no
+    // room to spare in its list of checks or their messages.
+    let mut checks = Vec::with_capacity(framework.checks.len());
     let mut pass_weight = [0u32; 5];
     let mut total_weight = [0u32; 5];
     let mut failing_weight = [0u32; 5];
@@ -70,7 +72,8 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         let Some(severity) = check.severity[column] else {
             continue;
         };
-        let (outcome, message) = evaluate(check, dossier);
+        let (outcome, mut message) = evaluate(check, dossier);
+        message.shrink_to_fit();
         let m = check.mistake.index();
         let w = framework.weight(severity);
         total_weight[m] += w;
