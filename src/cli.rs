@@ -214,24 +214,32 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// The project at `root`, when its configuration reads and its content
+/// folder exists; otherwise the problem is printed and the exit code given.
+fn open_with_content(root: &std::path::Path) -> Result<Project, ExitCode> {
+    let project = Project::open(root).map_err(|d| {
+        print_diagnostics(&d);
+        ExitCode::from(2)
+    })?;
+    match project.content_problem() {
+        Some(d) => {
+            print_diagnostics(&[d]);
+            Err(ExitCode::from(2))
+        }
+        None => Ok(project),
+    }
+}
+
 fn check(
     root: &std::path::Path,
     as_of: Date,
     format: Format,
     fail_on: Option<Verdict>,
 ) -> ExitCode {
-    let project = match Project::open(root) {
+    let project = match open_with_content(root) {
         Ok(p) => p,
-        Err(d) => {
-            print_diagnostics(&d);
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    if !project.content_dir().is_dir() {
-        let judged = project.judge_all(as_of);
-        print_diagnostics(&judged.warnings);
-        return ExitCode::from(2);
-    }
     let judged = project.judge_all(as_of);
     let text = match format {
         Format::Human => report::human(
@@ -255,17 +263,10 @@ fn check(
 }
 
 fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
-    let project = match Project::open(root) {
+    let project = match open_with_content(root) {
         Ok(p) => p,
-        Err(d) => {
-            print_diagnostics(&d);
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
-    if !project.content_dir().is_dir() {
-        print_diagnostics(&project.judge_all(as_of).warnings);
-        return ExitCode::from(2);
-    }
     let templates = match crate::site::load_templates(&project) {
         Ok(t) => t,
         Err(d) => {

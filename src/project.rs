@@ -79,13 +79,18 @@ impl Project {
         dossier::discover(&self.content_dir(), &self.root, &self.config.faq)
     }
 
+    /// Why the content folder cannot be read, when it cannot.
+    pub fn content_problem(&self) -> Option<Diagnostic> {
+        let content = self.content_dir();
+        (!content.is_dir()).then(|| {
+            Diagnostic::error(dossier::discover::show(&content, &self.root), "the content folder does not exist")
+                .with_help("create it with `pilotscope init`, or point `--root` or `content_dir` at the folder holding the dossiers")
+        })
+    }
+
     /// Reads and judges every dossier.
     pub fn judge_all(&self, as_of: Date) -> Judged {
-        let content = self.content_dir();
-        if !content.is_dir() {
-            let shown = dossier::discover::show(&content, &self.root);
-            let d = Diagnostic::error(shown, "the content folder does not exist")
-                .with_help("create it with `pilotscope init`, or point `--root` or `content_dir` at the folder holding the dossiers");
+        if let Some(d) = self.content_problem() {
             return Judged::from_entries(Vec::new(), vec![d], as_of);
         }
         let (files, warnings) = self.discover();

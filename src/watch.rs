@@ -139,6 +139,18 @@ impl Live {
         errors
     }
 
+    /// A configuration, framework or template problem stops the rebuild
+    /// until the next change: the site on disk stays as it was.
+    fn blocked(&mut self, problems: Vec<Diagnostic>, start: Instant) -> Rebuild {
+        self.blocking = problems.clone();
+        Rebuild {
+            errors: self.errors(),
+            report: problems,
+            elapsed: start.elapsed(),
+            ..Rebuild::default()
+        }
+    }
+
     fn full(&mut self) -> Rebuild {
         let start = Instant::now();
         let previous_errors: HashSet<String> =
@@ -146,30 +158,14 @@ impl Live {
         self.blocking.clear();
         let project = match Project::open(&self.root) {
             Ok(p) => p,
-            Err(d) => {
-                self.blocking = d.clone();
-                return Rebuild {
-                    errors: self.errors(),
-                    report: d,
-                    elapsed: start.elapsed(),
-                    ..Rebuild::default()
-                };
-            }
+            Err(d) => return self.blocked(d, start),
         };
         if !self.explicit_out {
             self.out = project.output_dir();
         }
         let templates = match site::load_templates(&project) {
             Ok(t) => t,
-            Err(d) => {
-                self.blocking = d.clone();
-                return Rebuild {
-                    errors: self.errors(),
-                    report: d,
-                    elapsed: start.elapsed(),
-                    ..Rebuild::default()
-                };
-            }
+            Err(d) => return self.blocked(d, start),
         };
         let judged = project.judge_all(self.as_of);
         let faq = site::load_faq(&project);
@@ -294,15 +290,7 @@ impl Live {
                 self.blocking.clear();
                 loaded.templates = t;
             }
-            Err(d) => {
-                self.blocking = d.clone();
-                return Rebuild {
-                    errors: self.errors(),
-                    report: d,
-                    elapsed: start.elapsed(),
-                    ..Rebuild::default()
-                };
-            }
+            Err(d) => return self.blocked(d, start),
         }
         let s = Site::new(
             &loaded.project,

@@ -386,35 +386,23 @@ impl Reader<'_> {
                 );
                 None
             }
-            (Kind::Date, NodeKind::Str(s) | NodeKind::Datetime(s)) => {
-                if s.trim().is_empty() {
-                    return None;
-                }
-                match parse_date(s.trim()) {
-                    Some(d) => Some(Value::Date(d)),
-                    None => {
-                        self.error_at(
-                            &node.span,
-                            format!(
-                                "`{key}` must be a date written YYYY-MM-DD; found {}",
-                                found()
-                            ),
-                            Some("for example `2026-02-02`".into()),
-                        );
-                        None
-                    }
-                }
-            }
+            (Kind::Date, NodeKind::Str(s) | NodeKind::Datetime(s)) if s.trim().is_empty() => None,
             (Kind::Date, _) => {
-                self.error_at(
-                    &node.span,
-                    format!(
-                        "`{key}` must be a date written YYYY-MM-DD; found {}",
-                        found()
-                    ),
-                    Some("for example `2026-02-02`".into()),
-                );
-                None
+                let date = match &node.kind {
+                    NodeKind::Str(s) | NodeKind::Datetime(s) => parse_date(s.trim()),
+                    _ => None,
+                };
+                if date.is_none() {
+                    self.error_at(
+                        &node.span,
+                        format!(
+                            "`{key}` must be a date written YYYY-MM-DD; found {}",
+                            found()
+                        ),
+                        Some("for example `2026-02-02`".into()),
+                    );
+                }
+                date.map(Value::Date)
             }
             (Kind::Share, _) => {
                 let share = match &node.kind {

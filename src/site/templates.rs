@@ -60,6 +60,22 @@ impl std::fmt::Debug for Templates {
     }
 }
 
+/// The regular files directly in `dir` that are not hidden, by name, sorted.
+fn files_in(dir: &Path) -> Vec<(String, std::path::PathBuf)> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, std::path::PathBuf)> = read
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .filter_map(|p| Some((p.file_name()?.to_str()?.to_string(), p)))
+        .filter(|(name, _)| !name.starts_with('.'))
+        .collect();
+    files.sort();
+    files
+}
+
 impl Templates {
     /// The shipped templates, with overrides from `dir` (shown to users as
     /// `shown_dir`) when it exists.
@@ -80,63 +96,33 @@ impl Templates {
             .collect();
         let mut errors = Vec::new();
         if let Some(dir) = dir.filter(|d| d.is_dir()) {
-            if let Ok(read) = std::fs::read_dir(dir) {
-                let mut names: Vec<_> = read
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "html"))
-                    .collect();
-                names.sort();
-                for path in names {
-                    let Some(name) = path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .map(str::to_string)
-                    else {
-                        continue;
-                    };
-                    let shown = format!("{}/{name}", shown_dir.trim_end_matches('/'));
-                    match std::fs::read_to_string(&path) {
-                        Ok(text) => match sources.iter_mut().find(|(n, _, _)| *n == name) {
-                            Some(slot) => *slot = (name, text, shown),
-                            None => sources.push((name, text, shown)),
-                        },
-                        Err(e) => errors.push(Diagnostic::error(
-                            shown,
-                            format!("the template cannot be read: {e}"),
-                        )),
-                    }
+            let shown_dir = shown_dir.trim_end_matches('/');
+            for (name, path) in files_in(dir)
+                .into_iter()
+                .filter(|(n, _)| n.ends_with(".html"))
+            {
+                let shown = format!("{shown_dir}/{name}");
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => match sources.iter_mut().find(|(n, _, _)| *n == name) {
+                        Some(slot) => *slot = (name, text, shown),
+                        None => sources.push((name, text, shown)),
+                    },
+                    Err(e) => errors.push(Diagnostic::error(
+                        shown,
+                        format!("the template cannot be read: {e}"),
+                    )),
                 }
             }
-            let asset_dir = dir.join("assets");
-            if let Ok(read) = std::fs::read_dir(&asset_dir) {
-                let mut files: Vec<_> = read
-                    .flatten()
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file())
-                    .collect();
-                files.sort();
-                for path in files {
-                    let Some(name) = path
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .map(str::to_string)
-                    else {
-                        continue;
-                    };
-                    if name.starts_with('.') {
-                        continue;
-                    }
-                    match std::fs::read(&path) {
-                        Ok(bytes) => match assets.iter_mut().find(|(n, _)| *n == name) {
-                            Some(slot) => slot.1 = bytes,
-                            None => assets.push((name, bytes)),
-                        },
-                        Err(e) => errors.push(Diagnostic::error(
-                            format!("{shown_dir}/assets/{name}"),
-                            format!("cannot be read: {e}"),
-                        )),
-                    }
+            for (name, path) in files_in(&dir.join("assets")) {
+                match std::fs::read(&path) {
+                    Ok(bytes) => match assets.iter_mut().find(|(n, _)| *n == name) {
+                        Some(slot) => slot.1 = bytes,
+                        None => assets.push((name, bytes)),
+                    },
+                    Err(e) => errors.push(Diagnostic::error(
+                        format!("{shown_dir}/assets/{name}"),
+                        format!("cannot be read: {e}"),
+                    )),
                 }
             }
         }
