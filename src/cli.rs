@@ -275,8 +275,33 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
         }
     };
     let out = output.unwrap_or_else(|| project.output_dir());
-    let judged = project.judge_all(as_of);
     let faq = crate::site::load_faq(&project);
+    let start = std::time::Instant::now();
+    if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out) {
+        let mut diagnostics = done.warnings.clone();
+        diagnostics.extend(
+            done.noisy
+                .iter()
+                .flat_map(|e| e.diagnostics.iter().cloned()),
+        );
+        diagnostics.extend(faq.diagnostics.iter().cloned());
+        let stats = crate::site::BuildStats {
+            pages: done.pages,
+            written: 0,
+            unchanged: done.pages,
+            removed: 0,
+            pilots: done.pilots,
+            elapsed: start.elapsed(),
+        };
+        let broken = done.noisy.iter().filter(|e| e.judged.is_none()).count();
+        let failed = done
+            .warnings
+            .iter()
+            .chain(done.noisy.iter().flat_map(|e| e.diagnostics.iter()))
+            .any(Diagnostic::is_error);
+        return finish_build(&diagnostics, broken, failed, Ok(stats), &out);
+    }
+    let judged = project.judge_all(as_of);
     let site = crate::site::Site::new(&project, &judged, &templates, &faq);
     let total = site.pages().len() as u64;
     let bar = if std::io::stderr().is_terminal() && total > 2_000 {
@@ -300,18 +325,29 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
     }
     let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
     diagnostics.extend(faq.diagnostics.iter().cloned());
-    print_diagnostics(&diagnostics);
+    let broken = judged.entries.iter().filter(|e| e.judged.is_none()).count();
+    finish_build(&diagnostics, broken, judged.error_count() > 0, result, &out)
+}
+
+/// Reports a build: its diagnostics, what it did, and the exit code. A
+/// build with errors in dossiers (`failed`; `broken` of them cannot be
+/// read) still writes the site, where their pages say what is wrong, and
+/// exits with 1.
+fn finish_build(
+    diagnostics: &[Diagnostic],
+    broken: usize,
+    failed: bool,
+    result: Result<crate::site::BuildStats, Vec<Diagnostic>>,
+    out: &std::path::Path,
+) -> ExitCode {
+    print_diagnostics(diagnostics);
     match result {
         Ok(stats) => {
             eprintln!("{stats}");
-            if judged.error_count() > 0 {
+            if failed {
                 eprintln!(
                     "{} with errors: their pages say what is wrong",
-                    crate::site::view::plural(
-                        judged.entries.iter().filter(|e| e.judged.is_none()).count(),
-                        "dossier",
-                        "dossiers"
-                    )
+                    crate::site::view::plural(broken, "dossier", "dossiers")
                 );
                 ExitCode::from(1)
             } else {

@@ -110,11 +110,30 @@ pub struct Entry {
     pub diagnostics: Vec<Diagnostic>,
     /// The dossier and its diagnosis, when the file could be read.
     pub judged: Option<(Dossier, Diagnosis)>,
+    /// A fingerprint of the file's bytes ([`crate::site::fingerprint::digest`]),
+    /// or of why it could not be read: the site's pages of this file need
+    /// rendering again only when it changes.
+    pub digest: u128,
 }
 
 /// Reads and judges one file.
 pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_days: i64) -> Entry {
-    let loaded = dossier::load(&file.path, &file.source, &file.rel_path, &file.id);
+    let (loaded, digest) = match dossier::read::read_bytes(&file.path, &file.source) {
+        Ok(bytes) => (
+            dossier::load_text(&bytes, &file.source, &file.rel_path, &file.id),
+            crate::site::fingerprint::digest(&bytes),
+        ),
+        Err(d) => {
+            let digest = crate::site::fingerprint::unreadable(&d.message);
+            (
+                dossier::Loaded {
+                    dossier: None,
+                    diagnostics: vec![d],
+                },
+                digest,
+            )
+        }
+    };
     let judged = loaded.dossier.map(|d| {
         let diagnosis = framework::judge(&d, framework, as_of, stale_days);
         (d, diagnosis)
@@ -123,6 +142,7 @@ pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_d
         file,
         diagnostics: loaded.diagnostics,
         judged,
+        digest,
     }
 }
 

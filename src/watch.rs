@@ -441,7 +441,10 @@ impl Live {
                 .collect();
         }
         let mut rebuild = Rebuild::default();
-        let (_, _, mut errors) = site::write_pages(&s, &mine, &out, &|| {});
+        // A folder that cannot be marked cannot be written either: the
+        // pages' own errors say so.
+        let interrupted = site::output::begin(&out).unwrap_or(true);
+        let (mut written, _, mut errors) = site::write_pages(&s, &mine, &out, &|| {});
         rebuild.changed = mine.iter().map(|p| s.path(*p)).collect();
         if !rebuild.changed.is_empty() {
             // Pages that are told of this first rebuild show the errors
@@ -458,21 +461,35 @@ impl Live {
             first(&rebuild);
         }
         let aggregates = [Page::Index, Page::Faq, Page::Report, Page::Csv];
-        let (_, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
+        let (more_written, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
+        written += more_written;
         errors.extend(more);
         rebuild
             .changed
             .extend(aggregates.iter().map(|p| s.path(*p)));
-        let files: BTreeSet<String> = all_pages.iter().map(|p| s.path(*p)).collect();
-        let previous_files = site::output::read_manifest(&out);
-        for gone in previous_files.difference(&files) {
+        let files = s.keyed_paths(&all_pages);
+        let previous = site::output::Manifest::read(&out);
+        for gone in previous.files.keys().filter(|f| !files.contains_key(*f)) {
             rebuild.changed.push(gone.clone());
         }
-        if let Err(e) = site::output::finish(&out, &files) {
+        if let Err(e) = site::output::finish(
+            &out,
+            &previous,
+            &files,
+            &s.noisy(),
+            interrupted,
+            written > 0,
+        ) {
             errors.push(Diagnostic::error(
                 discover::show(&out, &loaded.project.root),
                 format!("the output folder cannot be updated: {e}"),
             ));
+        }
+        if !errors.is_empty() {
+            // Some page may still be the old one while the manifest now
+            // holds its new key: marked unfinished, the manifest vouches for
+            // no page, and the next build renders them all.
+            let _ = site::output::begin(&out);
         }
         self.blocking
             .retain(|d| !d.message.contains("cannot be written"));

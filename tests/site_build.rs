@@ -315,6 +315,121 @@ fn a_removed_dossier_loses_its_page_and_files_the_build_did_not_write_are_kept()
     assert_no_broken_links(o);
 }
 
+/// The problems a build reports, without its line of figures (which says
+/// how long it took and how many files it wrote).
+fn problems(output: &std::process::Output) -> String {
+    stderr(output)
+        .lines()
+        .filter(|l| !l.starts_with("built "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The figures of a build: `(written, unchanged)`.
+fn figures(output: &std::process::Output) -> (usize, usize) {
+    let err = stderr(output);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("built "))
+        .unwrap_or_else(|| panic!("no line of figures in:\n{err}"));
+    let inside = line.rsplit_once('(').unwrap().1;
+    let numbers: Vec<usize> = inside
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    copy_dir(&fixture("site"), p);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path();
+    // After each change, the folder must hold what a clean build writes.
+    let same_as_clean = |what: &str| {
+        let clean = tempfile::tempdir().unwrap();
+        build_expecting(p, clean.path(), FIXTURE_EXIT);
+        assert_eq!(
+            common::files(o),
+            common::files(clean.path()),
+            "after {what}, the rebuilt site differs from a clean build"
+        );
+    };
+
+    let first = build_expecting(p, o, FIXTURE_EXIT);
+    assert_eq!(figures(&first), (13, 0));
+
+    // Nothing changed: nothing written, and the same warnings and errors
+    // (with their snippets) and exit code as the build that wrote the site.
+    let again = build_expecting(p, o, FIXTURE_EXIT);
+    assert_eq!(figures(&again), (0, 13));
+    assert_eq!(problems(&again), problems(&first));
+    assert!(problems(&first).contains("error"), "{}", problems(&first));
+
+    // One story edited: its page only (the index shows no story).
+    let dossier = p.join("content/invoice-matching.md");
+    let text = std::fs::read_to_string(&dossier).unwrap();
+    std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
+    let edited = build_expecting(p, o, FIXTURE_EXIT);
+    assert_eq!(figures(&edited), (1, 12));
+    assert!(read(o, "pilots/invoice-matching/index.html").contains("A sentence added today."));
+    same_as_clean("a story was edited");
+
+    // Saved again with the same bytes (an editor, a checkout): nothing.
+    std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
+    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 13));
+
+    // A page of the site edited by hand, another deleted: both come back.
+    let page = o.join("pilots/yard-vision/index.html");
+    std::fs::write(&page, "edited by hand").unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+    std::fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    std::fs::remove_file(o.join("framework/index.html")).unwrap();
+    let restored = build_expecting(p, o, FIXTURE_EXIT);
+    assert_eq!(figures(&restored), (2, 11));
+    same_as_clean("pages of the site were edited and deleted");
+
+    // The configuration changes every page's header.
+    let config = p.join("pilotscope.toml");
+    let toml = std::fs::read_to_string(&config).unwrap_or_default();
+    std::fs::write(
+        &config,
+        format!(
+            "title = \"Renamed portfolio\"\n{}",
+            toml.lines()
+                .filter(|l| !l.starts_with("title"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    )
+    .unwrap();
+    let renamed = build_expecting(p, o, FIXTURE_EXIT);
+    // Eight HTML pages name the site; the report, the CSV and the three
+    // assets do not, and stay as they were.
+    assert_eq!(figures(&renamed), (8, 5));
+    assert!(read(o, "pilots/demand-forecast/index.html").contains("Renamed portfolio"));
+    same_as_clean("the configuration changed");
+
+    // A build killed while writing leaves its mark and its temporary
+    // files: the next build renders every page and removes them.
+    std::fs::write(o.join(".pilotscope-unfinished"), "").unwrap();
+    let leftover = o.join("pilots/yard-vision/.index.html.4194305-0.tmp");
+    std::fs::write(&leftover, "half a pa").unwrap();
+    let after_kill = build_expecting(p, o, FIXTURE_EXIT);
+    assert_eq!(figures(&after_kill), (0, 13), "nothing differs");
+    assert_eq!(leftover.exists(), !Path::new("/proc/self").exists());
+    assert!(!o.join(".pilotscope-unfinished").exists());
+    same_as_clean("a killed build");
+}
+
 #[test]
 fn two_builds_of_the_same_input_are_byte_identical_and_the_second_writes_nothing() {
     let out = tempfile::tempdir().unwrap();

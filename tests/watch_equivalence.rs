@@ -1,7 +1,9 @@
 //! Incremental equals clean: whatever happens to the content folder while
 //! `pilotscope watch --output A` runs, once the watcher settles, A holds
 //! exactly the bytes that a clean `pilotscope build --output B` of the same
-//! content writes, down to the `.pilotscope-files` manifest.
+//! content writes, down to the `.pilotscope-files` manifest. So does a
+//! folder C that `pilotscope build --output C` rebuilds after every
+//! operation, rendering only what the manifest's keys say changed.
 //!
 //! Each sequence is a seeded random run of file operations an author, an
 //! editor or git performs: dossiers created, edited (readable or broken),
@@ -328,6 +330,11 @@ fn differences(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>) -> 
 
 fn clean_build(root: &Path, out: &Path) {
     let _ = std::fs::remove_dir_all(out);
+    rebuild(root, out);
+}
+
+/// `pilotscope build` into `out` as it is.
+fn rebuild(root: &Path, out: &Path) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_pilotscope"))
         .arg("--root")
         .arg(root)
@@ -339,7 +346,7 @@ fn clean_build(root: &Path, out: &Path) {
     // 1 only says that some dossiers have errors; their pages say which.
     assert!(
         matches!(output.status.code(), Some(0 | 1)),
-        "clean build failed:\n{}",
+        "build failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
 }
@@ -356,11 +363,20 @@ fn sequence(seed: u64, steps: usize) {
         log: Vec::new(),
         counter: 0,
     };
+    let rebuilt = project.beside("C");
     for _ in 0..steps {
         run.step();
+        rebuild(&project.root, &rebuilt);
     }
     clean_build(&project.root, &clean);
     let expected = tree(&clean);
+    let diff = differences(&tree(&rebuilt), &expected);
+    assert!(
+        diff.is_empty(),
+        "seed {seed}: a build after every operation differs from a clean build.\n\noperations:\n  {}\n\ndifferences:\n  {}",
+        run.log.join("\n  "),
+        diff.join("\n  ")
+    );
     // Settled means: equal to the clean build. Wait for that, generously.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

@@ -40,22 +40,29 @@ impl Loaded {
 /// Reads the file at `path`, shown to users as `source`, with `id` and
 /// `rel_path` from discovery.
 pub fn load(path: &Path, source: &str, rel_path: &str, id: &str) -> Loaded {
+    match read_bytes(path, source) {
+        Ok(bytes) => load_text(&bytes, source, rel_path, id),
+        Err(d) => Loaded::failed(d),
+    }
+}
+
+/// The bytes of a dossier file, up to [`MAX_FILE_BYTES`]; a file that cannot
+/// be read or is larger is a diagnostic about `source`.
+pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
-    let file = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) => return Loaded::failed(Diagnostic::error(source, format!("cannot be read: {e}"))),
-    };
+    let file = std::fs::File::open(path)
+        .map_err(|e| Diagnostic::error(source, format!("cannot be read: {e}")))?;
     let mut bytes = Vec::new();
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return Loaded::failed(Diagnostic::error(source, format!("cannot be read: {e}")));
+        return Err(Diagnostic::error(source, format!("cannot be read: {e}")));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Loaded::failed(
+        return Err(
             Diagnostic::error(source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
                 .with_help("keep the dossier to its answers and story; link to large documents instead of pasting them"),
         );
     }
-    load_text(&bytes, source, rel_path, id)
+    Ok(bytes)
 }
 
 /// Reads a dossier from its bytes. Never panics, whatever the bytes.

@@ -8,12 +8,13 @@
 //! earlier stages computed.
 
 pub mod faq;
+pub mod fingerprint;
 pub mod markdown;
 pub mod output;
 pub mod templates;
 pub mod view;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -94,6 +95,12 @@ pub struct Site<'a> {
     /// The mistakes' ids and names that every page's navigation shows,
     /// made into a template value once per build rather than once a page.
     mistakes: tera::Value,
+    /// The fingerprint of what every page depends on.
+    inputs: u128,
+    /// The fingerprint of what the pages about every pilot depend on.
+    portfolio_key: u128,
+    /// Ids that more than one file has.
+    shared_ids: BTreeSet<&'a str>,
 }
 
 impl<'a> Site<'a> {
@@ -103,26 +110,75 @@ impl<'a> Site<'a> {
         templates: &'a Templates,
         faq: &'a Faq,
     ) -> Site<'a> {
+        let inputs = fingerprint::inputs(project, templates, faq, judged.as_of);
+        let portfolio_key = fingerprint::portfolio_key(
+            inputs,
+            judged.entries.iter().map(|e| (&e.file, e.digest)),
+            &judged.warnings,
+        );
+        let mut ids: HashMap<&str, usize> = HashMap::with_capacity(judged.entries.len());
+        for e in &judged.entries {
+            *ids.entry(e.file.id.as_str()).or_default() += 1;
+        }
         Site {
             project,
             judged,
             templates,
             faq,
             mistakes: tera::Value::from_serializable(&view::mistake_heads(&project.framework)),
+            inputs,
+            portfolio_key,
+            shared_ids: ids
+                .into_iter()
+                .filter(|(_, n)| *n > 1)
+                .map(|(id, _)| id)
+                .collect(),
         }
+    }
+
+    /// The key of what `page` is made from (see [`fingerprint`]).
+    pub fn key(&self, page: Page) -> u128 {
+        let path = self.path(page);
+        match page {
+            Page::Pilot(i) => {
+                let e = &self.judged.entries[i];
+                let clash: &[Diagnostic] = if self.shared_ids.contains(e.file.id.as_str()) {
+                    &e.diagnostics
+                } else {
+                    &[]
+                };
+                fingerprint::pilot_key(self.inputs, &path, &e.file, e.digest, clash)
+            }
+            Page::Index | Page::Faq | Page::Report | Page::Csv => {
+                fingerprint::aggregate_key(self.portfolio_key, &path)
+            }
+            Page::Framework | Page::NotFound | Page::Asset(_) => {
+                fingerprint::fixed_key(self.inputs, &path)
+            }
+        }
+    }
+
+    /// Every page's path and key, for the manifest.
+    pub fn keyed_paths(&self, pages: &[Page]) -> BTreeMap<String, u128> {
+        pages
+            .iter()
+            .map(|p| (self.path(*p), self.key(*p)))
+            .collect()
+    }
+
+    /// The dossier files that have warnings or errors, for the manifest.
+    pub fn noisy(&self) -> Vec<String> {
+        self.judged
+            .entries
+            .iter()
+            .filter(|e| !e.diagnostics.is_empty())
+            .map(|e| e.file.rel_path.clone())
+            .collect()
     }
 
     /// Every page of the site, in a fixed order.
     pub fn pages(&self) -> Vec<Page> {
-        let mut pages = vec![
-            Page::Index,
-            Page::Framework,
-            Page::Faq,
-            Page::NotFound,
-            Page::Report,
-            Page::Csv,
-        ];
-        pages.extend((0..self.templates.assets.len()).map(Page::Asset));
+        let mut pages = fixed_pages(self.templates);
         let mut taken: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
         for (i, e) in self.judged.entries.iter().enumerate() {
             // A file whose id clashes with a judged one gets no page of its
@@ -138,14 +194,8 @@ impl<'a> Site<'a> {
     /// Where a page is written, relative to the output folder.
     pub fn path(&self, page: Page) -> String {
         match page {
-            Page::Index => "index.html".into(),
             Page::Pilot(i) => view::pilot_href(&self.judged.entries[i].file.id),
-            Page::Framework => "framework/index.html".into(),
-            Page::Faq => "faq/index.html".into(),
-            Page::NotFound => "404.html".into(),
-            Page::Report => "report.json".into(),
-            Page::Csv => "summary.csv".into(),
-            Page::Asset(i) => format!("assets/{}", self.templates.assets[i].0),
+            _ => fixed_path(page, self.templates),
         }
     }
 
@@ -259,6 +309,34 @@ impl<'a> Site<'a> {
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
         }
+    }
+}
+
+/// The pages that are not about one pilot, in a fixed order.
+fn fixed_pages(templates: &Templates) -> Vec<Page> {
+    let mut pages = vec![
+        Page::Index,
+        Page::Framework,
+        Page::Faq,
+        Page::NotFound,
+        Page::Report,
+        Page::Csv,
+    ];
+    pages.extend((0..templates.assets.len()).map(Page::Asset));
+    pages
+}
+
+/// Where a page that is not about one pilot is written.
+fn fixed_path(page: Page, templates: &Templates) -> String {
+    match page {
+        Page::Index => "index.html".into(),
+        Page::Framework => "framework/index.html".into(),
+        Page::Faq => "faq/index.html".into(),
+        Page::NotFound => "404.html".into(),
+        Page::Report => "report.json".into(),
+        Page::Csv => "summary.csv".into(),
+        Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
+        Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
     }
 }
 
@@ -403,18 +481,48 @@ pub fn build(
             format!("the output folder cannot be created: {e}"),
         )]);
     }
+    let previous = output::Manifest::read(out);
     let pages = site.pages();
-    let (written, unchanged, errors) = write_pages(site, &pages, out, progress);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let files: BTreeSet<String> = pages.iter().map(|p| site.path(*p)).collect();
-    let removed = output::finish(out, &files).map_err(|e| {
+    let files = site.keyed_paths(&pages);
+    // Pages whose key is in the manifest and whose file nobody touched are
+    // already what this build would write.
+    let stale: Vec<Page> = pages
+        .par_iter()
+        .copied()
+        .filter(|p| {
+            let path = site.path(*p);
+            let fresh = previous.is_fresh(out, &path, files[&path]);
+            if fresh {
+                progress();
+            }
+            !fresh
+        })
+        .collect();
+    let problem = |e: std::io::Error| {
         vec![Diagnostic::error(
             crate::dossier::discover::show(out, &site.project.root),
             format!("the output folder cannot be updated: {e}"),
         )]
-    })?;
+    };
+    let interrupted = if stale.is_empty() {
+        out.join(output::UNFINISHED).exists()
+    } else {
+        output::begin(out).map_err(problem)?
+    };
+    let (written, unchanged, errors) = write_pages(site, &stale, out, progress);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let unchanged = unchanged + pages.len() - stale.len();
+    let removed = output::finish(
+        out,
+        &previous,
+        &files,
+        &site.noisy(),
+        interrupted,
+        written > 0,
+    )
+    .map_err(problem)?;
     Ok(BuildStats {
         pages: pages.len(),
         written,
@@ -422,5 +530,109 @@ pub fn build(
         removed,
         pilots: site.judged.portfolio.pilots,
         elapsed: start.elapsed(),
+    })
+}
+
+/// A site found up to date by [`up_to_date`].
+#[derive(Debug)]
+pub struct UpToDate {
+    pub pages: usize,
+    pub pilots: usize,
+    /// Problems that belong to no single dossier.
+    pub warnings: Vec<Diagnostic>,
+    /// The dossiers that have warnings or errors, read and judged again
+    /// for their messages, in path order.
+    pub noisy: Vec<crate::project::Entry>,
+}
+
+/// Whether the site in `out` is exactly what a build would write, found
+/// without parsing a single dossier: the manifest is trusted, the content
+/// folder holds the same files with the same bytes, and no file of the site
+/// was touched since. Only the dossiers that had warnings or errors are read
+/// and judged again, for their messages. `None` when anything differs or
+/// cannot be told (two files with one id, a file that cannot be read): the
+/// build then runs, and renders what changed.
+///
+/// This is the same decision [`build`] makes page by page, made for the
+/// whole site at once with the keys of [`fingerprint`], so that a rebuild
+/// with nothing changed costs a read of the files and no more.
+pub fn up_to_date(
+    project: &Project,
+    templates: &Templates,
+    faq: &Faq,
+    as_of: jiff::civil::Date,
+    out: &Path,
+) -> Option<UpToDate> {
+    let manifest = output::Manifest::read(out);
+    if !manifest.trusted || project.content_problem().is_some() {
+        return None;
+    }
+    let (files, warnings) = project.discover();
+    let fixed = fixed_pages(templates);
+    if manifest.files.len() != fixed.len() + files.len() {
+        return None;
+    }
+    let mut ids = std::collections::HashSet::with_capacity(files.len());
+    if !files.iter().all(|f| ids.insert(f.id.as_str())) {
+        return None;
+    }
+    // The cheap checks first: every file of the site still as written.
+    let untouched = manifest
+        .files
+        .par_iter()
+        .all(|(path, key)| key.is_some_and(|k| manifest.is_fresh(out, path, k)));
+    if !untouched {
+        return None;
+    }
+    let digests: Vec<u128> = files
+        .par_iter()
+        .map(|f| {
+            crate::dossier::read::read_bytes(&f.path, &f.source)
+                .ok()
+                .map(|b| fingerprint::digest(&b))
+        })
+        .collect::<Option<Vec<u128>>>()?;
+    let inputs = fingerprint::inputs(project, templates, faq, as_of);
+    let portfolio =
+        fingerprint::portfolio_key(inputs, files.iter().zip(digests.iter().copied()), &warnings);
+    let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
+    for page in fixed {
+        let path = fixed_path(page, templates);
+        let key = match page {
+            Page::Index | Page::Faq | Page::Report | Page::Csv => {
+                fingerprint::aggregate_key(portfolio, &path)
+            }
+            _ => fingerprint::fixed_key(inputs, &path),
+        };
+        if !same(&path, key) {
+            return None;
+        }
+    }
+    for (f, digest) in files.iter().zip(&digests) {
+        let path = view::pilot_href(&f.id);
+        if !same(
+            &path,
+            fingerprint::pilot_key(inputs, &path, f, *digest, &[]),
+        ) {
+            return None;
+        }
+    }
+    let noisy: BTreeSet<&str> = manifest.noisy.iter().map(String::as_str).collect();
+    let noisy: Vec<crate::project::Entry> = files
+        .iter()
+        .filter(|f| noisy.contains(f.rel_path.as_str()))
+        .cloned()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|f| {
+            crate::project::read_entry(f, &project.framework, as_of, project.config.stale_days)
+        })
+        .collect();
+    let broken = noisy.iter().filter(|e| e.judged.is_none()).count();
+    Some(UpToDate {
+        pages: manifest.files.len(),
+        pilots: files.len() - broken,
+        warnings,
+        noisy,
     })
 }

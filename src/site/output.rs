@@ -5,15 +5,110 @@
 //! bytes did not change is not touched (cheap rebuilds, small deploys). A
 //! manifest of the files the last build wrote lets the next build remove the
 //! pages of dossiers that are gone, without touching anything else a team
-//! keeps in the output folder.
+//! keeps in the output folder; beside each file it records the key of what
+//! the file was made from (see [`super::fingerprint`]), so that the next
+//! build renders only pages whose key changed.
+//!
+//! A build marks the folder as being written ([`begin`]) before its first
+//! file and clears the mark when the manifest is written ([`finish`]). A mark
+//! left by a killed build tells the next one to look for that build's
+//! temporary files and not to trust the site as a whole.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use super::fingerprint;
 
 /// Name of the manifest in the output folder.
 pub const MANIFEST: &str = ".pilotscope-files";
+
+/// Name of the mark of a build that is writing (or was killed writing).
+pub const UNFINISHED: &str = ".pilotscope-unfinished";
+
+/// The first line of a manifest with keys; older manifests list paths only.
+const HEADER: &str = "# pilotscope-files 2";
+
+/// What the previous build of an output folder wrote.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    /// Every file it wrote, relative to the folder, with the key of what
+    /// the file was made from (none in a manifest of an older version).
+    pub files: BTreeMap<String, Option<u128>>,
+    /// The dossier files (relative to the content folder) that had
+    /// warnings or errors, so that a build that renders nothing can still
+    /// report them.
+    pub noisy: Vec<String>,
+    /// When the manifest was written: a file modified later was changed by
+    /// someone else and is rendered again.
+    pub written: Option<SystemTime>,
+    /// Whether it is whole and of this version, and no build was
+    /// interrupted since it was written.
+    pub trusted: bool,
+}
+
+impl Manifest {
+    /// The manifest in `out`; empty when there is none.
+    pub fn read(out: &Path) -> Manifest {
+        let path = out.join(MANIFEST);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return Manifest::default();
+        };
+        let mut m = Manifest {
+            written: std::fs::metadata(&path).and_then(|m| m.modified()).ok(),
+            trusted: text.starts_with(HEADER) && !out.join(UNFINISHED).exists(),
+            ..Manifest::default()
+        };
+        for line in text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with("# "))
+        {
+            if let Some(rel) = line.strip_prefix("! ") {
+                m.noisy.push(rel.to_string());
+            } else if let Some(key) = line.get(..32).and_then(fingerprint::from_hex)
+                && line.as_bytes().get(32) == Some(&b' ')
+            {
+                m.files.insert(line[33..].to_string(), Some(key));
+            } else {
+                m.files.insert(line.to_string(), None);
+            }
+        }
+        m
+    }
+
+    /// Whether the file at `path` in `out` was made from `key` and nobody
+    /// changed it since: it need not be rendered again.
+    pub fn is_fresh(&self, out: &Path, path: &str, key: u128) -> bool {
+        self.trusted
+            && self.files.get(path) == Some(&Some(key))
+            && self.written.is_some_and(|written| {
+                std::fs::metadata(out.join(path))
+                    .and_then(|m| Ok(m.is_file() && m.modified()? <= written))
+                    .unwrap_or(false)
+            })
+    }
+
+    /// The manifest's text for `files` and `noisy`.
+    fn text(files: &BTreeMap<String, u128>, noisy: &[String]) -> String {
+        let mut text = String::with_capacity(files.len() * 72);
+        text.push_str(HEADER);
+        text.push('\n');
+        for (path, key) in files {
+            text.push_str(&fingerprint::to_hex(*key));
+            text.push(' ');
+            text.push_str(path);
+            text.push('\n');
+        }
+        for rel in noisy {
+            text.push_str("! ");
+            text.push_str(rel);
+            text.push('\n');
+        }
+        text
+    }
+}
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -125,24 +220,37 @@ fn write_atomic_with(
     result
 }
 
-/// The files the previous build wrote, relative to `out`.
-pub fn read_manifest(out: &Path) -> BTreeSet<String> {
-    std::fs::read_to_string(out.join(MANIFEST))
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+/// Marks `out` as being written, before a build's first file. Returns
+/// whether an earlier build was interrupted there (its mark is still
+/// present).
+pub fn begin(out: &Path) -> io::Result<bool> {
+    let mark = out.join(UNFINISHED);
+    if mark.exists() {
+        return Ok(true);
+    }
+    std::fs::create_dir_all(out)?;
+    std::fs::File::create(mark)?;
+    Ok(false)
 }
 
-/// Records the files of this build and removes those of the previous build
-/// that are no longer part of the site. Returns how many were removed.
-pub fn finish(out: &Path, files: &BTreeSet<String>) -> io::Result<usize> {
-    let previous = read_manifest(out);
+/// Records the files of this build (with their keys) and the dossiers that
+/// had diagnostics, removes the files of the previous build that are no
+/// longer part of the site, and clears the mark of [`begin`]. `previous` is
+/// the manifest read before this build wrote anything; `interrupted` is what
+/// [`begin`] said. `wrote` says whether this build wrote any file: the
+/// manifest is then written even when its bytes are the same, so that it is
+/// newer than every file it vouches for. Returns how many files were
+/// removed.
+pub fn finish(
+    out: &Path,
+    previous: &Manifest,
+    files: &BTreeMap<String, u128>,
+    noisy: &[String],
+    interrupted: bool,
+    wrote: bool,
+) -> io::Result<usize> {
     let mut removed = 0;
-    for gone in previous.difference(files) {
+    for gone in previous.files.keys().filter(|f| !files.contains_key(*f)) {
         // Never follow a manifest entry out of the output folder.
         if gone.split('/').any(|p| p == ".." || p.is_empty())
             || gone.starts_with('/')
@@ -160,14 +268,22 @@ pub fn finish(out: &Path, files: &BTreeSet<String>) -> io::Result<usize> {
             Err(e) => return Err(e),
         }
     }
-    let mut text = String::new();
-    for f in files {
-        text.push_str(f);
-        text.push('\n');
+    let text = Manifest::text(files, noisy);
+    let manifest = out.join(MANIFEST);
+    if wrote || removed > 0 {
+        write_atomic(&manifest, text.as_bytes())?;
+    } else {
+        write_if_changed(&manifest, text.as_bytes())?;
     }
-    write_if_changed(&out.join(MANIFEST), text.as_bytes())?;
-    remove_stale_temporary_files(out, previous.iter().chain(files));
-    Ok(removed)
+    // Temporary files are left only by a build that was killed: one that
+    // left its mark, or one before the first manifest.
+    if interrupted || previous.written.is_none() {
+        remove_stale_temporary_files(out, previous.files.keys().chain(files.keys()));
+    }
+    match std::fs::remove_file(out.join(UNFINISHED)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(removed),
+    }
 }
 
 /// Removes the temporary files that builds killed before their rename left
@@ -222,6 +338,13 @@ fn remove_empty_parents(out: &Path, file: &Path) {
 mod tests {
     use super::*;
 
+    fn keyed(paths: &[&str]) -> BTreeMap<String, u128> {
+        paths
+            .iter()
+            .map(|p| (p.to_string(), fingerprint::digest(p.as_bytes())))
+            .collect()
+    }
+
     #[test]
     fn unchanged_files_are_not_rewritten() {
         let dir = tempfile::tempdir().unwrap();
@@ -250,8 +373,8 @@ mod tests {
         std::fs::write(&stale, "half a pa").unwrap();
         let own = out.join("pilots/a/.team-notes.tmp");
         std::fs::write(&own, "not ours").unwrap();
-        let files: BTreeSet<String> = ["pilots/a/index.html".to_string()].into();
-        finish(out, &files).unwrap();
+        let files = keyed(&["pilots/a/index.html"]);
+        finish(out, &Manifest::read(out), &files, &[], false, true).unwrap();
         assert_eq!(stale.exists(), !Path::new("/proc/self").exists());
         assert!(own.exists());
     }
@@ -263,17 +386,77 @@ mod tests {
         write_atomic(&out.join("pilots/a/index.html"), b"a").unwrap();
         write_atomic(&out.join("pilots/b/index.html"), b"b").unwrap();
         std::fs::write(out.join("CNAME"), "keep").unwrap();
-        let both: BTreeSet<String> = ["pilots/a/index.html", "pilots/b/index.html"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        finish(out, &both).unwrap();
-        let one: BTreeSet<String> = ["pilots/a/index.html"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(finish(out, &one).unwrap(), 1);
+        let both = keyed(&["pilots/a/index.html", "pilots/b/index.html"]);
+        finish(out, &Manifest::read(out), &both, &[], false, true).unwrap();
+        let one = keyed(&["pilots/a/index.html"]);
+        assert_eq!(
+            finish(out, &Manifest::read(out), &one, &[], false, false).unwrap(),
+            1
+        );
         assert!(!out.join("pilots/b").exists());
         assert!(out.join("CNAME").exists());
+    }
+
+    #[test]
+    fn the_manifest_vouches_only_for_untouched_files_it_keyed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for p in ["index.html", "pilots/a/index.html", "pilots/b/index.html"] {
+            write_atomic(&out.join(p), p.as_bytes()).unwrap();
+        }
+        let files = keyed(&["index.html", "pilots/a/index.html", "pilots/b/index.html"]);
+        assert!(!begin(out).unwrap(), "no build was interrupted");
+        assert!(!Manifest::read(out).trusted, "a build is writing");
+        finish(
+            out,
+            &Manifest::read(out),
+            &files,
+            &["a.md".into()],
+            false,
+            true,
+        )
+        .unwrap();
+        let m = Manifest::read(out);
+        assert!(m.trusted);
+        assert_eq!(m.noisy, ["a.md"]);
+        let key = |p: &str| files[p];
+        assert!(m.is_fresh(out, "index.html", key("index.html")));
+        assert!(
+            !m.is_fresh(out, "index.html", key("pilots/a/index.html")),
+            "another key"
+        );
+        assert!(
+            !m.is_fresh(out, "other.html", key("index.html")),
+            "not in the manifest"
+        );
+
+        // Someone edits a page by hand, or deletes one: it is rendered again.
+        let later = m.written.unwrap() + std::time::Duration::from_secs(2);
+        let f = std::fs::File::options()
+            .write(true)
+            .open(out.join("pilots/a/index.html"))
+            .unwrap();
+        f.set_modified(later).unwrap();
+        std::fs::remove_file(out.join("pilots/b/index.html")).unwrap();
+        assert!(!m.is_fresh(out, "pilots/a/index.html", key("pilots/a/index.html")));
+        assert!(!m.is_fresh(out, "pilots/b/index.html", key("pilots/b/index.html")));
+
+        // A killed build leaves its mark: the next one knows.
+        assert!(!begin(out).unwrap());
+        assert!(begin(out).unwrap(), "the mark of the first is still there");
+        assert!(!Manifest::read(out).trusted);
+    }
+
+    #[test]
+    fn a_manifest_of_paths_only_still_removes_what_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_atomic(&out.join("pilots/old/index.html"), b"old").unwrap();
+        std::fs::write(out.join(MANIFEST), "pilots/old/index.html\n").unwrap();
+        let m = Manifest::read(out);
+        assert!(!m.trusted);
+        assert_eq!(m.files.get("pilots/old/index.html"), Some(&None));
+        assert_eq!(finish(out, &m, &keyed(&[]), &[], false, false).unwrap(), 1);
+        assert!(!out.join("pilots").exists());
     }
 }

@@ -148,6 +148,20 @@ impl Templates {
     }
 
     /// Renders template `name` with `context`.
+    /// Adds every template's and asset's name and content to `h` (see
+    /// [`super::fingerprint`]).
+    pub fn fingerprint(&self, h: &mut xxhash_rust::xxh3::Xxh3) {
+        for (name, text, _) in &self.sources {
+            super::fingerprint::field(h, name);
+            super::fingerprint::field(h, text);
+        }
+        for (name, bytes) in &self.assets {
+            super::fingerprint::field(h, name);
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        }
+    }
+
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)
