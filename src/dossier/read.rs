@@ -74,7 +74,12 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
                 .with_help("run `pilotscope new \"Title\"` to start from a dossier with every question"),
         );
     }
-    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+    // `contains` on bytes is a vectorized memchr; the position is looked
+    // for only in the rare file that has one.
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0)
+        && let Some(nul) = head.iter().position(|&b| b == 0)
+    {
         // Point at the first NUL byte, counting lines in the bytes before it.
         let before = String::from_utf8_lossy(&bytes[..nul]);
         let loc = Location::from_offsets(&before, before.len(), before.len());
@@ -311,45 +316,7 @@ impl Reader<'_> {
     /// misspelling of one that is.
     /// Whether it was warned about.
     fn unknown_key(&mut self, key: &Key, section: &str) -> bool {
-        let here = schema::keys_in(section);
-        let shown = |k: &str| {
-            if section.is_empty() {
-                k.to_string()
-            } else {
-                format!("{section}.{k}")
-            }
-        };
-        let suggestion = if let Some(s) = suggest(&key.name, here.iter().copied()) {
-            Some(format!("did you mean `{}`?", shown(s)))
-        } else {
-            // The right key in the wrong section, usually an indentation slip.
-            let lowercase = key.name.to_lowercase();
-            let elsewhere = schema::FIELDS
-                .iter()
-                .filter(|f| f.section() != section && f.key() == lowercase)
-                .map(|f| f.path)
-                .next()
-                .or_else(|| {
-                    let leafs = schema::FIELDS
-                        .iter()
-                        .filter(|f| f.section() != section)
-                        .map(FieldSpec::key);
-                    suggest(&key.name, leafs)
-                        .and_then(|leaf| {
-                            schema::FIELDS
-                                .iter()
-                                .find(|f| f.key() == leaf)
-                                .map(|f| f.path)
-                        })
-                        .filter(|_| key.name.len() >= 6)
-                });
-            elsewhere.map(|p| {
-                format!(
-                    "did you mean `{p}`? (it belongs under `{}:`)",
-                    p.rsplit_once('.').map_or("the top level", |x| x.0)
-                )
-            })
-        };
+        let suggestion = remembered_suggestion(&key.name, section);
         if let Some(help) = suggestion {
             let where_ = if section.is_empty() {
                 "at the top level".to_string()
@@ -779,6 +746,76 @@ fn format_of(f: Format) -> &'static str {
         Format::Yaml => "YAML",
         Format::Toml => "TOML",
         Format::Json => "JSON",
+    }
+}
+
+/// [`suggestion_for`], remembered per thread: teams repeat their own keys
+/// (`cost_centre`, `sponsor_email`) in every dossier, and comparing each
+/// with every known key was a tenth of reading a portfolio. At most
+/// [`REMEMBERED`] keys are kept, so a file of endless made-up keys cannot
+/// grow it without bound.
+fn remembered_suggestion(name: &str, section: &str) -> Option<String> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const REMEMBERED: usize = 1024;
+    thread_local! {
+        static SEEN: RefCell<HashMap<(String, String), Option<String>>> = RefCell::new(HashMap::new());
+    }
+    let key = (section.to_string(), name.to_string());
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(&key).cloned()) {
+        return known;
+    }
+    let found = suggestion_for(name, section);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() < REMEMBERED {
+            seen.insert(key, found.clone());
+        }
+    });
+    found
+}
+
+/// The help for a key that `section` does not know: the likely key it
+/// misspells, here or in another section.
+fn suggestion_for(key_name: &str, section: &str) -> Option<String> {
+    let here = schema::keys_in(section);
+    let shown = |k: &str| {
+        if section.is_empty() {
+            k.to_string()
+        } else {
+            format!("{section}.{k}")
+        }
+    };
+    if let Some(s) = suggest(key_name, here.iter().copied()) {
+        Some(format!("did you mean `{}`?", shown(s)))
+    } else {
+        // The right key in the wrong section, usually an indentation slip.
+        let lowercase = key_name.to_lowercase();
+        let elsewhere = schema::FIELDS
+            .iter()
+            .filter(|f| f.section() != section && f.key() == lowercase)
+            .map(|f| f.path)
+            .next()
+            .or_else(|| {
+                let leafs = schema::FIELDS
+                    .iter()
+                    .filter(|f| f.section() != section)
+                    .map(FieldSpec::key);
+                suggest(key_name, leafs)
+                    .and_then(|leaf| {
+                        schema::FIELDS
+                            .iter()
+                            .find(|f| f.key() == leaf)
+                            .map(|f| f.path)
+                    })
+                    .filter(|_| key_name.len() >= 6)
+            });
+        elsewhere.map(|p| {
+            format!(
+                "did you mean `{p}`? (it belongs under `{}:`)",
+                p.rsplit_once('.').map_or("the top level", |x| x.0)
+            )
+        })
     }
 }
 
