@@ -23,8 +23,15 @@ pub struct CheckResult {
     pub check: usize,
     pub severity: Severity,
     pub outcome: Outcome,
-    /// Why: the evidence for a pass or a fail, the question when unanswered.
-    pub message: String,
+}
+
+impl CheckResult {
+    /// Why: the evidence for a pass or a fail, the question when
+    /// unanswered. Made when shown, not kept: a diagnosis lives for the
+    /// whole build beside every other, and `check` shows none of them.
+    pub fn message(&self, framework: &Framework, dossier: &Dossier) -> String {
+        evaluate(&framework.checks[self.check], dossier).1
+    }
 }
 
 /// One mistake's state in one pilot.
@@ -59,7 +66,7 @@ pub struct Diagnosis {
 pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: i64) -> Diagnosis {
     let column = dossier.stage.column();
     // A diagnosis lives for the whole build, beside every other one: no
-    // room to spare in its list of checks or their messages.
+    // room to spare in its list of checks.
     let mut checks = Vec::with_capacity(framework.checks.len());
     let mut pass_weight = [0u32; 5];
     let mut total_weight = [0u32; 5];
@@ -72,8 +79,7 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         let Some(severity) = check.severity[column] else {
             continue;
         };
-        let (outcome, mut message) = evaluate(check, dossier);
-        message.shrink_to_fit();
+        let (outcome, _) = condition(&check.condition, check, dossier, false);
         let m = check.mistake.index();
         let w = framework.weight(severity);
         total_weight[m] += w;
@@ -92,7 +98,6 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
             check: i,
             severity,
             outcome,
-            message,
         });
     }
 
@@ -176,7 +181,10 @@ fn path(field: usize) -> &'static str {
     schema::FIELDS[field].path
 }
 
-fn unanswered(check: &Check, missing: &[&str]) -> (Outcome, String) {
+fn unanswered(say: bool, check: &Check, missing: &[&str]) -> (Outcome, String) {
+    if !say {
+        return (Outcome::Unanswered, String::new());
+    }
     let mut message = format!("not answered: {}", check.question);
     if !missing.is_empty() {
         message.push_str(&format!(" (missing: {})", missing.join(", ")));
@@ -214,17 +222,26 @@ fn short(s: &str) -> String {
 
 /// The outcome of one check and the message that explains it.
 pub fn evaluate(check: &Check, dossier: &Dossier) -> (Outcome, String) {
-    condition(&check.condition, check, dossier)
+    condition(&check.condition, check, dossier, true)
 }
 
-fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) {
+/// `format!` when the message is wanted (`say`), an empty string (no
+/// allocation, no formatting) when only the outcome is.
+macro_rules! say {
+    ($say:expr, $($arg:tt)*) => {
+        if $say { format!($($arg)*) } else { String::new() }
+    };
+}
+
+/// The outcome of `cond` for `d`, and the message when `say`.
+fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcome, String) {
     match cond {
         Condition::Answered(f) => match d.answer(*f) {
             v @ Some(value) if is_answered(v) => (
                 Outcome::Pass,
-                format!("{}: {}", path(*f), short(&value.display())),
+                say!(say, "{}: {}", path(*f), short(&value.display())),
             ),
-            _ => unanswered(check, &[]),
+            _ => unanswered(say, check, &[]),
         },
         Condition::AllAnswered(fields) => {
             let missing: Vec<&str> = fields
@@ -233,16 +250,19 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                 .map(|f| path(*f))
                 .collect();
             if missing.is_empty() {
-                let given: Vec<String> = fields
-                    .iter()
-                    .filter_map(|f| {
-                        d.answer(*f)
-                            .map(|v| format!("{} {}", schema::FIELDS[*f].key(), v.display()))
-                    })
-                    .collect();
-                (Outcome::Pass, given.join(", "))
+                let given = || {
+                    let given: Vec<String> = fields
+                        .iter()
+                        .filter_map(|f| {
+                            d.answer(*f)
+                                .map(|v| format!("{} {}", schema::FIELDS[*f].key(), v.display()))
+                        })
+                        .collect();
+                    given.join(", ")
+                };
+                (Outcome::Pass, if say { given() } else { String::new() })
             } else {
-                unanswered(check, &missing)
+                unanswered(say, check, &missing)
             }
         }
         Condition::Is { field, values } => {
@@ -250,18 +270,19 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                 Some(Value::Choice(w)) => Literal::Word(w.to_string()),
                 Some(Value::Text(w)) if !w.trim().is_empty() => Literal::Word(w.clone()),
                 Some(Value::Bool(b)) => Literal::Bool(*b),
-                _ => return unanswered(check, &[]),
+                _ => return unanswered(say, check, &[]),
             };
             if values.contains(&found) {
                 (
                     Outcome::Pass,
-                    format!("{} is {}", path(*field), found.display()),
+                    say!(say, "{} is {}", path(*field), found.display()),
                 )
             } else {
                 let expected: Vec<String> = values.iter().map(Literal::display).collect();
                 (
                     Outcome::Fail,
-                    format!(
+                    say!(
+                        say,
                         "{} is {}, not {}",
                         path(*field),
                         found.display(),
@@ -272,37 +293,46 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
         }
         Condition::AtLeast { field, value } | Condition::AtMost { field, value } => {
             let Some(n) = d.number(*field) else {
-                return unanswered(check, &[]);
+                return unanswered(say, check, &[]);
             };
             let at_least = matches!(cond, Condition::AtLeast { .. });
-            let shown = show_threshold(*field, n);
-            let limit = show_threshold(*field, *value);
+            // Formatted only when said.
+            let (shown, limit) = if say {
+                (show_threshold(*field, n), show_threshold(*field, *value))
+            } else {
+                Default::default()
+            };
             if at_least && n >= *value {
                 (
                     Outcome::Pass,
-                    format!("{} is {shown}, at least {limit}", path(*field)),
+                    say!(say, "{} is {shown}, at least {limit}", path(*field)),
                 )
             } else if at_least {
                 (
                     Outcome::Fail,
-                    format!("{} is {shown}, below the {limit} threshold", path(*field)),
+                    say!(
+                        say,
+                        "{} is {shown}, below the {limit} threshold",
+                        path(*field)
+                    ),
                 )
             } else if n <= *value {
                 (
                     Outcome::Pass,
-                    format!("{} is {shown}, at most {limit}", path(*field)),
+                    say!(say, "{} is {shown}, at most {limit}", path(*field)),
                 )
             } else {
                 (
                     Outcome::Fail,
-                    format!("{} is {shown}, above the {limit} limit", path(*field)),
+                    say!(say, "{} is {shown}, above the {limit} limit", path(*field)),
                 )
             }
         }
         Condition::OnOrBefore { field, than } => match (d.date(*field), d.date(*than)) {
             (Some(a), Some(b)) if a <= b => (
                 Outcome::Pass,
-                format!(
+                say!(
+                    say,
                     "{} ({a}) is on or before {} ({b})",
                     path(*field),
                     path(*than)
@@ -310,7 +340,7 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
             ),
             (Some(a), Some(b)) => (
                 Outcome::Fail,
-                format!("{} ({a}) is after {} ({b})", path(*field), path(*than)),
+                say!(say, "{} ({a}) is after {} ({b})", path(*field), path(*than)),
             ),
             (a, b) => {
                 let missing: Vec<&str> = [(a.is_none(), path(*field)), (b.is_none(), path(*than))]
@@ -318,7 +348,7 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                     .filter(|x| x.0)
                     .map(|x| x.1)
                     .collect();
-                unanswered(check, &missing)
+                unanswered(say, check, &missing)
             }
         },
         Condition::AllAddressed(field) => match d.answer(*field) {
@@ -332,9 +362,9 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                     (
                         Outcome::Pass,
                         if gaps.len() == 1 {
-                            "the one known gap is addressed".to_string()
+                            say!(say, "the one known gap is addressed")
                         } else {
-                            format!("all {} known gaps are addressed", gaps.len())
+                            say!(say, "all {} known gaps are addressed", gaps.len())
                         },
                     )
                 } else {
@@ -346,7 +376,8 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                     };
                     (
                         Outcome::Fail,
-                        format!(
+                        say!(
+                            say,
                             "{} of {} {noun} {verb} not addressed: {}",
                             open.len(),
                             gaps.len(),
@@ -355,12 +386,12 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                     )
                 }
             }
-            _ => (Outcome::Pass, "no known gaps are listed".into()),
+            _ => (Outcome::Pass, say!(say, "no known gaps are listed")),
         },
         Condition::Either(conds) => {
             let mut last = (Outcome::Fail, String::new());
             for c in conds {
-                let r = condition(c, check, d);
+                let r = condition(c, check, d, say);
                 match r.0 {
                     Outcome::Pass | Outcome::Unanswered => return r,
                     Outcome::Fail => last = r,
@@ -371,13 +402,13 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
         Condition::KpisHave(fields) => {
             let kpis = kpis(d);
             if kpis.is_empty() {
-                return unanswered(check, &[]);
+                return unanswered(say, check, &[]);
             }
             let mut missing = Vec::new();
             for (i, k) in kpis.iter().enumerate() {
                 for f in fields {
                     if !kpi_has(k, *f) {
-                        missing.push(format!("{} has no {}", kpi_name(k, i), f.as_str()));
+                        missing.push(say!(say, "{} has no {}", kpi_name(k, i), f.as_str()));
                     }
                 }
             }
@@ -386,7 +417,8 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                 let what: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
                 (
                     Outcome::Pass,
-                    format!(
+                    say!(
+                        say,
                         "{n} KPI{} with {}",
                         if n == 1 { "" } else { "s" },
                         what.join(" and ")
@@ -395,7 +427,8 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
             } else {
                 (
                     Outcome::Unanswered,
-                    format!(
+                    say!(
+                        say,
                         "not answered: {} ({})",
                         check.question,
                         short(&missing.join("; "))
@@ -406,7 +439,7 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
         Condition::KpisMeetTargets => {
             let kpis = kpis(d);
             if kpis.is_empty() {
-                return unanswered(check, &[]);
+                return unanswered(say, check, &[]);
             }
             let mut missed = Vec::new();
             let mut missing = Vec::new();
@@ -423,7 +456,8 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
                             } else {
                                 "higher"
                             };
-                            missed.push(format!(
+                            missed.push(say!(
+                                say,
                                 "{}: actual {} misses the target {} ({better} is better)",
                                 kpi_name(k, i),
                                 format_number(actual),
@@ -437,7 +471,8 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
             if !missing.is_empty() {
                 (
                     Outcome::Unanswered,
-                    format!(
+                    say!(
+                        say,
                         "not answered: {} (no actual or target for {})",
                         check.question,
                         short(&missing.join(", "))
@@ -446,10 +481,17 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier) -> (Outcome, String) 
             } else if missed.is_empty() {
                 (
                     Outcome::Pass,
-                    format!("all {} KPIs meet their targets", kpis.len()),
+                    say!(say, "all {} KPIs meet their targets", kpis.len()),
                 )
             } else {
-                (Outcome::Fail, short(&missed.join("; ")))
+                (
+                    Outcome::Fail,
+                    if say {
+                        short(&missed.join("; "))
+                    } else {
+                        String::new()
+                    },
+                )
             }
         }
     }
