@@ -167,10 +167,7 @@ pub fn parse(text: &str, source: &str) -> Faq {
 }
 
 fn render_events(events: Vec<Event>, ids: &mut Ids) -> String {
-    let events = markdown::transform(events.into_iter(), 1, ids);
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    markdown::sanitize(&html)
+    markdown::to_html(markdown::transform(events.into_iter(), 1, ids))
 }
 
 #[cfg(test)]
