@@ -14,6 +14,7 @@ pub mod templates;
 pub mod view;
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -83,6 +84,37 @@ pub fn load_templates(project: &Project) -> Result<Templates, Vec<Diagnostic>> {
     let dir = project.templates_dir();
     let shown = crate::dossier::discover::show(&dir, &project.root);
     Templates::load(Some(&dir), &shown)
+}
+
+/// Where `index.html` has the table's rows written, by
+/// [`Site::write_index`]. Escaping turns every `<` that comes from a dossier
+/// into `&lt;`, so only a template can write this.
+pub const PILOT_ROWS_MARK: &str = "<!-- pilotscope: pilot rows -->";
+
+/// Rows of the portfolio table per rendering of `pilot_rows.html`: enough
+/// that rendering costs no more than in one piece, few enough that a piece
+/// is well under a megabyte.
+pub const ROWS_AT_ONCE: usize = 256;
+
+/// Why a page could not be written out.
+#[derive(Debug)]
+pub enum WriteError {
+    /// A template failed.
+    Render(Diagnostic),
+    /// The writer failed.
+    Io(std::io::Error),
+}
+
+impl From<Diagnostic> for WriteError {
+    fn from(d: Diagnostic) -> WriteError {
+        WriteError::Render(d)
+    }
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> WriteError {
+        WriteError::Io(e)
+    }
 }
 
 /// Everything needed to render any page of one build.
@@ -182,6 +214,60 @@ impl<'a> Site<'a> {
         self.templates.render(template, ctx).map(String::into_bytes)
     }
 
+    /// Writes the index page to `w`, its table's rows a few hundred at a
+    /// time.
+    ///
+    /// At 10,000 pilots the rows as one template value took about 80 MB
+    /// and the page is 18 MB, so neither is ever whole in memory:
+    /// `index.html` is rendered without the rows, with [`PILOT_ROWS_MARK`]
+    /// where they go; the rows are rendered in order with
+    /// `pilot_rows.html`, [`ROWS_AT_ONCE`] at a time, and written in place
+    /// of the mark. An `index.html` without the mark (a project's own,
+    /// written before `pilot_rows.html` existed, that loops over
+    /// `portfolio.rows`) is rendered again with every row, as before.
+    pub fn write_index(&self, w: &mut dyn Write) -> Result<(), WriteError> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let page = self.page_view("index.html", config.title.clone(), "portfolio");
+        let ctx = self.context(
+            page.clone(),
+            "portfolio",
+            &view::portfolio_view(config, fw, self.judged),
+        );
+        let outline = self.templates.render("index.html", &ctx)?;
+        if !outline.contains(PILOT_ROWS_MARK) {
+            let ctx = self.context(
+                page,
+                "portfolio",
+                &view::portfolio_view_with_rows(config, fw, self.judged),
+            );
+            w.write_all(self.templates.render("index.html", &ctx)?.as_bytes())?;
+            return Ok(());
+        }
+        let order = view::table_order(self.judged);
+        let mut rows_ctx = Context::new();
+        rows_ctx.insert("page", &page);
+        rows_ctx.insert_value("mistakes", self.mistakes.clone());
+        let mut pieces = outline.split(PILOT_ROWS_MARK);
+        w.write_all(pieces.next().unwrap_or("").as_bytes())?;
+        for piece in pieces {
+            for chunk in order.chunks(ROWS_AT_ONCE) {
+                let rows: Vec<view::PilotRow> = chunk
+                    .iter()
+                    .map(|(d, g)| view::pilot_row(config, fw, d, g))
+                    .collect();
+                rows_ctx.insert("rows", &rows);
+                w.write_all(
+                    self.templates
+                        .render("pilot_rows.html", &rows_ctx)?
+                        .as_bytes(),
+                )?;
+            }
+            w.write_all(piece.as_bytes())?;
+        }
+        Ok(())
+    }
+
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let config = &self.project.config;
@@ -189,15 +275,12 @@ impl<'a> Site<'a> {
         let path = self.path(page);
         match page {
             Page::Index => {
-                // The view of every pilot is dropped as soon as it is a
-                // template value: at 10,000 pilots each is tens of megabytes.
-                let page = self.page_view(&path, config.title.clone(), "portfolio");
-                let ctx = self.context(
-                    page,
-                    "portfolio",
-                    &view::portfolio_view(config, fw, self.judged),
-                );
-                self.render_context("index.html", &ctx)
+                let mut bytes = Vec::new();
+                self.write_index(&mut bytes).map_err(|e| match e {
+                    WriteError::Render(d) => d,
+                    WriteError::Io(e) => Diagnostic::error("index.html", e.to_string()),
+                })?;
+                Ok(bytes)
             }
             Page::Pilot(i) => {
                 let e = &self.judged.entries[i];
@@ -330,6 +413,25 @@ pub fn write_pages(
                     report::write_json_compact(w, site.judged, &site.project.framework)
                 })
                 .map_err(|e| write_error(site, out, &dest, &e)),
+                // So is the index page, for the same reason (see
+                // `Site::write_index`). A template error is told apart from
+                // a failure to write by where it is kept.
+                Page::Index => {
+                    let failed = std::cell::Cell::new(None);
+                    let written = output::stream_if_changed(&dest, |w| {
+                        site.write_index(w).map_err(|e| match e {
+                            WriteError::Render(d) => {
+                                failed.set(Some(d));
+                                std::io::Error::other("a template failed")
+                            }
+                            WriteError::Io(e) => e,
+                        })
+                    });
+                    match failed.take() {
+                        Some(d) => Err(d),
+                        None => written.map_err(|e| write_error(site, out, &dest, &e)),
+                    }
+                }
                 _ => site.render(*page).and_then(|bytes| {
                     output::write_if_changed(&dest, &bytes)
                         .map_err(|e| write_error(site, out, &dest, &e))

@@ -19,6 +19,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/components.html"),
     ),
     ("index.html", include_str!("../../templates/index.html")),
+    (
+        "pilot_rows.html",
+        include_str!("../../templates/pilot_rows.html"),
+    ),
     ("pilot.html", include_str!("../../templates/pilot.html")),
     ("broken.html", include_str!("../../templates/broken.html")),
     (

@@ -64,6 +64,11 @@ pub fn verdict_label(v: Verdict) -> &'static str {
     }
 }
 
+/// 0 not ready, 1 at risk, 2 ready: the default order puts problems first.
+pub fn verdict_rank(v: Verdict) -> usize {
+    2 - v as usize
+}
+
 pub fn status_label(s: Status) -> &'static str {
     match s {
         Status::Clear => "clear",
@@ -309,6 +314,7 @@ pub struct PortfolioView {
     pub production_note: String,
     pub chart: Chart,
     pub mistakes: Vec<MistakeHead>,
+    /// Empty unless made by [`portfolio_view_with_rows`].
     pub rows: Vec<PilotRow>,
     pub broken: Vec<BrokenRow>,
     pub stages: Vec<&'static str>,
@@ -329,7 +335,7 @@ pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) ->
         stage_rank: d.stage as usize,
         verdict: g.verdict.as_str(),
         verdict_label: verdict_label(g.verdict),
-        verdict_rank: 2 - g.verdict as usize,
+        verdict_rank: verdict_rank(g.verdict),
         readiness: g.readiness,
         cells: status_cells(fw, g),
         most_active: g.most_active.map_or("", Mistake::as_str),
@@ -358,18 +364,25 @@ fn status_cells(fw: &Framework, g: &Diagnosis) -> Vec<StatusCell> {
         .collect()
 }
 
+/// The judged pilots in the order of the portfolio table: the pilots that
+/// need attention first (not ready, at risk, ready), then by readiness, then
+/// by title; pilots that tie keep the order of their paths.
+pub fn table_order(judged: &Judged) -> Vec<(&Dossier, &Diagnosis)> {
+    let mut pilots: Vec<(&Dossier, &Diagnosis)> = judged.pilots().collect();
+    pilots.sort_by(|(da, ga), (db, gb)| {
+        verdict_rank(ga.verdict)
+            .cmp(&verdict_rank(gb.verdict))
+            .then(ga.readiness.cmp(&gb.readiness))
+            .then(da.title.cmp(&db.title))
+    });
+    pilots
+}
+
+/// The view of the index page without its table's rows (`rows` is empty):
+/// the site renders the rows a few at a time with `pilot_rows.html` (see
+/// `Site::write_index`). [`portfolio_view_with_rows`] fills them in.
 pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> PortfolioView {
     let p: &Portfolio = &judged.portfolio;
-    let mut rows: Vec<PilotRow> = judged
-        .pilots()
-        .map(|(d, g)| pilot_row(config, fw, d, g))
-        .collect();
-    rows.sort_by(|a, b| {
-        a.verdict_rank
-            .cmp(&b.verdict_rank)
-            .then(a.readiness.cmp(&b.readiness))
-            .then(a.title.cmp(&b.title))
-    });
     let share = format!("{}%", (p.production_share * 100.0).round() as i64);
     let figures = vec![
         Figure {
@@ -477,7 +490,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             format!("Pilots with each mistake active. {summary}."),
         ),
         mistakes: mistake_heads(fw),
-        rows,
+        rows: Vec::new(),
         broken,
         stages: Stage::ALL.iter().map(|s| s.as_str()).collect(),
         by_stage: Stage::ALL
@@ -490,6 +503,17 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             .collect(),
         pilots: p.pilots,
     }
+}
+
+/// The whole view of the index page, every row in [`PortfolioView::rows`]:
+/// what an `index.html` written before `pilot_rows.html` existed loops over.
+pub fn portfolio_view_with_rows(config: &Config, fw: &Framework, judged: &Judged) -> PortfolioView {
+    let mut v = portfolio_view(config, fw, judged);
+    v.rows = table_order(judged)
+        .into_iter()
+        .map(|(d, g)| pilot_row(config, fw, d, g))
+        .collect();
+    v
 }
 
 // ---------------------------------------------------------------- diagnosis page
