@@ -8,7 +8,8 @@
 //!   syntax that must come out as text.
 //! - `tests/fixtures/site-override/` and `site-bad-template/`: a project's own
 //!   templates, one good and one with a syntax error; `site-old-index/`: an
-//!   `index.html` of its own that loops over the table's rows itself.
+//!   `index.html` and a `faq.html` of its own that loop over the table's
+//!   rows and the live figures' links themselves.
 //! - the shipped example portfolio (`content/` at the repository root).
 
 mod common;
@@ -706,6 +707,13 @@ fn a_project_template_overrides_the_shipped_one() {
         "{index}"
     );
     assert!(!index.contains("pilotscope: pilot rows"), "{index}");
+    // And the shipped FAQ page the links of its pilot_links.html.
+    let faq = read(out.path(), "faq/index.html");
+    assert!(
+        faq.contains("active: <a class=\"project-link\" href=\"../pilots/one-pilot/index.html\">One pilot</a>.</p>"),
+        "{faq}"
+    );
+    assert!(!faq.contains("pilotscope: pilot links"), "{faq}");
 }
 
 #[test]
@@ -718,6 +726,13 @@ fn a_project_index_that_loops_over_the_rows_itself_still_gets_them() {
     assert!(
         index.contains("<li><a href=\"pilots/one-pilot/index.html\">One pilot</a> Not ready</li>"),
         "{index}"
+    );
+    // Likewise its faq.html, which loops over each live figure's `pilots`
+    // rather than leaving their place to pilot_links.html.
+    let faq = read(out.path(), "faq/index.html");
+    assert!(
+        faq.contains("active: <a href=\"../pilots/one-pilot/index.html\">One pilot</a></p>"),
+        "{faq}"
     );
 }
 

@@ -91,7 +91,11 @@ pub fn load_templates(project: &Project) -> Result<Templates, Vec<Diagnostic>> {
 /// into `&lt;`, so only a template can write this.
 pub const PILOT_ROWS_MARK: &str = "<!-- pilotscope: pilot rows -->";
 
-/// Rows of the portfolio table per rendering of `pilot_rows.html`: enough
+/// Where `faq.html` has the links of a live figure written, by
+/// [`Site::write_faq`]: this, the figure's number, then ` -->`.
+pub const PILOT_LINKS_MARK: &str = "<!-- pilotscope: pilot links ";
+
+/// Rows of the portfolio table (or links of a live figure) per rendering of `pilot_rows.html`: enough
 /// that rendering costs no more than in one piece, few enough that a piece
 /// is well under a megabyte.
 pub const ROWS_AT_ONCE: usize = 256;
@@ -268,17 +272,78 @@ impl<'a> Site<'a> {
         Ok(())
     }
 
+    /// Writes the FAQ page to `w`, the links of its live figures a few
+    /// hundred at a time, like [`Site::write_index`] the rows: at 10,000
+    /// pilots its figures name about 80,000 pilots, ~40 MB as template
+    /// values. `faq.html` is rendered without the links, with
+    /// [`PILOT_LINKS_MARK`] and a figure's number where that figure's
+    /// links go; they are rendered with `pilot_links.html`. A `faq.html`
+    /// without any mark, while some figure names pilots (a project's own,
+    /// that loops over each figure's `pilots`), is rendered again with
+    /// every link, as before.
+    pub fn write_faq(&self, w: &mut dyn Write) -> Result<(), WriteError> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let v = view::faq_view(config, fw, self.judged, self.faq);
+        let mut page = self.page_view(&self.path(Page::Faq), v.title.clone(), "faq");
+        page.description = v.description.clone();
+        let outline = self
+            .templates
+            .render("faq.html", &self.context(page.clone(), "faq", &v))?;
+        if !outline.contains(PILOT_LINKS_MARK) && v.figures().any(|f| f.pilot_count > 0) {
+            let v = view::faq_view_with_links(config, fw, self.judged, self.faq);
+            w.write_all(&self.html("faq.html", page, "faq", &v)?)?;
+            return Ok(());
+        }
+        let figures: Vec<&view::LiveFigure> = v.figures().collect();
+        let mut links_ctx = Context::new();
+        links_ctx.insert("page", &page);
+        let mut rest = outline.as_str();
+        while let Some(at) = rest.find(PILOT_LINKS_MARK) {
+            w.write_all(&rest.as_bytes()[..at])?;
+            let after = &rest[at + PILOT_LINKS_MARK.len()..];
+            let figure = after
+                .split_once(" -->")
+                .and_then(|(n, tail)| Some((figures.get(n.parse::<usize>().ok()?)?, tail)));
+            let Some((figure, tail)) = figure else {
+                let d = Diagnostic::error(
+                    self.templates.shown("faq.html"),
+                    "template error: a mark for a live figure's links is not \
+                     `<!-- pilotscope: pilot links N -->` with N a figure's number",
+                )
+                .with_help("write `<!-- pilotscope: pilot links {{ f.number }} -->`");
+                return Err(WriteError::Render(d));
+            };
+            for (i, chunk) in figure.linked.chunks(ROWS_AT_ONCE).enumerate() {
+                links_ctx.insert("links", &figure.links(i * ROWS_AT_ONCE, chunk));
+                w.write_all(&self.render_context("pilot_links.html", &links_ctx)?)?;
+            }
+            rest = tail;
+        }
+        w.write_all(rest.as_bytes())?;
+        Ok(())
+    }
+
+    /// Writes the index or the FAQ page, which at 10,000 pilots are too
+    /// large to hold whole, to `w`.
+    pub fn write_streamed(&self, page: Page, w: &mut dyn Write) -> Result<(), WriteError> {
+        match page {
+            Page::Faq => self.write_faq(w),
+            _ => self.write_index(w),
+        }
+    }
+
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let config = &self.project.config;
         let fw = &self.project.framework;
         let path = self.path(page);
         match page {
-            Page::Index => {
+            Page::Index | Page::Faq => {
                 let mut bytes = Vec::new();
-                self.write_index(&mut bytes).map_err(|e| match e {
+                self.write_streamed(page, &mut bytes).map_err(|e| match e {
                     WriteError::Render(d) => d,
-                    WriteError::Io(e) => Diagnostic::error("index.html", e.to_string()),
+                    WriteError::Io(e) => Diagnostic::error(path, e.to_string()),
                 })?;
                 Ok(bytes)
             }
@@ -315,12 +380,6 @@ impl<'a> Site<'a> {
                 "framework",
                 &view::framework_view(fw),
             ),
-            Page::Faq => {
-                let v = view::faq_view(config, fw, self.judged, self.faq);
-                let mut pv = self.page_view(&path, v.title.clone(), "faq");
-                pv.description = v.description.clone();
-                self.html("faq.html", pv, "faq", &v)
-            }
             Page::NotFound => {
                 // Served from any depth, so its links are absolute from the
                 // site root when `base_url` is known and root-relative otherwise.
@@ -413,13 +472,13 @@ pub fn write_pages(
                     report::write_json_compact(w, site.judged, &site.project.framework)
                 })
                 .map_err(|e| write_error(site, out, &dest, &e)),
-                // So is the index page, for the same reason (see
+                // So are the index and FAQ pages, for the same reason (see
                 // `Site::write_index`). A template error is told apart from
                 // a failure to write by where it is kept.
-                Page::Index => {
+                Page::Index | Page::Faq => {
                     let failed = std::cell::Cell::new(None);
                     let written = output::stream_if_changed(&dest, |w| {
-                        site.write_index(w).map_err(|e| match e {
+                        site.write_streamed(*page, w).map_err(|e| match e {
                             WriteError::Render(d) => {
                                 failed.set(Some(d));
                                 std::io::Error::other("a template failed")

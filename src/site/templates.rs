@@ -30,6 +30,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/framework.html"),
     ),
     ("faq.html", include_str!("../../templates/faq.html")),
+    (
+        "pilot_links.html",
+        include_str!("../../templates/pilot_links.html"),
+    ),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
@@ -156,6 +160,14 @@ impl Templates {
         self.tera
             .render(name, context)
             .map_err(|e| self.diagnostic(&e))
+    }
+
+    /// Where template `name` comes from, as shown in messages.
+    pub fn shown(&self, name: &str) -> String {
+        match self.sources.iter().find(|(n, _, _)| n == name) {
+            Some((_, _, shown)) => shown.clone(),
+            None => format!("templates/{name}"),
+        }
     }
 
     /// A Tera error as a located diagnostic.
