@@ -476,17 +476,17 @@ pub fn write_pages(
                 // `Site::write_index`). A template error is told apart from
                 // a failure to write by where it is kept.
                 Page::Index | Page::Faq => {
-                    let failed = std::cell::Cell::new(None);
+                    let mut failed = None;
                     let written = output::stream_if_changed(&dest, |w| {
                         site.write_streamed(*page, w).map_err(|e| match e {
                             WriteError::Render(d) => {
-                                failed.set(Some(d));
+                                failed = Some(d);
                                 std::io::Error::other("a template failed")
                             }
                             WriteError::Io(e) => e,
                         })
                     });
-                    match failed.take() {
+                    match failed {
                         Some(d) => Err(d),
                         None => written.map_err(|e| write_error(site, out, &dest, &e)),
                     }
