@@ -70,7 +70,7 @@ pub struct CheckJson<'a> {
     pub mistake: Mistake,
     pub severity: &'static str,
     pub outcome: &'static str,
-    pub message: &'a str,
+    pub message: String,
 }
 
 #[derive(Serialize)]
@@ -127,7 +127,7 @@ pub fn dossier_json<'a>(
                     mistake: check.mistake,
                     severity: c.severity.as_str(),
                     outcome: c.outcome.as_str(),
-                    message: &c.message,
+                    message: c.message(framework, d),
                 }
             })
             .collect(),

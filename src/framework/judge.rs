@@ -23,8 +23,18 @@ pub struct CheckResult {
     pub check: usize,
     pub severity: Severity,
     pub outcome: Outcome,
+}
+
+impl CheckResult {
     /// Why: the evidence for a pass or a fail, the question when unanswered.
-    pub message: String,
+    ///
+    /// Worked out again from the dossier whenever it is shown (the pilot's
+    /// page, the report), not kept: a diagnosis lives for the whole build,
+    /// and its 37 messages were ~20 MB at 10,000 pilots with their
+    /// allocations. `d` and `framework` are those it was judged with.
+    pub fn message(&self, framework: &Framework, d: &Dossier) -> String {
+        evaluate(&framework.checks[self.check], d).1
+    }
 }
 
 /// One mistake's state in one pilot.
@@ -59,7 +69,7 @@ pub struct Diagnosis {
 pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: i64) -> Diagnosis {
     let column = dossier.stage.column();
     // A diagnosis lives for the whole build, beside every other one: no
-    // room to spare in its list of checks or their messages.
+    // room to spare in its list of checks.
     let mut checks = Vec::with_capacity(framework.checks.len());
     let mut pass_weight = [0u32; 5];
     let mut total_weight = [0u32; 5];
@@ -72,8 +82,7 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         let Some(severity) = check.severity[column] else {
             continue;
         };
-        let (outcome, mut message) = evaluate(check, dossier);
-        message.shrink_to_fit();
+        let (outcome, _) = evaluate(check, dossier);
         let m = check.mistake.index();
         let w = framework.weight(severity);
         total_weight[m] += w;
@@ -92,7 +101,6 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
             check: i,
             severity,
             outcome,
-            message,
         });
     }
 

@@ -204,23 +204,32 @@ fn read(text: &str) -> Dossier {
     }
 }
 
-fn diagnose(stage: Stage, changes: &[(&str, Option<&str>)]) -> Diagnosis {
-    judge(
-        &read(&dossier_text(stage, changes)),
-        &Framework::builtin(),
-        AS_OF,
-        90,
-    )
+/// A diagnosis with the dossier it was made from, which its messages need.
+struct Diagnosed {
+    dossier: Dossier,
+    diagnosis: Diagnosis,
+}
+
+impl std::ops::Deref for Diagnosed {
+    type Target = Diagnosis;
+    fn deref(&self) -> &Diagnosis {
+        &self.diagnosis
+    }
+}
+
+fn diagnose(stage: Stage, changes: &[(&str, Option<&str>)]) -> Diagnosed {
+    let dossier = read(&dossier_text(stage, changes));
+    let diagnosis = judge(&dossier, &Framework::builtin(), AS_OF, 90);
+    Diagnosed { dossier, diagnosis }
 }
 
 /// The severity and outcome of one check, `None` when it does not apply.
-fn result_of(diagnosis: &Diagnosis, check: &str) -> Option<(Severity, Outcome, String)> {
+fn result_of(g: &Diagnosed, check: &str) -> Option<(Severity, Outcome, String)> {
     let fw = Framework::builtin();
-    diagnosis
-        .checks
+    g.checks
         .iter()
         .find(|c| fw.checks[c.check].id == check)
-        .map(|c| (c.severity, c.outcome, c.message.clone()))
+        .map(|c| (c.severity, c.outcome, c.message(&fw, &g.dossier)))
 }
 
 fn outcome(check: &str, stage: Stage, changes: &[(&str, Option<&str>)]) -> Outcome {
@@ -456,7 +465,10 @@ fn a_complete_dossier_passes_every_applicable_check_at_every_stage() {
             .checks
             .iter()
             .filter(|c| c.outcome != Pass)
-            .map(|c| format!("{}: {}", Framework::builtin().checks[c.check].id, c.message))
+            .map(|c| {
+                let fw = Framework::builtin();
+                format!("{}: {}", fw.checks[c.check].id, c.message(&fw, &g.dossier))
+            })
             .collect();
         assert!(failing.is_empty(), "at {}: {failing:#?}", stage.as_str());
         assert_eq!(
@@ -1091,7 +1103,7 @@ fn two_active_mistakes_are_not_ready() {
 // ---------------------------------------------------------------- flags
 
 fn flags(stage: Stage, changes: &[(&str, Option<&str>)]) -> Vec<Flag> {
-    diagnose(stage, changes).flags
+    diagnose(stage, changes).diagnosis.flags
 }
 
 #[test]

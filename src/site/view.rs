@@ -623,7 +623,7 @@ pub fn diagnostic_view(d: &Diagnostic) -> DiagnosticView {
     }
 }
 
-fn check_view(fw: &Framework, c: &crate::framework::CheckResult) -> CheckView {
+fn check_view(fw: &Framework, d: &Dossier, c: &crate::framework::CheckResult) -> CheckView {
     let check = &fw.checks[c.check];
     CheckView {
         id: check.id.clone(),
@@ -632,7 +632,7 @@ fn check_view(fw: &Framework, c: &crate::framework::CheckResult) -> CheckView {
         outcome: c.outcome.as_str(),
         outcome_label: outcome_label(c.outcome),
         symbol: outcome_symbol(c.outcome),
-        message: c.message.clone(),
+        message: c.message(fw, d),
         question: if c.outcome == Outcome::Unanswered {
             check.question.clone()
         } else {
@@ -670,7 +670,7 @@ pub fn pilot_view(
                 .checks
                 .iter()
                 .filter(|c| fw.checks[c.check].mistake == *m)
-                .map(|c| check_view(fw, c))
+                .map(|c| check_view(fw, d, c))
                 .collect();
             MistakeView {
                 id: m.as_str(),
