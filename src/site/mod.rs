@@ -328,8 +328,9 @@ impl<'a> Site<'a> {
     /// large to hold whole, to `w`.
     pub fn write_streamed(&self, page: Page, w: &mut dyn Write) -> Result<(), WriteError> {
         match page {
+            Page::Index => self.write_index(w),
             Page::Faq => self.write_faq(w),
-            _ => self.write_index(w),
+            other => unreachable!("{other:?} is rendered whole, not streamed"),
         }
     }
 
