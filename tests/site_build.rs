@@ -7,7 +7,9 @@
 //! - `tests/fixtures/site-hostile/`: a dossier full of markup and template
 //!   syntax that must come out as text.
 //! - `tests/fixtures/site-override/` and `site-bad-template/`: a project's own
-//!   templates, one good and one with a syntax error.
+//!   templates, one good and one with a syntax error; `site-old-index/`: an
+//!   `index.html` and a `faq.html` of its own that loop over the table's
+//!   rows and the live figures' links themselves.
 //! - the shipped example portfolio (`content/` at the repository root).
 
 mod common;
@@ -810,7 +812,43 @@ fn a_project_template_overrides_the_shipped_one() {
         page.contains("<a class=\"brand\" href=\"/index.html\">"),
         "{page}"
     );
-    assert!(read(out.path(), "index.html").contains("class=\"pilots\""));
+    // The shipped index page writes the rows of the project's pilot_rows.html.
+    let index = read(out.path(), "index.html");
+    assert!(index.contains("class=\"pilots\""));
+    assert!(
+        index.contains(
+            "<tr class=\"project-row\"><th scope=\"row\"><a href=\"pilots/one-pilot/index.html\">One pilot</a></th></tr>"
+        ),
+        "{index}"
+    );
+    assert!(!index.contains("pilotscope: pilot rows"), "{index}");
+    // And the shipped FAQ page the links of its pilot_links.html.
+    let faq = read(out.path(), "faq/index.html");
+    assert!(
+        faq.contains("active: <a class=\"project-link\" href=\"../pilots/one-pilot/index.html\">One pilot</a>.</p>"),
+        "{faq}"
+    );
+    assert!(!faq.contains("pilotscope: pilot links"), "{faq}");
+}
+
+#[test]
+fn a_project_index_that_loops_over_the_rows_itself_still_gets_them() {
+    // Written before the rows had a template of their own (pilot_rows.html):
+    // it is given every row in `portfolio.rows`, as it was then.
+    let out = tempfile::tempdir().unwrap();
+    build_expecting(&fixture("site-old-index"), out.path(), 0);
+    let index = read(out.path(), "index.html");
+    assert!(
+        index.contains("<li><a href=\"pilots/one-pilot/index.html\">One pilot</a> Not ready</li>"),
+        "{index}"
+    );
+    // Likewise its faq.html, which loops over each live figure's `pilots`
+    // rather than leaving their place to pilot_links.html.
+    let faq = read(out.path(), "faq/index.html");
+    assert!(
+        faq.contains("active: <a href=\"../pilots/one-pilot/index.html\">One pilot</a></p>"),
+        "{faq}"
+    );
 }
 
 #[test]

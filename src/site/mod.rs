@@ -15,6 +15,7 @@ pub mod templates;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -84,6 +85,41 @@ pub fn load_templates(project: &Project) -> Result<Templates, Vec<Diagnostic>> {
     let dir = project.templates_dir();
     let shown = crate::dossier::discover::show(&dir, &project.root);
     Templates::load(Some(&dir), &shown)
+}
+
+/// Where `index.html` has the table's rows written, by
+/// [`Site::write_index`]. Escaping turns every `<` that comes from a dossier
+/// into `&lt;`, so only a template can write this.
+pub const PILOT_ROWS_MARK: &str = "<!-- pilotscope: pilot rows -->";
+
+/// Where `faq.html` has the links of a live figure written, by
+/// [`Site::write_faq`]: this, the figure's number, then ` -->`.
+pub const PILOT_LINKS_MARK: &str = "<!-- pilotscope: pilot links ";
+
+/// Rows of the portfolio table (or links of a live figure) per rendering of `pilot_rows.html`: enough
+/// that rendering costs no more than in one piece, few enough that a piece
+/// is well under a megabyte.
+pub const ROWS_AT_ONCE: usize = 256;
+
+/// Why a page could not be written out.
+#[derive(Debug)]
+pub enum WriteError {
+    /// A template failed.
+    Render(Diagnostic),
+    /// The writer failed.
+    Io(std::io::Error),
+}
+
+impl From<Diagnostic> for WriteError {
+    fn from(d: Diagnostic) -> WriteError {
+        WriteError::Render(d)
+    }
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> WriteError {
+        WriteError::Io(e)
+    }
 }
 
 /// Everything needed to render any page of one build.
@@ -232,22 +268,135 @@ impl<'a> Site<'a> {
         self.templates.render(template, ctx).map(String::into_bytes)
     }
 
+    /// Writes the index page to `w`, its table's rows a few hundred at a
+    /// time.
+    ///
+    /// At 10,000 pilots the rows as one template value took about 80 MB
+    /// and the page is 18 MB, so neither is ever whole in memory:
+    /// `index.html` is rendered without the rows, with [`PILOT_ROWS_MARK`]
+    /// where they go; the rows are rendered in order with
+    /// `pilot_rows.html`, [`ROWS_AT_ONCE`] at a time, and written in place
+    /// of the mark. An `index.html` without the mark (a project's own,
+    /// written before `pilot_rows.html` existed, that loops over
+    /// `portfolio.rows`) is rendered again with every row, as before.
+    pub fn write_index(&self, w: &mut dyn Write) -> Result<(), WriteError> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let page = self.page_view("index.html", config.title.clone(), "portfolio");
+        let ctx = self.context(
+            page.clone(),
+            "portfolio",
+            &view::portfolio_view(config, fw, self.judged),
+        );
+        let outline = self.templates.render("index.html", &ctx)?;
+        if !outline.contains(PILOT_ROWS_MARK) {
+            let ctx = self.context(
+                page,
+                "portfolio",
+                &view::portfolio_view_with_rows(config, fw, self.judged),
+            );
+            w.write_all(self.templates.render("index.html", &ctx)?.as_bytes())?;
+            return Ok(());
+        }
+        let order = view::table_order(self.judged);
+        let mut rows_ctx = Context::new();
+        rows_ctx.insert("page", &page);
+        rows_ctx.insert_value("mistakes", self.mistakes.clone());
+        let mut pieces = outline.split(PILOT_ROWS_MARK);
+        w.write_all(pieces.next().unwrap_or("").as_bytes())?;
+        for piece in pieces {
+            for chunk in order.chunks(ROWS_AT_ONCE) {
+                let rows: Vec<view::PilotRow> = chunk
+                    .iter()
+                    .map(|(d, g)| view::pilot_row(config, fw, d, g))
+                    .collect();
+                rows_ctx.insert("rows", &rows);
+                w.write_all(
+                    self.templates
+                        .render("pilot_rows.html", &rows_ctx)?
+                        .as_bytes(),
+                )?;
+            }
+            w.write_all(piece.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Writes the FAQ page to `w`, the links of its live figures a few
+    /// hundred at a time, like [`Site::write_index`] the rows: at 10,000
+    /// pilots its figures name about 80,000 pilots, ~40 MB as template
+    /// values. `faq.html` is rendered without the links, with
+    /// [`PILOT_LINKS_MARK`] and a figure's number where that figure's
+    /// links go; they are rendered with `pilot_links.html`. A `faq.html`
+    /// without any mark, while some figure names pilots (a project's own,
+    /// that loops over each figure's `pilots`), is rendered again with
+    /// every link, as before.
+    pub fn write_faq(&self, w: &mut dyn Write) -> Result<(), WriteError> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let v = view::faq_view(config, fw, self.judged, self.faq);
+        let mut page = self.page_view(&self.path(Page::Faq), v.title.clone(), "faq");
+        page.description = v.description.clone();
+        let outline = self
+            .templates
+            .render("faq.html", &self.context(page.clone(), "faq", &v))?;
+        if !outline.contains(PILOT_LINKS_MARK) && v.figures().any(|f| f.pilot_count > 0) {
+            let v = view::faq_view_with_links(config, fw, self.judged, self.faq);
+            w.write_all(&self.html("faq.html", page, "faq", &v)?)?;
+            return Ok(());
+        }
+        let figures: Vec<&view::LiveFigure> = v.figures().collect();
+        let mut links_ctx = Context::new();
+        links_ctx.insert("page", &page);
+        let mut rest = outline.as_str();
+        while let Some(at) = rest.find(PILOT_LINKS_MARK) {
+            w.write_all(&rest.as_bytes()[..at])?;
+            let after = &rest[at + PILOT_LINKS_MARK.len()..];
+            let figure = after
+                .split_once(" -->")
+                .and_then(|(n, tail)| Some((figures.get(n.parse::<usize>().ok()?)?, tail)));
+            let Some((figure, tail)) = figure else {
+                let d = Diagnostic::error(
+                    self.templates.shown("faq.html"),
+                    "template error: a mark for a live figure's links is not \
+                     `<!-- pilotscope: pilot links N -->` with N a figure's number",
+                )
+                .with_help("write `<!-- pilotscope: pilot links {{ f.number }} -->`");
+                return Err(WriteError::Render(d));
+            };
+            for (i, chunk) in figure.linked.chunks(ROWS_AT_ONCE).enumerate() {
+                links_ctx.insert("links", &figure.links(i * ROWS_AT_ONCE, chunk));
+                w.write_all(&self.render_context("pilot_links.html", &links_ctx)?)?;
+            }
+            rest = tail;
+        }
+        w.write_all(rest.as_bytes())?;
+        Ok(())
+    }
+
+    /// Writes the index or the FAQ page, which at 10,000 pilots are too
+    /// large to hold whole, to `w`.
+    pub fn write_streamed(&self, page: Page, w: &mut dyn Write) -> Result<(), WriteError> {
+        match page {
+            Page::Index => self.write_index(w),
+            Page::Faq => self.write_faq(w),
+            other => unreachable!("{other:?} is rendered whole, not streamed"),
+        }
+    }
+
     /// Renders one page.
     pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let config = &self.project.config;
         let fw = &self.project.framework;
         let path = self.path(page);
         match page {
-            Page::Index => {
-                // The view of every pilot is dropped as soon as it is a
-                // template value: at 10,000 pilots each is tens of megabytes.
-                let page = self.page_view(&path, config.title.clone(), "portfolio");
-                let ctx = self.context(
-                    page,
-                    "portfolio",
-                    &view::portfolio_view(config, fw, self.judged),
-                );
-                self.render_context("index.html", &ctx)
+            Page::Index | Page::Faq => {
+                let mut bytes = Vec::new();
+                self.write_streamed(page, &mut bytes).map_err(|e| match e {
+                    WriteError::Render(d) => d,
+                    WriteError::Io(e) => Diagnostic::error(path, e.to_string()),
+                })?;
+                Ok(bytes)
             }
             Page::Pilot(i) => {
                 let e = &self.judged.entries[i];
@@ -282,12 +431,6 @@ impl<'a> Site<'a> {
                 "framework",
                 &view::framework_view(fw),
             ),
-            Page::Faq => {
-                let v = view::faq_view(config, fw, self.judged, self.faq);
-                let mut pv = self.page_view(&path, v.title.clone(), "faq");
-                pv.description = v.description.clone();
-                self.html("faq.html", pv, "faq", &v)
-            }
             Page::NotFound => {
                 // Served from any depth, so its links are absolute from the
                 // site root when `base_url` is known and root-relative otherwise.
@@ -408,6 +551,25 @@ pub fn write_pages(
                     report::write_json_compact(w, site.judged, &site.project.framework)
                 })
                 .map_err(|e| write_error(site, out, &dest, &e)),
+                // So are the index and FAQ pages, for the same reason (see
+                // `Site::write_index`). A template error is told apart from
+                // a failure to write by where it is kept.
+                Page::Index | Page::Faq => {
+                    let mut failed = None;
+                    let written = output::stream_if_changed(&dest, |w| {
+                        site.write_streamed(*page, w).map_err(|e| match e {
+                            WriteError::Render(d) => {
+                                failed = Some(d);
+                                std::io::Error::other("a template failed")
+                            }
+                            WriteError::Io(e) => e,
+                        })
+                    });
+                    match failed {
+                        Some(d) => Err(d),
+                        None => written.map_err(|e| write_error(site, out, &dest, &e)),
+                    }
+                }
                 _ => site.render(*page).and_then(|bytes| {
                     output::write_if_changed(&dest, &bytes)
                         .map_err(|e| write_error(site, out, &dest, &e))

@@ -129,25 +129,84 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
 }
 
 /// Like [`write_if_changed`] for a file too large to hold in memory
-/// (`report.json` of a large portfolio): `produce` writes the bytes, once
-/// into a comparison with the file on disk and, only when they differ, once
-/// more into the file.
+/// (`report.json`, and the index and FAQ pages, of a large portfolio):
+/// `produce` writes the bytes, once. They are compared with the file on disk
+/// as they come; at the first difference the part that matched is copied
+/// from the old file into a new one beside it, which takes the rest and is
+/// renamed over the old. An unchanged file costs one comparison, a changed
+/// one a single run of `produce` (rendering the 10,000-pilot index page
+/// twice, to compare and then to write, would cost ~0.2 s an edit).
 pub fn stream_if_changed(
     path: &Path,
-    produce: impl Fn(&mut dyn Write) -> io::Result<()>,
+    produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<bool> {
-    if std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        let mut same = Compare::open(path)?;
-        if produce(&mut same).is_ok() && same.finished() {
+    let old = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Some(Compare::open(path)?),
+        _ => None,
+    };
+    let mut w = Diverting {
+        path,
+        old,
+        matched: 0,
+        new: None,
+    };
+    produce(&mut w)?;
+    if w.new.is_none() {
+        if let Some(old) = w.old.take()
+            && old.finished()
+        {
             return Ok(false);
         }
+        // The old file is longer than the new bytes, or there is none.
+        w.divert()?;
     }
-    write_atomic_with(path, |f| {
-        let mut w = io::BufWriter::with_capacity(1 << 16, f);
-        produce(&mut w)?;
-        w.flush()
-    })?;
+    w.new.take().map_or(Ok(()), Beside::commit)?;
     Ok(true)
+}
+
+/// The writer of [`stream_if_changed`]: compares with the old file until the
+/// first difference, then writes a new file beside it.
+struct Diverting<'a> {
+    path: &'a Path,
+    old: Option<Compare>,
+    /// How many bytes matched the old file.
+    matched: u64,
+    new: Option<Beside>,
+}
+
+impl Diverting<'_> {
+    /// Starts the new file with the bytes that matched, from the old file.
+    fn divert(&mut self) -> io::Result<()> {
+        let mut new = Beside::create(self.path)?;
+        if self.matched > 0 {
+            let old = std::fs::File::open(self.path)?;
+            io::copy(&mut io::Read::take(old, self.matched), &mut new.file)?;
+        }
+        self.old = None;
+        self.new = Some(new);
+        Ok(())
+    }
+}
+
+impl Write for Diverting<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.new.is_none() {
+            // A difference, or an old file that ends here, ends the comparison.
+            if let Some(Ok(n)) = self.old.as_mut().map(|old| old.write(bytes)) {
+                self.matched += n as u64;
+                return Ok(n);
+            }
+            self.divert()?;
+        }
+        match &mut self.new {
+            Some(new) => new.file.write(bytes),
+            None => unreachable!("divert made the new file"),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A writer that compares what it is given with a file, a chunk at a time,
@@ -191,33 +250,53 @@ impl Write for Compare {
 
 /// Writes beside `path`, then renames over it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, |f| f.write_all(bytes))
+    let mut new = Beside::create(path)?;
+    new.file.write_all(bytes)?;
+    new.commit()
 }
 
-/// Lets `write` fill a file beside `path`, then renames it over `path`.
-fn write_atomic_with(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
-) -> io::Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = parent.join(format!(
-        ".{name}.{}-{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        write(&mut f)?;
-        f.flush()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+/// A file being written beside `path`, renamed over it by
+/// [`Beside::commit`]; removed if dropped before.
+struct Beside {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: io::BufWriter<std::fs::File>,
+    done: bool,
+}
+
+impl Beside {
+    fn create(path: &Path) -> io::Result<Beside> {
+        let parent = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let tmp = parent.join(format!(
+            ".{name}.{}-{}.tmp",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let file = std::fs::File::create(&tmp)?;
+        Ok(Beside {
+            path: path.to_path_buf(),
+            tmp,
+            file: io::BufWriter::with_capacity(1 << 16, file),
+            done: false,
+        })
     }
-    result
+
+    fn commit(mut self) -> io::Result<()> {
+        self.file.flush()?;
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// Marks `out` as being written, before a build's first file. Returns
@@ -358,6 +437,35 @@ mod tests {
             .flatten()
             .collect();
         assert_eq!(leftovers.len(), 1, "no temporary files are left behind");
+    }
+
+    #[test]
+    fn a_streamed_file_is_compared_and_written_in_one_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/report.json");
+        let pieces = |parts: &'static [&'static str]| {
+            move |w: &mut dyn Write| parts.iter().try_for_each(|x| w.write_all(x.as_bytes()))
+        };
+        assert!(stream_if_changed(&p, pieces(&["abc", "def", "ghi"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcdefghi");
+        assert!(!stream_if_changed(&p, pieces(&["abcd", "efghi"])).unwrap());
+        // A difference in the middle, after bytes that matched.
+        assert!(stream_if_changed(&p, pieces(&["abc", "dXf", "ghi"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcdXfghi");
+        // Shorter, then longer, than the file on disk.
+        assert!(stream_if_changed(&p, pieces(&["abc", "dX"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcdX");
+        assert!(stream_if_changed(&p, pieces(&["abc", "dX", "yz"])).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcdXyz");
+        // A failure leaves the old file whole and nothing beside it.
+        let failing = |w: &mut dyn Write| {
+            w.write_all(b"abQ")?;
+            Err(io::Error::other("no more"))
+        };
+        assert!(stream_if_changed(&p, failing).is_err());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "abcdXyz");
+        let leftovers = std::fs::read_dir(dir.path().join("a")).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary files are left behind");
     }
 
     #[test]

@@ -19,6 +19,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/components.html"),
     ),
     ("index.html", include_str!("../../templates/index.html")),
+    (
+        "pilot_rows.html",
+        include_str!("../../templates/pilot_rows.html"),
+    ),
     ("pilot.html", include_str!("../../templates/pilot.html")),
     ("broken.html", include_str!("../../templates/broken.html")),
     (
@@ -26,6 +30,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/framework.html"),
     ),
     ("faq.html", include_str!("../../templates/faq.html")),
+    (
+        "pilot_links.html",
+        include_str!("../../templates/pilot_links.html"),
+    ),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
@@ -166,6 +174,14 @@ impl Templates {
         self.tera
             .render(name, context)
             .map_err(|e| self.diagnostic(&e))
+    }
+
+    /// Where template `name` comes from, as shown in messages.
+    pub fn shown(&self, name: &str) -> String {
+        match self.sources.iter().find(|(n, _, _)| n == name) {
+            Some((_, _, shown)) => shown.clone(),
+            None => format!("templates/{name}"),
+        }
     }
 
     /// A Tera error as a located diagnostic.

@@ -64,6 +64,11 @@ pub fn verdict_label(v: Verdict) -> &'static str {
     }
 }
 
+/// 0 not ready, 1 at risk, 2 ready: the default order puts problems first.
+pub fn verdict_rank(v: Verdict) -> usize {
+    2 - v as usize
+}
+
 pub fn status_label(s: Status) -> &'static str {
     match s {
         Status::Clear => "clear",
@@ -309,6 +314,7 @@ pub struct PortfolioView {
     pub production_note: String,
     pub chart: Chart,
     pub mistakes: Vec<MistakeHead>,
+    /// Empty unless made by [`portfolio_view_with_rows`].
     pub rows: Vec<PilotRow>,
     pub broken: Vec<BrokenRow>,
     pub stages: Vec<&'static str>,
@@ -329,7 +335,7 @@ pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) ->
         stage_rank: d.stage as usize,
         verdict: g.verdict.as_str(),
         verdict_label: verdict_label(g.verdict),
-        verdict_rank: 2 - g.verdict as usize,
+        verdict_rank: verdict_rank(g.verdict),
         readiness: g.readiness,
         cells: status_cells(fw, g),
         most_active: g.most_active.map_or("", Mistake::as_str),
@@ -358,18 +364,25 @@ fn status_cells(fw: &Framework, g: &Diagnosis) -> Vec<StatusCell> {
         .collect()
 }
 
+/// The judged pilots in the order of the portfolio table: the pilots that
+/// need attention first (not ready, at risk, ready), then by readiness, then
+/// by title; pilots that tie keep the order of their paths.
+pub fn table_order(judged: &Judged) -> Vec<(&Dossier, &Diagnosis)> {
+    let mut pilots: Vec<(&Dossier, &Diagnosis)> = judged.pilots().collect();
+    pilots.sort_by(|(da, ga), (db, gb)| {
+        verdict_rank(ga.verdict)
+            .cmp(&verdict_rank(gb.verdict))
+            .then(ga.readiness.cmp(&gb.readiness))
+            .then(da.title.cmp(&db.title))
+    });
+    pilots
+}
+
+/// The view of the index page without its table's rows (`rows` is empty):
+/// the site renders the rows a few at a time with `pilot_rows.html` (see
+/// `Site::write_index`). [`portfolio_view_with_rows`] fills them in.
 pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> PortfolioView {
     let p: &Portfolio = &judged.portfolio;
-    let mut rows: Vec<PilotRow> = judged
-        .pilots()
-        .map(|(d, g)| pilot_row(config, fw, d, g))
-        .collect();
-    rows.sort_by(|a, b| {
-        a.verdict_rank
-            .cmp(&b.verdict_rank)
-            .then(a.readiness.cmp(&b.readiness))
-            .then(a.title.cmp(&b.title))
-    });
     let share = format!("{}%", (p.production_share * 100.0).round() as i64);
     let figures = vec![
         Figure {
@@ -477,7 +490,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             format!("Pilots with each mistake active. {summary}."),
         ),
         mistakes: mistake_heads(fw),
-        rows,
+        rows: Vec::new(),
         broken,
         stages: Stage::ALL.iter().map(|s| s.as_str()).collect(),
         by_stage: Stage::ALL
@@ -490,6 +503,17 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             .collect(),
         pilots: p.pilots,
     }
+}
+
+/// The whole view of the index page, every row in [`PortfolioView::rows`]:
+/// what an `index.html` written before `pilot_rows.html` existed loops over.
+pub fn portfolio_view_with_rows(config: &Config, fw: &Framework, judged: &Judged) -> PortfolioView {
+    let mut v = portfolio_view(config, fw, judged);
+    v.rows = table_order(judged)
+        .into_iter()
+        .map(|(d, g)| pilot_row(config, fw, d, g))
+        .collect();
+    v
 }
 
 // ---------------------------------------------------------------- diagnosis page
@@ -990,85 +1014,128 @@ pub fn framework_view(fw: &Framework) -> FrameworkView {
 pub struct PilotLink {
     pub title: String,
     pub href: String,
+    /// Whether it is the last of its figure's links.
+    pub last: bool,
 }
 
+/// A sentence about the portfolio, and the pilots it is about.
 #[derive(Debug, Clone, Serialize)]
-pub struct LiveFigure {
+pub struct LiveFigure<'a> {
     pub text: String,
+    /// Empty unless made by [`faq_view_with_links`]: the site writes the
+    /// links a few hundred at a time with `pilot_links.html` (see
+    /// `Site::write_faq`).
     pub pilots: Vec<PilotLink>,
+    /// How many pilots the figure links to.
+    pub pilot_count: usize,
+    /// The figure's number on the page, from 0, which names the place of
+    /// its links.
+    pub number: usize,
+    /// The pilots the figure links to, in the order of their paths.
+    #[serde(skip)]
+    pub linked: Vec<&'a Dossier>,
+}
+
+impl LiveFigure<'_> {
+    /// The links to the figure's pilots `start..` of `chunk`.
+    pub fn links(&self, start: usize, chunk: &[&Dossier]) -> Vec<PilotLink> {
+        chunk
+            .iter()
+            .enumerate()
+            .map(|(i, d)| PilotLink {
+                title: d.title.clone(),
+                href: pilot_href(&d.id),
+                last: start + i + 1 == self.linked.len(),
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FaqEntryView {
+pub struct FaqEntryView<'a> {
     pub id: String,
     pub question: String,
     pub answer_html: String,
-    pub figures: Vec<LiveFigure>,
+    pub figures: Vec<LiveFigure<'a>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FaqView {
+pub struct FaqView<'a> {
     pub title: String,
     pub description: String,
     pub intro_html: String,
-    pub entries: Vec<FaqEntryView>,
+    pub entries: Vec<FaqEntryView<'a>>,
 }
 
-fn links_where(judged: &Judged, keep: impl Fn(&Dossier, &Diagnosis) -> bool) -> Vec<PilotLink> {
+impl<'a> FaqView<'a> {
+    /// Every live figure of the page, in order: figure `n` is numbered `n`.
+    pub fn figures(&self) -> impl Iterator<Item = &LiveFigure<'a>> {
+        self.entries.iter().flat_map(|e| &e.figures)
+    }
+}
+
+fn live_figure(text: String, linked: Vec<&Dossier>) -> LiveFigure<'_> {
+    LiveFigure {
+        text,
+        pilots: Vec::new(),
+        pilot_count: linked.len(),
+        number: 0,
+        linked,
+    }
+}
+
+fn links_where(judged: &Judged, keep: impl Fn(&Dossier, &Diagnosis) -> bool) -> Vec<&Dossier> {
     judged
         .pilots()
         .filter(|(d, g)| keep(d, g))
-        .map(|(d, _)| PilotLink {
-            title: d.title.clone(),
-            href: pilot_href(&d.id),
-        })
+        .map(|(d, _)| d)
         .collect()
 }
 
-fn topic_figures(
+fn topic_figures<'a>(
     config: &Config,
     fw: &Framework,
-    judged: &Judged,
+    judged: &'a Judged,
     topic: Topic,
-) -> Vec<LiveFigure> {
+) -> Vec<LiveFigure<'a>> {
     let p = &judged.portfolio;
     let n = p.pilots;
     match topic {
         Topic::Mistake(m) => {
             let active = p.active_by_mistake[m.index()];
-            vec![LiveFigure {
-                text: format!(
+            vec![live_figure(
+                format!(
                     "In this portfolio, {active} of {n} pilots {} “{}” active{}",
                     if active == 1 { "has" } else { "have" },
                     fw.mistake(m).name,
                     if active == 0 { "." } else { ":" }
                 ),
-                pilots: links_where(judged, |_, g| {
+                links_where(judged, |_, g| {
                     g.mistakes[m.index()].status == Status::Active
                 }),
-            }]
+            )]
         }
         Topic::Portfolio => vec![
-            LiveFigure {
-                text: format!(
+            live_figure(
+                format!(
                     "In this portfolio, {} of {n} pilots ({}%) are in production or scaling{}",
                     p.in_production,
                     (p.production_share * 100.0).round(),
                     if p.in_production == 0 { "." } else { ":" }
                 ),
-                pilots: links_where(judged, |d, _| {
+                links_where(judged, |d, _| {
                     matches!(d.stage, Stage::Production | Stage::Scaling)
                 }),
-            },
-            LiveFigure {
-                text: format!(
+            ),
+            live_figure(
+                format!(
                     "{} in purgatory, and {} is committed to pilots that are not ready, in purgatory or abandoned{}",
                     plural(p.purgatory, "pilot is", "pilots are"),
                     money(config, p.budget_at_risk),
                     if p.purgatory == 0 { "." } else { ":" }
                 ),
-                pilots: links_where(judged, |_, g| g.flags.contains(&Flag::Purgatory)),
-            },
+                links_where(judged, |_, g| g.flags.contains(&Flag::Purgatory)),
+            ),
         ],
         Topic::All => {
             let text = match p.most_common_active {
@@ -1086,10 +1153,10 @@ fn topic_figures(
                     format!("In this portfolio, no mistake is active in any of the {n} pilots.")
                 }
             };
-            vec![LiveFigure {
+            vec![live_figure(
                 text,
-                pilots: links_where(judged, |_, g| g.verdict == Verdict::Ready),
-            }]
+                links_where(judged, |_, g| g.verdict == Verdict::Ready),
+            )]
         }
         Topic::MostActive => {
             let counts: Vec<String> = Mistake::ALL
@@ -1114,16 +1181,17 @@ fn topic_figures(
                     counts.join("; ")
                 )
             };
-            vec![LiveFigure {
-                text,
-                pilots: Vec::new(),
-            }]
+            vec![live_figure(text, Vec::new())]
         }
     }
 }
 
-pub fn faq_view(config: &Config, fw: &Framework, judged: &Judged, faq: &Faq) -> FaqView {
-    FaqView {
+/// The view of the FAQ page without the links of its live figures (each
+/// figure's `pilots` is empty): the site renders them a few hundred at a
+/// time with `pilot_links.html` (see `Site::write_faq`).
+/// [`faq_view_with_links`] fills them in.
+pub fn faq_view<'a>(config: &Config, fw: &Framework, judged: &'a Judged, faq: &Faq) -> FaqView<'a> {
+    let mut v = FaqView {
         title: faq.title.clone(),
         description: faq.description.clone(),
         intro_html: faq.intro_html.clone(),
@@ -1141,7 +1209,31 @@ pub fn faq_view(config: &Config, fw: &Framework, judged: &Judged, faq: &Faq) -> 
                     .collect(),
             })
             .collect(),
+    };
+    for (number, f) in v
+        .entries
+        .iter_mut()
+        .flat_map(|e| &mut e.figures)
+        .enumerate()
+    {
+        f.number = number;
     }
+    v
+}
+
+/// The whole view of the FAQ page, every figure's links in its `pilots`:
+/// what a `faq.html` written before `pilot_links.html` existed loops over.
+pub fn faq_view_with_links<'a>(
+    config: &Config,
+    fw: &Framework,
+    judged: &'a Judged,
+    faq: &Faq,
+) -> FaqView<'a> {
+    let mut v = faq_view(config, fw, judged, faq);
+    for f in v.entries.iter_mut().flat_map(|e| &mut e.figures) {
+        f.pilots = f.links(0, &f.linked);
+    }
+    v
 }
 
 #[cfg(test)]
