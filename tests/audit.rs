@@ -24,34 +24,18 @@
 //! `CI` is set (`.ci/run` installs them all).
 #![cfg(unix)]
 
+mod browser_kit;
 mod common;
 mod hardening;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 
+use browser_kit::{ChromeDriver, StaticServer};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- tools
-
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-        .find(|p| p.is_file())
-}
-
-fn program(env: &str, names: &[&str]) -> Option<PathBuf> {
-    match std::env::var_os(env) {
-        Some(p) => Some(PathBuf::from(p)).filter(|p| p.is_file()),
-        None => on_path(names),
-    }
-}
 
 fn audit_dir() -> PathBuf {
     common::repo_root().join("tests/audit")
@@ -66,7 +50,7 @@ fn vnu_jar() -> Option<PathBuf> {
 }
 
 fn java() -> Option<PathBuf> {
-    let java = program("JAVA", &["java"])?;
+    let java = browser_kit::find_program("JAVA", &["java"])?;
     Command::new(&java)
         .arg("-version")
         .stdout(Stdio::null())
@@ -113,214 +97,6 @@ fn pages_of(site: &Path) -> Vec<String> {
         .collect()
 }
 
-// ---------------------------------------------------------------- a static server
-
-/// Serves a folder on 127.0.0.1; records every request path.
-struct Server {
-    port: u16,
-    requests: Arc<Mutex<Vec<String>>>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Server {
-    fn start(root: &Path) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (root, log, stopped) = (root.to_path_buf(), requests.clone(), stop.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopped.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let (root, log) = (root.clone(), log.clone());
-                std::thread::spawn(move || answer(stream, &root, &log));
-            }
-        });
-        Server {
-            port,
-            requests,
-            stop,
-        }
-    }
-
-    fn origin(&self) -> String {
-        format!("http://127.0.0.1:{}/", self.port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn answer(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head);
-    let target = head
-        .lines()
-        .next()
-        .and_then(|l| l.split_whitespace().nth(1))
-        .unwrap_or("/")
-        .to_string();
-    log.lock().unwrap().push(target.clone());
-    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
-    let mut file = root.to_path_buf();
-    let mut ok = true;
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        ok &= part != ".." && !part.contains('\\');
-        file.push(part);
-    }
-    if file.is_dir() {
-        file.push("index.html");
-    }
-    let body = if ok { std::fs::read(&file).ok() } else { None };
-    let (status, body, kind) = match body {
-        Some(b) => {
-            let kind = match file.extension().and_then(|e| e.to_str()) {
-                Some("html") => "text/html; charset=utf-8",
-                Some("css") => "text/css; charset=utf-8",
-                Some("js") => "text/javascript; charset=utf-8",
-                Some("json") => "application/json",
-                Some("csv") => "text/csv; charset=utf-8",
-                _ => "application/octet-stream",
-            };
-            ("200 OK", b, kind)
-        }
-        None => (
-            "404 Not Found",
-            std::fs::read(root.join("404.html")).unwrap_or_default(),
-            "text/html; charset=utf-8",
-        ),
-    };
-    let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(header.as_bytes());
-    let _ = stream.write_all(&body);
-    let _ = stream.flush();
-    let _ = stream.shutdown(Shutdown::Write);
-}
-
-// ---------------------------------------------------------------- chromedriver
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start(program: &Path) -> Driver {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut child = Command::new(program)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{} cannot be started: {e}", program.display()));
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut said = String::new();
-        loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    said.push_str(&line);
-                    said.push('\n');
-                    if line.contains("started successfully") {
-                        break;
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("chromedriver stopped before it was ready:\n{said}");
-                }
-            }
-        }
-        std::thread::spawn(move || lines.for_each(drop));
-        Driver { child, port }
-    }
-
-    /// A WebDriver command fantoccini has no method for.
-    fn post(&self, path: &str, body: &Value) -> Value {
-        let body = body.to_string();
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("chromedriver");
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.port,
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).unwrap();
-        // chromedriver says `Connection: close` but keeps the connection
-        // open: read the body by its length, not to the end.
-        let mut reader = BufReader::new(stream);
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).expect("chromedriver answers");
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().expect("a length");
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).expect("chromedriver's answer");
-        serde_json::from_slice(&body).unwrap_or_else(|e| {
-            panic!(
-                "chromedriver answered {path} with no JSON ({e}): {}",
-                String::from_utf8_lossy(&body)
-            )
-        })
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 // ---------------------------------------------------------------- one page
 
 /// What went wrong on one page, in words; empty when nothing did.
@@ -365,7 +141,7 @@ async fn axe(c: &Client, axe_source: &str, label: &str, findings: &mut Findings)
     }
 }
 
-async fn set_scheme(driver: &Driver, session: &str, c: &Client, dark: bool) {
+async fn set_scheme(driver: &ChromeDriver, session: &str, c: &Client, dark: bool) {
     let features = if dark {
         json!([{ "name": "prefers-color-scheme", "value": "dark" }])
     } else {
@@ -391,14 +167,14 @@ async fn set_scheme(driver: &Driver, session: &str, c: &Client, dark: bool) {
 
 async fn audit_page(
     c: &Client,
-    driver: &Driver,
+    driver: &ChromeDriver,
     session: &str,
-    server: &Server,
+    server: &StaticServer,
     page: &str,
     axe_source: &str,
 ) -> Findings {
     let mut f = Findings::default();
-    let url = format!("{}{}", server.origin(), page);
+    let url = format!("{}{}", server.url(""), page);
     set_scheme(driver, session, c, false).await;
     c.goto(&url).await.expect("open the page");
 
@@ -445,7 +221,7 @@ async fn audit_page(
         )
         .await
         .expect("read performance entries");
-    let origin = server.origin();
+    let origin = server.url("");
     for name in entries.as_array().unwrap() {
         let name = name.as_str().unwrap_or("");
         if !name.starts_with(&origin) {
@@ -480,11 +256,8 @@ async fn audit_page(
 
 #[test]
 fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_and_passes_axe() {
-    let chromium = program(
-        "CHROMIUM",
-        &["chromium", "chromium-browser", "google-chrome"],
-    );
-    let chromedriver = program("CHROMEDRIVER", &["chromedriver"]);
+    let chromium = browser_kit::chromium();
+    let chromedriver = browser_kit::chromedriver();
     let axe_source = axe_source();
     if !hardening::require(chromium.is_some(), "chromium")
         || !hardening::require(chromedriver.is_some(), "chromedriver")
@@ -502,7 +275,7 @@ fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_
     );
 
     let sites = build_sites();
-    let driver = Driver::start(&chromedriver);
+    let driver = ChromeDriver::start(&chromedriver);
     let profile = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -531,12 +304,12 @@ fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_
         caps.insert("unhandledPromptBehavior".into(), json!("ignore"));
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .connect(&driver.url())
             .await
             .expect("a WebDriver session with headless Chromium");
         let session = client.session_id().await.unwrap().expect("a session id");
         for (name, folder) in &sites.list {
-            let server = Server::start(folder);
+            let server = StaticServer::start(folder);
             for page in pages_of(folder) {
                 let f = audit_page(&client, &driver, &session, &server, &page, &axe_source).await;
                 audited += 1;
@@ -545,11 +318,8 @@ fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_
             }
             // Every request the server saw was for a file of the site
             // (Chromium may ask for a favicon the site does not have).
-            let requests = server.requests.lock().unwrap().clone();
-            for r in requests {
-                let path = percent_decode(r.split(['?', '#']).next().unwrap_or(""));
-                let file = folder.join(path.trim_start_matches('/'));
-                if !(file.is_file() || file.join("index.html").is_file() || path == "/favicon.ico") {
+            for (r, status) in server.requests() {
+                if status != 200 && !r.starts_with("/favicon.ico") {
                     problems.push(format!("[{name}] a request for a file the site does not have: {r}"));
                 }
             }

@@ -13,109 +13,17 @@
 //! `CHROMIUM` and `CHROMEDRIVER` name the programs when they are not
 //! `/usr/bin/chromium` and `/usr/bin/chromedriver` or on the `PATH`.
 
+mod browser_kit;
 mod live;
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use browser_kit::{ChromeDriver, browser_programs};
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
 use serde_json::{Value, json};
 
 use live::{DEADLINE, Project, Running, broken_dossier, dossier};
-
-fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os(env) {
-        return Some(PathBuf::from(p)).filter(|p| p.is_file());
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::iter::once(PathBuf::from("/usr/bin"))
-        .chain(std::env::split_paths(&path))
-        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
-        .find(|p| p.is_file())
-}
-
-/// Chromium and chromedriver, or `None` (after saying why) to skip.
-fn browser_programs() -> Option<(PathBuf, PathBuf)> {
-    let chromium = find_program(
-        "CHROMIUM",
-        &["chromium", "chromium-browser", "google-chrome"],
-    );
-    let driver = find_program("CHROMEDRIVER", &["chromedriver"]);
-    match (chromium, driver) {
-        (Some(c), Some(d)) => Some((c, d)),
-        (c, d) => {
-            let missing = [
-                c.is_none().then_some("chromium"),
-                d.is_none().then_some("chromedriver"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" and ");
-            if std::env::var_os("CI").is_some() {
-                panic!(
-                    "{missing} not found, and CI is set: the live-reload browser test must run in CI"
-                );
-            }
-            eprintln!("notice: live-reload browser test skipped: {missing} not found");
-            None
-        }
-    }
-}
-
-/// A chromedriver process of this test, stopped when dropped.
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    fn start(program: &Path) -> ChromeDriver {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let mut child = Command::new(program)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{} cannot be started: {e}", program.display()));
-        // It says so on standard output once it listens.
-        let mut said = String::new();
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        loop {
-            match lines.next() {
-                Some(Ok(line)) => {
-                    said.push_str(&line);
-                    said.push('\n');
-                    if line.contains("started successfully") {
-                        break;
-                    }
-                }
-                _ => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("chromedriver stopped before it was ready:\n{said}");
-                }
-            }
-        }
-        // Keep draining its output so it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        ChromeDriver { child, port }
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Evaluates `script` (a function body that returns a value) in the page.
 async fn eval(c: &Client, script: &str) -> Value {
@@ -297,7 +205,7 @@ async fn live_reload(c: &Client, project: &Project, base: &str) {
 
 #[test]
 fn open_pages_reload_show_errors_and_recover_as_files_change() {
-    let Some((chromium, driver_program)) = browser_programs() else {
+    let Some((chromium, driver_program)) = browser_programs("live-reload browser test") else {
         return;
     };
     let project = Project::live();
@@ -327,7 +235,7 @@ fn open_pages_reload_show_errors_and_recover_as_files_change() {
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .connect(&driver.url())
             .await
             .expect("a WebDriver session with headless Chromium");
         // Run the walk-through, and close the browser whatever happens.

@@ -1,0 +1,282 @@
+//! What the real-browser tests (`browser.rs`, `browser_live.rs`,
+//! `audit.rs`) share: finding Chromium and chromedriver, running
+//! chromedriver, and a static file server that records what the browser
+//! asked for.
+//!
+//! Not every test file uses every helper, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+// ---------------------------------------------------------------- finding programs
+
+/// The program named by the environment variable `env`, or the first of
+/// `names` on the `PATH` or in `/usr/bin`.
+pub fn find_program(env: &str, names: &[&str]) -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(env) {
+        return Some(PathBuf::from(p)).filter(|p| p.is_file());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::iter::once(PathBuf::from("/usr/bin"))
+        .chain(std::env::split_paths(&path))
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+pub fn chromium() -> Option<PathBuf> {
+    find_program(
+        "CHROMIUM",
+        &["chromium", "chromium-browser", "google-chrome"],
+    )
+}
+
+pub fn chromedriver() -> Option<PathBuf> {
+    find_program("CHROMEDRIVER", &["chromedriver"])
+}
+
+/// Chromium and chromedriver, or `None` (after a notice) when the `test`
+/// should be skipped; with `CI` set, their absence fails the test instead.
+pub fn browser_programs(test: &str) -> Option<(PathBuf, PathBuf)> {
+    match (chromium(), chromedriver()) {
+        (Some(c), Some(d)) => Some((c, d)),
+        (c, d) => {
+            let missing = [
+                c.is_none().then_some("chromium"),
+                d.is_none().then_some("chromedriver"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" and ");
+            if std::env::var_os("CI").is_some() {
+                panic!(
+                    "{missing} not found, and CI is set: the {test} must run in CI (install the Debian packages chromium and chromium-driver)"
+                );
+            }
+            eprintln!(
+                "notice: {test} skipped: {missing} not found (install the Debian packages chromium and chromium-driver)"
+            );
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------- chromedriver
+
+/// A chromedriver process of this test, stopped when dropped.
+pub struct ChromeDriver {
+    child: Child,
+    pub port: u16,
+}
+
+impl ChromeDriver {
+    pub fn start(program: &Path) -> ChromeDriver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new(program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{} cannot be started: {e}", program.display()));
+        // It says so on standard output once it listens.
+        let mut said = String::new();
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    said.push_str(&line);
+                    said.push('\n');
+                    if line.contains("started successfully") {
+                        break;
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("chromedriver stopped before it was ready:\n{said}");
+                }
+            }
+        }
+        // Keep draining its output so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        ChromeDriver { child, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A WebDriver command fantoccini has no method for, over plain HTTP.
+    pub fn post(&self, path: &str, body: &Value) -> Value {
+        let body = body.to_string();
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("connect to chromedriver");
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        // Read the head, then exactly Content-Length bytes: chromedriver may
+        // keep the connection open whatever the request asked for.
+        let mut reader = BufReader::new(stream);
+        let mut length = None;
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+            head.push_str(&line);
+        }
+        let length = length.unwrap_or_else(|| {
+            panic!("chromedriver answered {path} without a Content-Length:\n{head}")
+        });
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap_or_else(|e| {
+            panic!("chromedriver answered {path} with something that is not JSON ({e}):\n{head}")
+        })
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------- a static file server
+
+/// Serves a folder on 127.0.0.1 and records every request: the target as
+/// the browser sent it, and the status it got.
+pub struct StaticServer {
+    port: u16,
+    pub requests: Arc<Mutex<Vec<(String, u16)>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl StaticServer {
+    pub fn start(root: &Path) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (root, log, stopped) = (root.to_path_buf(), requests.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let (root, log) = (root.clone(), log.clone());
+                // One thread a connection: a browser may open a connection
+                // and send nothing on it for a while.
+                std::thread::spawn(move || serve_one(stream, &root, &log));
+            }
+        });
+        StaticServer {
+            port,
+            requests,
+            stop,
+        }
+    }
+
+    /// The address of `path` (relative to the served folder).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{path}", self.port)
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<(String, u16)> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Answers one request: the file, or the site's own 404 page with status
+/// 404 (a browser shows it as a static host would).
+fn serve_one(mut stream: TcpStream, root: &Path, log: &Mutex<Vec<(String, u16)>>) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut parts = head.lines().next().unwrap_or("").split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
+    let mut file = root.to_path_buf();
+    let mut ok = method == "GET" || method == "HEAD";
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        ok &= part != ".." && !part.contains('\\');
+        file.push(part);
+    }
+    if file.is_dir() {
+        file.push("index.html");
+    }
+    let body = if ok { std::fs::read(&file).ok() } else { None };
+    let status: u16 = if body.is_some() { 200 } else { 404 };
+    log.lock().unwrap().push((target.to_string(), status));
+    let (body, kind) = match body {
+        Some(b) => {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("css") => "text/css; charset=utf-8",
+                Some("js") => "text/javascript; charset=utf-8",
+                Some("json") => "application/json",
+                Some("csv") => "text/csv; charset=utf-8",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            (b, kind)
+        }
+        None => (
+            std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found".to_vec()),
+            "text/html; charset=utf-8",
+        ),
+    };
+    let reason = if status == 200 { "OK" } else { "Not Found" };
+    let header = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(header.as_bytes());
+    if method != "HEAD" {
+        let _ = stream.write_all(&body);
+    }
+    let _ = stream.flush();
+    let _ = stream.shutdown(Shutdown::Write);
+}
