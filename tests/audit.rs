@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use browser_kit::{ChromeDriver, StaticServer};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- tools
@@ -286,27 +286,11 @@ fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_
     let mut notes = Vec::new();
     let mut audited = 0;
     runtime.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium.to_string_lossy(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--window-size=1280,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
-        caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+        let mut caps =
+            browser_kit::headless(&chromium, profile.path(), &["--window-size=1280,1000"]);
         // Alerts stay open, so that a payload that called alert() is seen.
         caps.insert("unhandledPromptBehavior".into(), json!("ignore"));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&driver.url())
-            .await
-            .expect("a WebDriver session with headless Chromium");
+        let client = driver.session(caps).await;
         let session = client.session_id().await.unwrap().expect("a session id");
         for (name, folder) in &sites.list {
             let server = StaticServer::start(folder);
@@ -320,7 +304,9 @@ fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_
             // (Chromium may ask for a favicon the site does not have).
             for (r, status) in server.requests() {
                 if status != 200 && !r.starts_with("/favicon.ico") {
-                    problems.push(format!("[{name}] a request for a file the site does not have: {r}"));
+                    problems.push(format!(
+                        "[{name}] a request for a file the site does not have: {r}"
+                    ));
                 }
             }
         }

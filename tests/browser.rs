@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use browser_kit::{ChromeDriver, StaticServer, browser_programs};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------- the test
@@ -348,36 +348,25 @@ fn the_portfolio_sorts_filters_and_links_to_diagnoses_in_headless_chromium() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium.to_string_lossy(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
-        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&driver.url())
-            .await
-            .expect("a WebDriver session with headless Chromium");
+        let caps = browser_kit::headless(&chromium, profile.path(), &[]);
+        let client = driver.session(caps).await;
         let session = client.session_id().await.unwrap().expect("a session id");
 
         // Run the walk-through, and close the browser whatever happens.
         let walked = tokio::spawn(walk_through_the_site(client.clone(), server.url(""))).await;
-        let log = driver.post(&format!("/session/{session}/se/log"), &json!({"type": "browser"}));
+        let log = driver.post(
+            &format!("/session/{session}/se/log"),
+            &json!({"type": "browser"}),
+        );
         let _ = client.close().await;
         if let Err(failed) = walked {
             std::panic::resume_unwind(failed.into_panic());
         }
 
         // Nothing went wrong in the browser's console.
-        let entries = log["value"].as_array().unwrap_or_else(|| panic!("the browser log: {log}"));
+        let entries = log["value"]
+            .as_array()
+            .unwrap_or_else(|| panic!("the browser log: {log}"));
         for e in entries {
             eprintln!("console {}: {}", e["level"], e["message"]);
         }

@@ -19,9 +19,9 @@ mod live;
 use std::time::{Duration, Instant};
 
 use browser_kit::{ChromeDriver, browser_programs};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use futures_util::FutureExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use live::{DEADLINE, Project, Running, broken_dossier, dossier};
 
@@ -220,26 +220,12 @@ fn open_pages_reload_show_errors_and_recover_as_files_change() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({
-                "binary": chromium.to_string_lossy(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--window-size=1200,800",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&driver.url())
-            .await
-            .expect("a WebDriver session with headless Chromium");
+        let caps = browser_kit::headless(&chromium, profile.path(), &["--window-size=1200,800"]);
+        let client = driver.session(caps).await;
         // Run the walk-through, and close the browser whatever happens.
-        let walked = std::panic::AssertUnwindSafe(live_reload(&client, &project, &base)).catch_unwind().await;
+        let walked = std::panic::AssertUnwindSafe(live_reload(&client, &project, &base))
+            .catch_unwind()
+            .await;
         let _ = client.close().await;
         if let Err(panic) = walked {
             eprintln!("serve said:\n{}", server.stderr());

@@ -13,7 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Map, Value, json};
 
 // ---------------------------------------------------------------- finding programs
 
@@ -116,6 +117,15 @@ impl ChromeDriver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// A WebDriver session with `capabilities` (see [`headless`]).
+    pub async fn session(&self, capabilities: Map<String, Value>) -> Client {
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url())
+            .await
+            .expect("a WebDriver session with headless Chromium")
+    }
+
     /// A WebDriver command fantoccini has no method for, over plain HTTP.
     pub fn post(&self, path: &str, body: &Value) -> Value {
         let body = body.to_string();
@@ -160,6 +170,31 @@ impl Drop for ChromeDriver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The capabilities of a headless Chromium at `chromium` with a profile
+/// of its own in `profile`, no background traffic, `extra` arguments (a
+/// window size) and its console log kept.
+pub fn headless(chromium: &Path, profile: &Path, extra: &[&str]) -> Map<String, Value> {
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let mut caps = Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": chromium.to_string_lossy(), "args": args }),
+    );
+    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
+    caps
 }
 
 // ---------------------------------------------------------------- a static file server
