@@ -185,12 +185,7 @@ impl<'a> Site<'a> {
                 };
                 fingerprint::pilot_key(self.inputs, &path, &e.file, e.digest, clash)
             }
-            Page::Index | Page::Faq | Page::Report | Page::Csv => {
-                fingerprint::aggregate_key(self.portfolio_key, &path)
-            }
-            Page::Framework | Page::NotFound | Page::Asset(_) => {
-                fingerprint::fixed_key(self.inputs, &path)
-            }
+            _ => fixed_page_key(page, &path, self.inputs, self.portfolio_key),
         }
     }
 
@@ -483,6 +478,17 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
     }
 }
 
+/// The key of a page that is not about one pilot: the pages about every
+/// pilot depend on the portfolio's key, the others on the shared inputs.
+fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
+    match page {
+        Page::Index | Page::Faq | Page::Report | Page::Csv => {
+            fingerprint::aggregate_key(portfolio, path)
+        }
+        _ => fingerprint::fixed_key(inputs, path),
+    }
+}
+
 /// The ids the shipped pilot page gives its own elements, which a story's
 /// anchors must not repeat.
 fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
@@ -760,13 +766,7 @@ pub fn up_to_date(
     let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
     for page in fixed {
         let path = fixed_path(page, templates);
-        let key = match page {
-            Page::Index | Page::Faq | Page::Report | Page::Csv => {
-                fingerprint::aggregate_key(portfolio, &path)
-            }
-            _ => fingerprint::fixed_key(inputs, &path),
-        };
-        if !same(&path, key) {
+        if !same(&path, fixed_page_key(page, &path, inputs, portfolio)) {
             return None;
         }
     }
