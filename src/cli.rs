@@ -4,7 +4,7 @@
 //! beyond `--fail-on`; 2 a usage or configuration error.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -27,9 +27,9 @@ use crate::report;
     after_help = "Exit status: 0 clean; 1 dossier errors or a --fail-on hit; 2 usage or configuration error."
 )]
 pub struct Cli {
-    /// Folder of the dossier repository (holds content/ and pilotscope.toml).
-    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
-    pub root: PathBuf,
+    /// Folder of the dossier repository (holds content/ and pilotscope.toml); default: the current folder.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
     /// Judge as of this date instead of today, for reproducible output.
     #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
     pub as_of: Option<Date>,
@@ -87,9 +87,8 @@ pub enum Command {
     Schema,
     /// Create a new dossier repository with an example, an FAQ and a CI workflow.
     Init {
-        /// Where to create it.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
+        /// Where to create it (default: `--root`, or the current folder).
+        dir: Option<PathBuf>,
     },
 }
 
@@ -133,11 +132,58 @@ pub fn color_for(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// The project root as seen from the folder the command was started from
+/// (`""` when they are the same), put before every path the terminal
+/// shows, so that a path can be pasted or clicked where the command ran.
+static SHOWN_UNDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn shown_under() -> &'static str {
+    SHOWN_UNDER.get().map_or("", String::as_str)
+}
+
+/// `path` relative to `base` (both absolute), with `/` separators and `..`
+/// where `path` is not under `base`; `""` when they are the same folder.
+pub fn relative_path(path: &Path, base: &Path) -> String {
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return path
+            .iter()
+            .collect::<PathBuf>()
+            .to_string_lossy()
+            .into_owned();
+    }
+    let mut parts: Vec<String> = vec!["..".into(); base.len() - common];
+    parts.extend(
+        path[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
+/// The root of the git work tree holding `dir`, if any: GitHub names files
+/// in annotations relative to it.
+fn work_tree_of(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| d.join(".git").exists())
+}
+
 /// Prints diagnostics of a configuration problem to standard error.
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let color = color_for(std::io::stderr().is_terminal());
+    let prefix = shown_under();
     let mut err = std::io::stderr().lock();
     for d in diagnostics {
+        let shown;
+        let d = if prefix.is_empty() || Path::new(&d.source).is_absolute() {
+            d
+        } else {
+            let mut moved = d.clone();
+            moved.source = format!("{prefix}/{}", d.source);
+            shown = moved;
+            &shown
+        };
         let _ = writeln!(err, "{}\n", report::render_diagnostic(d, color));
     }
 }
@@ -147,44 +193,54 @@ pub fn main() -> ExitCode {
     run(cli)
 }
 
-pub fn run(cli: Cli) -> ExitCode {
+/// A path given on the command line, made absolute against the folder the
+/// command was started from, with symbolic links resolved where it exists.
+///
+/// Done once, where paths enter the program: the file watcher reports
+/// absolute paths, and a rebuild that compares them with paths built on a
+/// relative root never matches (the live preview was dead for everyone who
+/// ran it from inside their project).
+pub fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.canonicalize().unwrap_or(abs)
+}
+
+pub fn run(mut cli: Cli) -> ExitCode {
     let as_of = cli.as_of.unwrap_or_else(project::today);
+    let root_given = cli.root.is_some();
+    let root = absolute(cli.root.as_deref().unwrap_or(Path::new(".")));
+    if let Command::Build { output } | Command::Watch { output } | Command::Serve { output, .. } =
+        &mut cli.command
+    {
+        *output = output.as_deref().map(absolute);
+    }
+    let here = absolute(Path::new("."));
+    let base = match &cli.command {
+        Command::Check {
+            format: Format::Github,
+            ..
+        } => work_tree_of(&here).unwrap_or(&here).to_path_buf(),
+        _ => here,
+    };
+    let _ = SHOWN_UNDER.set(relative_path(&root, &base));
     match cli.command {
         Command::Check { format, fail_on } => {
-            check(&cli.root, as_of, format, fail_on.map(FailOn::verdict))
+            check(&root, as_of, format, fail_on.map(FailOn::verdict))
         }
-        Command::Build { output } => build(&cli.root, as_of, output),
-        Command::Watch { output } => watch(&cli.root, as_of, output),
+        Command::Build { output } => build(&root, as_of, output),
+        Command::Watch { output } => watch(&root, as_of, output),
         Command::Serve {
             port,
             bind,
             open,
             output,
         } => ExitCode::from(crate::serve::run(
-            &cli.root,
+            &root,
             as_of,
             output,
             crate::serve::Options { bind, port, open },
         )),
-        Command::New { title, stage } => {
-            let content = match Project::open(&cli.root) {
-                Ok(p) => p.content_dir(),
-                Err(d) => {
-                    print_diagnostics(&d);
-                    return ExitCode::from(2);
-                }
-            };
-            match crate::scaffold::write_new(&content, &title, &stage) {
-                Ok(path) => {
-                    println!("wrote {}", path.display());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
-                }
-            }
-        }
+        Command::New { title, stage } => new(&root, &title, &stage, as_of),
         Command::Schema => {
             println!(
                 "{}",
@@ -192,26 +248,79 @@ pub fn run(cli: Cli) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Init { dir } => match crate::scaffold::init(&dir) {
-            Ok(written) => {
-                for w in &written {
-                    println!("wrote {}", w.display());
+        Command::Init { dir } => {
+            let dir = match dir {
+                Some(_) if root_given => {
+                    eprintln!(
+                        "error: `init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
+                    );
+                    return ExitCode::from(2);
                 }
-                if written.is_empty() {
-                    println!("nothing to do: every file already exists");
-                }
-                println!(
-                    "next: `pilotscope serve` in {} to preview the site",
-                    dir.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
+                Some(dir) => absolute(&dir),
+                None => root,
+            };
+            init(&dir)
+        }
     }
+}
+
+fn new(root: &Path, title: &str, stage: &str, as_of: Date) -> ExitCode {
+    if title.trim().is_empty() {
+        eprintln!(
+            "error: the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
+        );
+        return ExitCode::from(2);
+    }
+    let content = match Project::open(root) {
+        Ok(p) => p.content_dir(),
+        Err(d) => {
+            print_diagnostics(&d);
+            return ExitCode::from(2);
+        }
+    };
+    match crate::scaffold::write_new(&content, title, stage, as_of, shown) {
+        Ok(path) => {
+            println!("wrote {}", shown(&path));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init(dir: &Path) -> ExitCode {
+    match crate::scaffold::init(dir, work_tree_of(dir), shown) {
+        Ok(written) => {
+            for w in &written {
+                println!("wrote {}", shown(w));
+            }
+            if written.is_empty() {
+                println!("nothing to do: every file already exists");
+            }
+            let here = absolute(Path::new("."));
+            let cd = relative_path(dir, &here);
+            if cd.is_empty() {
+                println!("next: `pilotscope serve` to preview the site");
+            } else {
+                println!("next: `cd {cd}`, then `pilotscope serve` to preview the site");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// An absolute path as the terminal shows it: relative to the folder the
+/// command was started from.
+fn shown(path: &Path) -> String {
+    let here = absolute(Path::new("."));
+    let rel = relative_path(path, &here);
+    if rel.is_empty() { ".".into() } else { rel }
 }
 
 /// The project at `root`, when its configuration reads and its content
@@ -240,7 +349,8 @@ fn check(
         Ok(p) => p,
         Err(code) => return code,
     };
-    let judged = project.judge_all(as_of);
+    let mut judged = project.judge_all(as_of);
+    judged.show_under(shown_under());
     let text = match format {
         Format::Human => report::human(
             &judged,
@@ -255,6 +365,10 @@ fn check(
     let _ = out.flush();
     let failed_verdict =
         fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
+    if let (Some(level), true, Format::Human) = (fail_on, failed_verdict, format) {
+        let _ = out.write_all(report::fail_on_summary(&judged, level).as_bytes());
+        let _ = out.flush();
+    }
     if judged.error_count() > 0 || failed_verdict {
         ExitCode::from(1)
     } else {

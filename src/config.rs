@@ -76,6 +76,20 @@ const KEYS: &[&str] = &[
 ];
 
 impl Config {
+    /// The path part of `base_url`, with a slash at both ends (`/pilots/`);
+    /// `/` when `base_url` is unset or has no path. Pages served at any
+    /// depth (the 404 page) link from here, on the same host whatever its
+    /// name, so a preview on 127.0.0.1 is not sent to production.
+    pub fn base_path(&self) -> String {
+        let path = url::Url::parse(self.base_url.trim())
+            .map(|u| u.path().trim_matches('/').to_string())
+            .unwrap_or_default();
+        if path.is_empty() {
+            "/".into()
+        } else {
+            format!("/{path}/")
+        }
+    }
     /// Reads `pilotscope.toml` from `root`, or the defaults when there is none.
     pub fn load(root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = root.join(FILE_NAME);

@@ -219,6 +219,34 @@ impl Judged {
             .chain(self.entries.iter().flat_map(|e| e.diagnostics.iter()))
     }
 
+    /// Shows every path as seen from another folder: `prefix` (such as
+    /// `pilots`, for a project in `pilots/` of the folder the command was
+    /// started from) is put before each source. For terminal output only;
+    /// the site's own files keep paths relative to the project root, so
+    /// they do not depend on where a build was started.
+    pub fn show_under(&mut self, prefix: &str) {
+        if prefix.is_empty() {
+            return;
+        }
+        let join = |s: &mut String| {
+            if !Path::new(s.as_str()).is_absolute() {
+                *s = format!("{prefix}/{s}");
+            }
+        };
+        for d in &mut self.warnings {
+            join(&mut d.source);
+        }
+        for e in &mut self.entries {
+            join(&mut e.file.source);
+            for d in &mut e.diagnostics {
+                join(&mut d.source);
+            }
+            if let Some((d, _)) = &mut e.judged {
+                join(&mut d.source);
+            }
+        }
+    }
+
     pub fn error_count(&self) -> usize {
         self.diagnostics().filter(|d| d.is_error()).count()
     }

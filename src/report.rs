@@ -320,6 +320,30 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Why `check --fail-on` failed, for the terminal: every pilot whose
+/// verdict is `level` or worse, with that verdict.
+pub fn fail_on_summary(judged: &Judged, level: Verdict) -> String {
+    let hits: Vec<_> = judged
+        .pilots()
+        .filter(|(_, g)| g.verdict >= level)
+        .collect();
+    let mut out = format!(
+        "\n--fail-on {}: {} {} {} or worse:\n",
+        level.as_str(),
+        hits.len(),
+        if hits.len() == 1 {
+            "pilot is"
+        } else {
+            "pilots are"
+        },
+        level.as_str()
+    );
+    for (d, g) in hits {
+        let _ = writeln!(out, "  {} ({}): {}", d.title, d.source, g.verdict.as_str());
+    }
+    out
+}
+
 /// GitHub workflow commands: one annotation per diagnostic, and one per
 /// pilot whose verdict is at or beyond `fail_on`.
 pub fn github(judged: &Judged, fail_on: Option<Verdict>) -> String {

@@ -13,7 +13,7 @@ use crate::dossier::schema::{self, FIELDS, Kind};
 
 /// A dossier with every question of the format present and unanswered, and
 /// a comment saying what each asks.
-pub fn new_dossier(title: &str, stage: &str) -> String {
+pub fn new_dossier(title: &str, stage: &str, updated: jiff::civil::Date) -> String {
     let mut out = String::from("---\n");
     let quoted = serde_json::to_string(title).unwrap_or_else(|_| "\"\"".into());
     let mut open_sections: Vec<&str> = Vec::new();
@@ -44,6 +44,7 @@ pub fn new_dossier(title: &str, stage: &str) -> String {
         let value = match f.path {
             "title" => quoted.clone(),
             "stage" => stage.to_string(),
+            "updated" => updated.to_string(),
             _ => String::new(),
         };
         let hint = match f.kind {
@@ -83,8 +84,15 @@ pub fn new_dossier(title: &str, stage: &str) -> String {
     out
 }
 
-/// Writes a new dossier for `title` under `content`. Never overwrites.
-pub fn write_new(content: &Path, title: &str, stage: &str) -> Result<PathBuf, String> {
+/// Writes a new dossier for `title` under `content`, reviewed as of
+/// `updated`. Never overwrites. Messages name paths with `show`.
+pub fn write_new(
+    content: &Path,
+    title: &str,
+    stage: &str,
+    updated: jiff::civil::Date,
+    show: impl Fn(&Path) -> String,
+) -> Result<PathBuf, String> {
     let slug = slug::slugify(title);
     let slug = if slug.is_empty() {
         "pilot".to_string()
@@ -93,21 +101,24 @@ pub fn write_new(content: &Path, title: &str, stage: &str) -> Result<PathBuf, St
     };
     let path = content.join(format!("{slug}.md"));
     std::fs::create_dir_all(content)
-        .map_err(|e| format!("cannot create {}: {e}", content.display()))?;
+        .map_err(|e| format!("cannot create {}: {e}", show(content)))?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!("{} already exists; it was left as it is", path.display())
+                format!(
+                    "{} already exists; it was left as it is\nhelp: give the pilot another title, or edit that file",
+                    show(&path)
+                )
             } else {
-                format!("cannot write {}: {e}", path.display())
+                format!("cannot write {}: {e}", show(&path))
             }
         })?;
     use std::io::Write;
-    file.write_all(new_dossier(title, stage).as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(new_dossier(title, stage, updated).as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", show(&path)))?;
     Ok(path)
 }
 
@@ -200,52 +211,143 @@ stale_days = 90
 # framework = "framework.toml"                          # your own rules, merged over the defaults
 "#;
 
-const INIT_WORKFLOW: &str = r#"# Checks every dossier on each pull request (problems show on the lines that
-# cause them) and publishes the site from the main branch.
+/// The CI workflow `init` writes. `@DIR@` is the project's folder inside the
+/// git work tree (`.` at its root); `@SITE@` the site folder from there.
+const INIT_WORKFLOW: &str = r#"# pilotscope: checks the dossiers of every pull request, with each problem
+# shown on the line that causes it, and publishes the site from main.
+#
+# Before the first run (Settings > Secrets and variables > Actions > Variables):
+#   PILOTSCOPE_GIT  address of the git repository pilotscope is installed from
+#   PILOTSCOPE_REV  optional: the commit or tag to install (default: newest)
+# The binary is cached, so only the first run (and each new PILOTSCOPE_REV)
+# compiles it. Under Settings > Pages, choose "GitHub Actions" as the source.
 name: pilotscope
 on:
   pull_request:
   push:
     branches: [main]
+permissions:
+  contents: read
+concurrency:
+  group: pilotscope-${{ github.ref }}
+  cancel-in-progress: true
+env:
+  PILOTSCOPE_GIT: ${{ vars.PILOTSCOPE_GIT }}
+  PILOTSCOPE_REV: ${{ vars.PILOTSCOPE_REV }}
+defaults:
+  run:
+    working-directory: @DIR@
 jobs:
-  check-and-build:
+  check:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - name: Cache pilotscope
+        id: cache
+        uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/pilotscope
+          key: pilotscope-${{ runner.os }}-${{ vars.PILOTSCOPE_REV || 'newest' }}
       - name: Install pilotscope
-        run: cargo install --locked pilotscope
+        if: steps.cache.outputs.cache-hit != 'true'
+        run: |
+          if [ -z "$PILOTSCOPE_GIT" ]; then echo "::error::Set the repository variable PILOTSCOPE_GIT to the address of pilotscope's git repository"; exit 1; fi
+          cargo install --locked --git "$PILOTSCOPE_GIT" ${PILOTSCOPE_REV:+--rev "$PILOTSCOPE_REV"} pilotscope
+      # Fails only on dossiers that cannot be read; a new, unanswered dossier
+      # is a normal first step and passes.
       - name: Check dossiers
-        run: pilotscope check --format github --fail-on not_ready
+        run: pilotscope check --format github
+      - name: Portfolio summary
+        if: always()
+        run: |
+          { echo '```'; pilotscope check || true; echo '```'; } >> "$GITHUB_STEP_SUMMARY"
+  publish:
+    if: github.event_name == 'push'
+    needs: check
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: ${{ steps.deploy.outputs.page_url }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0
+      - name: Cache pilotscope
+        id: cache
+        uses: actions/cache@v4
+        with:
+          path: ~/.cargo/bin/pilotscope
+          key: pilotscope-${{ runner.os }}-${{ vars.PILOTSCOPE_REV || 'newest' }}
+      - name: Install pilotscope
+        if: steps.cache.outputs.cache-hit != 'true'
+        run: |
+          if [ -z "$PILOTSCOPE_GIT" ]; then echo "::error::Set the repository variable PILOTSCOPE_GIT to the address of pilotscope's git repository"; exit 1; fi
+          cargo install --locked --git "$PILOTSCOPE_GIT" ${PILOTSCOPE_REV:+--rev "$PILOTSCOPE_REV"} pilotscope
       - name: Build the site
         run: pilotscope build
-      - name: Keep the site as an artifact
-        uses: actions/upload-artifact@v4
+      - uses: actions/upload-pages-artifact@v3
         with:
-          name: site
-          path: site/
+          path: @SITE@
+      - name: Publish the site
+        id: deploy
+        uses: actions/deploy-pages@v4
 "#;
 
 /// Creates a new dossier repository in `dir`. Existing files are kept;
 /// returns the files written.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let files: [(&str, &str); 5] = [
-        ("pilotscope.toml", INIT_CONFIG),
-        ("content/supplier-invoice-matching.md", EXAMPLE_DOSSIER),
-        ("content/faq.md", EXAMPLE_FAQ),
-        (".gitignore", "/site/\n"),
-        (".github/workflows/pilotscope.yml", INIT_WORKFLOW),
+///
+/// `work_tree` is the root of the git work tree that will hold the project,
+/// when it is not `dir` itself: GitHub reads workflows only from the work
+/// tree's root, so the workflow goes there and runs in the project's folder.
+pub fn init(
+    dir: &Path,
+    work_tree: Option<&Path>,
+    show: impl Fn(&Path) -> String,
+) -> Result<Vec<PathBuf>, String> {
+    let (workflow_dir, project_in_tree) = match work_tree.and_then(|w| {
+        let rel = dir.strip_prefix(w).ok()?;
+        Some((w, rel.to_string_lossy().replace('\\', "/")))
+    }) {
+        Some((w, rel)) if !rel.is_empty() => (w.to_path_buf(), rel),
+        _ => (dir.to_path_buf(), ".".to_string()),
+    };
+    let site = if project_in_tree == "." {
+        "site/".to_string()
+    } else {
+        format!("{project_in_tree}/site/")
+    };
+    let workflow = INIT_WORKFLOW
+        .replace("@DIR@", &project_in_tree)
+        .replace("@SITE@", &site);
+    let files: [(PathBuf, &str); 5] = [
+        (dir.join("pilotscope.toml"), INIT_CONFIG),
+        (
+            dir.join("content/supplier-invoice-matching.md"),
+            EXAMPLE_DOSSIER,
+        ),
+        (dir.join("content/faq.md"), EXAMPLE_FAQ),
+        (dir.join(".gitignore"), "/site/\n"),
+        (
+            workflow_dir.join(".github/workflows/pilotscope.yml"),
+            &workflow,
+        ),
     ];
     let mut written = Vec::new();
-    for (rel, text) in files {
-        let path = dir.join(rel);
+    for (path, text) in files {
         if path.exists() {
             continue;
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                .map_err(|e| format!("cannot create {}: {e}", show(parent)))?;
         }
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", show(&path)))?;
         written.push(path);
     }
     Ok(written)
@@ -257,12 +359,16 @@ mod tests {
 
     #[test]
     fn a_new_dossier_reads_cleanly_with_every_question_unanswered() {
-        let text = new_dossier("Claims triage: \"phase 2\"", "proposed");
+        let text = new_dossier(
+            "Claims triage: \"phase 2\"",
+            "proposed",
+            jiff::civil::date(2026, 11, 26),
+        );
         let loaded = crate::dossier::load_text(text.as_bytes(), "content/x.md", "x.md", "x");
         assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
         let d = loaded.dossier.unwrap();
         assert_eq!(d.title, "Claims triage: \"phase 2\"");
-        assert_eq!(d.answers.iter().filter(|a| a.is_some()).count(), 2);
+        assert_eq!(d.answers.iter().filter(|a| a.is_some()).count(), 3);
         for f in FIELDS {
             assert!(
                 text.contains(&format!("{}:", f.key())),

@@ -64,6 +64,9 @@ struct Message {
 struct Shared {
     /// The output folder, canonical.
     root: PathBuf,
+    /// The site's path on its production host (`/pilots/`), also answered
+    /// here, so that pages linking from there (the 404 page) work.
+    base_path: String,
     events: broadcast::Sender<String>,
     /// The latest message, for pages that connect after it was sent.
     status: RwLock<String>,
@@ -132,6 +135,7 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     let (shutdown_tx, shutdown_rx) = tokio_watch::channel(false);
     let shared = Arc::new(Shared {
         root: canonical,
+        base_path: live.base_path(),
         events: events.clone(),
         status: RwLock::new(message(Vec::new(), &first.errors)),
         shutdown: shutdown_rx,
@@ -334,7 +338,18 @@ async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return r;
     }
-    let raw = req.uri().path().to_string();
+    let mut raw = req.uri().path().to_string();
+    if shared.base_path != "/"
+        && let Some(rest) = raw.strip_prefix(shared.base_path.trim_end_matches('/'))
+        && (rest.is_empty() || rest.starts_with('/'))
+        && resolve(&shared.root, &raw) == Err(Refusal::NotFound)
+    {
+        raw = if rest.is_empty() {
+            "/".into()
+        } else {
+            rest.to_string()
+        };
+    }
     match resolve(&shared.root, &raw) {
         Ok((_, true)) if !raw.ends_with('/') => {
             // A folder without its slash: relative links need the slash.

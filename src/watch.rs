@@ -109,6 +109,13 @@ impl Live {
         &self.out
     }
 
+    /// The site's path on its host ([`crate::config::Config::base_path`]).
+    pub fn base_path(&self) -> String {
+        self.loaded
+            .as_ref()
+            .map_or_else(|| "/".into(), |l| l.project.config.base_path())
+    }
+
     /// Paths to watch: (path, recursive).
     pub fn watch_paths(&self) -> Vec<(PathBuf, bool)> {
         let mut paths = vec![(self.root.clone(), false)];

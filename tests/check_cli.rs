@@ -20,6 +20,25 @@ fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
+/// How GitHub annotations name the folder `dir`: relative to the root of
+/// the git work tree holding it (the fixtures are in this repository's), or
+/// as seen from `dir` itself outside one.
+fn annotated(dir: &Path) -> String {
+    let Some(top) = dir.ancestors().find(|d| d.join(".git").exists()) else {
+        return String::new();
+    };
+    let rel = dir
+        .strip_prefix(top)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/");
+    if rel.is_empty() {
+        rel
+    } else {
+        format!("{rel}/")
+    }
+}
+
 /// The binary, with colours neither asked for nor forbidden by the
 /// environment the tests happen to run in.
 fn pilotscope() -> Command {
@@ -38,8 +57,7 @@ struct Run {
 
 fn run(root: &Path, args: &[&str]) -> Run {
     let out = pilotscope()
-        .arg("--root")
-        .arg(root)
+        .current_dir(root)
         .args(args)
         .output()
         .expect("the binary runs");
@@ -205,8 +223,7 @@ fn the_human_report_shows_each_error_with_its_place_and_a_caret() {
 fn the_human_report_of_the_bad_corpus_reads_as_before() {
     let out = pilotscope()
         .env("NO_COLOR", "1")
-        .arg("--root")
-        .arg(fixture("bad"))
+        .current_dir(fixture("bad"))
         .args(["check", "--as-of", AS_OF])
         .output()
         .unwrap();
@@ -220,10 +237,13 @@ fn github_annotations_carry_file_line_and_column() {
         &["check", "--format", "github", "--as-of", AS_OF],
     );
     assert_eq!(r.code, 1);
+    let at = annotated(&fixture("bad"));
     for exp in expected_errors() {
         let start = match (exp.line, exp.column) {
-            (Some(l), Some(c)) => format!("::error file=content/{},line={l},col={c},", exp.file),
-            _ => format!("::error file=content/{},title=", exp.file),
+            (Some(l), Some(c)) => {
+                format!("::error file={at}content/{},line={l},col={c},", exp.file)
+            }
+            _ => format!("::error file={at}content/{},title=", exp.file),
         };
         let line = r
             .stdout
@@ -364,13 +384,15 @@ fn fail_on_sets_the_exit_status_by_the_worst_verdict() {
         ],
     );
     assert_eq!(r.code, 1);
+    let at = annotated(&root);
     assert!(
-        r.stdout
-            .contains("::error file=content/at-risk.md,line=1,title=pilotscope verdict::"),
+        r.stdout.contains(&format!(
+            "::error file={at}content/at-risk.md,line=1,title=pilotscope verdict::"
+        )),
         "{}",
         r.stdout
     );
-    assert!(!r.stdout.contains("file=content/ready.md"), "{}", r.stdout);
+    assert!(!r.stdout.contains("content/ready.md"), "{}", r.stdout);
 }
 
 /// The report's own words (`at_risk`, `not_ready`) work, as the workflow that
@@ -461,8 +483,7 @@ fn output_to_a_pipe_has_no_colour_codes() {
                 cmd.env("NO_COLOR", "1");
             }
             let out = cmd
-                .arg("--root")
-                .arg(&root)
+                .current_dir(&root)
                 .args(&args)
                 .args(["--as-of", AS_OF])
                 .output()

@@ -29,8 +29,7 @@ use common::AS_OF;
 
 fn build_at(root: &Path, out: &Path, as_of: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_pilotscope"))
-        .arg("--root")
-        .arg(root)
+        .current_dir(root)
         .args(["--as-of", as_of, "build", "--output"])
         .arg(out)
         .env("NO_COLOR", "1")
@@ -255,8 +254,7 @@ fn builds_killed_at_many_moments_leave_every_page_whole() {
     for (i, f) in fractions.iter().enumerate() {
         let as_of = format!("2026-11-{:02}", i + 1);
         let mut child = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
-            .arg("--root")
-            .arg(&root)
+            .current_dir(&root)
             .args(["--as-of", &as_of, "build", "--output"])
             .arg(&out)
             .stdout(Stdio::null())

@@ -832,8 +832,7 @@ fn a_port_already_in_use_exits_with_2_and_says_so() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_pilotscope"))
-        .args(["--root"])
-        .arg(&project.root)
+        .current_dir(&project.root)
         .args(["--as-of", live::AS_OF, "serve", "--port", &port])
         .env("NO_COLOR", "1")
         .output()

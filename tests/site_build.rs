@@ -120,8 +120,11 @@ fn the_build_reports_the_broken_dossier_and_still_writes_the_site() {
 
 // ---------------------------------------------------------------- links
 
-fn assert_no_broken_links(out: &Path) -> BuiltSite {
-    let site = BuiltSite::read(out);
+/// The path of the `site` fixture's `base_url`: its 404 page links from there.
+const FIXTURE_PATH: &str = "/portfolio/";
+
+fn assert_no_broken_links(out: &Path, base_path: &str) -> BuiltSite {
+    let site = BuiltSite::read_served_at(out, base_path);
     assert!(
         site.pages.len() >= 5,
         "the site has its pages: {:?}",
@@ -135,7 +138,7 @@ fn assert_no_broken_links(out: &Path) -> BuiltSite {
 #[test]
 fn every_link_of_the_fixture_site_leads_to_a_file_and_fragment_that_exist() {
     let out = build_fixture();
-    let site = assert_no_broken_links(out.path());
+    let site = assert_no_broken_links(out.path(), FIXTURE_PATH);
     // The check is not vacuous: fragments and deep pages are followed.
     let faq = &site.pages["faq/index.html"];
     assert!(
@@ -156,7 +159,7 @@ fn every_link_of_the_fixture_site_leads_to_a_file_and_fragment_that_exist() {
 fn every_link_of_the_shipped_example_site_leads_to_a_file_and_fragment_that_exist() {
     let out = tempfile::tempdir().unwrap();
     build_expecting(&repo_root(), out.path(), 0);
-    let site = assert_no_broken_links(out.path());
+    let site = assert_no_broken_links(out.path(), "/");
     assert!(
         site.pages
             .keys()
@@ -314,7 +317,7 @@ fn a_removed_dossier_loses_its_page_and_files_the_build_did_not_write_are_kept()
         "the index no longer links to it"
     );
     assert!(!read(o, "report.json").contains("demand-forecast"));
-    assert_no_broken_links(o);
+    assert_no_broken_links(o, FIXTURE_PATH);
 }
 
 /// The problems a build reports, without its line of figures (which says
@@ -533,8 +536,7 @@ fn a_killed_build_leaves_every_file_whole() {
     build_expecting(&fixture("site"), o, FIXTURE_EXIT);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
-        .arg("--root")
-        .arg(project.path())
+        .current_dir(project.path())
         .args(["--as-of", AS_OF, "build", "--output"])
         .arg(o)
         .stdout(Stdio::null())
@@ -611,8 +613,7 @@ fn a_killed_build_leaves_every_file_whole() {
 
     // Building again completes the site.
     let output = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
-        .arg("--root")
-        .arg(project.path())
+        .current_dir(project.path())
         .args(["--as-of", AS_OF, "build", "--output"])
         .arg(o)
         .output()
@@ -751,8 +752,7 @@ fn an_initialised_project_builds_and_init_never_overwrites() {
     );
 
     let build = pilotscope()
-        .arg("--root")
-        .arg(&root)
+        .current_dir(&root)
         .args(["--as-of", AS_OF, "build"])
         .output()
         .unwrap();
@@ -770,7 +770,7 @@ fn an_initialised_project_builds_and_init_never_overwrites() {
             .any(|p| p.starts_with("pilots/")),
         "the example dossier has a page"
     );
-    assert_no_broken_links(&site);
+    assert_no_broken_links(&site, "/");
 
     // Change every file init wrote; init again must leave them as they are.
     let before: Vec<(std::path::PathBuf, Vec<u8>)> = walkdir::WalkDir::new(&root)

@@ -336,8 +336,7 @@ fn clean_build(root: &Path, out: &Path) {
 /// `pilotscope build` into `out` as it is.
 fn rebuild(root: &Path, out: &Path) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_pilotscope"))
-        .arg("--root")
-        .arg(root)
+        .current_dir(root)
         .args(["--as-of", live::AS_OF, "build", "--output"])
         .arg(out)
         .env("NO_COLOR", "1")

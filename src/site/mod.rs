@@ -427,15 +427,14 @@ impl<'a> Site<'a> {
                 &view::framework_view(fw),
             ),
             Page::NotFound => {
-                // Served from any depth, so its links are absolute from the
-                // site root when `base_url` is known and root-relative otherwise.
+                // Served from any depth, so its links start at the site's
+                // path on the host: the path of `base_url`, or `/`. Only
+                // the path, so the page works on whatever host serves it
+                // (production, or `serve` on 127.0.0.1, which answers under
+                // that path too).
                 let mut pv = self.page_view(&path, "Page not found".into(), "");
                 pv.canonical = None;
-                pv.root = if config.base_url.is_empty() {
-                    "/".into()
-                } else {
-                    format!("{}/", config.base_url.trim_end_matches('/'))
-                };
+                pv.root = config.base_path();
                 self.html("404.html", pv, "missing", &())
             }
             Page::Report => {

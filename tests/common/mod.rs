@@ -30,8 +30,7 @@ pub fn pilotscope() -> assert_cmd::Command {
 /// Runs `pilotscope build` on the project at `root` into `out`.
 pub fn build(root: &Path, out: &Path) -> Output {
     pilotscope()
-        .arg("--root")
-        .arg(root)
+        .current_dir(root)
         .arg("--as-of")
         .arg(AS_OF)
         .arg("build")
@@ -47,7 +46,7 @@ pub fn build_expecting(root: &Path, out: &Path, code: i32) -> Output {
     assert_eq!(
         output.status.code(),
         Some(code),
-        "pilotscope build --root {} exited with {:?}\nstderr:\n{}",
+        "pilotscope build, run in {}, exited with {:?}\nstderr:\n{}",
         root.display(),
         output.status.code(),
         String::from_utf8_lossy(&output.stderr)
@@ -157,6 +156,19 @@ pub enum Target {
 /// to a file of the site. Root-relative links (`/x`) are taken relative to
 /// the site root, as when the site is served at the root of a host.
 pub fn resolve(page: &str, link: &str) -> Target {
+    resolve_at(page, link, "/")
+}
+
+/// Like [`resolve`], for a site served under `base_path` (`/portfolio/`):
+/// a root-relative link must start there, and is taken from there.
+pub fn resolve_at(page: &str, link: &str, base_path: &str) -> Target {
+    let link = match link.strip_prefix(base_path.trim_end_matches('/')) {
+        Some(rest) if base_path != "/" && rest.starts_with('/') => rest,
+        _ if base_path != "/" && link.starts_with('/') && !link.starts_with("//") => {
+            return Target::Invalid(format!("{link:?} leaves the site's path {base_path}"));
+        }
+        _ => link,
+    };
     let lower = link.trim().to_ascii_lowercase();
     if ["http:", "https:", "mailto:", "tel:"]
         .iter()
@@ -221,9 +233,19 @@ fn percent_decode(s: &str) -> String {
 pub struct BuiltSite {
     pub files: BTreeMap<String, Vec<u8>>,
     pub pages: BTreeMap<String, HtmlPage>,
+    /// The path the site is published under (`base_url`'s), `/` by default.
+    pub base_path: String,
 }
 
 impl BuiltSite {
+    /// A site published under `base_path` (the path of its `base_url`).
+    pub fn read_served_at(out: &Path, base_path: &str) -> BuiltSite {
+        BuiltSite {
+            base_path: base_path.to_string(),
+            ..BuiltSite::read(out)
+        }
+    }
+
     pub fn read(out: &Path) -> BuiltSite {
         let files = files(out);
         let pages = files
@@ -231,7 +253,11 @@ impl BuiltSite {
             .filter(|(p, _)| p.ends_with(".html"))
             .map(|(p, bytes)| (p.clone(), parse_page(&String::from_utf8_lossy(bytes))))
             .collect();
-        BuiltSite { files, pages }
+        BuiltSite {
+            files,
+            pages,
+            base_path: "/".into(),
+        }
     }
 
     /// Every broken link of the site, one line each: a missing file, a
@@ -240,7 +266,7 @@ impl BuiltSite {
         let mut broken = Vec::new();
         for (path, page) in &self.pages {
             for link in &page.links {
-                match resolve(path, link) {
+                match resolve_at(path, link, &self.base_path) {
                     Target::External => {}
                     Target::Invalid(why) => broken.push(format!("{path}: {why}")),
                     Target::Local { file, fragment } => {
@@ -269,7 +295,7 @@ impl BuiltSite {
                 continue;
             };
             for link in &page.links {
-                if let Target::Local { file, .. } = resolve(&path, link)
+                if let Target::Local { file, .. } = resolve_at(&path, link, &self.base_path)
                     && self.files.contains_key(&file)
                     && seen.insert(file.clone())
                 {

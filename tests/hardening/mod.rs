@@ -171,8 +171,7 @@ pub fn build_bounded(root: &Path, out: &Path, data_mib: u64) -> Output {
             data_mib * 1024
         ))
         .arg(env!("CARGO_BIN_EXE_pilotscope"))
-        .arg("--root")
-        .arg(root)
+        .current_dir(root)
         .args(["--as-of", common::AS_OF, "build", "--output"])
         .arg(out)
         .output()

@@ -143,13 +143,20 @@ impl Drop for Running {
 }
 
 impl Running {
-    /// Starts `pilotscope --root <root> --as-of AS_OF <args>` and waits
+    /// Starts `pilotscope --as-of AS_OF <args>` from inside `root`, as a
+    /// user runs it (no `--root`), and waits
     /// until standard error has a line containing `ready` (the `serving`
     /// or `watching` line).
     fn start(root: &Path, args: &[&str], ready: &str) -> Running {
+        Running::start_in(root, args, ready)
+    }
+
+    /// Starts `pilotscope --as-of AS_OF <args>` from inside `dir` (which
+    /// may be a folder above the project, with `--root` among `args`).
+    pub fn start_in(dir: &Path, args: &[&str], ready: &str) -> Running {
+        let root = dir;
         let mut child = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
-            .arg("--root")
-            .arg(root)
+            .current_dir(root)
             .arg("--as-of")
             .arg(AS_OF)
             .args(args)
@@ -206,6 +213,11 @@ impl Running {
         let mut args = vec!["serve", "--port", "0"];
         args.extend_from_slice(extra);
         Running::start(root, &args, "serving ")
+    }
+
+    /// `pilotscope watch`, as the README says: default output (`site/`).
+    pub fn watch_default(root: &Path) -> Running {
+        Running::start(root, &["watch"], "watching for changes")
     }
 
     /// `pilotscope watch --output <out>`.
