@@ -4,6 +4,9 @@
 //! Takes what `project` judged and turns it into text; it computes nothing
 //! about pilots itself.
 
+mod calendar;
+pub use calendar::calendar;
+
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};

@@ -467,7 +467,13 @@ impl Live {
             rebuild.elapsed = start.elapsed();
             first(&rebuild);
         }
-        let aggregates = [Page::Index, Page::Faq, Page::Report, Page::Csv];
+        let aggregates = [
+            Page::Index,
+            Page::Faq,
+            Page::Report,
+            Page::Csv,
+            Page::Calendar,
+        ];
         let (more_written, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
         written += more_written;
         errors.extend(more);

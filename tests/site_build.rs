@@ -68,6 +68,7 @@ fn the_fixture_builds_exactly_the_expected_files() {
             "assets/favicon.svg",
             "assets/site.js",
             "assets/style.css",
+            "decisions.ics",
             "faq/index.html",
             "framework/index.html",
             "index.html",
@@ -365,12 +366,12 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     };
 
     let first = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&first), (13, 0));
+    assert_eq!(figures(&first), (14, 0));
 
     // Nothing changed: nothing written, and the same warnings and errors
     // (with their snippets) and exit code as the build that wrote the site.
     let again = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&again), (0, 13));
+    assert_eq!(figures(&again), (0, 14));
     assert_eq!(problems(&again), problems(&first));
     assert!(problems(&first).contains("error"), "{}", problems(&first));
 
@@ -379,13 +380,13 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let text = std::fs::read_to_string(&dossier).unwrap();
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
     let edited = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&edited), (1, 12));
+    assert_eq!(figures(&edited), (1, 13));
     assert!(read(o, "pilots/invoice-matching/index.html").contains("A sentence added today."));
     same_as_clean("a story was edited");
 
     // Saved again with the same bytes (an editor, a checkout): nothing.
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
-    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 13));
+    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 14));
 
     // A page of the site edited by hand, another deleted: both come back.
     let page = o.join("pilots/yard-vision/index.html");
@@ -399,7 +400,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
         .unwrap();
     std::fs::remove_file(o.join("framework/index.html")).unwrap();
     let restored = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&restored), (2, 11));
+    assert_eq!(figures(&restored), (2, 12));
     same_as_clean("pages of the site were edited and deleted");
 
     // The configuration changes every page's header.
@@ -417,9 +418,9 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     )
     .unwrap();
     let renamed = build_expecting(p, o, FIXTURE_EXIT);
-    // Eight HTML pages name the site; the report, the CSV and the three
-    // assets do not, and stay as they were.
-    assert_eq!(figures(&renamed), (8, 5));
+    // Eight HTML pages and the calendar name the site; the report, the CSV
+    // and the three assets do not, and stay as they were.
+    assert_eq!(figures(&renamed), (9, 5));
     assert!(read(o, "pilots/demand-forecast/index.html").contains("Renamed portfolio"));
     same_as_clean("the configuration changed");
 
@@ -429,7 +430,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let leftover = o.join("pilots/yard-vision/.index.html.4194305-0.tmp");
     std::fs::write(&leftover, "half a pa").unwrap();
     let after_kill = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&after_kill), (0, 13), "nothing differs");
+    assert_eq!(figures(&after_kill), (0, 14), "nothing differs");
     assert_eq!(leftover.exists(), !Path::new("/proc/self").exists());
     assert!(!o.join(".pilotscope-unfinished").exists());
     same_as_clean("a killed build");
@@ -459,7 +460,7 @@ fn two_builds_of_the_same_input_are_byte_identical_and_the_second_writes_nothing
     let second = build_expecting(&fixture("site"), o, FIXTURE_EXIT);
     let err = stderr(&second);
     assert!(
-        err.contains("(0 written, 13 unchanged)"),
+        err.contains("(0 written, 14 unchanged)"),
         "the second build rewrites nothing: {err}"
     );
     assert_eq!(common::files(o), first, "the second build changes no byte");
@@ -868,4 +869,42 @@ fn a_template_with_a_syntax_error_stops_the_build_with_its_file_and_line() {
         !out.path().join("index.html").exists(),
         "nothing is written"
     );
+}
+
+// ---------------------------------------------------------------- calendar
+
+#[test]
+fn the_decision_calendar_reads_back_with_one_event_per_pending_decision() {
+    use icalendar::Component;
+    let out = build_fixture();
+    let text = read(out.path(), "decisions.ics");
+    assert!(text.contains("\r\n"), "RFC 5545 lines end in CRLF");
+    let calendar: icalendar::Calendar = text.parse().expect("a parser reads the calendar");
+    let events: Vec<&icalendar::Event> = calendar
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .collect();
+    // Three readable pilots have a decision date; the broken one has none.
+    let summaries: Vec<&str> = events.iter().filter_map(|e| e.get_summary()).collect();
+    assert_eq!(summaries.len(), 3, "{summaries:?}");
+    assert!(summaries.iter().all(|s| s.starts_with("Go / no-go: ")));
+    let yard = events
+        .iter()
+        .find(|e| e.get_uid() == Some("yard-vision@pilotscope"))
+        .expect("the overdue decision is in the calendar");
+    let description = yard.get_description().unwrap_or_default();
+    assert!(description.contains("Overdue"), "{description}");
+    assert!(description.contains("Verdict: "), "{description}");
+    assert_eq!(
+        yard.property_value("URL"),
+        Some("https://pilots.harbourline.example/portfolio/pilots/yard-vision/"),
+        "events link to the pilot's page when base_url is set"
+    );
+    assert_eq!(
+        yard.property_value("DTSTAMP"),
+        Some("20261126T000000Z"),
+        "stamped with the as-of date, so builds are reproducible"
+    );
+    assert!(text.contains("DTSTART;VALUE=DATE:20260930"), "{text}");
 }

@@ -40,6 +40,8 @@ pub enum Page {
     NotFound,
     Report,
     Csv,
+    /// `decisions.ics`, the pending go / no-go decisions as a calendar.
+    Calendar,
     /// Asset `n` of [`Templates::assets`].
     Asset(usize),
 }
@@ -444,6 +446,7 @@ impl<'a> Site<'a> {
                 Ok(bytes)
             }
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
+            Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
         }
     }
@@ -458,6 +461,7 @@ fn fixed_pages(templates: &Templates) -> Vec<Page> {
         Page::NotFound,
         Page::Report,
         Page::Csv,
+        Page::Calendar,
     ];
     pages.extend((0..templates.assets.len()).map(Page::Asset));
     pages
@@ -472,6 +476,7 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
         Page::NotFound => "404.html".into(),
         Page::Report => "report.json".into(),
         Page::Csv => "summary.csv".into(),
+        Page::Calendar => "decisions.ics".into(),
         Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
         Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
     }
@@ -481,7 +486,7 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
 /// pilot depend on the portfolio's key, the others on the shared inputs.
 fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
     match page {
-        Page::Index | Page::Faq | Page::Report | Page::Csv => {
+        Page::Index | Page::Faq | Page::Report | Page::Csv | Page::Calendar => {
             fingerprint::aggregate_key(portfolio, path)
         }
         _ => fingerprint::fixed_key(inputs, path),
