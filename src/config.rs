@@ -41,6 +41,28 @@ pub struct Config {
     pub faq: String,
     /// Folder of template overrides, relative to the root.
     pub templates_dir: PathBuf,
+    /// Paper size of the board pack (`pack/index.html`).
+    pub paper: Paper,
+}
+
+/// Paper size for printing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum Paper {
+    #[default]
+    #[serde(rename = "A4", alias = "a4")]
+    A4,
+    #[serde(rename = "letter", alias = "Letter")]
+    Letter,
+}
+
+impl Paper {
+    /// The CSS name of the size (`@page { size: … }`).
+    pub fn as_css(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+        }
+    }
 }
 
 impl Default for Config {
@@ -57,6 +79,7 @@ impl Default for Config {
             framework: None,
             faq: "faq.md".into(),
             templates_dir: "templates".into(),
+            paper: Paper::A4,
         }
     }
 }
@@ -73,6 +96,7 @@ const KEYS: &[&str] = &[
     "framework",
     "faq",
     "templates_dir",
+    "paper",
 ];
 
 impl Config {
@@ -185,6 +209,19 @@ mod tests {
             e[0].to_string().starts_with("pilotscope.toml:1:14:"),
             "{}",
             e[0]
+        );
+    }
+
+    #[test]
+    fn paper_is_a4_or_letter() {
+        assert_eq!(Config::default().paper, Paper::A4);
+        let c = Config::parse("paper = \"letter\"\n", FILE_NAME).unwrap();
+        assert_eq!(c.paper, Paper::Letter);
+        let e = Config::parse("paper = \"A3\"\n", FILE_NAME).unwrap_err();
+        let shown = e[0].to_string();
+        assert!(
+            shown.starts_with("pilotscope.toml:1:9:") && shown.contains("`A4`"),
+            "{shown}"
         );
     }
 

@@ -473,6 +473,7 @@ impl Live {
             Page::Report,
             Page::Csv,
             Page::Calendar,
+            Page::Pack,
         ];
         let (more_written, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
         written += more_written;

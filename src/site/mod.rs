@@ -11,6 +11,7 @@ pub mod faq;
 pub mod fingerprint;
 pub mod markdown;
 pub mod output;
+pub mod pack;
 pub mod templates;
 pub mod view;
 
@@ -42,6 +43,8 @@ pub enum Page {
     Csv,
     /// `decisions.ics`, the pending go / no-go decisions as a calendar.
     Calendar,
+    /// `pack/index.html`, the board pack.
+    Pack,
     /// Asset `n` of [`Templates::assets`].
     Asset(usize),
 }
@@ -377,6 +380,7 @@ impl<'a> Site<'a> {
         match page {
             Page::Index => self.write_index(w),
             Page::Faq => self.write_faq(w),
+            Page::Pack => self.write_pack(w),
             other => unreachable!("{other:?} is rendered whole, not streamed"),
         }
     }
@@ -387,7 +391,7 @@ impl<'a> Site<'a> {
         let fw = &self.project.framework;
         let path = self.path(page);
         match page {
-            Page::Index | Page::Faq => {
+            Page::Index | Page::Faq | Page::Pack => {
                 let mut bytes = Vec::new();
                 self.write_streamed(page, &mut bytes).map_err(|e| match e {
                     WriteError::Render(d) => d,
@@ -462,6 +466,7 @@ fn fixed_pages(templates: &Templates) -> Vec<Page> {
         Page::Report,
         Page::Csv,
         Page::Calendar,
+        Page::Pack,
     ];
     pages.extend((0..templates.assets.len()).map(Page::Asset));
     pages
@@ -477,6 +482,7 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
         Page::Report => "report.json".into(),
         Page::Csv => "summary.csv".into(),
         Page::Calendar => "decisions.ics".into(),
+        Page::Pack => "pack/index.html".into(),
         Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
         Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
     }
@@ -486,7 +492,7 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
 /// pilot depend on the portfolio's key, the others on the shared inputs.
 fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
     match page {
-        Page::Index | Page::Faq | Page::Report | Page::Csv | Page::Calendar => {
+        Page::Index | Page::Faq | Page::Report | Page::Csv | Page::Calendar | Page::Pack => {
             fingerprint::aggregate_key(portfolio, path)
         }
         _ => fingerprint::fixed_key(inputs, path),
@@ -564,7 +570,7 @@ pub fn write_pages(
                 // So are the index and FAQ pages, for the same reason (see
                 // `Site::write_index`). A template error is told apart from
                 // a failure to write by where it is kept.
-                Page::Index | Page::Faq => {
+                Page::Index | Page::Faq | Page::Pack => {
                     let mut failed = None;
                     let written = output::stream_if_changed(&dest, |w| {
                         site.write_streamed(*page, w).map_err(|e| match e {

@@ -35,6 +35,15 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/pilot_links.html"),
     ),
     ("404.html", include_str!("../../templates/404.html")),
+    ("pack.html", include_str!("../../templates/pack.html")),
+    (
+        "pack_rows.html",
+        include_str!("../../templates/pack_rows.html"),
+    ),
+    (
+        "pack_pilots.html",
+        include_str!("../../templates/pack_pilots.html"),
+    ),
 ];
 
 /// The shipped static files, by path under `assets/`.
@@ -44,6 +53,7 @@ pub const BUILTIN_ASSETS: &[(&str, &str)] = &[
         include_str!("../../templates/assets/style.css"),
     ),
     ("site.js", include_str!("../../templates/assets/site.js")),
+    ("pack.css", include_str!("../../templates/assets/pack.css")),
     // Without an icon, browsers ask for /favicon.ico on every page view and
     // log the 404 as a console error.
     (

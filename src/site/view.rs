@@ -229,7 +229,7 @@ pub struct Bar {
 
 const CHART_BAR_W: u32 = 300;
 
-fn chart(items: Vec<(String, f64, String, &'static str)>, max: f64, summary: String) -> Chart {
+pub(super) fn chart(items: Vec<(String, f64, String, &'static str)>, max: f64, summary: String) -> Chart {
     let row = 30;
     // Labels are 13px text: about 7px a character.
     let longest = items.iter().map(|i| i.0.chars().count()).max().unwrap_or(0) as u32;

@@ -1,0 +1,298 @@
+//! The board pack, `pack/index.html`: the portfolio as one document made for
+//! paper. A cover (the portfolio's name, the as-of date, the headline
+//! figures and two charts), the portfolio table with every column on the
+//! page width, the decisions due, then one page per pilot: its verdict,
+//! readiness, most active mistake and the fix, the failing checks in words
+//! and its facts.
+//!
+//! The view is built here from the same pieces as the portfolio and pilot
+//! pages (`view`), so the pack never says something the site does not.
+//! Like the index, the pack is streamed: `pack.html` is rendered without its
+//! rows and pilot pages, with [`PACK_ROWS_MARK`] and [`PACK_PILOTS_MARK`]
+//! where they go, and those are rendered a few hundred at a time with
+//! `pack_rows.html` and `pack_pilots.html`.
+
+use std::io::Write;
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::config::Config;
+use crate::dossier::schema::idx;
+use crate::dossier::{Dossier, Stage};
+use crate::framework::{Diagnosis, Framework, Verdict};
+use crate::project::Judged;
+
+use super::view::{self, Chart, Figure, PilotRow, PilotView};
+use super::{ROWS_AT_ONCE, Site, WriteError};
+
+/// Where `pack.html` wants the portfolio table's rows.
+pub const PACK_ROWS_MARK: &str = "<!-- pilotscope: pack rows -->";
+/// Where `pack.html` wants the pages of the pilots.
+pub const PACK_PILOTS_MARK: &str = "<!-- pilotscope: pack pilots -->";
+
+/// How far ahead the decisions due look, in days.
+pub const DECISIONS_AHEAD: i64 = 30;
+
+/// A go / no-go decision that is due soon or overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    pub title: String,
+    pub href: String,
+    pub due: String,
+    /// Days from the as-of date to the decision; negative when overdue.
+    pub days: i64,
+    /// "in 12 days", "today", "12 days overdue".
+    pub when: String,
+    pub overdue: bool,
+    pub stage_label: &'static str,
+    pub verdict: &'static str,
+    pub verdict_label: &'static str,
+    pub readiness: u32,
+    pub most_active_name: String,
+    pub owner: String,
+}
+
+/// The pending decisions due within `ahead` days of the as-of date, and
+/// every overdue one, soonest (most overdue) first.
+pub fn decisions_due(fw: &Framework, judged: &Judged, ahead: i64) -> Vec<Decision> {
+    let mut due: Vec<(i64, &Dossier, &Diagnosis)> = judged
+        .pilots()
+        .filter(|(d, _)| !matches!(d.stage, Stage::Production | Stage::Abandoned))
+        .filter_map(|(d, g)| {
+            let days = crate::framework::judge::days_between(judged.as_of, d.decision_due()?);
+            (days <= ahead).then_some((days, d, g))
+        })
+        .collect();
+    due.sort_by(|a, b| (a.0, &a.1.title).cmp(&(b.0, &b.1.title)));
+    due.into_iter()
+        .map(|(days, d, g)| Decision {
+            title: d.title.clone(),
+            href: view::pilot_href(&d.id),
+            due: d.decision_due().map(|x| x.to_string()).unwrap_or_default(),
+            days,
+            when: match days {
+                0 => "due today".into(),
+                d if d > 0 => format!("in {}", view::plural(d as usize, "day", "days")),
+                d => format!("{} overdue", view::plural(d.unsigned_abs() as usize, "day", "days")),
+            },
+            overdue: days < 0,
+            stage_label: view::stage_label(d.stage),
+            verdict: g.verdict.as_str(),
+            verdict_label: view::verdict_label(g.verdict),
+            readiness: g.readiness,
+            most_active_name: g
+                .most_active
+                .map_or_else(String::new, |m| fw.mistake(m).name.clone()),
+            owner: d
+                .text(idx::PRODUCTION_OWNER)
+                .unwrap_or_default()
+                .to_string(),
+        })
+        .collect()
+}
+
+/// The cover and the sections that are not about one pilot.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackView {
+    pub title: String,
+    pub as_of: String,
+    /// `A4` or `letter`, for `@page`.
+    pub paper: &'static str,
+    pub figures: Vec<Figure>,
+    /// Pilots with each mistake active.
+    pub mistakes_chart: Chart,
+    /// Pilots per verdict.
+    pub verdict_chart: Chart,
+    pub decisions: Vec<Decision>,
+    pub decisions_ahead: i64,
+    pub pilots: usize,
+    /// Dossiers that could not be read, and so are not in the pack.
+    pub unread: usize,
+}
+
+pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
+    let portfolio = view::portfolio_view(config, fw, judged);
+    let p = &judged.portfolio;
+    let verdicts = [Verdict::NotReady, Verdict::AtRisk, Verdict::Ready];
+    let summary = verdicts
+        .iter()
+        .map(|v| format!("{} {}", view::verdict_label(*v), p.verdict_count(*v)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let verdict_chart = view::chart(
+        verdicts
+            .iter()
+            .map(|v| {
+                let n = p.verdict_count(*v);
+                (
+                    view::verdict_label(*v).to_string(),
+                    n as f64,
+                    n.to_string(),
+                    v.as_str(),
+                )
+            })
+            .collect(),
+        p.pilots.max(1) as f64,
+        format!("Pilots per verdict: {summary}."),
+    );
+    PackView {
+        title: config.title.clone(),
+        as_of: judged.as_of.to_string(),
+        paper: config.paper.as_css(),
+        figures: portfolio.figures,
+        mistakes_chart: portfolio.chart,
+        verdict_chart,
+        decisions: decisions_due(fw, judged, DECISIONS_AHEAD),
+        decisions_ahead: DECISIONS_AHEAD,
+        pilots: p.pilots,
+        unread: judged.entries.iter().filter(|e| e.judged.is_none()).count(),
+    }
+}
+
+/// One row of the pack's portfolio table.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackRow {
+    #[serde(flatten)]
+    pub row: PilotRow,
+    pub decision_due: String,
+    pub owner: String,
+}
+
+/// One pilot's page of the pack: the pilot page's view without its story,
+/// and its failing checks across all mistakes, heaviest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackPilot {
+    #[serde(flatten)]
+    pub pilot: PilotView,
+    pub failing: Vec<view::CheckView>,
+}
+
+fn pack_pilot(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) -> PackPilot {
+    let pilot = view::pilot_view(config, fw, d, g, String::new(), &[]);
+    let weight = |c: &view::CheckView| match c.severity {
+        "blocker" => 0,
+        "major" => 1,
+        _ => 2,
+    };
+    let mut failing: Vec<view::CheckView> = pilot
+        .mistakes
+        .iter()
+        .flat_map(|m| m.checks.iter().filter(|c| c.outcome != "pass").cloned())
+        .collect();
+    // Stable: checks of one severity keep the framework's order.
+    failing.sort_by_key(weight);
+    PackPilot { pilot, failing }
+}
+
+impl Site<'_> {
+    /// Writes the board pack to `w`, its rows and pilot pages a few hundred
+    /// at a time (see the module's documentation).
+    pub fn write_pack(&self, w: &mut dyn Write) -> Result<(), WriteError> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let mut page = self.page_view("pack/index.html", format!("Board pack: {}", config.title), "");
+        page.canonical = None;
+        let ctx = self.context(page.clone(), "pack", &pack_view(config, fw, self.judged));
+        let outline = self.templates.render("pack.html", &ctx)?;
+        let order = view::table_order(self.judged);
+        let mut chunk_ctx = Context::new();
+        chunk_ctx.insert("page", &page);
+        chunk_ctx.insert_value("mistakes", self.mistakes.clone());
+        let mut rest = outline.as_str();
+        loop {
+            let next = [PACK_ROWS_MARK, PACK_PILOTS_MARK]
+                .iter()
+                .filter_map(|m| rest.find(m).map(|at| (at, *m)))
+                .min();
+            let Some((at, mark)) = next else {
+                w.write_all(rest.as_bytes())?;
+                return Ok(());
+            };
+            w.write_all(&rest.as_bytes()[..at])?;
+            rest = &rest[at + mark.len()..];
+            for chunk in order.chunks(ROWS_AT_ONCE) {
+                if mark == PACK_ROWS_MARK {
+                    let rows: Vec<PackRow> = chunk
+                        .iter()
+                        .map(|(d, g)| PackRow {
+                            row: view::pilot_row(config, fw, d, g),
+                            decision_due: d.decision_due().map(|x| x.to_string()).unwrap_or_default(),
+                            owner: d.text(idx::PRODUCTION_OWNER).unwrap_or_default().to_string(),
+                        })
+                        .collect();
+                    chunk_ctx.insert("rows", &rows);
+                    w.write_all(&self.render_context("pack_rows.html", &chunk_ctx)?)?;
+                } else {
+                    let pilots: Vec<PackPilot> = chunk
+                        .iter()
+                        .map(|(d, g)| pack_pilot(config, fw, d, g))
+                        .collect();
+                    chunk_ctx.insert("pilots", &pilots);
+                    w.write_all(&self.render_context("pack_pilots.html", &chunk_ctx)?)?;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judged(text: &[(&str, &str)]) -> Judged {
+        let fw = Framework::builtin();
+        let as_of = jiff::civil::date(2026, 11, 26);
+        let entries = text
+            .iter()
+            .map(|(id, t)| {
+                let loaded = crate::dossier::load_text(
+                    t.as_bytes(),
+                    &format!("content/{id}.md"),
+                    &format!("{id}.md"),
+                    id,
+                );
+                let d = loaded.dossier.expect("readable");
+                let g = crate::framework::judge(&d, &fw, as_of, 90);
+                crate::project::Entry {
+                    file: crate::dossier::DossierFile {
+                        path: format!("content/{id}.md").into(),
+                        rel_path: format!("{id}.md"),
+                        source: format!("content/{id}.md"),
+                        id: id.to_string(),
+                    },
+                    diagnostics: Vec::new(),
+                    judged: Some((d, g)),
+                    digest: 0,
+                }
+            })
+            .collect();
+        Judged::from_entries(entries, Vec::new(), as_of)
+    }
+
+    #[test]
+    fn decisions_due_are_the_overdue_and_the_next_thirty_days_soonest_first() {
+        let dossier = |stage: &str, due: &str| {
+            format!("---\ntitle: T {due}\nstage: {stage}\nstarted: 2026-01-01\ndecision_due: {due}\n---\n")
+        };
+        let j = judged(&[
+            ("late", &dossier("pilot", "2026-11-01")),
+            ("soon", &dossier("pilot", "2026-12-10")),
+            ("today", &dossier("scaling", "2026-11-26")),
+            ("far", &dossier("pilot", "2027-03-01")),
+            ("live", &dossier("production", "2026-11-20")),
+            ("stopped", &dossier("abandoned", "2026-11-20")),
+        ]);
+        let due = decisions_due(&Framework::builtin(), &j, 30);
+        let when: Vec<(&str, &str)> = due.iter().map(|d| (d.due.as_str(), d.when.as_str())).collect();
+        assert_eq!(
+            when,
+            [
+                ("2026-11-01", "25 days overdue"),
+                ("2026-11-26", "due today"),
+                ("2026-12-10", "in 14 days"),
+            ]
+        );
+        assert!(due[0].overdue && !due[1].overdue);
+    }
+}
