@@ -103,16 +103,15 @@ pub struct Kpi {
 }
 
 impl Kpi {
-    /// The stated direction, or the one implied by target and baseline.
-    pub fn effective_direction(&self) -> Option<Direction> {
-        self.direction.or(match (self.baseline, self.target) {
-            (Some(b), Some(t)) => Some(if t < b {
-                Direction::Lower
-            } else {
-                Direction::Higher
-            }),
-            _ => None,
-        })
+    /// The stated direction, or else the contract's default: `lower` when
+    /// the target is below the baseline, `higher` otherwise (a KPI with
+    /// no baseline included).
+    pub fn effective_direction(&self) -> Direction {
+        match (self.direction, self.baseline, self.target) {
+            (Some(d), _, _) => d,
+            (None, Some(b), Some(t)) if t < b => Direction::Lower,
+            _ => Direction::Higher,
+        }
     }
 }
 

@@ -389,15 +389,38 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             _ => (Outcome::Pass, say!(say, "no known gaps are listed")),
         },
         Condition::Either(conds) => {
-            let mut last = (Outcome::Fail, String::new());
+            // The first pass wins; otherwise the first fail; otherwise the
+            // first unanswered, whose message says what to answer.
+            let mut fail = None;
+            let mut open = None;
             for c in conds {
                 let r = condition(c, check, d, say);
                 match r.0 {
-                    Outcome::Pass | Outcome::Unanswered => return r,
-                    Outcome::Fail => last = r,
+                    Outcome::Pass => return r,
+                    Outcome::Fail => {
+                        fail.get_or_insert(r);
+                    }
+                    Outcome::Unanswered => {
+                        open.get_or_insert(r);
+                    }
                 }
             }
-            last
+            fail.or(open)
+                .unwrap_or_else(|| unanswered(say, check, &[]))
+        }
+        Condition::When { when, then } => {
+            let guard = condition(when, check, d, say);
+            match guard.0 {
+                Outcome::Unanswered => guard,
+                Outcome::Fail => (Outcome::Pass, guard.1),
+                Outcome::Pass => {
+                    let r = condition(then, check, d, say);
+                    match r.0 {
+                        Outcome::Pass if say => (Outcome::Pass, format!("{}; {}", guard.1, r.1)),
+                        _ => r,
+                    }
+                }
+            }
         }
         Condition::KpisHave(fields) => {
             let kpis = kpis(d);
@@ -444,8 +467,9 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             let mut missed = Vec::new();
             let mut missing = Vec::new();
             for (i, k) in kpis.iter().enumerate() {
-                match (k.actual, k.target, k.effective_direction()) {
-                    (Some(actual), Some(target), Some(dir)) => {
+                match (k.actual, k.target) {
+                    (Some(actual), Some(target)) => {
+                        let dir = k.effective_direction();
                         let met = match dir {
                             Direction::Lower => actual <= target,
                             Direction::Higher => actual >= target,
@@ -465,7 +489,16 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                             ));
                         }
                     }
-                    _ => missing.push(kpi_name(k, i)),
+                    (actual, target) => missing.push(say!(
+                        say,
+                        "{} has no {}",
+                        kpi_name(k, i),
+                        match (actual, target) {
+                            (None, None) => "actual and no target",
+                            (None, _) => "actual",
+                            _ => "target",
+                        }
+                    )),
                 }
             }
             if !missing.is_empty() {
@@ -473,9 +506,9 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                     Outcome::Unanswered,
                     say!(
                         say,
-                        "not answered: {} (no actual or target for {})",
+                        "not answered: {} ({})",
                         check.question,
-                        short(&missing.join(", "))
+                        short(&missing.join("; "))
                     ),
                 )
             } else if missed.is_empty() {

@@ -72,7 +72,9 @@ struct ConditionSpec {
     at_most: Option<ThresholdSpec>,
     on_or_before: Option<Vec<Spanned<String>>>,
     all_addressed: Option<Spanned<String>>,
-    either: Option<Vec<Spanned<ConditionSpec>>>,
+    either: Option<Spanned<Vec<Spanned<ConditionSpec>>>>,
+    when: Option<Box<Spanned<ConditionSpec>>>,
+    then: Option<Box<Spanned<ConditionSpec>>>,
     kpis_have: Option<Vec<Spanned<String>>>,
     kpis_meet_targets: Option<bool>,
 }
@@ -503,10 +505,39 @@ impl Ctx<'_> {
         }
         if let Some(list) = &c.either {
             kinds += 1;
-            let inner: Vec<Condition> = list.iter().filter_map(|s| self.condition(s)).collect();
-            if inner.len() == list.len() && !inner.is_empty() {
-                found.push(Condition::Either(inner));
+            if list.get_ref().is_empty() {
+                self.error(
+                    list,
+                    "`either = []` lists no condition, so the check could never pass".into(),
+                    Some("list two or more conditions: `either = [{ answered = \"…\" }, { answered = \"…\" }]`".into()),
+                );
+            } else {
+                let inner: Vec<Condition> =
+                    list.get_ref().iter().filter_map(|s| self.condition(s)).collect();
+                if inner.len() == list.get_ref().len() {
+                    found.push(Condition::Either(inner));
+                }
             }
+        }
+        match (&c.when, &c.then) {
+            (Some(when), Some(then)) => {
+                kinds += 1;
+                if let (Some(w), Some(t)) = (self.condition(when), self.condition(then)) {
+                    found.push(Condition::When {
+                        when: Box::new(w),
+                        then: Box::new(t),
+                    });
+                }
+            }
+            (Some(one), None) | (None, Some(one)) => {
+                kinds += 1;
+                self.error(
+                    one.as_ref(),
+                    "`when` and `then` go together: `{ when = { … }, then = { … } }`".into(),
+                    None,
+                );
+            }
+            (None, None) => {}
         }
         if let Some(keys) = &c.kpis_have {
             kinds += 1;
@@ -526,7 +557,7 @@ impl Ctx<'_> {
         if kinds != 1 {
             self.error(
                 spec,
-                "`pass_when` needs exactly one condition: answered, all_answered, is, at_least, at_most, on_or_before, all_addressed, either, kpis_have or kpis_meet_targets".into(),
+                "`pass_when` needs exactly one condition: answered, all_answered, is, at_least, at_most, on_or_before, all_addressed, either, when with then, kpis_have or kpis_meet_targets".into(),
                 None,
             );
             return None;

@@ -238,9 +238,16 @@ pub enum Condition {
     OnOrBefore { field: usize, than: usize },
     /// Every entry of a list of gaps is addressed (passes when none is listed).
     AllAddressed(usize),
-    /// The first condition that passes makes the check pass; an unanswered
-    /// one before any pass makes it unanswered.
+    /// Passes when any of these passes; fails when none passes and at
+    /// least one fails; unanswered only when every one is unanswered.
     Either(Vec<Condition>),
+    /// A rule that holds only in some cases: unanswered when `when` is,
+    /// passes when `when` fails (the rule does not apply to this pilot),
+    /// and otherwise is the outcome of `then`.
+    When {
+        when: Box<Condition>,
+        then: Box<Condition>,
+    },
     /// There is at least one business KPI and each has these values.
     KpisHave(Vec<KpiField>),
     /// Every KPI's actual meets its target in its direction.

@@ -924,6 +924,11 @@ pub fn condition_words(c: &Condition) -> String {
             .map(condition_words)
             .collect::<Vec<_>>()
             .join(", or "),
+        Condition::When { when, then } => format!(
+            "when {}: {}",
+            condition_words(when),
+            condition_words(then)
+        ),
         Condition::KpisHave(fs) => format!(
             "at least one business KPI, each with {}",
             fs.iter()
