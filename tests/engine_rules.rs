@@ -1,0 +1,118 @@
+//! The rules as a user meets them: `pilotscope` run from inside a project
+//! folder (no `--root`) on fixtures whose verdicts, errors or way to ready
+//! depend on how the framework is read and applied.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+const AS_OF: &str = "2026-11-26";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with `project` as the current folder, as a user does.
+fn run_in(project: &Path, args: &[&str]) -> Run {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("pilotscope")
+        .current_dir(project)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .args(["--as-of", AS_OF])
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().expect("an exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
+    }
+}
+
+fn report(project: &Path) -> Value {
+    let r = run_in(project, &["check", "--format", "json"]);
+    serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", r.stdout, r.stderr))
+}
+
+fn check<'a>(dossier: &'a Value, id: &str) -> &'a Value {
+    dossier["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {dossier:#}"))
+}
+
+#[test]
+fn a_project_either_passes_on_its_second_alternative_when_the_first_is_unanswered() {
+    let report = report(&fixture("project-rules"));
+    let pilot = &report["dossiers"][0];
+    let c = check(pilot, "governance.someone-watches");
+    assert_eq!(c["outcome"], "pass", "{c:#}");
+    assert_eq!(c["message"], "governance.owner: Sofia Marchetti");
+}
+
+#[test]
+fn a_kpi_without_baseline_or_direction_is_judged_higher_is_better() {
+    let report = report(&fixture("project-rules"));
+    let c = check(&report["dossiers"][0], "metrics.targets-met");
+    assert_eq!(c["outcome"], "pass", "{c:#}");
+}
+
+#[test]
+fn framework_slips_that_change_every_judgement_are_errors_with_their_place() {
+    let r = run_in(&fixture("framework-slips"), &["check"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for expected in [
+        "framework.toml:3:1",
+        "every weight is 0",
+        "framework.toml:10:13",
+        "85 is not a share; did you mean 0.85?",
+        "framework.toml:14:13",
+        "a threshold cannot be negative; found -0.9",
+        "framework.toml:20:24",
+        "`either = []` lists no condition",
+        "framework.toml:29:6",
+        "the check `governance.security-review` is defined twice in this file (first on line 23)",
+        "framework.toml:39:6",
+        "the built-in check `change.training` is changed twice in this file (first on line 35)",
+        "framework.toml:44:12",
+        "`severity = {}` names no stage",
+    ] {
+        assert!(
+            r.stderr.contains(expected),
+            "missing {expected:?} in:\n{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_listed_value_in_capitals_is_an_error_at_the_value_with_the_exact_word() {
+    let r = run_in(&fixture("near-miss"), &["check"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("content/led-by-business.md:12:11"),
+        "not located at the value:\n{all}"
+    );
+    assert!(all.contains("did you mean `business`?"), "{all}");
+    // The other dossier is still judged.
+    let report = report(&fixture("near-miss"));
+    let ids: Vec<&str> = report["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["ready"]);
+    assert_eq!(report["errors"][0]["source"], "content/led-by-business.md");
+}
