@@ -116,3 +116,51 @@ fn a_listed_value_in_capitals_is_an_error_at_the_value_with_the_exact_word() {
     assert_eq!(ids, ["ready"]);
     assert_eq!(report["errors"][0]["source"], "content/led-by-business.md");
 }
+
+#[test]
+fn the_report_gives_each_pilot_its_path_to_ready_and_its_next_stage() {
+    let report = report(&fixture("verdicts"));
+    let by_id = |id: &str| {
+        report["dossiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let at_risk = by_id("at-risk");
+    assert_eq!(at_risk["path_to_ready"], serde_json::json!(["framing.production-owner"]));
+    assert_eq!(
+        at_risk["next_stage"],
+        serde_json::json!({"stage": "pilot", "verdict": "not_ready", "readiness": 78, "blockers": ["framing.production-owner"]})
+    );
+    let ready = by_id("ready");
+    assert_eq!(ready["path_to_ready"], serde_json::json!([]));
+    assert_eq!(ready["next_stage"]["stage"], "production");
+    assert_eq!(ready["next_stage"]["verdict"], "ready");
+    // Production pilots have no next stage.
+    let shipped = report_of_repo();
+    for d in shipped["dossiers"].as_array().unwrap() {
+        let none = matches!(d["stage"].as_str(), Some("production" | "abandoned"));
+        assert_eq!(d["next_stage"].is_null(), none, "{}", d["id"]);
+    }
+}
+
+fn report_of_repo() -> Value {
+    report(Path::new(env!("CARGO_MANIFEST_DIR")))
+}
+
+#[test]
+fn check_prints_how_many_checks_each_pilot_is_from_ready() {
+    let r = run_in(&fixture("verdicts"), &["check"]);
+    let line = |source: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.ends_with(source))
+            .unwrap_or_else(|| panic!("no line for {source}:\n{}", r.stdout))
+            .to_string()
+    };
+    assert!(line("content/at-risk.md").contains(" 1 to ready "), "{}", r.stdout);
+    assert!(!line("content/ready.md").contains("to ready"), "{}", r.stdout);
+}

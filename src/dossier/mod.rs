@@ -64,6 +64,18 @@ impl Stage {
         }
     }
 
+    /// The stage a pilot is judged at to know whether it may move on:
+    /// proposed → pilot, pilot and paused → scaling, scaling →
+    /// production; none after production or once abandoned.
+    pub fn next(self) -> Option<Stage> {
+        match self {
+            Stage::Proposed => Some(Stage::Pilot),
+            Stage::Pilot | Stage::Paused => Some(Stage::Scaling),
+            Stage::Scaling => Some(Stage::Production),
+            Stage::Production | Stage::Abandoned => None,
+        }
+    }
+
     /// Column of the severity table: 0 proposed, 1 pilot, 2 scaling, 3 production.
     pub fn column(self) -> usize {
         match self.judged_as() {

@@ -139,7 +139,7 @@ const COMPLETE: &[(&str, &str)] = &[
     ("metrics.thresholds_agreed_on", "2026-02-10"),
 ];
 
-const AS_OF: Date = date(2026, 11, 26);
+pub(super) const AS_OF: Date = date(2026, 11, 26);
 
 /// Changes to [`COMPLETE`]: `Some` sets a value, `None` removes the answer.
 type Changes = &'static [(&'static str, Option<&'static str>)];
@@ -162,7 +162,7 @@ fn render(map: &BTreeMap<String, Yaml>, indent: usize, out: &mut String) {
 }
 
 /// The text of a dossier at `stage`: [`COMPLETE`] with `changes` applied.
-fn dossier_text(stage: Stage, changes: &[(&str, Option<&str>)]) -> String {
+pub(super) fn dossier_text(stage: Stage, changes: &[(&str, Option<&str>)]) -> String {
     let mut answers: BTreeMap<&str, &str> = COMPLETE.iter().copied().collect();
     answers.insert("stage", stage.as_str());
     for (path, value) in changes {
@@ -193,7 +193,7 @@ fn dossier_text(stage: Stage, changes: &[(&str, Option<&str>)]) -> String {
     out
 }
 
-fn read(text: &str) -> Dossier {
+pub(super) fn read(text: &str) -> Dossier {
     let loaded = load_text(text.as_bytes(), "content/t.md", "t.md", "t");
     match loaded.dossier {
         Some(d) => d,

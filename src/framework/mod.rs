@@ -7,15 +7,19 @@
 //! the evaluation code does not name any check id — every check comes from
 //! the framework file.
 
+pub mod gate;
 pub mod judge;
 pub mod load;
 
+#[cfg(test)]
+mod gate_tests;
 #[cfg(test)]
 mod judge_tests;
 
 use serde::Serialize;
 
-pub use judge::{CheckResult, Diagnosis, MistakeResult, judge};
+pub use gate::{path_to_ready, ready_for_next_stage};
+pub use judge::{Assessment, CheckResult, Diagnosis, MistakeResult, NextStage, assess, judge};
 pub use load::{DEFAULT_FRAMEWORK, load_framework};
 
 /// The five structural mistakes, in the framework's order (ties in "most
