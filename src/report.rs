@@ -143,9 +143,10 @@ pub fn dossier_json<'a>(
                 }
             })
             .collect(),
-        path_to_ready: crate::framework::path_to_ready(g, framework)
-            .into_iter()
-            .map(|i| framework.checks[i].id.as_str())
+        path_to_ready: g
+            .path_to_ready
+            .iter()
+            .map(|i| framework.checks[*i].id.as_str())
             .collect(),
         next_stage: g.next_stage.as_ref().map(|n| NextStageJson {
             stage: n.stage.as_str(),
@@ -261,8 +262,8 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
 
 /// "3 to ready" beside a pilot that is not ready (how many checks its path
 /// to ready holds), nothing beside one that is.
-fn checks_to_ready(g: &Diagnosis, framework: &Framework) -> String {
-    match crate::framework::path_to_ready(g, framework).len() {
+fn checks_to_ready(g: &Diagnosis) -> String {
+    match g.path_to_ready.len() {
         0 => String::new(),
         n => format!("{n} to ready"),
     }
@@ -311,7 +312,7 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
             out,
             "{verdict} {:>3}  {:<12}  {most:<10}  {title:<width$}  {}{flags}",
             g.readiness,
-            checks_to_ready(g, framework),
+            checks_to_ready(g),
             d.source
         );
     }
@@ -323,6 +324,7 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         out.push_str(&render_diagnostic(d, color));
         out.push_str("\n\n");
     }
+    let _ = framework;
     let p = &judged.portfolio;
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;

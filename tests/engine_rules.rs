@@ -130,7 +130,10 @@ fn the_report_gives_each_pilot_its_path_to_ready_and_its_next_stage() {
             .clone()
     };
     let at_risk = by_id("at-risk");
-    assert_eq!(at_risk["path_to_ready"], serde_json::json!(["framing.production-owner"]));
+    assert_eq!(
+        at_risk["path_to_ready"],
+        serde_json::json!(["framing.production-owner"])
+    );
     assert_eq!(
         at_risk["next_stage"],
         serde_json::json!({"stage": "pilot", "verdict": "not_ready", "readiness": 78, "blockers": ["framing.production-owner"]})
@@ -161,6 +164,108 @@ fn check_prints_how_many_checks_each_pilot_is_from_ready() {
             .unwrap_or_else(|| panic!("no line for {source}:\n{}", r.stdout))
             .to_string()
     };
-    assert!(line("content/at-risk.md").contains(" 1 to ready "), "{}", r.stdout);
-    assert!(!line("content/ready.md").contains("to ready"), "{}", r.stdout);
+    assert!(
+        line("content/at-risk.md").contains(" 1 to ready "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        !line("content/ready.md").contains("to ready"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Builds the site of `project` from inside it into a fresh folder.
+fn build_in(project: &Path) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let r = run_in(
+        project,
+        &[
+            "build",
+            "--output",
+            out.path().to_str().expect("UTF-8 path"),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    out
+}
+
+fn page(site: &tempfile::TempDir, path: &str) -> String {
+    std::fs::read_to_string(site.path().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_pilot_page_shows_the_way_to_ready_and_the_gate_to_the_next_stage() {
+    let site = build_in(&fixture("verdicts"));
+    let at_risk = page(&site, "pilots/at-risk/index.html");
+    assert!(at_risk.contains("1 check from ready"), "{at_risk}");
+    // The check's question and its remedy.
+    assert!(at_risk.contains(
+        "Which business leader will be accountable for the results once the pilot ends?"
+    ));
+    assert!(
+        at_risk.contains(
+            "Remedy:</strong> Ask the business leader who will run the process afterwards"
+        )
+    );
+    assert!(at_risk.contains("Ready for pilot?"));
+    assert!(at_risk.contains("1 check would be a blocker"), "{at_risk}");
+    let ready = page(&site, "pilots/ready/index.html");
+    assert!(
+        !ready.contains("from ready</h2>"),
+        "a ready pilot has no path"
+    );
+    assert!(ready.contains("Ready for production?"));
+    assert!(ready.contains("Yes. Judged by the rules for production"));
+}
+
+#[test]
+fn the_portfolio_and_the_faq_name_the_pilots_closest_to_ready_and_count_those_ready_to_scale() {
+    let site = build_in(&fixture("verdicts"));
+    let index = page(&site, "index.html");
+    assert!(index.contains("Closest to ready, 1 check away:"), "{index}");
+    assert!(index.contains(
+        "href=\"pilots/at-risk/index.html\">At risk without a production owner</a></li>"
+    ));
+    assert!(index.contains("No pilot is in the pilot stage."));
+    let faq = page(&site, "faq/index.html");
+    let gate = &faq[faq
+        .find("id=\"ready-to-scale\"")
+        .expect("the readiness-gate topic")..];
+    let gate = &gate[..gate.find("</section>").unwrap()];
+    assert!(
+        gate.contains("In this portfolio, no pilot is in the pilot stage."),
+        "{gate}"
+    );
+    assert!(
+        gate.contains("Closest to ready, 1 check away: <a href=\"../pilots/at-risk/index.html\">"),
+        "{gate}"
+    );
+}
+
+#[test]
+fn the_portfolio_counts_pilots_ready_to_scale() {
+    let site = build_in(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let report = report_of_repo();
+    let ready_to_scale: Vec<&str> = report["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["stage"] == "pilot" && d["next_stage"]["verdict"] == "ready")
+        .map(|d| d["title"].as_str().unwrap())
+        .collect();
+    let pilots = report["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["stage"] == "pilot")
+        .count();
+    assert_eq!(report["portfolio"]["ready_to_scale"], ready_to_scale.len());
+    let index = page(&site, "index.html");
+    let expected = match ready_to_scale.len() {
+        0 => format!("None of the {pilots} pilots in the pilot stage is ready to scale yet."),
+        n => format!("{n} of the {pilots} pilots in the pilot stage"),
+    };
+    assert!(index.contains(&expected), "{expected}");
 }

@@ -849,25 +849,33 @@ mod tests {
 
     #[test]
     fn a_listed_value_in_other_letters_is_a_near_miss_with_the_exact_word() {
-        let e = first_error(
-            "---\ntitle: A\nstage: pilot\nframing:\n  led_by: Business\n---\n",
-        );
+        let e = first_error("---\ntitle: A\nstage: pilot\nframing:\n  led_by: Business\n---\n");
         assert_eq!(
             e,
             "content/a.md:5:11: `framing.led_by` must be one of business, it, vendor; found \"Business\" (help: did you mean `business`?)"
         );
         for (key, written, word) in [
-            ("  success_defined_as", "Business outcome", "business_outcome"),
+            (
+                "  success_defined_as",
+                "Business outcome",
+                "business_outcome",
+            ),
             ("  led_by", "IT", "it"),
             ("  source", "production-sample", "production_sample"),
         ] {
-            let section = if word == "production_sample" { "data" } else { "framing" };
+            let section = if word == "production_sample" {
+                "data"
+            } else {
+                "framing"
+            };
             let e = first_error(&format!(
                 "---\ntitle: A\nstage: pilot\n{section}:\n{key}: {written}\n---\n"
             ));
             assert!(e.contains(&format!("did you mean `{word}`?")), "{e}");
         }
-        assert!(first_error("---\ntitle: A\nstage: Pilot\n---\n").contains("did you mean `pilot`?"));
+        assert!(
+            first_error("---\ntitle: A\nstage: Pilot\n---\n").contains("did you mean `pilot`?")
+        );
     }
 
     #[test]

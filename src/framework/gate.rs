@@ -2,7 +2,9 @@
 //! pilot `ready` at its stage, and the portfolio questions built on it.
 //!
 //! Pure, like `judge`: a function of a [`Diagnosis`] and the
-//! [`Framework`] it was judged by. The gate to the next stage is judged
+//! [`Framework`] it was judged by; `judge` keeps its result in
+//! `Diagnosis::path_to_ready`, so the portfolio, the report and the pages
+//! read it without the framework. The gate to the next stage is judged
 //! with the diagnosis itself (`Diagnosis::next_stage`), because it needs the
 //! outcomes of checks that do not apply at the pilot's own stage.
 
@@ -124,6 +126,7 @@ mod tests {
                 mistake: *m,
                 title: String::new(),
                 question: String::new(),
+                remedy: String::new(),
                 severity: [Some(*s); 4],
                 condition: Condition::AllAnswered(Vec::new()),
             })
@@ -137,10 +140,7 @@ mod tests {
                 outcome: *o,
             })
             .collect();
-        let a = assess(
-            &fw,
-            checks.iter().map(|(m, s, o)| (*m, *s, o.is_failing())),
-        );
+        let a = assess(&fw, checks.iter().map(|(m, s, o)| (*m, *s, o.is_failing())));
         let g = Diagnosis {
             verdict: a.verdict,
             readiness: a.readiness,
@@ -151,6 +151,7 @@ mod tests {
             mistakes: a.mistakes,
             checks: results,
             next_stage: None,
+            path_to_ready: Vec::new(),
         };
         (fw, g)
     }

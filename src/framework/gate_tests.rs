@@ -141,7 +141,10 @@ fn gate(
             n.stage,
             n.verdict,
             n.readiness,
-            n.blockers.iter().map(|i| fw.checks[*i].id.clone()).collect(),
+            n.blockers
+                .iter()
+                .map(|i| fw.checks[*i].id.clone())
+                .collect(),
         )
     })
 }

@@ -62,6 +62,10 @@ pub struct Diagnosis {
     /// The same answers judged at the next stage; `None` for production
     /// and abandoned pilots.
     pub next_stage: Option<NextStage>,
+    /// Indices into [`Framework::checks`] of the path to ready
+    /// ([`path_to_ready`](super::gate::path_to_ready)); empty when ready.
+    #[serde(skip)]
+    pub path_to_ready: Vec<usize>,
 }
 
 /// The gate to the next stage: the same answers judged by that stage's
@@ -235,7 +239,7 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         flags.push(Flag::Stale);
     }
 
-    Diagnosis {
+    let mut diagnosis = Diagnosis {
         verdict: a.verdict,
         readiness: a.readiness,
         most_active: a.most_active,
@@ -245,7 +249,10 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         mistakes: a.mistakes,
         checks,
         next_stage,
-    }
+        path_to_ready: Vec::new(),
+    };
+    diagnosis.path_to_ready = super::gate::path_to_ready(&diagnosis, framework);
+    diagnosis
 }
 
 /// 100 × passing ÷ applicable, rounded half up; 100 when nothing applies.
@@ -491,8 +498,7 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                     }
                 }
             }
-            fail.or(open)
-                .unwrap_or_else(|| unanswered(say, check, &[]))
+            fail.or(open).unwrap_or_else(|| unanswered(say, check, &[]))
         }
         Condition::When { when, then } => {
             let guard = condition(when, check, d, say);

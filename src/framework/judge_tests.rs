@@ -830,7 +830,10 @@ pass_when = { either = [{ is = { field = "data.source", value = "production" } }
         project,
         "data.real-or-checked",
         Stage::Pilot,
-        &[("data.source", None), ("data.includes_edge_cases", Some("false"))],
+        &[
+            ("data.source", None),
+            ("data.includes_edge_cases", Some("false")),
+        ],
     );
     assert_eq!(o, Fail, "{message}");
     assert_eq!(message, "data.includes_edge_cases is no, not yes");

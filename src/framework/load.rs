@@ -57,6 +57,7 @@ struct CheckSpec {
     mistake: Option<Spanned<String>>,
     title: Option<String>,
     question: Option<String>,
+    remedy: Option<String>,
     enabled: Option<bool>,
     severity: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
     pass_when: Option<Spanned<ConditionSpec>>,
@@ -249,8 +250,13 @@ impl Ctx<'_> {
                 if was_new {
                     self.error(
                         &c.id,
-                        format!("the check `{id}` is defined twice in this file (first on line {first})"),
-                        Some("give the second check an id of its own, or merge the two entries".into()),
+                        format!(
+                            "the check `{id}` is defined twice in this file (first on line {first})"
+                        ),
+                        Some(
+                            "give the second check an id of its own, or merge the two entries"
+                                .into(),
+                        ),
                     );
                 } else {
                     self.error(
@@ -298,6 +304,7 @@ impl Ctx<'_> {
                         mistake,
                         title: String::new(),
                         question: String::new(),
+                        remedy: String::new(),
                         severity: [None; 4],
                         condition: Condition::AllAnswered(Vec::new()),
                     };
@@ -349,6 +356,9 @@ impl Ctx<'_> {
         }
         if let Some(t) = c.title {
             check.title = t;
+        }
+        if let Some(r) = c.remedy {
+            check.remedy = r;
         }
         if let Some(q) = c.question {
             check.question = q;
@@ -436,7 +446,11 @@ impl Ctx<'_> {
         let share = schema::FIELDS[field].kind == Kind::Share;
         let path = schema::FIELDS[field].path;
         if !v.is_finite() {
-            self.error(t, format!("the threshold for `{path}` must be a number"), None);
+            self.error(
+                t,
+                format!("the threshold for `{path}` must be a number"),
+                None,
+            );
         } else if v < 0.0 {
             let help = if !share || -v <= 1.0 {
                 Some(format!("did you mean {}?", format_number(-v)))
@@ -445,12 +459,19 @@ impl Ctx<'_> {
             };
             self.error(
                 t,
-                format!("a threshold cannot be negative; found {} for `{path}`", format_number(v)),
+                format!(
+                    "a threshold cannot be negative; found {} for `{path}`",
+                    format_number(v)
+                ),
                 help,
             );
         } else if share && v > 1.0 {
             let help = if v <= 100.0 {
-                format!("{} is not a share; did you mean {}?", format_number(v), format_number(v / 100.0))
+                format!(
+                    "{} is not a share; did you mean {}?",
+                    format_number(v),
+                    format_number(v / 100.0)
+                )
             } else {
                 "write a share as a number from 0 to 1, such as 0.85 for 85%".to_string()
             };
@@ -586,8 +607,11 @@ impl Ctx<'_> {
                     Some("list two or more conditions: `either = [{ answered = \"…\" }, { answered = \"…\" }]`".into()),
                 );
             } else {
-                let inner: Vec<Condition> =
-                    list.get_ref().iter().filter_map(|s| self.condition(s)).collect();
+                let inner: Vec<Condition> = list
+                    .get_ref()
+                    .iter()
+                    .filter_map(|s| self.condition(s))
+                    .collect();
                 if inner.len() == list.get_ref().len() {
                     found.push(Condition::Either(inner));
                 }
@@ -650,6 +674,22 @@ mod tests {
         assert_eq!(fw.checks.len(), 37);
         assert_eq!(fw.mistakes.len(), 5);
         assert_eq!(fw.weights, [5, 3, 1]);
+        for c in &fw.checks {
+            assert!(!c.remedy.trim().is_empty(), "{} has no remedy", c.id);
+            assert!(!c.question.trim().is_empty(), "{} has no question", c.id);
+        }
+    }
+
+    #[test]
+    fn a_project_can_give_a_check_its_own_remedy() {
+        let project = "[[checks]]\nid = \"governance.owner\"\nremedy = \"Ask the COO.\"\n";
+        let fw = load_framework(Some((project, "framework.toml"))).unwrap();
+        let c = fw
+            .checks
+            .iter()
+            .find(|c| c.id == "governance.owner")
+            .unwrap();
+        assert_eq!(c.remedy, "Ask the COO.");
     }
 
     #[test]
@@ -722,12 +762,19 @@ pass_when = { answered = "governance.reviewer" }
         let e = slips("[[checks]]\nid = \"data.consistency\"\nthreshold = 85\n");
         assert_eq!(
             e,
-            ["3:13: `data.consistency` is a share from 0 to 1, so a threshold of 85 would change every judgement (help: 85 is not a share; did you mean 0.85?)"]
+            [
+                "3:13: `data.consistency` is a share from 0 to 1, so a threshold of 85 would change every judgement (help: 85 is not a share; did you mean 0.85?)"
+            ]
         );
-        let e = slips("[[checks]]\nid = \"x.y\"\nmistake = \"data\"\ntitle = \"T\"\nseverity = { pilot = \"minor\" }\npass_when = { at_most = { field = \"data.exception_rate\", value = 120 } }\n");
+        let e = slips(
+            "[[checks]]\nid = \"x.y\"\nmistake = \"data\"\ntitle = \"T\"\nseverity = { pilot = \"minor\" }\npass_when = { at_most = { field = \"data.exception_rate\", value = 120 } }\n",
+        );
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].starts_with("6:"), "{e:?}");
-        assert!(e[0].contains("write a share as a number from 0 to 1"), "{e:?}");
+        assert!(
+            e[0].contains("write a share as a number from 0 to 1"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -735,15 +782,22 @@ pass_when = { answered = "governance.reviewer" }
         let e = slips("[[checks]]\nid = \"data.completeness\"\nthreshold = -0.9\n");
         assert_eq!(
             e,
-            ["3:13: a threshold cannot be negative; found -0.9 for `data.completeness` (help: did you mean 0.9?)"]
+            [
+                "3:13: a threshold cannot be negative; found -0.9 for `data.completeness` (help: did you mean 0.9?)"
+            ]
         );
     }
 
     #[test]
     fn an_empty_either_is_an_error() {
-        let e = slips("[[checks]]\nid = \"governance.x\"\ntitle = \"T\"\nseverity = { pilot = \"minor\" }\npass_when = { either = [] }\n");
+        let e = slips(
+            "[[checks]]\nid = \"governance.x\"\ntitle = \"T\"\nseverity = { pilot = \"minor\" }\npass_when = { either = [] }\n",
+        );
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].starts_with("5:24: `either = []` lists no condition"), "{e:?}");
+        assert!(
+            e[0].starts_with("5:24: `either = []` lists no condition"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -761,13 +815,17 @@ pass_when = { answered = "governance.reviewer" }
         let e = slips(&format!("{one}\n{one}"));
         assert_eq!(
             e,
-            ["8:6: the check `governance.x` is defined twice in this file (first on line 2) (help: give the second check an id of its own, or merge the two entries)"]
+            [
+                "8:6: the check `governance.x` is defined twice in this file (first on line 2) (help: give the second check an id of its own, or merge the two entries)"
+            ]
         );
     }
 
     #[test]
     fn the_same_builtin_check_changed_twice_is_an_error() {
-        let e = slips("[[checks]]\nid = \"data.completeness\"\nthreshold = 0.8\n\n[[checks]]\nid = \"data.completeness\"\nseverity = { pilot = \"blocker\" }\n");
+        let e = slips(
+            "[[checks]]\nid = \"data.completeness\"\nthreshold = 0.8\n\n[[checks]]\nid = \"data.completeness\"\nseverity = { pilot = \"blocker\" }\n",
+        );
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(
             e[0].starts_with("6:6: the built-in check `data.completeness` is changed twice in this file (first on line 2)"),
@@ -779,15 +837,22 @@ pass_when = { answered = "governance.reviewer" }
     fn an_empty_severity_table_is_an_error() {
         let e = slips("[[checks]]\nid = \"governance.owner\"\nseverity = {}\n");
         assert_eq!(e.len(), 1, "{e:?}");
-        assert!(e[0].starts_with("3:12: `severity = {}` names no stage"), "{e:?}");
-        let e = slips("[[checks]]\nid = \"governance.x\"\ntitle = \"T\"\nseverity = {}\npass_when = { answered = \"governance.owner\" }\n");
+        assert!(
+            e[0].starts_with("3:12: `severity = {}` names no stage"),
+            "{e:?}"
+        );
+        let e = slips(
+            "[[checks]]\nid = \"governance.x\"\ntitle = \"T\"\nseverity = {}\npass_when = { answered = \"governance.owner\" }\n",
+        );
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].starts_with("4:12:"), "{e:?}");
     }
 
     #[test]
     fn a_when_needs_its_then() {
-        let e = slips("[[checks]]\nid = \"governance.handoff\"\npass_when = { when = { answered = \"framing.led_by\" } }\n");
+        let e = slips(
+            "[[checks]]\nid = \"governance.handoff\"\npass_when = { when = { answered = \"framing.led_by\" } }\n",
+        );
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].contains("`when` and `then` go together"), "{e:?}");
     }

@@ -267,6 +267,9 @@ pub struct Check {
     pub title: String,
     /// The question to answer when it is unanswered.
     pub question: String,
+    /// What to do when it fails; empty when the framework gives none (the
+    /// pages then show the mistake's fix).
+    pub remedy: String,
     /// Severity at proposed, pilot, scaling and production; `None` is `-`.
     pub severity: [Option<Severity>; 4],
     pub condition: Condition,

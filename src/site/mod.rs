@@ -11,6 +11,7 @@ pub mod faq;
 pub mod fingerprint;
 pub mod markdown;
 pub mod output;
+pub mod readiness;
 pub mod templates;
 pub mod view;
 
