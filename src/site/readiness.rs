@@ -194,6 +194,8 @@ pub fn ready_to_scale_text(p: &Portfolio) -> String {
     let in_pilot = p.by_stage[Stage::Pilot as usize];
     match (p.ready_to_scale, in_pilot) {
         (_, 0) => "No pilot is in the pilot stage.".to_string(),
+        (0, 1) => "The one pilot in the pilot stage is not ready to scale yet.".to_string(),
+        (_, 1) => "The one pilot in the pilot stage is ready to scale:".to_string(),
         (0, n) => format!(
             "None of the {} in the pilot stage is ready to scale yet.",
             plural(n, "pilot", "pilots")
@@ -266,4 +268,60 @@ fn lower_first(s: &str) -> String {
     c.next()
         .map(|f| f.to_lowercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn portfolio(in_pilot: usize, ready_to_scale: usize, fewest: Option<usize>) -> Portfolio {
+        let mut p = Portfolio::compute(std::iter::empty());
+        p.by_stage[Stage::Pilot as usize] = in_pilot;
+        p.ready_to_scale = ready_to_scale;
+        p.fewest_to_ready = fewest;
+        p
+    }
+
+    #[test]
+    fn the_ready_to_scale_sentence_counts_only_pilots_in_the_pilot_stage() {
+        for (in_pilot, ready, text) in [
+            (0, 0, "No pilot is in the pilot stage."),
+            (
+                1,
+                0,
+                "The one pilot in the pilot stage is not ready to scale yet.",
+            ),
+            (1, 1, "The one pilot in the pilot stage is ready to scale:"),
+            (
+                4,
+                0,
+                "None of the 4 pilots in the pilot stage is ready to scale yet.",
+            ),
+            (
+                4,
+                1,
+                "1 of the 4 pilots in the pilot stage is ready to scale:",
+            ),
+            (
+                4,
+                2,
+                "2 of the 4 pilots in the pilot stage are ready to scale:",
+            ),
+        ] {
+            assert_eq!(ready_to_scale_text(&portfolio(in_pilot, ready, None)), text);
+        }
+    }
+
+    #[test]
+    fn the_closest_sentence_names_the_distance_and_is_empty_when_all_are_ready() {
+        assert_eq!(closest_text(&portfolio(0, 0, None)), "");
+        assert_eq!(
+            closest_text(&portfolio(0, 0, Some(1))),
+            "Closest to ready, 1 check away:"
+        );
+        assert_eq!(
+            closest_text(&portfolio(0, 0, Some(3))),
+            "Closest to ready, 3 checks away:"
+        );
+    }
 }
