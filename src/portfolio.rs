@@ -29,6 +29,11 @@ pub struct Portfolio {
     pub production_share: f64,
     /// Pilots in production or scaling.
     pub in_production: usize,
+    /// Pilots in the `pilot` stage whose answers are `ready` at scaling.
+    pub ready_to_scale: usize,
+    /// The fewest checks between a pilot that is not ready and `ready`
+    /// (the shortest path to ready); `None` when every pilot is ready.
+    pub fewest_to_ready: Option<usize>,
 }
 
 impl Portfolio {
@@ -47,6 +52,8 @@ impl Portfolio {
             budget_total: 0.0,
             production_share: 0.0,
             in_production: 0,
+            ready_to_scale: 0,
+            fewest_to_ready: None,
         };
         for (dossier, diagnosis) in pilots {
             p.pilots += 1;
@@ -75,6 +82,13 @@ impl Portfolio {
             if matches!(dossier.stage, Stage::Production | Stage::Scaling) {
                 p.in_production += 1;
             }
+            if dossier.stage == Stage::Pilot && crate::framework::ready_for_next_stage(diagnosis) {
+                p.ready_to_scale += 1;
+            }
+            let steps = diagnosis.path_to_ready.len();
+            if steps > 0 && p.fewest_to_ready.is_none_or(|f| steps < f) {
+                p.fewest_to_ready = Some(steps);
+            }
         }
         p.production_share = if p.pilots == 0 {
             0.0
@@ -92,5 +106,12 @@ impl Portfolio {
 
     pub fn verdict_count(&self, v: Verdict) -> usize {
         self.by_verdict[v as usize]
+    }
+
+    /// Whether `diagnosis` is of a pilot closest to ready: not ready, and
+    /// as few checks from it as any pilot of the portfolio.
+    pub fn is_closest_to_ready(&self, diagnosis: &Diagnosis) -> bool {
+        let steps = diagnosis.path_to_ready.len();
+        steps > 0 && Some(steps) == self.fewest_to_ready
     }
 }

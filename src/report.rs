@@ -56,6 +56,18 @@ pub struct DossierJson<'a> {
     pub flags: Vec<&'static str>,
     pub mistakes: MistakesJson,
     pub checks: Vec<CheckJson<'a>>,
+    /// The fewest failing checks whose passing makes the pilot `ready`.
+    pub path_to_ready: Vec<&'a str>,
+    /// The same answers judged at the next stage.
+    pub next_stage: Option<NextStageJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct NextStageJson<'a> {
+    pub stage: &'static str,
+    pub verdict: Verdict,
+    pub readiness: u32,
+    pub blockers: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +146,21 @@ pub fn dossier_json<'a>(
                 }
             })
             .collect(),
+        path_to_ready: g
+            .path_to_ready
+            .iter()
+            .map(|i| framework.checks[*i].id.as_str())
+            .collect(),
+        next_stage: g.next_stage.as_ref().map(|n| NextStageJson {
+            stage: n.stage.as_str(),
+            verdict: n.verdict,
+            readiness: n.readiness,
+            blockers: n
+                .blockers
+                .iter()
+                .map(|i| framework.checks[*i].id.as_str())
+                .collect(),
+        }),
     }
 }
 
@@ -236,6 +263,15 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
     renderer.render(&groups)
 }
 
+/// "3 to ready" beside a pilot that is not ready (how many checks its path
+/// to ready holds), nothing beside one that is.
+fn checks_to_ready(g: &Diagnosis) -> String {
+    match g.path_to_ready.len() {
+        0 => String::new(),
+        n => format!("{n} to ready"),
+    }
+}
+
 /// The terminal report of `pilotscope check`.
 pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
     let mut out = String::new();
@@ -277,8 +313,10 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "{verdict} {:>3}  {most:<10}  {title:<width$}  {}{flags}",
-            g.readiness, d.source
+            "{verdict} {:>3}  {:<12}  {most:<10}  {title:<width$}  {}{flags}",
+            g.readiness,
+            checks_to_ready(g),
+            d.source
         );
     }
     let diagnostics: Vec<&Diagnostic> = judged.diagnostics().collect();
@@ -289,10 +327,10 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         out.push_str(&render_diagnostic(d, color));
         out.push_str("\n\n");
     }
+    let _ = framework;
     let p = &judged.portfolio;
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let _ = framework;
     let _ = writeln!(
         out,
         "{} pilot{} as of {}: {} ready, {} at risk, {} not ready; {} in purgatory; {} error{}, {} warning{}",

@@ -216,7 +216,7 @@ fn the_human_report_shows_each_error_with_its_place_and_a_caret() {
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("help: did you mean \"pilot\"?"));
+    assert!(r.stdout.contains("help: did you mean `pilot`?"));
 }
 
 #[test]

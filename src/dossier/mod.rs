@@ -64,6 +64,18 @@ impl Stage {
         }
     }
 
+    /// The stage a pilot is judged at to know whether it may move on:
+    /// proposed → pilot, pilot and paused → scaling, scaling →
+    /// production; none after production or once abandoned.
+    pub fn next(self) -> Option<Stage> {
+        match self {
+            Stage::Proposed => Some(Stage::Pilot),
+            Stage::Pilot | Stage::Paused => Some(Stage::Scaling),
+            Stage::Scaling => Some(Stage::Production),
+            Stage::Production | Stage::Abandoned => None,
+        }
+    }
+
     /// Column of the severity table: 0 proposed, 1 pilot, 2 scaling, 3 production.
     pub fn column(self) -> usize {
         match self.judged_as() {
@@ -103,16 +115,15 @@ pub struct Kpi {
 }
 
 impl Kpi {
-    /// The stated direction, or the one implied by target and baseline.
-    pub fn effective_direction(&self) -> Option<Direction> {
-        self.direction.or(match (self.baseline, self.target) {
-            (Some(b), Some(t)) => Some(if t < b {
-                Direction::Lower
-            } else {
-                Direction::Higher
-            }),
-            _ => None,
-        })
+    /// The stated direction, or else the contract's default: `lower` when
+    /// the target is below the baseline, `higher` otherwise (a KPI with
+    /// no baseline included).
+    pub fn effective_direction(&self) -> Direction {
+        match (self.direction, self.baseline, self.target) {
+            (Some(d), _, _) => d,
+            (None, Some(b), Some(t)) if t < b => Direction::Lower,
+            _ => Direction::Higher,
+        }
     }
 }
 

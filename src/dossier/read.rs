@@ -485,12 +485,13 @@ impl Reader<'_> {
                 if t.is_empty() {
                     return None;
                 }
-                let normal = t.to_lowercase().replace([' ', '-'], "_");
-                match words.iter().find(|w| **w == normal) {
+                // The contract's words exactly, as the framework loader
+                // reads them: `Business` is a near miss, not `business`.
+                match words.iter().find(|w| **w == s.as_str()) {
                     Some(w) => Some(Value::Choice(w)),
                     None => {
-                        let help = suggest(&normal, words.iter().copied())
-                            .map(|s| format!("did you mean \"{s}\"?"));
+                        let help = suggest(t, words.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"));
                         self.error_at(
                             &node.span,
                             format!(
@@ -842,7 +843,38 @@ mod tests {
         let e = first_error("---\ntitle: A\nstage: pilto\n---\n");
         assert_eq!(
             e,
-            "content/a.md:3:8: `stage` must be one of proposed, pilot, scaling, production, paused, abandoned; found \"pilto\" (help: did you mean \"pilot\"?)"
+            "content/a.md:3:8: `stage` must be one of proposed, pilot, scaling, production, paused, abandoned; found \"pilto\" (help: did you mean `pilot`?)"
+        );
+    }
+
+    #[test]
+    fn a_listed_value_in_other_letters_is_a_near_miss_with_the_exact_word() {
+        let e = first_error("---\ntitle: A\nstage: pilot\nframing:\n  led_by: Business\n---\n");
+        assert_eq!(
+            e,
+            "content/a.md:5:11: `framing.led_by` must be one of business, it, vendor; found \"Business\" (help: did you mean `business`?)"
+        );
+        for (key, written, word) in [
+            (
+                "  success_defined_as",
+                "Business outcome",
+                "business_outcome",
+            ),
+            ("  led_by", "IT", "it"),
+            ("  source", "production-sample", "production_sample"),
+        ] {
+            let section = if word == "production_sample" {
+                "data"
+            } else {
+                "framing"
+            };
+            let e = first_error(&format!(
+                "---\ntitle: A\nstage: pilot\n{section}:\n{key}: {written}\n---\n"
+            ));
+            assert!(e.contains(&format!("did you mean `{word}`?")), "{e}");
+        }
+        assert!(
+            first_error("---\ntitle: A\nstage: Pilot\n---\n").contains("did you mean `pilot`?")
         );
     }
 

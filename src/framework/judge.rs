@@ -59,31 +59,57 @@ pub struct Diagnosis {
     pub mistakes: [MistakeResult; 5],
     /// Every check that applies at the pilot's stage, in framework order.
     pub checks: Vec<CheckResult>,
+    /// The same answers judged at the next stage; `None` for production
+    /// and abandoned pilots.
+    pub next_stage: Option<NextStage>,
+    /// Indices into [`Framework::checks`] of the path to ready
+    /// ([`path_to_ready`](super::gate::path_to_ready)); empty when ready.
+    #[serde(skip)]
+    pub path_to_ready: Vec<usize>,
 }
 
-/// Judges `dossier` by `framework` as of `as_of`, with answers older than
-/// `stale_days` flagged stale.
-pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: i64) -> Diagnosis {
-    let column = dossier.stage.column();
-    // A diagnosis lives for the whole build, beside every other one: no
-    // room to spare in its list of checks.
-    let mut checks = Vec::with_capacity(framework.checks.len());
+/// The gate to the next stage: the same answers judged by that stage's
+/// severities and applicable checks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NextStage {
+    pub stage: Stage,
+    pub verdict: Verdict,
+    pub readiness: u32,
+    /// Indices into [`Framework::checks`] of the checks that fail there as
+    /// blockers, in framework order.
+    #[serde(skip)]
+    pub blockers: Vec<usize>,
+}
+
+/// What the framework concludes from a set of check results: statuses
+/// and scores, readiness, the most active mistake and the verdict. The one
+/// place those rules live, for the pilot's own stage, the next stage, and
+/// the path to ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assessment {
+    pub verdict: Verdict,
+    pub readiness: u32,
+    pub most_active: Option<Mistake>,
+    pub mistakes: [MistakeResult; 5],
+}
+
+/// Assesses checks given as (mistake, severity, failing), by the weights
+/// and bar of `framework`.
+pub fn assess(
+    framework: &Framework,
+    checks: impl IntoIterator<Item = (Mistake, Severity, bool)>,
+) -> Assessment {
     let mut pass_weight = [0u32; 5];
     let mut total_weight = [0u32; 5];
     let mut failing_weight = [0u32; 5];
     let mut failing_blockers = [0u32; 5];
     let mut failing_majors = [0u32; 5];
     let mut failing_any = [0u32; 5];
-
-    for (i, check) in framework.checks.iter().enumerate() {
-        let Some(severity) = check.severity[column] else {
-            continue;
-        };
-        let (outcome, _) = condition(&check.condition, check, dossier, false);
-        let m = check.mistake.index();
+    for (mistake, severity, failing) in checks {
+        let m = mistake.index();
         let w = framework.weight(severity);
         total_weight[m] += w;
-        if outcome.is_failing() {
+        if failing {
             failing_weight[m] += w;
             failing_any[m] += 1;
             match severity {
@@ -94,11 +120,6 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         } else {
             pass_weight[m] += w;
         }
-        checks.push(CheckResult {
-            check: i,
-            severity,
-            outcome,
-        });
     }
 
     let mistakes: [MistakeResult; 5] = std::array::from_fn(|m| MistakeResult {
@@ -136,6 +157,74 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
     } else {
         Verdict::AtRisk
     };
+    Assessment {
+        verdict,
+        readiness,
+        most_active,
+        mistakes,
+    }
+}
+
+/// Judges `dossier` by `framework` as of `as_of`, with answers older than
+/// `stale_days` flagged stale.
+pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: i64) -> Diagnosis {
+    let column = dossier.stage.column();
+    let next = dossier.stage.next();
+    let next_column = next.map(Stage::column);
+    // A diagnosis lives for the whole build, beside every other one: no
+    // room to spare in its list of checks.
+    let mut checks = Vec::with_capacity(framework.checks.len());
+    // Outcomes at the next stage, for the checks that apply there.
+    let mut ahead: Vec<(usize, Severity, Outcome)> = Vec::new();
+
+    for (i, check) in framework.checks.iter().enumerate() {
+        let here = check.severity[column];
+        let there = next_column.and_then(|c| check.severity[c]);
+        if here.is_none() && there.is_none() {
+            continue;
+        }
+        // Each condition is evaluated once, for both stages.
+        let (outcome, _) = condition(&check.condition, check, dossier, false);
+        if let Some(severity) = here {
+            checks.push(CheckResult {
+                check: i,
+                severity,
+                outcome,
+            });
+        }
+        if let Some(severity) = there {
+            ahead.push((i, severity, outcome));
+        }
+    }
+
+    let a = assess(
+        framework,
+        checks.iter().map(|c| {
+            (
+                framework.checks[c.check].mistake,
+                c.severity,
+                c.outcome.is_failing(),
+            )
+        }),
+    );
+    let next_stage = next.map(|stage| {
+        let there = assess(
+            framework,
+            ahead
+                .iter()
+                .map(|(i, sev, o)| (framework.checks[*i].mistake, *sev, o.is_failing())),
+        );
+        NextStage {
+            stage,
+            verdict: there.verdict,
+            readiness: there.readiness,
+            blockers: ahead
+                .iter()
+                .filter(|(_, sev, o)| *sev == Severity::Blocker && o.is_failing())
+                .map(|(i, _, _)| *i)
+                .collect(),
+        }
+    });
 
     let mut flags = Vec::new();
     let days_overdue = dossier
@@ -150,16 +239,20 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         flags.push(Flag::Stale);
     }
 
-    Diagnosis {
-        verdict,
-        readiness,
-        most_active,
+    let mut diagnosis = Diagnosis {
+        verdict: a.verdict,
+        readiness: a.readiness,
+        most_active: a.most_active,
         flags,
         days_overdue,
         days_since_update,
-        mistakes,
+        mistakes: a.mistakes,
         checks,
-    }
+        next_stage,
+        path_to_ready: Vec::new(),
+    };
+    diagnosis.path_to_ready = super::gate::path_to_ready(&diagnosis, framework);
+    diagnosis
 }
 
 /// 100 × passing ÷ applicable, rounded half up; 100 when nothing applies.
@@ -389,15 +482,37 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             _ => (Outcome::Pass, say!(say, "no known gaps are listed")),
         },
         Condition::Either(conds) => {
-            let mut last = (Outcome::Fail, String::new());
+            // The first pass wins; otherwise the first fail; otherwise the
+            // first unanswered, whose message says what to answer.
+            let mut fail = None;
+            let mut open = None;
             for c in conds {
                 let r = condition(c, check, d, say);
                 match r.0 {
-                    Outcome::Pass | Outcome::Unanswered => return r,
-                    Outcome::Fail => last = r,
+                    Outcome::Pass => return r,
+                    Outcome::Fail => {
+                        fail.get_or_insert(r);
+                    }
+                    Outcome::Unanswered => {
+                        open.get_or_insert(r);
+                    }
                 }
             }
-            last
+            fail.or(open).unwrap_or_else(|| unanswered(say, check, &[]))
+        }
+        Condition::When { when, then } => {
+            let guard = condition(when, check, d, say);
+            match guard.0 {
+                Outcome::Unanswered => guard,
+                Outcome::Fail => (Outcome::Pass, guard.1),
+                Outcome::Pass => {
+                    let r = condition(then, check, d, say);
+                    match r.0 {
+                        Outcome::Pass if say => (Outcome::Pass, format!("{}; {}", guard.1, r.1)),
+                        _ => r,
+                    }
+                }
+            }
         }
         Condition::KpisHave(fields) => {
             let kpis = kpis(d);
@@ -444,8 +559,9 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             let mut missed = Vec::new();
             let mut missing = Vec::new();
             for (i, k) in kpis.iter().enumerate() {
-                match (k.actual, k.target, k.effective_direction()) {
-                    (Some(actual), Some(target), Some(dir)) => {
+                match (k.actual, k.target) {
+                    (Some(actual), Some(target)) => {
+                        let dir = k.effective_direction();
                         let met = match dir {
                             Direction::Lower => actual <= target,
                             Direction::Higher => actual >= target,
@@ -465,7 +581,16 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                             ));
                         }
                     }
-                    _ => missing.push(kpi_name(k, i)),
+                    (actual, target) => missing.push(say!(
+                        say,
+                        "{} has no {}",
+                        kpi_name(k, i),
+                        match (actual, target) {
+                            (None, None) => "actual and no target",
+                            (None, _) => "actual",
+                            _ => "target",
+                        }
+                    )),
                 }
             }
             if !missing.is_empty() {
@@ -473,9 +598,9 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                     Outcome::Unanswered,
                     say!(
                         say,
-                        "not answered: {} (no actual or target for {})",
+                        "not answered: {} ({})",
                         check.question,
-                        short(&missing.join(", "))
+                        short(&missing.join("; "))
                     ),
                 )
             } else if missed.is_empty() {

@@ -139,7 +139,7 @@ const COMPLETE: &[(&str, &str)] = &[
     ("metrics.thresholds_agreed_on", "2026-02-10"),
 ];
 
-const AS_OF: Date = date(2026, 11, 26);
+pub(super) const AS_OF: Date = date(2026, 11, 26);
 
 /// Changes to [`COMPLETE`]: `Some` sets a value, `None` removes the answer.
 type Changes = &'static [(&'static str, Option<&'static str>)];
@@ -162,7 +162,7 @@ fn render(map: &BTreeMap<String, Yaml>, indent: usize, out: &mut String) {
 }
 
 /// The text of a dossier at `stage`: [`COMPLETE`] with `changes` applied.
-fn dossier_text(stage: Stage, changes: &[(&str, Option<&str>)]) -> String {
+pub(super) fn dossier_text(stage: Stage, changes: &[(&str, Option<&str>)]) -> String {
     let mut answers: BTreeMap<&str, &str> = COMPLETE.iter().copied().collect();
     answers.insert("stage", stage.as_str());
     for (path, value) in changes {
@@ -193,7 +193,7 @@ fn dossier_text(stage: Stage, changes: &[(&str, Option<&str>)]) -> String {
     out
 }
 
-fn read(text: &str) -> Dossier {
+pub(super) fn read(text: &str) -> Dossier {
     let loaded = load_text(text.as_bytes(), "content/t.md", "t.md", "t");
     match loaded.dossier {
         Some(d) => d,
@@ -405,6 +405,8 @@ const CASES: &[Case] = &[
     case("metrics.targets-met", Pass, "higher is better, met", &[("metrics.business", Some("[{baseline: 50, target: 80, direction: higher, actual: 85}]"))]),
     case("metrics.targets-met", Fail, "higher is better, missed", &[("metrics.business", Some("[{baseline: 50, target: 80, direction: higher, actual: 75}]"))]),
     case("metrics.targets-met", Unanswered, "no actual", &[("metrics.business", Some(KPI_NO_ACTUAL))]),
+    case("metrics.targets-met", Fail, "no baseline nor direction: higher is better, missed", &[("metrics.business", Some(KPI_NO_BASELINE))]),
+    case("metrics.targets-met", Pass, "no baseline nor direction: higher is better, met", &[("metrics.business", Some("[{name: Uptime, target: 3, actual: 3.5}]"))]),
     case("metrics.targets-met", Unanswered, "no KPI", &[("metrics.business", None)]),
 ];
 
@@ -762,6 +764,79 @@ fn handoff_passes_when_the_business_leads_with_or_without_a_plan() {
         ),
         Pass
     );
+}
+
+/// Judges with a project framework merged over the built-in one.
+fn outcome_with(
+    project: &str,
+    check: &str,
+    stage: Stage,
+    changes: &[(&str, Option<&str>)],
+) -> (Outcome, String) {
+    let fw = crate::framework::load_framework(Some((project, "framework.toml")))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let dossier = read(&dossier_text(stage, changes));
+    let g = judge(&dossier, &fw, AS_OF, 90);
+    g.checks
+        .iter()
+        .find(|c| fw.checks[c.check].id == check)
+        .map(|c| (c.outcome, c.message(&fw, &dossier)))
+        .unwrap_or_else(|| panic!("{check} does not apply"))
+}
+
+const EITHER_REVIEWER_OR_OWNER: &str = r#"
+[[checks]]
+id = "governance.someone"
+title = "Someone watches the system"
+severity = { pilot = "major" }
+pass_when = { either = [{ answered = "governance.reviewer" }, { answered = "governance.owner" }] }
+"#;
+
+#[test]
+fn either_passes_when_a_later_alternative_passes_after_an_unanswered_one() {
+    let (o, message) = outcome_with(
+        EITHER_REVIEWER_OR_OWNER,
+        "governance.someone",
+        Stage::Pilot,
+        &[("governance.reviewer", None)],
+    );
+    assert_eq!(o, Pass, "{message}");
+    assert_eq!(message, "governance.owner: Dana Ruiz");
+}
+
+#[test]
+fn either_is_unanswered_only_when_every_alternative_is() {
+    let none = [("governance.reviewer", None), ("governance.owner", None)];
+    let (o, message) = outcome_with(
+        EITHER_REVIEWER_OR_OWNER,
+        "governance.someone",
+        Stage::Pilot,
+        &none,
+    );
+    assert_eq!(o, Unanswered);
+    assert!(message.starts_with("not answered: "), "{message}");
+}
+
+#[test]
+fn either_fails_when_none_passes_and_one_fails_even_after_an_unanswered_one() {
+    let project = r#"
+[[checks]]
+id = "data.real-or-checked"
+title = "Real data, or data with its edge cases"
+severity = { pilot = "major" }
+pass_when = { either = [{ is = { field = "data.source", value = "production" } }, { is = { field = "data.includes_edge_cases", value = true } }] }
+"#;
+    let (o, message) = outcome_with(
+        project,
+        "data.real-or-checked",
+        Stage::Pilot,
+        &[
+            ("data.source", None),
+            ("data.includes_edge_cases", Some("false")),
+        ],
+    );
+    assert_eq!(o, Fail, "{message}");
+    assert_eq!(message, "data.includes_edge_cases is no, not yes");
 }
 
 #[test]

@@ -14,6 +14,7 @@ use toml::Spanned;
 use super::{Check, Condition, Framework, KpiField, Literal, Mistake, MistakeInfo, Severity};
 use crate::diagnostic::{Diagnostic, Location, suggest};
 use crate::dossier::schema::{self, Kind};
+use crate::dossier::tree::format_number;
 
 /// The default framework of the contract, as shipped.
 pub const DEFAULT_FRAMEWORK: &str = include_str!("default.toml");
@@ -24,7 +25,7 @@ struct FileSpec {
     #[serde(default)]
     replace_defaults: bool,
     ready_at: Option<Spanned<u32>>,
-    weights: Option<WeightsSpec>,
+    weights: Option<Spanned<WeightsSpec>>,
     #[serde(default)]
     mistakes: Vec<MistakeSpec>,
     #[serde(default)]
@@ -56,6 +57,7 @@ struct CheckSpec {
     mistake: Option<Spanned<String>>,
     title: Option<String>,
     question: Option<String>,
+    remedy: Option<String>,
     enabled: Option<bool>,
     severity: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
     pass_when: Option<Spanned<ConditionSpec>>,
@@ -72,7 +74,9 @@ struct ConditionSpec {
     at_most: Option<ThresholdSpec>,
     on_or_before: Option<Vec<Spanned<String>>>,
     all_addressed: Option<Spanned<String>>,
-    either: Option<Vec<Spanned<ConditionSpec>>>,
+    either: Option<Spanned<Vec<Spanned<ConditionSpec>>>>,
+    when: Option<Box<Spanned<ConditionSpec>>>,
+    then: Option<Box<Spanned<ConditionSpec>>>,
     kpis_have: Option<Vec<Spanned<String>>>,
     kpis_meet_targets: Option<bool>,
 }
@@ -96,7 +100,7 @@ enum LiteralSpec {
 #[serde(deny_unknown_fields)]
 struct ThresholdSpec {
     field: Spanned<String>,
-    value: f64,
+    value: Spanned<f64>,
 }
 
 /// Reads the framework: the built-in one, with the project's file (its text
@@ -196,12 +200,20 @@ impl Ctx<'_> {
             }
             fw.ready_at = *r.get_ref();
         }
-        if let Some(w) = spec.weights {
+        if let Some(w) = &spec.weights {
+            let given = w.get_ref();
             fw.weights = [
-                w.blocker.unwrap_or(fw.weights[0]),
-                w.major.unwrap_or(fw.weights[1]),
-                w.minor.unwrap_or(fw.weights[2]),
+                given.blocker.unwrap_or(fw.weights[0]),
+                given.major.unwrap_or(fw.weights[1]),
+                given.minor.unwrap_or(fw.weights[2]),
             ];
+            if fw.weights == [0, 0, 0] {
+                self.error(
+                    w,
+                    "every weight is 0, so every pilot would score 100 whatever it answers".into(),
+                    Some("give the severities weights above 0, such as blocker = 5, major = 3, minor = 1".into()),
+                );
+            }
         }
         for m in spec.mistakes {
             let Some(id) = Mistake::parse(m.id.get_ref()) else {
@@ -227,8 +239,35 @@ impl Ctx<'_> {
         }
         fw.mistakes.sort_by_key(|m| m.id);
 
+        // Each id once per file: a second entry would silently override
+        // the first. The value: where it was first, and whether it was new.
+        let mut seen: BTreeMap<String, (usize, bool)> = BTreeMap::new();
         for c in spec.checks {
             let existing = fw.checks.iter().position(|x| &x.id == c.id.get_ref());
+            let line = Location::from_offsets(self.text, c.id.span().start, c.id.span().end).line;
+            if let Some((first, was_new)) = seen.get(c.id.get_ref()).copied() {
+                let id = c.id.get_ref();
+                if was_new {
+                    self.error(
+                        &c.id,
+                        format!(
+                            "the check `{id}` is defined twice in this file (first on line {first})"
+                        ),
+                        Some(
+                            "give the second check an id of its own, or merge the two entries"
+                                .into(),
+                        ),
+                    );
+                } else {
+                    self.error(
+                        &c.id,
+                        format!("the built-in check `{id}` is changed twice in this file (first on line {first}), and the second would silently override the first"),
+                        Some(format!("merge the two `[[checks]]` entries for `{id}` into one")),
+                    );
+                }
+                continue;
+            }
+            seen.insert(c.id.get_ref().clone(), (line, existing.is_none()));
             if c.enabled == Some(false) {
                 if let Some(i) = existing {
                     fw.checks.remove(i);
@@ -265,6 +304,7 @@ impl Ctx<'_> {
                         mistake,
                         title: String::new(),
                         question: String::new(),
+                        remedy: String::new(),
                         severity: [None; 4],
                         condition: Condition::AllAnswered(Vec::new()),
                     };
@@ -317,10 +357,22 @@ impl Ctx<'_> {
         if let Some(t) = c.title {
             check.title = t;
         }
+        if let Some(r) = c.remedy {
+            check.remedy = r;
+        }
         if let Some(q) = c.question {
             check.question = q;
         } else if new {
             check.question = check.title.clone();
+        }
+        if let Some(sev) = &c.severity
+            && sev.get_ref().is_empty()
+        {
+            self.error(
+                sev,
+                "`severity = {}` names no stage, so it says nothing (and a new check with it never applies)".into(),
+                Some("name the stages, such as `severity = { pilot = \"major\", scaling = \"blocker\" }`".into()),
+            );
         }
         if let Some(sev) = &c.severity {
             for (stage, word) in sev.get_ref() {
@@ -375,11 +427,60 @@ impl Ctx<'_> {
         }
         if let Some(t) = &c.threshold {
             match &mut check.condition {
-                Condition::AtLeast { value, .. } | Condition::AtMost { value, .. } => *value = *t.get_ref(),
+                Condition::AtLeast { field, value } | Condition::AtMost { field, value } => {
+                    *value = *t.get_ref();
+                    let field = *field;
+                    self.threshold(field, t);
+                }
                 _ => self.error(t, format!("`threshold` applies only to checks with `at_least` or `at_most`, and `{id}` has neither"), None),
             }
         }
         self.errors.len() == before
+    }
+
+    /// A threshold that could only be a slip: below zero, or a share
+    /// written as a percentage (`85` for 0.85), which would change every
+    /// judgement without a word.
+    fn threshold(&mut self, field: usize, t: &Spanned<f64>) {
+        let v = *t.get_ref();
+        let share = schema::FIELDS[field].kind == Kind::Share;
+        let path = schema::FIELDS[field].path;
+        if !v.is_finite() {
+            self.error(
+                t,
+                format!("the threshold for `{path}` must be a number"),
+                None,
+            );
+        } else if v < 0.0 {
+            let help = if !share || -v <= 1.0 {
+                Some(format!("did you mean {}?", format_number(-v)))
+            } else {
+                None
+            };
+            self.error(
+                t,
+                format!(
+                    "a threshold cannot be negative; found {} for `{path}`",
+                    format_number(v)
+                ),
+                help,
+            );
+        } else if share && v > 1.0 {
+            let help = if v <= 100.0 {
+                format!(
+                    "{} is not a share; did you mean {}?",
+                    format_number(v),
+                    format_number(v / 100.0)
+                )
+            } else {
+                "write a share as a number from 0 to 1, such as 0.85 for 85%".to_string()
+            };
+            self.error(
+                t,
+                format!("`{path}` is a share from 0 to 1, so a threshold of {} would change every judgement", format_number(v)),
+                Some(help),
+            );
+        }
     }
 
     fn field(&mut self, name: &Spanned<String>) -> Option<usize> {
@@ -461,16 +562,12 @@ impl Ctx<'_> {
                     if !matches!(schema::FIELDS[field].kind, Kind::Share | Kind::Number) {
                         self.error(&t.field, format!("`{}` is not a number or a share, so it cannot be compared with a threshold", t.field.get_ref()), None);
                     }
+                    self.threshold(field, &t.value);
+                    let value = *t.value.get_ref();
                     found.push(if at_least {
-                        Condition::AtLeast {
-                            field,
-                            value: t.value,
-                        }
+                        Condition::AtLeast { field, value }
                     } else {
-                        Condition::AtMost {
-                            field,
-                            value: t.value,
-                        }
+                        Condition::AtMost { field, value }
                     });
                 }
             }
@@ -503,10 +600,42 @@ impl Ctx<'_> {
         }
         if let Some(list) = &c.either {
             kinds += 1;
-            let inner: Vec<Condition> = list.iter().filter_map(|s| self.condition(s)).collect();
-            if inner.len() == list.len() && !inner.is_empty() {
-                found.push(Condition::Either(inner));
+            if list.get_ref().is_empty() {
+                self.error(
+                    list,
+                    "`either = []` lists no condition, so the check could never pass".into(),
+                    Some("list two or more conditions: `either = [{ answered = \"…\" }, { answered = \"…\" }]`".into()),
+                );
+            } else {
+                let inner: Vec<Condition> = list
+                    .get_ref()
+                    .iter()
+                    .filter_map(|s| self.condition(s))
+                    .collect();
+                if inner.len() == list.get_ref().len() {
+                    found.push(Condition::Either(inner));
+                }
             }
+        }
+        match (&c.when, &c.then) {
+            (Some(when), Some(then)) => {
+                kinds += 1;
+                if let (Some(w), Some(t)) = (self.condition(when), self.condition(then)) {
+                    found.push(Condition::When {
+                        when: Box::new(w),
+                        then: Box::new(t),
+                    });
+                }
+            }
+            (Some(one), None) | (None, Some(one)) => {
+                kinds += 1;
+                self.error(
+                    one.as_ref(),
+                    "`when` and `then` go together: `{ when = { … }, then = { … } }`".into(),
+                    None,
+                );
+            }
+            (None, None) => {}
         }
         if let Some(keys) = &c.kpis_have {
             kinds += 1;
@@ -526,7 +655,7 @@ impl Ctx<'_> {
         if kinds != 1 {
             self.error(
                 spec,
-                "`pass_when` needs exactly one condition: answered, all_answered, is, at_least, at_most, on_or_before, all_addressed, either, kpis_have or kpis_meet_targets".into(),
+                "`pass_when` needs exactly one condition: answered, all_answered, is, at_least, at_most, on_or_before, all_addressed, either, when with then, kpis_have or kpis_meet_targets".into(),
                 None,
             );
             return None;
@@ -545,6 +674,22 @@ mod tests {
         assert_eq!(fw.checks.len(), 37);
         assert_eq!(fw.mistakes.len(), 5);
         assert_eq!(fw.weights, [5, 3, 1]);
+        for c in &fw.checks {
+            assert!(!c.remedy.trim().is_empty(), "{} has no remedy", c.id);
+            assert!(!c.question.trim().is_empty(), "{} has no question", c.id);
+        }
+    }
+
+    #[test]
+    fn a_project_can_give_a_check_its_own_remedy() {
+        let project = "[[checks]]\nid = \"governance.owner\"\nremedy = \"Ask the COO.\"\n";
+        let fw = load_framework(Some((project, "framework.toml"))).unwrap();
+        let c = fw
+            .checks
+            .iter()
+            .find(|c| c.id == "governance.owner")
+            .unwrap();
+        assert_eq!(c.remedy, "Ask the COO.");
     }
 
     #[test]
@@ -599,5 +744,116 @@ pass_when = { answered = "governance.reviewer" }
             "{}",
             errors[0]
         );
+    }
+    /// The errors a project file gives, as `line:column: message (help)`.
+    fn slips(project: &str) -> Vec<String> {
+        load_framework(Some((project, "framework.toml")))
+            .expect_err("the file is refused")
+            .iter()
+            .map(|d| {
+                let s = d.to_string();
+                s.strip_prefix("framework.toml:").unwrap_or(&s).to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_share_threshold_written_as_a_percentage_is_an_error_with_the_share() {
+        let e = slips("[[checks]]\nid = \"data.consistency\"\nthreshold = 85\n");
+        assert_eq!(
+            e,
+            [
+                "3:13: `data.consistency` is a share from 0 to 1, so a threshold of 85 would change every judgement (help: 85 is not a share; did you mean 0.85?)"
+            ]
+        );
+        let e = slips(
+            "[[checks]]\nid = \"x.y\"\nmistake = \"data\"\ntitle = \"T\"\nseverity = { pilot = \"minor\" }\npass_when = { at_most = { field = \"data.exception_rate\", value = 120 } }\n",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("6:"), "{e:?}");
+        assert!(
+            e[0].contains("write a share as a number from 0 to 1"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_negative_threshold_is_an_error() {
+        let e = slips("[[checks]]\nid = \"data.completeness\"\nthreshold = -0.9\n");
+        assert_eq!(
+            e,
+            [
+                "3:13: a threshold cannot be negative; found -0.9 for `data.completeness` (help: did you mean 0.9?)"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_either_is_an_error() {
+        let e = slips(
+            "[[checks]]\nid = \"governance.x\"\ntitle = \"T\"\nseverity = { pilot = \"minor\" }\npass_when = { either = [] }\n",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("5:24: `either = []` lists no condition"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn weights_that_are_all_zero_are_an_error() {
+        let e = slips("[weights]\nblocker = 0\nmajor = 0\nminor = 0\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("1:1: every weight is 0"), "{e:?}");
+        // One weight of 0 is a choice, not a slip.
+        assert!(load_framework(Some(("[weights]\nminor = 0\n", "framework.toml"))).is_ok());
+    }
+
+    #[test]
+    fn the_same_new_check_twice_is_an_error() {
+        let one = "[[checks]]\nid = \"governance.x\"\ntitle = \"T\"\nseverity = { pilot = \"minor\" }\npass_when = { answered = \"governance.owner\" }\n";
+        let e = slips(&format!("{one}\n{one}"));
+        assert_eq!(
+            e,
+            [
+                "8:6: the check `governance.x` is defined twice in this file (first on line 2) (help: give the second check an id of its own, or merge the two entries)"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_same_builtin_check_changed_twice_is_an_error() {
+        let e = slips(
+            "[[checks]]\nid = \"data.completeness\"\nthreshold = 0.8\n\n[[checks]]\nid = \"data.completeness\"\nseverity = { pilot = \"blocker\" }\n",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("6:6: the built-in check `data.completeness` is changed twice in this file (first on line 2)"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_severity_table_is_an_error() {
+        let e = slips("[[checks]]\nid = \"governance.owner\"\nseverity = {}\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("3:12: `severity = {}` names no stage"),
+            "{e:?}"
+        );
+        let e = slips(
+            "[[checks]]\nid = \"governance.x\"\ntitle = \"T\"\nseverity = {}\npass_when = { answered = \"governance.owner\" }\n",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].starts_with("4:12:"), "{e:?}");
+    }
+
+    #[test]
+    fn a_when_needs_its_then() {
+        let e = slips(
+            "[[checks]]\nid = \"governance.handoff\"\npass_when = { when = { answered = \"framing.led_by\" } }\n",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("`when` and `then` go together"), "{e:?}");
     }
 }

@@ -7,15 +7,19 @@
 //! the evaluation code does not name any check id — every check comes from
 //! the framework file.
 
+pub mod gate;
 pub mod judge;
 pub mod load;
 
+#[cfg(test)]
+mod gate_tests;
 #[cfg(test)]
 mod judge_tests;
 
 use serde::Serialize;
 
-pub use judge::{CheckResult, Diagnosis, MistakeResult, judge};
+pub use gate::{path_to_ready, ready_for_next_stage};
+pub use judge::{Assessment, CheckResult, Diagnosis, MistakeResult, NextStage, assess, judge};
 pub use load::{DEFAULT_FRAMEWORK, load_framework};
 
 /// The five structural mistakes, in the framework's order (ties in "most
@@ -238,9 +242,16 @@ pub enum Condition {
     OnOrBefore { field: usize, than: usize },
     /// Every entry of a list of gaps is addressed (passes when none is listed).
     AllAddressed(usize),
-    /// The first condition that passes makes the check pass; an unanswered
-    /// one before any pass makes it unanswered.
+    /// Passes when any of these passes; fails when none passes and at
+    /// least one fails; unanswered only when every one is unanswered.
     Either(Vec<Condition>),
+    /// A rule that holds only in some cases: unanswered when `when` is,
+    /// passes when `when` fails (the rule does not apply to this pilot),
+    /// and otherwise is the outcome of `then`.
+    When {
+        when: Box<Condition>,
+        then: Box<Condition>,
+    },
     /// There is at least one business KPI and each has these values.
     KpisHave(Vec<KpiField>),
     /// Every KPI's actual meets its target in its direction.
@@ -256,6 +267,9 @@ pub struct Check {
     pub title: String,
     /// The question to answer when it is unanswered.
     pub question: String,
+    /// What to do when it fails; empty when the framework gives none (the
+    /// pages then show the mistake's fix).
+    pub remedy: String,
     /// Severity at proposed, pilot, scaling and production; `None` is `-`.
     pub severity: [Option<Severity>; 4],
     pub condition: Condition,

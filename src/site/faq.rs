@@ -2,7 +2,8 @@
 //! headings are the questions. Each heading may carry an anchor and the
 //! topic it concerns, so the page can show the live portfolio figure beside
 //! the answer: `## Why do pilots stall? {#why-pilots-stall topic=all}`.
-//! Topics: `all`, `portfolio`, `most_active`, or mistake ids, comma-separated.
+//! Topics: `all`, `portfolio`, `most_active`, `readiness`, or mistake ids,
+//! comma-separated.
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
@@ -17,6 +18,8 @@ pub enum Topic {
     All,
     Portfolio,
     MostActive,
+    /// The readiness gate: pilots ready to scale, and closest to ready.
+    Readiness,
     Mistake(Mistake),
 }
 
@@ -26,6 +29,7 @@ impl Topic {
             "all" => Some(Topic::All),
             "portfolio" => Some(Topic::Portfolio),
             "most_active" | "most-active" => Some(Topic::MostActive),
+            "readiness" => Some(Topic::Readiness),
             w => Mistake::parse(w).map(Topic::Mistake),
         }
     }
@@ -111,7 +115,7 @@ pub fn parse(text: &str, source: &str) -> Faq {
                             None => faq.diagnostics.push(
                                 Diagnostic::warning(source, format!("unknown FAQ topic `{}`", word.trim()))
                                     .at(Location::from_offsets(text, body_start + range.start, body_start + range.end))
-                                    .with_help("topics are all, portfolio, most_active, framing, data, governance, change and metrics"),
+                                    .with_help("topics are all, portfolio, most_active, readiness, framing, data, governance, change and metrics"),
                             ),
                         }
                     }

@@ -12,6 +12,7 @@ pub mod fingerprint;
 pub mod markdown;
 pub mod output;
 pub mod pack;
+pub mod readiness;
 pub mod templates;
 pub mod view;
 

@@ -321,6 +321,8 @@ pub struct PortfolioView {
     /// Pilots per stage, in stage order, stages with none left out.
     pub by_stage: Vec<Fact>,
     pub pilots: usize,
+    /// Pilots ready to scale and closest to ready.
+    pub readiness: super::readiness::PortfolioReadiness,
 }
 
 pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) -> PilotRow {
@@ -502,6 +504,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             })
             .collect(),
         pilots: p.pilots,
+        readiness: super::readiness::portfolio_readiness(judged),
     }
 }
 
@@ -574,6 +577,10 @@ pub struct PilotView {
     pub readiness: u32,
     pub flags: Vec<FlagView>,
     pub next_step: Option<NextStep>,
+    /// "N checks from ready"; `None` when ready.
+    pub path: Option<super::readiness::PathView>,
+    /// "Ready for <next stage>?"; `None` after production or abandoned.
+    pub gate: Option<super::readiness::GateView>,
     pub mistakes: Vec<MistakeView>,
     pub chart: Chart,
     pub story_html: String,
@@ -794,6 +801,8 @@ pub fn pilot_view(
         readiness: g.readiness,
         flags: flag_views(d, g, config.stale_days),
         next_step,
+        path: super::readiness::path_view(fw, g),
+        gate: super::readiness::gate_view(fw, g),
         mistakes,
         chart: chart(
             items,
@@ -924,6 +933,9 @@ pub fn condition_words(c: &Condition) -> String {
             .map(condition_words)
             .collect::<Vec<_>>()
             .join(", or "),
+        Condition::When { when, then } => {
+            format!("when {}: {}", condition_words(when), condition_words(then))
+        }
         Condition::KpisHave(fs) => format!(
             "at least one business KPI, each with {}",
             fs.iter()
@@ -1074,7 +1086,7 @@ impl<'a> FaqView<'a> {
     }
 }
 
-fn live_figure(text: String, linked: Vec<&Dossier>) -> LiveFigure<'_> {
+pub(super) fn live_figure(text: String, linked: Vec<&Dossier>) -> LiveFigure<'_> {
     LiveFigure {
         text,
         pilots: Vec::new(),
@@ -1144,9 +1156,9 @@ fn topic_figures<'a>(
                     fw.mistake(m).name,
                     p.active_by_mistake[m.index()],
                     match p.verdict_count(Verdict::Ready) {
-                        0 => "No pilot is ready to scale yet.".to_string(),
-                        1 => "Ready to scale:".to_string(),
-                        r => format!("{r} pilots are ready to scale:"),
+                        0 => "No pilot is ready at its stage yet.".to_string(),
+                        1 => "Ready at its stage:".to_string(),
+                        r => format!("{r} pilots are ready at their stage:"),
                     }
                 ),
                 None => {
@@ -1158,6 +1170,7 @@ fn topic_figures<'a>(
                 links_where(judged, |_, g| g.verdict == Verdict::Ready),
             )]
         }
+        Topic::Readiness => super::readiness::faq_figures(judged),
         Topic::MostActive => {
             let counts: Vec<String> = Mistake::ALL
                 .iter()
