@@ -33,14 +33,22 @@ fn example_with_a_broken_dossier() -> tempfile::TempDir {
     std::fs::create_dir(dir.path().join("content")).unwrap();
     for entry in std::fs::read_dir(root.join("content")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("content").join(entry.file_name())).unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("content").join(entry.file_name()),
+        )
+        .unwrap();
     }
     std::fs::copy(
         root.join("tests/fixtures/site/content/route-planner.md"),
         dir.path().join("content/route-planner.md"),
     )
     .unwrap();
-    std::fs::copy(root.join("pilotscope.toml"), dir.path().join("pilotscope.toml")).unwrap();
+    std::fs::copy(
+        root.join("pilotscope.toml"),
+        dir.path().join("pilotscope.toml"),
+    )
+    .unwrap();
     let out = assert_cmd::Command::cargo_bin("pilotscope")
         .unwrap()
         .current_dir(dir.path())
@@ -111,10 +119,7 @@ async fn check_screens(c: &Client, site: &StaticServer) -> Vec<String> {
                 ));
             }
             if v[4].as_array().is_some_and(|a| !a.is_empty()) {
-                problems.push(format!(
-                    "{page} at {width} px: text under 12 px: {}",
-                    v[4]
-                ));
+                problems.push(format!("{page} at {width} px: text under 12 px: {}", v[4]));
             }
             if width == 1366 && page.starts_with("pilots/") && !page.contains("route-planner") {
                 let v = c
@@ -241,7 +246,14 @@ fn check_paper(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
         "pilots/visual-quality-inspection/index.html",
     );
     let first = pilot.first().cloned().unwrap_or_default();
-    for words in ["Owner", "Sponsor", "Budget", "Decision due", "Not ready", "Next step"] {
+    for words in [
+        "Owner",
+        "Sponsor",
+        "Budget",
+        "Decision due",
+        "Not ready",
+        "Next step",
+    ] {
         if !first.contains(&words.to_lowercase()) {
             problems.push(format!(
                 "the first printed page of a pilot lacks “{words}”: {first}"

@@ -70,7 +70,11 @@ fn report(project: &Path) -> Value {
 }
 
 fn text_of(e: scraper::ElementRef) -> String {
-    e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The live figures of the FAQ whose text contains `words` (the same figure
@@ -187,7 +191,10 @@ fn a_pilot_page_says_why_its_next_step_names_that_mistake_and_shows_failing_weig
     let project = project_from(&repo_root());
     build_in(project.path(), 0);
     // Framing fails the most weight (20) while governance scores lower (19).
-    let html = page(project.path(), "pilots/visual-quality-inspection/index.html");
+    let html = page(
+        project.path(),
+        "pilots/visual-quality-inspection/index.html",
+    );
     let doc = Html::parse_document(&html);
     let one = |css: &str| {
         doc.select(&Selector::parse(css).unwrap())
@@ -205,7 +212,9 @@ fn a_pilot_page_says_why_its_next_step_names_that_mistake_and_shows_failing_weig
         "{why}"
     );
     assert!(
-        why.contains("“No governance bridge to production” scores lower (19) but fails less weight (13)"),
+        why.contains(
+            "“No governance bridge to production” scores lower (19) but fails less weight (13)"
+        ),
         "{why}"
     );
     let bars: Vec<String> = doc
@@ -223,7 +232,10 @@ fn a_pilot_page_says_why_its_next_step_names_that_mistake_and_shows_failing_weig
         ]
     );
     assert!(one(".chart-note").contains("the most failing weight"));
-    assert!(html.contains("score 19 · failing weight 13"), "the mistake's own header");
+    assert!(
+        html.contains("score 19 · failing weight 13"),
+        "the mistake's own header"
+    );
 
     let framework = page(project.path(), "framework/index.html");
     assert!(
@@ -257,7 +269,8 @@ fn the_faq_says_a_transformation_partner_is_accountable_for_the_outcome() {
             .expect("the outside-partner topic");
         assert!(!answer.contains("cannot do is own the result"), "{answer}");
         assert!(
-            answer.contains("transformation partner") && answer.contains("accountable for the business outcome"),
+            answer.contains("transformation partner")
+                && answer.contains("accountable for the business outcome"),
             "{answer}"
         );
     }
@@ -311,7 +324,10 @@ fn the_facts_a_leader_asks_first_are_in_a_strip_under_the_title() {
 fn a_decision_still_ahead_says_the_days_left() {
     let project = project_from(&repo_root());
     build_in(project.path(), 0);
-    let html = page(project.path(), "pilots/visual-quality-inspection/index.html");
+    let html = page(
+        project.path(),
+        "pilots/visual-quality-inspection/index.html",
+    );
     assert!(
         html.contains(r#"2026-12-18 <span class="strip-note">in 22 days</span>"#),
         "{html}"

@@ -733,10 +733,7 @@ fn fact_strip(config: &Config, d: &Dossier, as_of: jiff::civil::Date) -> Vec<Str
     let mut strip = vec![
         text("Owner", d.text(idx::PRODUCTION_OWNER)),
         text("Sponsor", d.text(idx::EXECUTIVE_SPONSOR)),
-        text(
-            "Budget",
-            d.budget().map(|b| money(config, b)).as_deref(),
-        ),
+        text("Budget", d.budget().map(|b| money(config, b)).as_deref()),
     ];
     let mut due = text("Decision due", None);
     if let Some(date) = d.decision_due() {
@@ -927,7 +924,9 @@ pub fn pilot_view(
         chart: chart(
             items,
             100.0,
-            format!("Score of each mistake, out of 100 (longer is better), and the weight of its failing checks: {summary}."),
+            format!(
+                "Score of each mistake, out of 100 (longer is better), and the weight of its failing checks: {summary}."
+            ),
         ),
         chart_note: format!(
             "A longer bar is better: it is the share of the mistake's checks, by weight, that pass. In brackets, the weight of its failing checks (a blocker weighs {}, a major {}, a minor {}); the next step names the mistake with the most failing weight, which is not always the shortest bar.",
