@@ -24,20 +24,24 @@ use fantoccini::Client;
 
 const AS_OF: &str = "2026-11-26";
 
-/// The shipped example with one dossier that cannot be read added, built
-/// from inside its folder as a user builds it. Returns the project folder;
-/// the site is its `site/`.
+/// The shipped example, each dossier four times over (so the printed
+/// portfolio table runs over several pages), with one dossier that cannot
+/// be read added, built from inside its folder as a user builds it.
+/// Returns the project folder; the site is its `site/`.
 fn example_with_a_broken_dossier() -> tempfile::TempDir {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("content")).unwrap();
     for entry in std::fs::read_dir(root.join("content")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(
-            entry.path(),
-            dir.path().join("content").join(entry.file_name()),
-        )
-        .unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let content = dir.path().join("content");
+        std::fs::copy(entry.path(), content.join(&name)).unwrap();
+        if name != "faq.md" && !name.starts_with('_') {
+            for copy in 2..=4 {
+                std::fs::copy(entry.path(), content.join(format!("copy{copy}-{name}"))).unwrap();
+            }
+        }
     }
     std::fs::copy(
         root.join("tests/fixtures/site/content/route-planner.md"),
@@ -161,7 +165,8 @@ async fn check_screens(c: &Client, site: &StaticServer) -> Vec<String> {
 }
 
 /// Prints `page` of the site to PDF with headless Chromium and reads it
-/// back: the text of each page of paper, in lower case, spaces collapsed.
+/// back: the text of each page of paper as laid out (a table's row on one
+/// line), in lower case, spaces collapsed.
 fn print(chromium: &Path, pdftotext: &Path, site: &Path, page: &str) -> Vec<String> {
     let profile = tempfile::tempdir().unwrap();
     let pdf = profile.path().join("page.pdf");
@@ -186,6 +191,7 @@ fn print(chromium: &Path, pdftotext: &Path, site: &Path, page: &str) -> Vec<Stri
         String::from_utf8_lossy(&status.stderr)
     );
     let out = Command::new(pdftotext)
+        .arg("-layout")
         .arg(&pdf)
         .arg("-")
         .output()
@@ -223,6 +229,32 @@ fn check_paper(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
     ] {
         if !all.contains(&header.to_lowercase()) {
             problems.push(format!("the printed index has no column header {header}"));
+        }
+    }
+    // The header is repeated, whole, on every page the table runs over (the
+    // business unit of every row names the example's company).
+    let header = "pilot business unit stage verdict readiness framing data governance change metrics most active flags";
+    match index.iter().position(|p| p.contains(header)) {
+        None => problems.push(format!("the printed index has no header row “{header}”")),
+        Some(first) => {
+            let more: Vec<&String> = index[first + 1..]
+                .iter()
+                .filter(|p| p.contains("northmoor"))
+                .collect();
+            if more.is_empty() {
+                problems.push(
+                    "the printed table fits one page: nothing shows the repeated header".into(),
+                );
+            }
+            for (n, p) in more.iter().enumerate() {
+                if !p.contains(header) {
+                    problems.push(format!(
+                        "page {} of the printed index repeats no whole header: {}",
+                        first + n + 2,
+                        &p[..p.len().min(200)]
+                    ));
+                }
+            }
         }
     }
     // The last column's cells are on the paper too.
