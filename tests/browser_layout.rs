@@ -4,8 +4,9 @@
 //! to read the PDF back.
 //!
 //! On screen: the page never scrolls sideways (the document is exactly as
-//! wide as the viewport; wide tables scroll in their own box), no visible
-//! text is smaller than 12 px, and at 1366 × 768 a pilot's facts (owner,
+//! wide as the viewport; wide tables scroll in their own box, and the
+//! portfolio's becomes cards on a phone), no visible text is smaller than
+//! 12 px, and at 1366 × 768 a pilot's facts (owner,
 //! sponsor, stage, budget, decision due, last review) are in the first
 //! screen. On paper: every column of the portfolio is on the page, without
 //! sort glyphs or an empty "Downloads" line, and a pilot page's first page
@@ -124,6 +125,22 @@ async fn check_screens(c: &Client, site: &StaticServer) -> Vec<String> {
             }
             if v[4].as_array().is_some_and(|a| !a.is_empty()) {
                 problems.push(format!("{page} at {width} px: text under 12 px: {}", v[4]));
+            }
+            if width == 390 && *page == "index.html" {
+                // On a phone the portfolio is cards, with nothing to scroll.
+                let v = c
+                    .execute(
+                        "var s = document.querySelector('.pilots-scroll'); return [s.scrollWidth, s.clientWidth];",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                if v[0].as_i64() > v[1].as_i64() {
+                    problems.push(format!(
+                        "the portfolio's table is {} px wide in its {} px box at 390 px",
+                        v[0], v[1]
+                    ));
+                }
             }
             if width == 1366 && page.starts_with("pilots/") && !page.contains("route-planner") {
                 let v = c
