@@ -10,6 +10,11 @@ use crate::framework::{Diagnosis, Flag, Mistake, Status, Verdict};
 pub struct Portfolio {
     /// Pilots judged (dossiers with errors are not counted).
     pub pilots: usize,
+    /// Dossiers that could not be read: not judged, and not counted in any
+    /// figure here (their budget included). Set by `project::Judged`; the
+    /// report has it at its top level, beside `errors`.
+    #[serde(skip)]
+    pub unread: usize,
     /// Pilots with each mistake active, in the order of [`Mistake::ALL`].
     pub active_by_mistake: [usize; 5],
     /// The mistake active in the most pilots (ties to the earlier one).
@@ -42,6 +47,7 @@ impl Portfolio {
     ) -> Portfolio {
         let mut p = Portfolio {
             pilots: 0,
+            unread: 0,
             active_by_mistake: [0; 5],
             most_common_active: None,
             by_verdict: [0; 3],
@@ -73,10 +79,7 @@ impl Portfolio {
             }
             let budget = dossier.budget().unwrap_or(0.0);
             p.budget_total += budget;
-            if diagnosis.verdict == Verdict::NotReady
-                || purgatory
-                || dossier.stage == Stage::Abandoned
-            {
+            if puts_budget_at_risk(dossier, diagnosis) {
                 p.budget_at_risk += budget;
             }
             if matches!(dossier.stage, Stage::Production | Stage::Scaling) {
@@ -114,4 +117,13 @@ impl Portfolio {
         let steps = diagnosis.path_to_ready.len();
         steps > 0 && Some(steps) == self.fewest_to_ready
     }
+}
+
+/// Whether a pilot's budget counts as at risk: the pilot is not ready, in
+/// purgatory or abandoned. The one rule for the figure and for the pilots
+/// named beside it.
+pub fn puts_budget_at_risk(dossier: &Dossier, diagnosis: &Diagnosis) -> bool {
+    diagnosis.verdict == Verdict::NotReady
+        || diagnosis.flags.contains(&Flag::Purgatory)
+        || dossier.stage == Stage::Abandoned
 }

@@ -192,11 +192,12 @@ impl Judged {
             );
             e.judged = None;
         }
-        let portfolio = Portfolio::compute(
+        let mut portfolio = Portfolio::compute(
             entries
                 .iter()
                 .filter_map(|e| e.judged.as_ref().map(|(d, g)| (d, g))),
         );
+        portfolio.unread = entries.iter().filter(|e| e.judged.is_none()).count();
         Judged {
             as_of,
             entries,

@@ -23,6 +23,9 @@ pub struct ReportJson<'a> {
     pub as_of: String,
     pub dossiers: Dossiers<'a>,
     pub errors: Vec<ErrorJson<'a>>,
+    /// How many dossiers could not be read: they are in `errors`, not in
+    /// `dossiers`, and no figure of `portfolio` counts them.
+    pub unread: usize,
     pub warnings: Vec<ErrorJson<'a>>,
     pub portfolio: &'a crate::portfolio::Portfolio,
 }
@@ -173,6 +176,7 @@ pub fn report_json<'a>(judged: &'a Judged, framework: &'a Framework) -> ReportJs
             .filter(|d| d.level == Level::Error)
             .map(error_json)
             .collect(),
+        unread: judged.portfolio.unread,
         warnings: judged
             .diagnostics()
             .filter(|d| d.level == Level::Warning)

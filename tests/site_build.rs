@@ -66,12 +66,14 @@ fn the_fixture_builds_exactly_the_expected_files() {
             ".pilotscope-files",
             "404.html",
             "assets/favicon.svg",
+            "assets/pack.css",
             "assets/site.js",
             "assets/style.css",
             "decisions.ics",
             "faq/index.html",
             "framework/index.html",
             "index.html",
+            "pack/index.html",
             "pilots/demand-forecast/index.html",
             "pilots/invoice-matching/index.html",
             "pilots/route-planner/index.html",
@@ -366,12 +368,12 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     };
 
     let first = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&first), (14, 0));
+    assert_eq!(figures(&first), (16, 0));
 
     // Nothing changed: nothing written, and the same warnings and errors
     // (with their snippets) and exit code as the build that wrote the site.
     let again = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&again), (0, 14));
+    assert_eq!(figures(&again), (0, 16));
     assert_eq!(problems(&again), problems(&first));
     assert!(problems(&first).contains("error"), "{}", problems(&first));
 
@@ -380,13 +382,13 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let text = std::fs::read_to_string(&dossier).unwrap();
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
     let edited = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&edited), (1, 13));
+    assert_eq!(figures(&edited), (1, 15));
     assert!(read(o, "pilots/invoice-matching/index.html").contains("A sentence added today."));
     same_as_clean("a story was edited");
 
     // Saved again with the same bytes (an editor, a checkout): nothing.
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
-    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 14));
+    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 16));
 
     // A page of the site edited by hand, another deleted: both come back.
     let page = o.join("pilots/yard-vision/index.html");
@@ -400,7 +402,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
         .unwrap();
     std::fs::remove_file(o.join("framework/index.html")).unwrap();
     let restored = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&restored), (2, 12));
+    assert_eq!(figures(&restored), (2, 14));
     same_as_clean("pages of the site were edited and deleted");
 
     // The configuration changes every page's header.
@@ -418,9 +420,9 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     )
     .unwrap();
     let renamed = build_expecting(p, o, FIXTURE_EXIT);
-    // Eight HTML pages and the calendar name the site; the report, the CSV
-    // and the three assets do not, and stay as they were.
-    assert_eq!(figures(&renamed), (9, 5));
+    // Eight HTML pages, the board pack and the calendar name the site; the
+    // report, the CSV and the four assets do not, and stay as they were.
+    assert_eq!(figures(&renamed), (10, 6));
     assert!(read(o, "pilots/demand-forecast/index.html").contains("Renamed portfolio"));
     same_as_clean("the configuration changed");
 
@@ -430,7 +432,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let leftover = o.join("pilots/yard-vision/.index.html.4194305-0.tmp");
     std::fs::write(&leftover, "half a pa").unwrap();
     let after_kill = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&after_kill), (0, 14), "nothing differs");
+    assert_eq!(figures(&after_kill), (0, 16), "nothing differs");
     assert_eq!(leftover.exists(), !Path::new("/proc/self").exists());
     assert!(!o.join(".pilotscope-unfinished").exists());
     same_as_clean("a killed build");
@@ -460,7 +462,7 @@ fn two_builds_of_the_same_input_are_byte_identical_and_the_second_writes_nothing
     let second = build_expecting(&fixture("site"), o, FIXTURE_EXIT);
     let err = stderr(&second);
     assert!(
-        err.contains("(0 written, 14 unchanged)"),
+        err.contains("(0 written, 16 unchanged)"),
         "the second build rewrites nothing: {err}"
     );
     assert_eq!(common::files(o), first, "the second build changes no byte");
@@ -651,6 +653,11 @@ fn markup_and_template_syntax_in_a_dossier_come_out_as_text() {
         let own_script = format!("<script src=\"{root}assets/site.js\" defer></script>");
         let own_404_script = "<script src=\"/assets/site.js\" defer></script>";
         let scripts = lower.matches("<script").count();
+        if path == "pack/index.html" {
+            // The board pack is for paper: it has no script at all.
+            assert_eq!(scripts, 0, "{path}: no script tag, found {scripts}");
+            continue;
+        }
         assert_eq!(
             scripts, 1,
             "{path}: only the site's own script tag, found {scripts}"

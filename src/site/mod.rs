@@ -406,7 +406,8 @@ impl<'a> Site<'a> {
                     Some((d, g)) => {
                         let story = markdown::render_beside(&d.body, 1, &pilot_page_ids(fw));
                         let warnings: Vec<Diagnostic> = e.diagnostics.clone();
-                        let v = view::pilot_view(config, fw, d, g, story, &warnings);
+                        let v =
+                            view::pilot_view(config, fw, d, g, story, &warnings, self.judged.as_of);
                         let mut pv = self.page_view(&path, d.title.clone(), "pilot");
                         pv.description = v.summary.clone();
                         self.html("pilot.html", pv, "pilot", &v)

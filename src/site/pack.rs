@@ -168,8 +168,14 @@ pub struct PackPilot {
     pub failing: Vec<view::CheckView>,
 }
 
-fn pack_pilot(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) -> PackPilot {
-    let pilot = view::pilot_view(config, fw, d, g, String::new(), &[]);
+fn pack_pilot(
+    config: &Config,
+    fw: &Framework,
+    d: &Dossier,
+    g: &Diagnosis,
+    as_of: jiff::civil::Date,
+) -> PackPilot {
+    let pilot = view::pilot_view(config, fw, d, g, String::new(), &[], as_of);
     let weight = |c: &view::CheckView| match c.severity {
         "blocker" => 0,
         "major" => 1,
@@ -226,7 +232,7 @@ impl Site<'_> {
                 } else {
                     let pilots: Vec<PackPilot> = chunk
                         .iter()
-                        .map(|(d, g)| pack_pilot(config, fw, d, g))
+                        .map(|(d, g)| pack_pilot(config, fw, d, g, self.judged.as_of))
                         .collect();
                     chunk_ctx.insert("pilots", &pilots);
                     w.write_all(&self.render_context("pack_pilots.html", &chunk_ctx)?)?;

@@ -11,7 +11,7 @@ use crate::dossier::{Dossier, Stage, format_share, tree::format_number};
 use crate::framework::{
     Check, Condition, Diagnosis, Flag, Framework, Literal, Mistake, Outcome, Status, Verdict,
 };
-use crate::portfolio::Portfolio;
+use crate::portfolio::{Portfolio, puts_budget_at_risk};
 use crate::project::Judged;
 
 /// What every page has.
@@ -202,15 +202,14 @@ fn flag_views(d: &Dossier, g: &Diagnosis, stale_days: i64) -> Vec<FlagView> {
         .collect()
 }
 
-/// A horizontal bar chart as inline SVG geometry.
+/// A horizontal bar chart: labels and values are HTML text, so they keep
+/// their size on a phone; each bar is a small SVG stretched to its row (a
+/// Content-Security-Policy without `unsafe-inline` forbids `style`
+/// attributes, so a bar's length is an SVG attribute).
 #[derive(Debug, Clone, Serialize)]
 pub struct Chart {
-    pub width: u32,
-    /// Where labels end and bars start, and how long a full bar is.
-    pub label_x: u32,
-    pub bar_x: u32,
+    /// How long a full bar is, in the bars' own units.
     pub bar_w: u32,
-    pub height: u32,
     pub bars: Vec<Bar>,
     /// One sentence saying what the chart shows, for screen readers and print.
     pub summary: String,
@@ -221,45 +220,28 @@ pub struct Bar {
     pub label: String,
     pub value: String,
     pub class: &'static str,
-    pub y: u32,
-    pub text_y: u32,
+    /// The bar's length, out of [`Chart::bar_w`].
     pub width: u32,
-    pub value_x: u32,
 }
 
 const CHART_BAR_W: u32 = 300;
 
 pub(super) fn chart(items: Vec<(String, f64, String, &'static str)>, max: f64, summary: String) -> Chart {
-    let row = 30;
-    // Labels are 13px text: about 7px a character.
-    let longest = items.iter().map(|i| i.0.chars().count()).max().unwrap_or(0) as u32;
-    let label_w = (longest * 7 + 16).clamp(80, 320);
     let bars = items
         .into_iter()
-        .enumerate()
-        .map(|(i, (label, v, value, class))| {
-            let width = if max > 0.0 {
+        .map(|(label, v, value, class)| Bar {
+            label,
+            value,
+            class,
+            width: if max > 0.0 {
                 ((v / max) * CHART_BAR_W as f64).round() as u32
             } else {
                 0
-            };
-            Bar {
-                label,
-                value,
-                class,
-                y: i as u32 * row + 4,
-                text_y: i as u32 * row + 19,
-                width,
-                value_x: label_w + width + 8,
-            }
+            },
         })
-        .collect::<Vec<_>>();
+        .collect();
     Chart {
-        width: label_w + CHART_BAR_W + 44,
-        label_x: label_w - 8,
-        bar_x: label_w,
         bar_w: CHART_BAR_W,
-        height: bars.len() as u32 * row + 8,
         bars,
         summary,
     }
@@ -272,6 +254,9 @@ pub struct Figure {
     pub label: String,
     pub value: String,
     pub note: String,
+    /// What the figure leaves out, when something is: dossiers that could
+    /// not be read.
+    pub caveat: String,
     pub class: &'static str,
 }
 
@@ -366,6 +351,21 @@ fn status_cells(fw: &Framework, g: &Diagnosis) -> Vec<StatusCell> {
         .collect()
 }
 
+/// What a headline figure leaves out: the dossiers that could not be read
+/// (`pilots` for the count of pilots, otherwise for a sum of their answers).
+/// Nothing when every dossier was read.
+fn unread_caveat(unread: usize, pilots: bool) -> String {
+    match (unread, pilots) {
+        (0, _) => String::new(),
+        (1, true) => "1 dossier could not be read and is not counted".into(),
+        (n, true) => format!("{n} dossiers could not be read and are not counted"),
+        (n, false) => format!(
+            "not counting {} that could not be read",
+            plural(n, "dossier", "dossiers")
+        ),
+    }
+}
+
 /// The judged pilots in the order of the portfolio table: the pilots that
 /// need attention first (not ready, at risk, ready), then by readiness, then
 /// by title; pilots that tie keep the order of their paths.
@@ -395,30 +395,35 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
                 "in production or scaling",
                 "in production or scaling",
             ),
+            caveat: unread_caveat(p.unread, true),
             class: "",
         },
         Figure {
             label: "Ready".into(),
             value: p.verdict_count(Verdict::Ready).to_string(),
             note: "no mistake active, readiness 80+".replace("80", &fw.ready_at.to_string()),
+            caveat: String::new(),
             class: "ready",
         },
         Figure {
             label: "At risk".into(),
             value: p.verdict_count(Verdict::AtRisk).to_string(),
             note: "one mistake active, or readiness below the bar".into(),
+            caveat: String::new(),
             class: "at_risk",
         },
         Figure {
             label: "Not ready".into(),
             value: p.verdict_count(Verdict::NotReady).to_string(),
             note: "two or more mistakes active".into(),
+            caveat: String::new(),
             class: "not_ready",
         },
         Figure {
             label: "In purgatory".into(),
             value: p.purgatory.to_string(),
             note: "past the go / no-go date without a decision".into(),
+            caveat: String::new(),
             class: if p.purgatory > 0 { "warn" } else { "" },
         },
         Figure {
@@ -428,6 +433,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
                 "of {} committed, in pilots not ready, in purgatory or abandoned",
                 money(config, p.budget_total)
             ),
+            caveat: unread_caveat(p.unread, false),
             class: "",
         },
     ];
@@ -545,6 +551,8 @@ pub struct MistakeView {
     pub status_label: &'static str,
     pub symbol: &'static str,
     pub score: u32,
+    /// The weight of its failing checks: what picks the most active mistake.
+    pub failing_weight: u32,
     pub checks: Vec<CheckView>,
     pub failing: usize,
 }
@@ -561,7 +569,22 @@ pub struct NextStep {
     pub name: String,
     pub summary: String,
     pub fix: String,
+    /// Why this mistake and not another: the rule, and the mistakes that
+    /// score lower but fail less weight.
+    pub why: String,
     pub checks: Vec<CheckView>,
+}
+
+/// One fact of the strip under a pilot's title: whose it is, what it costs,
+/// when it is decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct StripFact {
+    pub label: &'static str,
+    pub value: String,
+    /// A second word on the value: days left, days overdue, days ago.
+    pub note: String,
+    /// `overdue`, `missing` or empty: how the value is set.
+    pub class: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -575,6 +598,9 @@ pub struct PilotView {
     pub verdict_label: &'static str,
     pub verdict_text: String,
     pub readiness: u32,
+    /// Owner, sponsor, budget, decision due and last review, for the strip
+    /// under the title (the stage is `stage_label`, a badge of its own).
+    pub strip: Vec<StripFact>,
     pub flags: Vec<FlagView>,
     pub next_step: Option<NextStep>,
     /// "N checks from ready"; `None` when ready.
@@ -583,6 +609,8 @@ pub struct PilotView {
     pub gate: Option<super::readiness::GateView>,
     pub mistakes: Vec<MistakeView>,
     pub chart: Chart,
+    /// How to read the chart, and how the next step is chosen.
+    pub chart_note: String,
     pub story_html: String,
     pub facts: Vec<Fact>,
     pub tags: Vec<String>,
@@ -660,6 +688,88 @@ fn repo_link(config: &Config, kind: &str, source: &str) -> String {
     )
 }
 
+/// Why `chosen` is the pilot's most active mistake: the rule in words, and
+/// each mistake that scores lower yet fails less weight, which the chart
+/// beside it would otherwise make look like the worse one.
+fn next_step_why(fw: &Framework, g: &Diagnosis, chosen: Mistake) -> String {
+    let r = g.mistakes[chosen.index()];
+    let [blocker, major, minor] = fw.weights;
+    let mut why = format!(
+        "Named because its failing checks weigh the most: {} (a blocker weighs {blocker}, a major {major}, a minor {minor}).",
+        r.failing_weight
+    );
+    let lower: Vec<String> = Mistake::ALL
+        .iter()
+        .filter(|m| **m != chosen && g.mistakes[m.index()].score < r.score)
+        .map(|m| {
+            let o = g.mistakes[m.index()];
+            format!(
+                "“{}” scores lower ({}) but fails less weight ({})",
+                fw.mistake(*m).name,
+                o.score,
+                o.failing_weight
+            )
+        })
+        .collect();
+    if !lower.is_empty() {
+        why.push_str(&format!(
+            " {}. A score is the share of a mistake's own checks that pass, so a mistake with fewer checks can score lower while failing less.",
+            lower.join("; ")
+        ));
+    }
+    why
+}
+
+/// The facts a leader asks first, with what is missing said so.
+fn fact_strip(config: &Config, d: &Dossier, as_of: jiff::civil::Date) -> Vec<StripFact> {
+    let days = |n: i64| plural(n.unsigned_abs() as usize, "day", "days");
+    let text = |label, value: Option<&str>| match value {
+        Some(v) => StripFact {
+            label,
+            value: v.to_string(),
+            note: String::new(),
+            class: "",
+        },
+        None => StripFact {
+            label,
+            value: "not answered".into(),
+            note: String::new(),
+            class: "missing",
+        },
+    };
+    let mut strip = vec![
+        text("Owner", d.text(idx::PRODUCTION_OWNER)),
+        text("Sponsor", d.text(idx::EXECUTIVE_SPONSOR)),
+        text("Budget", d.budget().map(|b| money(config, b)).as_deref()),
+    ];
+    let mut due = text("Decision due", None);
+    if let Some(date) = d.decision_due() {
+        let left = crate::framework::judge::days_between(as_of, date);
+        let decided = matches!(d.stage, Stage::Production | Stage::Abandoned);
+        due.value = date.to_string();
+        (due.note, due.class) = match left {
+            0 => ("today".into(), ""),
+            n if n > 0 => (format!("in {}", days(n)), ""),
+            n if decided => (format!("{} ago", days(n)), ""),
+            n => (format!("{} overdue", days(n)), "overdue"),
+        };
+    }
+    strip.push(due);
+    let mut reviewed = text("Last reviewed", None);
+    if let Some(date) = d.updated() {
+        let ago = crate::framework::judge::days_between(date, as_of);
+        reviewed.value = date.to_string();
+        reviewed.class = "";
+        reviewed.note = match ago {
+            0 => "today".into(),
+            n if n > 0 => format!("{} ago", days(n)),
+            _ => String::new(),
+        };
+    }
+    strip.push(reviewed);
+    strip
+}
+
 pub fn pilot_view(
     config: &Config,
     fw: &Framework,
@@ -667,6 +777,7 @@ pub fn pilot_view(
     g: &Diagnosis,
     story_html: String,
     warnings: &[Diagnostic],
+    as_of: jiff::civil::Date,
 ) -> PilotView {
     let mistakes: Vec<MistakeView> = Mistake::ALL
         .iter()
@@ -689,6 +800,7 @@ pub fn pilot_view(
                 status_label: status_label(r.status),
                 symbol: status_symbol(r.status),
                 score: r.score,
+                failing_weight: r.failing_weight,
                 failing: checks.iter().filter(|c| c.outcome != "pass").count(),
                 checks,
             }
@@ -701,6 +813,7 @@ pub fn pilot_view(
             name: info.name.clone(),
             summary: info.summary.clone(),
             fix: info.fix.clone(),
+            why: next_step_why(fw, g, m),
             checks: mistakes[m.index()]
                 .checks
                 .iter()
@@ -738,17 +851,29 @@ pub fn pilot_view(
         .iter()
         .map(|m| {
             let r = g.mistakes[m.index()];
+            let value = match r.failing_weight {
+                0 => r.score.to_string(),
+                w => format!("{} (failing weight {w})", r.score),
+            };
             (
                 fw.mistake(*m).name.clone(),
                 r.score as f64,
-                r.score.to_string(),
+                value,
                 r.status.as_str(),
             )
         })
         .collect();
     let summary = Mistake::ALL
         .iter()
-        .map(|m| format!("{} {}", fw.mistake(*m).name, g.mistakes[m.index()].score))
+        .map(|m| {
+            let r = g.mistakes[m.index()];
+            format!(
+                "{} {}, failing weight {}",
+                fw.mistake(*m).name,
+                r.score,
+                r.failing_weight
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
 
@@ -799,6 +924,7 @@ pub fn pilot_view(
         verdict_label: verdict_label(g.verdict),
         verdict_text,
         readiness: g.readiness,
+        strip: fact_strip(config, d, as_of),
         flags: flag_views(d, g, config.stale_days),
         next_step,
         path: super::readiness::path_view(fw, g),
@@ -807,7 +933,13 @@ pub fn pilot_view(
         chart: chart(
             items,
             100.0,
-            format!("Score of each mistake, out of 100: {summary}."),
+            format!(
+                "Score of each mistake, out of 100 (longer is better), and the weight of its failing checks: {summary}."
+            ),
+        ),
+        chart_note: format!(
+            "A longer bar is better: it is the share of the mistake's checks, by weight, that pass. In brackets, the weight of its failing checks (a blocker weighs {}, a major {}, a minor {}); the next step names the mistake with the most failing weight, which is not always the shortest bar.",
+            fw.weights[0], fw.weights[1], fw.weights[2]
         ),
         story_html,
         facts,
@@ -1141,13 +1273,27 @@ fn topic_figures<'a>(
             ),
             live_figure(
                 format!(
-                    "{} in purgatory, and {} is committed to pilots that are not ready, in purgatory or abandoned{}",
+                    "{} in purgatory{}",
                     plural(p.purgatory, "pilot is", "pilots are"),
-                    money(config, p.budget_at_risk),
                     if p.purgatory == 0 { "." } else { ":" }
                 ),
                 links_where(judged, |_, g| g.flags.contains(&Flag::Purgatory)),
             ),
+            {
+                // The pilots whose budget makes up the figure: those with
+                // none answered add nothing to it and are not named.
+                let linked = links_where(judged, |d, g| {
+                    puts_budget_at_risk(d, g) && d.budget().is_some_and(|b| b > 0.0)
+                });
+                live_figure(
+                    format!(
+                        "{} is committed to pilots that are not ready, in purgatory or abandoned{}",
+                        money(config, p.budget_at_risk),
+                        if linked.is_empty() { "." } else { ":" }
+                    ),
+                    linked,
+                )
+            },
         ],
         Topic::All => {
             let text = match p.most_common_active {

@@ -18,6 +18,9 @@
   headers.forEach(function (th, index) {
     var kind = th.getAttribute("data-sort");
     if (!kind) return;
+    // Chromium prints no button in the header it repeats on each page of
+    // paper: print styles show this label instead (style.css, @media print).
+    th.setAttribute("data-label", th.textContent.trim());
     var button = document.createElement("button");
     button.type = "button";
     while (th.firstChild) button.appendChild(th.firstChild);

@@ -1,0 +1,335 @@
+//! What the pages say, checked on the built site: figures whose names belong
+//! to them, dossiers that could not be read said on the tiles and in the
+//! report, the rule behind a pilot's "Next step", the FAQ's word on outside
+//! partners, and the facts under a pilot's title.
+//!
+//! Every build runs as a user runs it: from inside the project folder, with
+//! no `--root`, into the project's own `site/`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use scraper::{Html, Selector};
+use serde_json::Value;
+
+const AS_OF: &str = "2026-11-26";
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies `from` (its `content/` and `pilotscope.toml`, if any) into a
+/// temporary project folder.
+fn project_from(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(from.join("content")) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    if from.join("pilotscope.toml").is_file() {
+        std::fs::copy(
+            from.join("pilotscope.toml"),
+            dir.path().join("pilotscope.toml"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// `pilotscope --as-of AS_OF build`, run from inside `project`; insists on
+/// the exit status `code`.
+fn build_in(project: &Path, code: i32) {
+    let out = assert_cmd::Command::cargo_bin("pilotscope")
+        .unwrap()
+        .current_dir(project)
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "pilotscope build in {}:\n{}",
+        project.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn page(project: &Path, path: &str) -> String {
+    std::fs::read_to_string(project.join("site").join(path))
+        .unwrap_or_else(|e| panic!("site/{path}: {e}"))
+}
+
+fn report(project: &Path) -> Value {
+    serde_json::from_str(&page(project, "report.json")).unwrap()
+}
+
+fn text_of(e: scraper::ElementRef) -> String {
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The live figures of the FAQ whose text contains `words` (the same figure
+/// may stand beside several answers): each sentence and the titles it links
+/// to.
+fn faq_figures(html: &str, words: &str) -> Vec<(String, BTreeSet<String>)> {
+    let doc = Html::parse_document(html);
+    let figure = Selector::parse(".live-figure p").unwrap();
+    let link = Selector::parse("a").unwrap();
+    let found: Vec<_> = doc
+        .select(&figure)
+        .filter(|p| text_of(*p).contains(words))
+        .map(|p| (text_of(p), p.select(&link).map(text_of).collect()))
+        .collect();
+    assert!(!found.is_empty(), "a live figure says “{words}”");
+    found
+}
+
+fn titles_where(report: &Value, keep: impl Fn(&Value) -> bool) -> BTreeSet<String> {
+    report["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| keep(d))
+        .map(|d| d["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+// ---------------------------------------------------------------- issue 11, §3.3
+
+#[test]
+fn every_pilot_the_faq_names_after_a_figure_belongs_to_that_figure() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    let report = report(project.path());
+    let faq = page(project.path(), "faq/index.html");
+    let purgatory = |d: &Value| {
+        d["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "purgatory")
+    };
+
+    let expected = titles_where(&report, purgatory);
+    assert!(!expected.is_empty(), "the example has a pilot in purgatory");
+    for (sentence, named) in faq_figures(&faq, "is in purgatory") {
+        assert_eq!(named, expected, "{sentence}");
+        assert!(!sentence.contains('£'), "one figure a sentence: {sentence}");
+    }
+
+    let expected = titles_where(&report, |d| {
+        d["verdict"] == "not_ready" || purgatory(d) || d["stage"] == "abandoned"
+    });
+    assert!(
+        expected.len() > titles_where(&report, purgatory).len(),
+        "the example has budget at risk outside purgatory"
+    );
+    for (sentence, named) in faq_figures(&faq, "is committed to pilots") {
+        assert_eq!(named, expected, "{sentence}");
+    }
+}
+
+// ---------------------------------------------------------------- issue 11, §3.6
+
+#[test]
+fn the_tiles_and_the_report_say_how_many_dossiers_could_not_be_read() {
+    let project = project_from(&repo_root().join("tests/fixtures/site"));
+    build_in(project.path(), 1);
+    let report = report(project.path());
+    assert_eq!(report["unread"], 1, "{report:#}");
+    assert_eq!(report["dossiers"].as_array().unwrap().len(), 3);
+    // The contract's keys are still there, as they were.
+    for key in ["as_of", "dossiers", "errors"] {
+        assert!(report.get(key).is_some(), "report.json has `{key}`");
+    }
+
+    let index = Html::parse_document(&page(project.path(), "index.html"));
+    let tile = |label: &str| {
+        let sel = Selector::parse(".figure").unwrap();
+        let label_sel = Selector::parse(".figure-label").unwrap();
+        index
+            .select(&sel)
+            .find(|f| f.select(&label_sel).any(|l| text_of(l) == label))
+            .map(text_of)
+            .unwrap_or_else(|| panic!("a tile labelled {label}"))
+    };
+    let pilots = tile("Pilots");
+    assert!(pilots.starts_with("3 Pilots"), "{pilots}");
+    assert!(
+        pilots.contains("1 dossier could not be read and is not counted"),
+        "{pilots}"
+    );
+    let budget = tile("Budget at risk");
+    assert!(
+        budget.contains("not counting 1 dossier that could not be read"),
+        "{budget}"
+    );
+}
+
+#[test]
+fn a_portfolio_read_whole_has_no_word_about_unread_dossiers() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    assert_eq!(report(project.path())["unread"], 0);
+    let index = page(project.path(), "index.html");
+    assert!(!index.contains("could not be read"), "{index}");
+}
+
+// ---------------------------------------------------------------- issue 11, §3.7
+
+#[test]
+fn a_pilot_page_says_why_its_next_step_names_that_mistake_and_shows_failing_weights() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    // Framing fails the most weight (20) while governance scores lower (19).
+    let html = page(
+        project.path(),
+        "pilots/visual-quality-inspection/index.html",
+    );
+    let doc = Html::parse_document(&html);
+    let one = |css: &str| {
+        doc.select(&Selector::parse(css).unwrap())
+            .next()
+            .map(text_of)
+            .unwrap_or_else(|| panic!("{css} on the page"))
+    };
+    assert_eq!(
+        one(".next-step h2"),
+        "Next step: framed as a technology experiment"
+    );
+    let why = one(".next-why");
+    assert!(
+        why.starts_with("Named because its failing checks weigh the most: 20"),
+        "{why}"
+    );
+    assert!(
+        why.contains(
+            "“No governance bridge to production” scores lower (19) but fails less weight (13)"
+        ),
+        "{why}"
+    );
+    let bars: Vec<String> = doc
+        .select(&Selector::parse(".chart .bar").unwrap())
+        .map(text_of)
+        .collect();
+    assert_eq!(
+        bars,
+        [
+            "Framed as a technology experiment 35 (failing weight 20)",
+            "Data the business does not really have 65 (failing weight 7)",
+            "No governance bridge to production 19 (failing weight 13)",
+            "Change management skipped 35 (failing weight 11)",
+            "Wrong metrics at the wrong stage 25 (failing weight 9)",
+        ]
+    );
+    assert!(one(".chart-note").contains("the most failing weight"));
+    assert!(
+        html.contains("score 19 · failing weight 13"),
+        "the mistake's own header"
+    );
+
+    let framework = page(project.path(), "framework/index.html");
+    assert!(
+        framework.contains("is the mistake whose failing checks weigh the most"),
+        "the Framework page states the rule"
+    );
+}
+
+// ---------------------------------------------------------------- issue 11, §3.8
+
+#[test]
+fn the_faq_says_a_transformation_partner_is_accountable_for_the_outcome() {
+    // The example's own FAQ, and the built-in one a project without
+    // `content/faq.md` gets.
+    let example = project_from(&repo_root());
+    build_in(example.path(), 0);
+    let bare = tempfile::tempdir().unwrap();
+    std::fs::create_dir(bare.path().join("content")).unwrap();
+    std::fs::copy(
+        repo_root().join("tests/fixtures/site/content/invoice-matching.md"),
+        bare.path().join("content/invoice-matching.md"),
+    )
+    .unwrap();
+    build_in(bare.path(), 0);
+    for project in [example.path(), bare.path()] {
+        let doc = Html::parse_document(&page(project, "faq/index.html"));
+        let answer = doc
+            .select(&Selector::parse("#outside-partner").unwrap())
+            .next()
+            .map(text_of)
+            .expect("the outside-partner topic");
+        assert!(!answer.contains("cannot do is own the result"), "{answer}");
+        assert!(
+            answer.contains("transformation partner")
+                && answer.contains("accountable for the business outcome"),
+            "{answer}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- issue 14, §2
+
+#[test]
+fn the_facts_a_leader_asks_first_are_in_a_strip_under_the_title() {
+    let project = project_from(&repo_root().join("tests/fixtures/site"));
+    build_in(project.path(), 1);
+    let html = page(project.path(), "pilots/yard-vision/index.html");
+    let doc = Html::parse_document(&html);
+    let facts: Vec<(String, String)> = doc
+        .select(&Selector::parse(".pilot-head .fact-strip > div").unwrap())
+        .map(|d| {
+            let dt = d.select(&Selector::parse("dt").unwrap()).next().unwrap();
+            let dd = d.select(&Selector::parse("dd").unwrap()).next().unwrap();
+            (text_of(dt), text_of(dd))
+        })
+        .collect();
+    assert_eq!(
+        facts,
+        [
+            ("Stage", "Pilot"),
+            ("Owner", "not answered"),
+            ("Sponsor", "CIO"),
+            ("Budget", "€210,000"),
+            ("Decision due", "2026-09-30 57 days overdue"),
+            ("Last reviewed", "2026-06-15 164 days ago"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert!(
+        html.contains(r#"<span class="stage-badge stage-pilot">Pilot</span>"#),
+        "the stage is a badge of its own"
+    );
+    let eyebrow = doc
+        .select(&Selector::parse(".pilot-head .eyebrow").unwrap())
+        .next()
+        .map(text_of)
+        .unwrap();
+    assert_eq!(eyebrow, "vision · yard", "tags only, without the stage");
+    assert!(
+        html.find("fact-strip").unwrap() < html.find("verdict-panel").unwrap(),
+        "the strip comes before the verdict"
+    );
+}
+
+#[test]
+fn a_decision_still_ahead_says_the_days_left() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    let html = page(
+        project.path(),
+        "pilots/visual-quality-inspection/index.html",
+    );
+    assert!(
+        html.contains(r#"2026-12-18 <span class="strip-note">in 22 days</span>"#),
+        "{html}"
+    );
+}
