@@ -78,6 +78,7 @@ const PAGES: &[&str] = &[
     "framework/index.html",
     "faq/index.html",
     "404.html",
+    "pack/index.html",
 ];
 
 /// `[scrollWidth, clientWidth, innerWidth, what sticks out, text under 12px]`
@@ -185,6 +186,14 @@ async fn check_screens(c: &Client, site: &StaticServer) -> Vec<String> {
 /// back: the text of each page of paper as laid out (a table's row on one
 /// line), in lower case, spaces collapsed.
 fn print(chromium: &Path, pdftotext: &Path, site: &Path, page: &str) -> Vec<String> {
+    print_every_page(chromium, pdftotext, site, page)
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Like [`print`], with a blank page of paper as an empty string.
+fn print_every_page(chromium: &Path, pdftotext: &Path, site: &Path, page: &str) -> Vec<String> {
     let profile = tempfile::tempdir().unwrap();
     let pdf = profile.path().join("page.pdf");
     let status = Command::new(chromium)
@@ -222,8 +231,112 @@ fn print(chromium: &Path, pdftotext: &Path, site: &Path, page: &str) -> Vec<Stri
                 .join(" ")
                 .to_lowercase()
         })
-        .filter(|p| !p.is_empty())
-        .collect()
+        .collect::<Vec<_>>()
+        .split_last()
+        // pdftotext ends the last page with a form feed too.
+        .map(|(last, rest)| {
+            let mut pages = rest.to_vec();
+            if !last.is_empty() {
+                pages.push(last.clone());
+            }
+            pages
+        })
+        .unwrap_or_default()
+}
+
+/// The board pack on paper: a cover, the table with every column, the
+/// decisions due, then each pilot starting a page of its own; no blank page.
+fn check_pack(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let pages = print_every_page(chromium, pdftotext, site, "pack/index.html");
+    for (n, p) in pages.iter().enumerate() {
+        if p.is_empty() {
+            problems.push(format!("page {} of the printed board pack is blank", n + 1));
+        }
+    }
+    let cover = pages.first().cloned().unwrap_or_default();
+    for words in [
+        "board pack",
+        "northmoor group",
+        "as of 2026-11-26",
+        "pilots per verdict",
+        "pilots with each mistake active",
+        "budget at risk",
+    ] {
+        if !cover.contains(words) {
+            problems.push(format!("the board pack's cover lacks “{words}”: {cover}"));
+        }
+    }
+    match pages.iter().find(|p| p.starts_with("the portfolio")) {
+        None => problems.push("the board pack has no page that starts with its table".into()),
+        Some(table) => {
+            // The mistakes' names read upwards, so the words of the header
+            // come out of the PDF in no useful order: each must be there.
+            let head: String = table.chars().take(400).collect();
+            for h in [
+                "pilot",
+                "unit",
+                "stage",
+                "verdict",
+                "ready",
+                "framing",
+                "data",
+                "governance",
+                "change",
+                "metrics",
+                "most",
+                "active",
+                "decision",
+                "budget",
+            ] {
+                if !head.contains(h) {
+                    problems.push(format!(
+                        "the board pack's table lacks the column {h:?}: {head}"
+                    ));
+                }
+            }
+        }
+    }
+    if !pages.iter().any(|p| p.starts_with("decisions due")) {
+        problems.push("the board pack has no page of decisions due".into());
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("report.json")).unwrap()).unwrap();
+    let titles: Vec<String> = report["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap().to_lowercase())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for title in &titles {
+        if !seen.insert(title) {
+            continue;
+        }
+        // A pilot's page opens with its stage (and flags), then its title;
+        // the example holds each dossier four times over.
+        let expected = titles.iter().filter(|t| *t == title).count();
+        let starts = pages
+            .iter()
+            .filter(|p| {
+                let head: String = p.chars().take(80 + title.chars().count()).collect();
+                head.contains(title.as_str())
+            })
+            .count();
+        if starts != expected {
+            problems.push(format!(
+                "{starts} printed pages of the board pack start with the pilot {title:?}, not {expected}"
+            ));
+        }
+    }
+    if pages.len() < titles.len() + 3 {
+        problems.push(format!(
+            "the board pack printed {} pages for {} pilots",
+            pages.len(),
+            titles.len()
+        ));
+    }
+    problems
 }
 
 fn check_paper(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
@@ -344,5 +457,6 @@ fn every_page_fits_a_phone_and_a_laptop_and_the_portfolio_prints_whole() {
         checked
     });
     problems.extend(check_paper(&chromium, &pdftotext, &site));
+    problems.extend(check_pack(&chromium, &pdftotext, &site));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

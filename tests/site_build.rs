@@ -915,3 +915,36 @@ fn the_decision_calendar_reads_back_with_one_event_per_pending_decision() {
     );
     assert!(text.contains("DTSTART;VALUE=DATE:20260930"), "{text}");
 }
+
+// ---------------------------------------------------------------- board pack
+
+#[test]
+fn the_board_pack_has_every_pilot_once_and_the_configured_paper() {
+    let project = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("site"), project.path());
+    let out = tempfile::tempdir().unwrap();
+    build_expecting(project.path(), out.path(), FIXTURE_EXIT);
+    let pack = read(out.path(), "pack/index.html");
+    assert!(pack.contains("class=\"pack paper-A4\""), "A4 by default");
+    for id in ["demand-forecast", "invoice-matching", "yard-vision"] {
+        assert_eq!(
+            pack.matches(&format!("id=\"pack-{id}\"")).count(),
+            1,
+            "{id} has one page of the pack"
+        );
+    }
+    assert!(
+        pack.contains("1 dossier could not be read and is not counted"),
+        "the broken dossier is said, not silently left out"
+    );
+    assert!(
+        !pack.contains("<script"),
+        "the pack is for paper: no script"
+    );
+
+    let config = project.path().join("pilotscope.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}paper = \"letter\"\n")).unwrap();
+    build_expecting(project.path(), out.path(), FIXTURE_EXIT);
+    assert!(read(out.path(), "pack/index.html").contains("class=\"pack paper-letter\""));
+}

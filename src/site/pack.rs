@@ -74,7 +74,10 @@ pub fn decisions_due(fw: &Framework, judged: &Judged, ahead: i64) -> Vec<Decisio
             when: match days {
                 0 => "due today".into(),
                 d if d > 0 => format!("in {}", view::plural(d as usize, "day", "days")),
-                d => format!("{} overdue", view::plural(d.unsigned_abs() as usize, "day", "days")),
+                d => format!(
+                    "{} overdue",
+                    view::plural(d.unsigned_abs() as usize, "day", "days")
+                ),
             },
             overdue: days < 0,
             stage_label: view::stage_label(d.stage),
@@ -125,11 +128,17 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
             .iter()
             .map(|v| {
                 let n = p.verdict_count(*v);
+                // Coloured as the statuses are: red, amber, green.
+                let class = match v {
+                    Verdict::NotReady => "active",
+                    Verdict::AtRisk => "at_risk",
+                    Verdict::Ready => "clear",
+                };
                 (
                     view::verdict_label(*v).to_string(),
                     n as f64,
                     n.to_string(),
-                    v.as_str(),
+                    class,
                 )
             })
             .collect(),
@@ -197,7 +206,11 @@ impl Site<'_> {
     pub fn write_pack(&self, w: &mut dyn Write) -> Result<(), WriteError> {
         let config = &self.project.config;
         let fw = &self.project.framework;
-        let mut page = self.page_view("pack/index.html", format!("Board pack: {}", config.title), "");
+        let mut page = self.page_view(
+            "pack/index.html",
+            format!("Board pack: {}", config.title),
+            "",
+        );
         page.canonical = None;
         let ctx = self.context(page.clone(), "pack", &pack_view(config, fw, self.judged));
         let outline = self.templates.render("pack.html", &ctx)?;
@@ -223,8 +236,14 @@ impl Site<'_> {
                         .iter()
                         .map(|(d, g)| PackRow {
                             row: view::pilot_row(config, fw, d, g),
-                            decision_due: d.decision_due().map(|x| x.to_string()).unwrap_or_default(),
-                            owner: d.text(idx::PRODUCTION_OWNER).unwrap_or_default().to_string(),
+                            decision_due: d
+                                .decision_due()
+                                .map(|x| x.to_string())
+                                .unwrap_or_default(),
+                            owner: d
+                                .text(idx::PRODUCTION_OWNER)
+                                .unwrap_or_default()
+                                .to_string(),
                         })
                         .collect();
                     chunk_ctx.insert("rows", &rows);
@@ -279,7 +298,9 @@ mod tests {
     #[test]
     fn decisions_due_are_the_overdue_and_the_next_thirty_days_soonest_first() {
         let dossier = |stage: &str, due: &str| {
-            format!("---\ntitle: T {due}\nstage: {stage}\nstarted: 2026-01-01\ndecision_due: {due}\n---\n")
+            format!(
+                "---\ntitle: T {due}\nstage: {stage}\nstarted: 2026-01-01\ndecision_due: {due}\n---\n"
+            )
         };
         let j = judged(&[
             ("late", &dossier("pilot", "2026-11-01")),
@@ -290,7 +311,10 @@ mod tests {
             ("stopped", &dossier("abandoned", "2026-11-20")),
         ]);
         let due = decisions_due(&Framework::builtin(), &j, 30);
-        let when: Vec<(&str, &str)> = due.iter().map(|d| (d.due.as_str(), d.when.as_str())).collect();
+        let when: Vec<(&str, &str)> = due
+            .iter()
+            .map(|d| (d.due.as_str(), d.when.as_str()))
+            .collect();
         assert_eq!(
             when,
             [

@@ -226,7 +226,11 @@ pub struct Bar {
 
 const CHART_BAR_W: u32 = 300;
 
-pub(super) fn chart(items: Vec<(String, f64, String, &'static str)>, max: f64, summary: String) -> Chart {
+pub(super) fn chart(
+    items: Vec<(String, f64, String, &'static str)>,
+    max: f64,
+    summary: String,
+) -> Chart {
     let bars = items
         .into_iter()
         .map(|(label, v, value, class)| Bar {
