@@ -74,6 +74,11 @@ pub enum Command {
         /// Write the site here instead of the configured output folder.
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Also answer requests addressed to this host name (repeatable).
+        /// Loopback names and IP addresses are always answered; other
+        /// names are refused, so that other sites cannot reach the server.
+        #[arg(long, value_name = "HOST")]
+        allowed_host: Vec<String>,
     },
     /// Write a new dossier with every question to content/<slug>.md.
     New {
@@ -160,11 +165,17 @@ pub fn run(cli: Cli) -> ExitCode {
             bind,
             open,
             output,
+            allowed_host,
         } => ExitCode::from(crate::serve::run(
             &cli.root,
             as_of,
             output,
-            crate::serve::Options { bind, port, open },
+            crate::serve::Options {
+                bind,
+                port,
+                open,
+                allowed_hosts: allowed_host,
+            },
         )),
         Command::New { title, stage } => {
             let content = match Project::open(&cli.root) {

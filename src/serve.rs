@@ -46,11 +46,19 @@ const MAX_HTML: usize = 64 << 20;
 /// development servers (cookies ignore the port) can reach tens.
 const MAX_HEADERS: usize = 64 << 10;
 
+/// The pages' own Content-Security-Policy (`templates/base.html` carries
+/// it in a `meta` element), sent as a header with `frame-ancestors`, which a
+/// `meta` element cannot set: no other site may frame the dev server.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub bind: IpAddr,
     pub port: u16,
     pub open: bool,
+    /// Host names, besides loopback names and IP addresses, that requests
+    /// may be addressed to (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// A message to browsers.
@@ -68,6 +76,9 @@ struct Shared {
     /// The latest message, for pages that connect after it was sent.
     status: RwLock<String>,
     shutdown: tokio_watch::Receiver<bool>,
+    /// Host names requests may be addressed to besides loopback names and
+    /// IP addresses, in lower case.
+    allowed_hosts: Vec<String>,
 }
 
 fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
@@ -135,6 +146,11 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
         events: events.clone(),
         status: RwLock::new(message(Vec::new(), &first.errors)),
         shutdown: shutdown_rx,
+        allowed_hosts: options
+            .allowed_hosts
+            .iter()
+            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+            .collect(),
     });
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -202,7 +218,98 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .fallback(files)
         .layer(axum::middleware::from_fn(limit_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            guard_host,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
         .with_state(shared)
+}
+
+/// Refuses (403) a request addressed to a name that is not this machine's.
+///
+/// A page on another site can point its own name at 127.0.0.1 (DNS
+/// rebinding) and then read the dev server as if it were that site: the
+/// report, the status with source lines of broken dossiers, the event
+/// stream. The `Host` of such a request is the other site's name, so only
+/// loopback names, IP addresses (rebinding needs a name) and the names
+/// given with `--allowed-host` are answered.
+async fn guard_host(
+    State(shared): State<Arc<Shared>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().host().map(str::to_string));
+    match host {
+        Some(h) if host_allowed(&h, &shared.allowed_hosts) => next.run(req).await,
+        other => {
+            let name = other.as_deref().map(host_name).unwrap_or_default();
+            let shown: String = name
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(200)
+                .collect();
+            let text = if shown.is_empty() {
+                "pilotscope serve answers only requests addressed to this machine, and this one names no host.\n".to_string()
+            } else {
+                format!(
+                    "pilotscope serve answers only requests addressed to this machine (localhost or an IP address), \
+                     and this one was addressed to \"{shown}\". Another site's page can reach this server under its own \
+                     name, so such requests are refused. If you opened the site under that name yourself, start the \
+                     server with --allowed-host {shown}\n"
+                )
+            };
+            no_store((StatusCode::FORBIDDEN, text).into_response())
+        }
+    }
+}
+
+/// The name part of a `Host` value: without the port, without the
+/// brackets of an IPv6 address, without a final dot, in lower case.
+fn host_name(host: &str) -> String {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        }
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether a request addressed to `host` is answered.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = host_name(host);
+    !name.is_empty()
+        && (name.parse::<IpAddr>().is_ok()
+            || name == "localhost"
+            || name.ends_with(".localhost")
+            || allowed.iter().any(|a| *a == name))
+}
+
+/// Headers on every answer: no content-type guessing, and the pages'
+/// policy, which also forbids framing by other sites. No CORS header is
+/// ever sent, so other sites' scripts cannot read answers.
+async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    r
 }
 
 /// Refuses requests with oversized headers (431), before any handler.
@@ -477,6 +584,47 @@ mod tests {
         std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("link.txt")).unwrap();
         let root = root.canonicalize().unwrap();
         assert_eq!(resolve(&root, "/link.txt"), Err(Refusal::NotFound));
+    }
+
+    #[test]
+    fn only_requests_addressed_to_this_machine_are_answered() {
+        let allowed = vec!["pilots.internal".to_string()];
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST.",
+            "app.localhost:8080",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "10.1.2.3:1111",
+            "[::1]:1111",
+            "[::1]",
+            "pilots.internal:1111",
+        ] {
+            assert!(host_allowed(ok, &allowed), "{ok} was refused");
+        }
+        for bad in [
+            "",
+            ":1111",
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "notlocalhost",
+            "pilots.internal.evil.example",
+        ] {
+            assert!(!host_allowed(bad, &allowed), "{bad} was answered");
+        }
+    }
+
+    #[test]
+    fn the_header_policy_is_the_pages_own_and_forbids_framing() {
+        let base = include_str!("../templates/base.html");
+        let page = CSP.strip_suffix("; frame-ancestors 'none'").unwrap();
+        assert!(
+            base.contains(&format!("content=\"{page}\"")),
+            "templates/base.html carries another policy"
+        );
     }
 
     #[test]
