@@ -72,9 +72,8 @@ impl Server {
 
     /// GET `path` with `Host: host` and any `extra` header lines.
     fn get_as(&self, host: &str, path: &str, extra: &str) -> Response {
-        let raw = format!(
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n"
-        );
+        let raw =
+            format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n");
         exchange(self.port, raw.as_bytes())
             .expect("the server answers")
             .expect("the server answers with words")
@@ -97,7 +96,11 @@ fn requests_addressed_to_another_sites_name_are_refused_with_a_way_out() {
         "/pilots/alpha/index.html",
         "/no-such-page",
     ] {
-        for host in ["rebind.evil.example", "rebind.evil.example:1111", "localhost.evil.example"] {
+        for host in [
+            "rebind.evil.example",
+            "rebind.evil.example:1111",
+            "localhost.evil.example",
+        ] {
             let r = server.get_as(host, path, "Origin: http://rebind.evil.example\r\n");
             assert_eq!(r.status, 403, "GET {path} as {host} answered {}", r.status);
             let text = r.text();
@@ -149,12 +152,18 @@ fn answers_forbid_sniffing_framing_and_cross_origin_reads() {
         "/no-such-page",
     ] {
         let r = server.get_as("127.0.0.1", path, "Origin: http://evil.example\r\n");
-        assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
         let csp = r.header("content-security-policy").unwrap_or_default();
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp:?}");
         assert!(csp.contains("script-src 'self'"), "{path}: {csp:?}");
         assert!(
-            !r.headers.iter().any(|(n, _)| n.starts_with("access-control-")),
+            !r.headers
+                .iter()
+                .any(|(n, _)| n.starts_with("access-control-")),
             "{path} sent CORS headers: {:?}",
             r.headers
         );

@@ -550,6 +550,14 @@ pub fn write_pages(
         .map(|page| {
             let path = site.path(*page);
             let dest = out.join(&path);
+            if let Some(link) = output::link_on_the_way(out, &path) {
+                progress();
+                return Err(Diagnostic::error(
+                    crate::dossier::discover::show(&link, &site.project.root),
+                    "cannot be written: this is a symbolic link where the site needs a folder, and the site is never written through one",
+                )
+                .with_help("remove the link (or make it a real folder), then build again"));
+            }
             let result = match page {
                 // The report is streamed to disk: at 10,000 pilots it is tens
                 // of megabytes that need not be held in memory.

@@ -84,7 +84,7 @@ impl Manifest {
         self.trusted
             && self.files.get(path) == Some(&Some(key))
             && self.written.is_some_and(|written| {
-                std::fs::metadata(out.join(path))
+                std::fs::symlink_metadata(out.join(path))
                     .and_then(|m| Ok(m.is_file() && m.modified()? <= written))
                     .unwrap_or(false)
             })
@@ -115,7 +115,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// Writes `bytes` to `path` unless it already holds exactly them. Returns
 /// whether the file was written.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    if let Ok(meta) = std::fs::metadata(path)
+    // A symbolic link is replaced, never compared or written through.
+    if let Ok(meta) = std::fs::symlink_metadata(path)
         && meta.is_file()
         && meta.len() == bytes.len() as u64
     {
@@ -140,7 +141,7 @@ pub fn stream_if_changed(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<bool> {
-    let old = match std::fs::metadata(path) {
+    let old = match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_file() => Some(Compare::open(path)?),
         _ => None,
     };
@@ -330,11 +331,11 @@ pub fn finish(
 ) -> io::Result<usize> {
     let mut removed = 0;
     for gone in previous.files.keys().filter(|f| !files.contains_key(*f)) {
-        // Never follow a manifest entry out of the output folder.
-        if gone.split('/').any(|p| p == ".." || p.is_empty())
-            || gone.starts_with('/')
-            || gone.contains('\\')
-        {
+        // A manifest is trusted only for regular files under the folder,
+        // reached without a symbolic link: anyone who can commit one (with
+        // `output_dir` in the content folder, a dossier author) could
+        // otherwise name files elsewhere.
+        if !is_own_file(out, gone) {
             continue;
         }
         let path = out.join(gone);
@@ -365,6 +366,55 @@ pub fn finish(
     }
 }
 
+/// Whether `rel` (a path relative to `out`, with `/`) is plain: no `..`,
+/// `.`, empty part, backslash or root.
+fn is_plain(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && !rel.contains('\\')
+        && !rel.contains('\0')
+        && rel
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != "..")
+}
+
+/// The first symbolic link (or other thing that is not a folder) on the way
+/// from `out` to the folder that holds `rel`, if any: the site is never
+/// written, read or removed through one. Parts that do not exist yet are
+/// fine (they are created as folders).
+pub fn link_on_the_way(out: &Path, rel: &str) -> Option<PathBuf> {
+    let mut dir = out.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(m) if m.file_type().is_symlink() => return Some(dir),
+            // A file in the way is told by the write's own error.
+            Ok(_) => return None,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Whether `rel` names a regular file under `out`, reached without a
+/// symbolic link: the only kind of manifest entry that is removed.
+fn is_own_file(out: &Path, rel: &str) -> bool {
+    if !is_plain(rel) {
+        return false;
+    }
+    let mut dir = out.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        dir.push(part);
+        if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return false;
+        }
+    }
+    std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file())
+}
+
 /// Removes the temporary files that builds killed before their rename left
 /// in the folders of the site's files (they are hidden, but a sync of the
 /// folder would publish them). Only those of processes that are gone, and
@@ -375,6 +425,7 @@ fn remove_stale_temporary_files<'a>(out: &Path, files: impl Iterator<Item = &'a 
         return;
     }
     let folders: BTreeSet<PathBuf> = files
+        .filter(|f| is_plain(f) && link_on_the_way(out, f).is_none())
         .filter_map(|f| out.join(f).parent().map(Path::to_path_buf))
         .collect();
     for folder in folders {
@@ -406,7 +457,8 @@ fn temporary_file_pid(name: &str) -> Option<u32> {
 fn remove_empty_parents(out: &Path, file: &Path) {
     let mut dir: Option<PathBuf> = file.parent().map(Path::to_path_buf);
     while let Some(d) = dir {
-        if d == out || !d.starts_with(out) || std::fs::remove_dir(&d).is_err() {
+        let is_folder = std::fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir());
+        if d == out || !d.starts_with(out) || !is_folder || std::fs::remove_dir(&d).is_err() {
             break;
         }
         dir = d.parent().map(Path::to_path_buf);
@@ -553,6 +605,54 @@ mod tests {
         assert!(!begin(out).unwrap());
         assert!(begin(out).unwrap(), "the mark of the first is still there");
         assert!(!Manifest::read(out).trusted);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn nothing_is_removed_or_written_through_a_symbolic_link() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("x"), "precious").unwrap();
+        std::fs::write(elsewhere.join("y.html"), "precious").unwrap();
+        write_atomic(&out.join("index.html"), b"i").unwrap();
+        symlink(&elsewhere, out.join("escape")).unwrap();
+        symlink(elsewhere.join("y.html"), out.join("y.html")).unwrap();
+        std::fs::write(
+            out.join(MANIFEST),
+            "index.html\nescape/x\ny.html\n../elsewhere/x\n/etc/hostname\n",
+        )
+        .unwrap();
+        let m = Manifest::read(&out);
+        assert_eq!(finish(&out, &m, &keyed(&[]), &[], false, false).unwrap(), 1);
+        assert!(!out.join("index.html").exists(), "its own file is removed");
+        assert_eq!(
+            std::fs::read_to_string(elsewhere.join("x")).unwrap(),
+            "precious"
+        );
+        assert_eq!(
+            std::fs::read_to_string(elsewhere.join("y.html")).unwrap(),
+            "precious"
+        );
+        assert!(out.join("escape").exists(), "the link itself stays");
+
+        // Writing: a link to a file is replaced, never written through;
+        // a link to a folder is found before anything is written.
+        assert!(write_if_changed(&out.join("y.html"), b"precious").unwrap());
+        assert!(
+            !std::fs::symlink_metadata(out.join("y.html"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read_to_string(elsewhere.join("y.html")).unwrap(),
+            "precious"
+        );
+        assert_eq!(link_on_the_way(&out, "escape/x"), Some(out.join("escape")));
+        assert_eq!(link_on_the_way(&out, "pilots/a/index.html"), None);
     }
 
     #[test]

@@ -1,0 +1,84 @@
+//! The output folder (issue 12): nothing outside it is removed or written,
+//! dangerous folders are refused, and two builds never write into one
+//! folder at once. The real binary, run from inside a copy of
+//! `tests/fixtures/live` with default arguments.
+
+mod live;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use live::{AS_OF, Project, tree};
+
+fn pilotscope(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+        .current_dir(root)
+        .args(["--as-of", AS_OF])
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("pilotscope runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_manifest_and_a_link_cannot_remove_or_overwrite_files_outside_the_site() {
+    use std::os::unix::fs::symlink;
+    let project = Project::live();
+    let first = pilotscope(&project.root, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let site = project.site();
+    let elsewhere = project.beside("elsewhere");
+    std::fs::create_dir_all(elsewhere.join("pilots/ghost")).unwrap();
+    std::fs::write(elsewhere.join("x"), "precious x").unwrap();
+    std::fs::write(elsewhere.join("pilots/ghost/index.html"), "precious ghost").unwrap();
+    // What a dossier author could commit when the site is written into a
+    // folder they can write to: links out, and manifest lines naming them.
+    symlink(&elsewhere, site.join("escape")).unwrap();
+    symlink(elsewhere.join("pilots/ghost"), site.join("pilots/ghost")).unwrap();
+    symlink(elsewhere.join("x"), site.join("x")).unwrap();
+    let mut manifest = std::fs::read_to_string(site.join(".pilotscope-files")).unwrap();
+    manifest.push_str("0123456789abcdef0123456789abcdef escape/x\n");
+    manifest.push_str("0123456789abcdef0123456789abcdef pilots/ghost/index.html\n");
+    manifest.push_str("0123456789abcdef0123456789abcdef x\n");
+    std::fs::write(site.join(".pilotscope-files"), manifest).unwrap();
+
+    let again = pilotscope(&project.root, &["build"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join("x")).unwrap(),
+        "precious x"
+    );
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join("pilots/ghost/index.html")).unwrap(),
+        "precious ghost"
+    );
+
+    // A page whose folder is a link out is refused, and nothing is written
+    // through the link.
+    let alpha = site.join("pilots/alpha");
+    std::fs::remove_dir_all(&alpha).unwrap();
+    std::fs::create_dir_all(elsewhere.join("alpha")).unwrap();
+    symlink(elsewhere.join("alpha"), &alpha).unwrap();
+    std::fs::write(
+        project.content().join("alpha.md"),
+        live::dossier("Alpha again"),
+    )
+    .unwrap();
+    let linked = pilotscope(&project.root, &["build"]);
+    assert_eq!(linked.status.code(), Some(2), "{}", stderr(&linked));
+    assert!(
+        stderr(&linked).contains("symbolic link"),
+        "the message names the link: {}",
+        stderr(&linked)
+    );
+    assert!(
+        tree(&elsewhere.join("alpha")).is_empty(),
+        "nothing was written through the link"
+    );
+}
