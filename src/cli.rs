@@ -53,12 +53,18 @@ pub enum Command {
         /// Write the site here instead of the configured output folder.
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Build even into a folder that holds files pilotscope did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Build, then rebuild on every change to content, templates, configuration or framework.
     Watch {
         /// Write the site here instead of the configured output folder.
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Build even into a folder that holds files pilotscope did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Build, serve the site with live reload, and rebuild on every change.
     Serve {
@@ -79,6 +85,9 @@ pub enum Command {
         /// names are refused, so that other sites cannot reach the server.
         #[arg(long, value_name = "HOST")]
         allowed_host: Vec<String>,
+        /// Build even into a folder that holds files pilotscope did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Write a new dossier with every question to content/<slug>.md.
     New {
@@ -158,14 +167,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check { format, fail_on } => {
             check(&cli.root, as_of, format, fail_on.map(FailOn::verdict))
         }
-        Command::Build { output } => build(&cli.root, as_of, output),
-        Command::Watch { output } => watch(&cli.root, as_of, output),
+        Command::Build { output, force } => build(&cli.root, as_of, output, force),
+        Command::Watch { output, force } => watch(&cli.root, as_of, output, force),
         Command::Serve {
             port,
             bind,
             open,
             output,
             allowed_host,
+            force,
         } => ExitCode::from(crate::serve::run(
             &cli.root,
             as_of,
@@ -175,6 +185,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 port,
                 open,
                 allowed_hosts: allowed_host,
+                force,
             },
         )),
         Command::New { title, stage } => {
@@ -273,7 +284,7 @@ fn check(
     }
 }
 
-fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
+fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
     let project = match open_with_content(root) {
         Ok(p) => p,
         Err(code) => return code,
@@ -286,6 +297,10 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
         }
     };
     let out = output.unwrap_or_else(|| project.output_dir());
+    if let Err(d) = crate::site::check_output(&project, &out, force) {
+        print_diagnostics(&[d]);
+        return ExitCode::from(2);
+    }
     let faq = crate::site::load_faq(&project);
     let start = std::time::Instant::now();
     if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out) {
@@ -376,7 +391,11 @@ fn finish_build(
     }
 }
 
-fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
+fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
+    if let Err(d) = crate::site::check_output_at(root, output.as_deref(), force) {
+        print_diagnostics(&[d]);
+        return ExitCode::from(2);
+    }
     let (live, first) = crate::watch::Live::start(root, as_of, output);
     crate::watch::print_rebuild(&first, true);
     eprintln!("watching for changes (Ctrl-C to stop)");

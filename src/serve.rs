@@ -59,6 +59,8 @@ pub struct Options {
     /// Host names, besides loopback names and IP addresses, that requests
     /// may be addressed to (`--allowed-host`).
     pub allowed_hosts: Vec<String>,
+    /// Build even into a folder that holds files pilotscope did not write.
+    pub force: bool,
 }
 
 /// A message to browsers.
@@ -105,6 +107,10 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
             return 2;
         }
     };
+    if let Err(d) = crate::site::check_output_at(root, out.as_deref(), options.force) {
+        crate::cli::print_diagnostics(&[d]);
+        return 2;
+    }
     let (live, first) = Live::start(root, as_of, out);
     watch::print_rebuild(&first, true);
     let out_dir = live.output_dir().to_path_buf();

@@ -82,3 +82,81 @@ fn a_manifest_and_a_link_cannot_remove_or_overwrite_files_outside_the_site() {
         "nothing was written through the link"
     );
 }
+
+#[test]
+fn the_project_its_content_templates_and_their_ancestors_are_refused_as_output_folders() {
+    let project = Project::live();
+    std::fs::create_dir_all(project.root.join("templates")).unwrap();
+    let before = tree(&project.root);
+    for (out, why) in [
+        (".", "project folder"),
+        ("content", "content folder"),
+        ("content/site", "content folder"),
+        ("templates", "templates folder"),
+        ("..", "project folder"),
+        ("/", "project folder"),
+    ] {
+        for command in ["build", "watch", "serve"] {
+            let mut args = vec![command, "--output", out];
+            if command == "serve" {
+                args.extend(["--port", "0"]);
+            }
+            // --force never makes these acceptable.
+            args.push("--force");
+            let o = pilotscope(&project.root, &args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{command} --output {out}: {err}");
+            assert!(
+                err.contains(why),
+                "{command} --output {out} names the {why}: {err}"
+            );
+        }
+        // The same folder set in the configuration.
+        let config = format!("output_dir = \"{out}\"\n");
+        std::fs::write(project.root.join("pilotscope.toml"), &config).unwrap();
+        let o = pilotscope(&project.root, &["build"]);
+        assert_eq!(o.status.code(), Some(2), "output_dir {out}: {}", stderr(&o));
+        std::fs::remove_file(project.root.join("pilotscope.toml")).unwrap();
+    }
+    std::fs::copy(
+        live::fixture("live").join("pilotscope.toml"),
+        project.root.join("pilotscope.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        tree(&project.root),
+        before,
+        "nothing was written or removed"
+    );
+}
+
+#[test]
+fn a_folder_of_someone_elses_files_needs_force() {
+    let project = Project::live();
+    let docs = project.root.join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("index.html"), "the team's own page").unwrap();
+    for command in ["build", "watch", "serve"] {
+        let mut args = vec![command, "--output", "docs"];
+        if command == "serve" {
+            args.extend(["--port", "0"]);
+        }
+        let o = pilotscope(&project.root, &args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(
+            err.contains("--force"),
+            "{command} says how to go on: {err}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(docs.join("index.html")).unwrap(),
+        "the team's own page"
+    );
+    let forced = pilotscope(&project.root, &["build", "--output", "docs", "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert!(docs.join(".pilotscope-files").is_file());
+    // From then on the folder is the site's, and needs no --force.
+    let again = pilotscope(&project.root, &["build", "--output", "docs"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+}

@@ -642,15 +642,70 @@ fn write_error(site: &Site, out: &Path, dest: &Path, e: &std::io::Error) -> Diag
     }
 }
 
+/// Whether `project` may build into `out`: never into the project, its
+/// content or templates folder, a folder inside those two, or an ancestor
+/// of any; and into a folder that holds files pilotscope did not write
+/// only when `force` is given (which marks the folder as pilotscope's, so
+/// later builds accept it).
+pub fn check_output(project: &Project, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    let shown = match crate::dossier::discover::show(out, &project.root) {
+        s if s.is_empty() => out.display().to_string(),
+        s => s,
+    };
+    let content = project.content_dir();
+    let templates = project.templates_dir();
+    let guarded: [(&str, &Path, bool); 3] = [
+        ("project folder", &project.root, false),
+        ("content folder", &content, true),
+        ("templates folder", &templates, true),
+    ];
+    if let Some(why) = output::dangerous(out, &guarded) {
+        return Err(Diagnostic::error(shown, why).with_help(
+            "set output_dir in pilotscope.toml, or --output, to a folder of its own, such as site",
+        ));
+    }
+    if output::is_foreign(out) {
+        if !force {
+            return Err(Diagnostic::error(
+                shown,
+                "the output folder already holds files that pilotscope did not write (it has no .pilotscope-files manifest), and a build would overwrite any that share a name with a page",
+            )
+            .with_help("choose an empty or new folder, or pass --force to build into this one anyway"));
+        }
+        output::begin(out).map_err(|e| {
+            Diagnostic::error(
+                crate::dossier::discover::show(out, &project.root),
+                format!("the output folder cannot be updated: {e}"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// [`check_output`] for the project at `root` and the folder `watch` and
+/// `serve` will write (`out`, or the configured one), before their first
+/// build. A project that cannot be opened passes: they report that
+/// themselves, and every build checks again.
+pub fn check_output_at(root: &Path, out: Option<&Path>, force: bool) -> Result<(), Diagnostic> {
+    match Project::open(root) {
+        Ok(project) => {
+            let out = out.map_or_else(|| project.output_dir(), Path::to_path_buf);
+            check_output(&project, &out, force)
+        }
+        Err(_) => Ok(()),
+    }
+}
+
 /// Builds the whole site into `out`. Errors are problems writing or
 /// rendering (dossier errors are part of the site, on the pages of the
-/// dossiers concerned).
+/// dossiers concerned), or an output folder that [`check_output`] refuses.
 pub fn build(
     site: &Site,
     out: &Path,
     progress: &(dyn Fn() + Sync),
 ) -> Result<BuildStats, Vec<Diagnostic>> {
     let start = Instant::now();
+    check_output(site.project, out, false).map_err(|d| vec![d])?;
     if let Err(e) = std::fs::create_dir_all(out) {
         return Err(vec![Diagnostic::error(
             crate::dossier::discover::show(out, &site.project.root),

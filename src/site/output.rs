@@ -110,6 +110,66 @@ impl Manifest {
     }
 }
 
+/// `path` made absolute, with every part that exists resolved
+/// (`canonicalize` needs the whole path to exist; an output folder often
+/// does not yet).
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            let mut c = c;
+            c.extend(rest.iter().rev());
+            return c;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Why a build must not write into `out`, if it must not: `out` is one of
+/// the `guarded` folders (the project, its content, its templates: name
+/// and path) or holds one, or lies inside the content or templates folder
+/// (`inside` says which may not hold it).
+pub fn dangerous(out: &Path, guarded: &[(&str, &Path, bool)]) -> Option<String> {
+    let out = resolved(out);
+    for (what, folder, no_inside) in guarded {
+        let folder = resolved(folder);
+        if out == folder {
+            return Some(format!(
+                "the output folder is the {what} itself: a build would overwrite the files in it"
+            ));
+        }
+        if folder.starts_with(&out) {
+            return Some(format!(
+                "the output folder {} holds the {what}: a build there would overwrite files pilotscope did not write",
+                out.display()
+            ));
+        }
+        if *no_inside && out.starts_with(&folder) {
+            return Some(format!(
+                "the output folder is inside the {what}: pages would be written among its files"
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `out` holds files that pilotscope did not write: it is a
+/// non-empty folder with neither a manifest nor the mark of a build.
+pub fn is_foreign(out: &Path) -> bool {
+    if out.join(MANIFEST).exists() || out.join(UNFINISHED).exists() {
+        return false;
+    }
+    std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some())
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to `path` unless it already holds exactly them. Returns
@@ -653,6 +713,52 @@ mod tests {
         );
         assert_eq!(link_on_the_way(&out, "escape/x"), Some(out.join("escape")));
         assert_eq!(link_on_the_way(&out, "pilots/a/index.html"), None);
+    }
+
+    #[test]
+    fn the_project_its_content_and_templates_and_their_ancestors_are_no_output_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("content/team")).unwrap();
+        let guarded: [(&str, &Path, bool); 3] = [
+            ("project folder", &root, false),
+            ("content folder", &root.join("content"), true),
+            ("templates folder", &root.join("templates"), true),
+        ];
+        for bad in [
+            root.clone(),
+            root.join("."),
+            root.join("content/.."),
+            dir.path().to_path_buf(),
+            PathBuf::from("/"),
+            root.join("content"),
+            root.join("content/team"),
+            root.join("content/new/site"),
+            root.join("templates"),
+            root.join("templates/site"),
+        ] {
+            assert!(
+                dangerous(&bad, &guarded).is_some(),
+                "{} was accepted",
+                bad.display()
+            );
+        }
+        for good in [
+            root.join("site"),
+            root.join("public/pilots"),
+            dir.path().join("elsewhere"),
+        ] {
+            assert_eq!(dangerous(&good, &guarded), None, "{}", good.display());
+        }
+
+        let out = dir.path().join("out");
+        assert!(!is_foreign(&out), "a folder that does not exist yet");
+        std::fs::create_dir_all(&out).unwrap();
+        assert!(!is_foreign(&out), "an empty folder");
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(is_foreign(&out));
+        begin(&out).unwrap();
+        assert!(!is_foreign(&out), "a build has started there");
     }
 
     #[test]
