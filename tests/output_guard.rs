@@ -160,3 +160,79 @@ fn a_folder_of_someone_elses_files_needs_force() {
     let again = pilotscope(&project.root, &["build", "--output", "docs"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
 }
+
+/// The build that finds the output folder locked by another process waits,
+/// says so, writes nothing meanwhile, and then writes what a clean build
+/// would. The other process here is the test itself, holding the same
+/// operating-system lock a build takes (`flock` on the folder).
+#[cfg(unix)]
+#[test]
+fn a_second_build_into_the_same_folder_waits_for_the_first_and_says_so() {
+    use std::io::BufRead;
+    let project = Project::live();
+    let first = pilotscope(&project.root, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let site = project.site();
+    let before = tree(&site);
+
+    let held = std::fs::File::open(&site).unwrap();
+    held.lock().unwrap();
+    project.write("content/alpha.md", &live::dossier("Alpha after the wait"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+        .current_dir(&project.root)
+        .args(["--as-of", AS_OF, "build"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let said = lines.next().expect("a line on stderr").unwrap();
+    assert!(said.contains("waiting for another pilotscope"), "{said}");
+    assert_eq!(tree(&site), before, "nothing is written while it waits");
+
+    drop(held);
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", rest.join("\n"));
+    let clean = project.beside("clean");
+    let o = pilotscope(
+        &project.root,
+        &["build", "--output", clean.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(tree(&site), tree(&clean), "the result is a clean build's");
+    assert!(
+        String::from_utf8_lossy(&tree(&site)["pilots/alpha/index.html"])
+            .contains("Alpha after the wait")
+    );
+}
+
+#[test]
+fn two_builds_started_together_leave_what_a_clean_build_writes() {
+    let project = Project::live();
+    let clean = project.beside("clean");
+    let o = pilotscope(
+        &project.root,
+        &["build", "--output", clean.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for round in 0..5 {
+        let _ = std::fs::remove_dir_all(project.site());
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+                .current_dir(&project.root)
+                .args(["--as-of", AS_OF, "build"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let (mut a, mut b) = (spawn(), spawn());
+        assert_eq!(a.wait().unwrap().code(), Some(0), "round {round}");
+        assert_eq!(b.wait().unwrap().code(), Some(0), "round {round}");
+        assert_eq!(tree(&project.site()), tree(&clean), "round {round}");
+    }
+}

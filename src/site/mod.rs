@@ -712,6 +712,14 @@ pub fn build(
             format!("the output folder cannot be created: {e}"),
         )]);
     }
+    // Another build writing here at the same time would leave a mix of
+    // both builds' pages under one manifest; the second one waits.
+    let _lock = output::lock(out).map_err(|e| {
+        vec![Diagnostic::error(
+            crate::dossier::discover::show(out, &site.project.root),
+            format!("the output folder cannot be locked for this build: {e}"),
+        )]
+    })?;
     let previous = output::Manifest::read(out);
     let pages = site.pages();
     let files = site.keyed_paths(&pages);

@@ -170,6 +170,45 @@ pub fn is_foreign(out: &Path) -> bool {
     std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some())
 }
 
+/// An exclusive hold on an output folder: while it is held no other
+/// pilotscope writes there. It is an advisory lock of the operating system
+/// (`flock` on the folder itself on Unix, so that no file is added to the
+/// site; a `.pilotscope-lock` file elsewhere), released when the value is
+/// dropped or the process dies, however it dies.
+#[derive(Debug)]
+pub struct Lock {
+    _file: Option<std::fs::File>,
+}
+
+/// Takes the [`Lock`] on `out` (which must exist), waiting for another
+/// build to finish first, and saying so on standard error.
+pub fn lock(out: &Path) -> io::Result<Lock> {
+    #[cfg(unix)]
+    let file = std::fs::File::open(out)?;
+    #[cfg(not(unix))]
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out.join(".pilotscope-lock"))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another pilotscope to finish writing {} ...",
+                out.display()
+            );
+            file.lock()?;
+        }
+        // A file system without locks (some network shares): build as before.
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
+            return Ok(Lock { _file: None });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    Ok(Lock { _file: Some(file) })
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to `path` unless it already holds exactly them. Returns
