@@ -1,8 +1,13 @@
 //! The dev server: the site over HTTP with live reload, and errors shown in
 //! the page.
 //!
-//! Built on tokio, axum and tower-http's `ServeFile`; no HTTP is parsed by
-//! hand. It serves only regular files inside the output folder: paths with
+//! Built on tokio, hyper's HTTP/1.1 server, axum and tower-http's
+//! `ServeFile`; no HTTP is parsed by hand. Requests must name this machine
+//! (loopback names, IP addresses, `--allowed-host`), against DNS rebinding.
+//! Each request's headers must arrive within 10 s (which also closes idle
+//! kept-alive connections), connections are capped below the limit on open
+//! files (the oldest that never sent a request makes room), and Ctrl-C or
+//! SIGTERM drops every connection instead of waiting. It serves only regular files inside the output folder: paths with
 //! `..`, backslashes, NUL or their percent-encoded forms are refused (400),
 //! hidden files and anything a symbolic link leads out of the folder are
 //! not found (404); requests with more than 64 KiB of headers get 431. It
@@ -45,6 +50,11 @@ const MAX_HTML: usize = 64 << 20;
 /// no browser sends more than a few, but a jar of cookies from other local
 /// development servers (cookies ignore the port) can reach tens.
 const MAX_HEADERS: usize = 64 << 10;
+/// How long a client may take to send a request's headers, and how long a
+/// kept-alive connection may wait for its next request.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most connections open at once, whatever the limit on open files.
+const MAX_CONNECTIONS: usize = 1024;
 
 /// The pages' own Content-Security-Policy (`templates/base.html` carries
 /// it in a `meta` element), sent as a header with `frame-ancestors`, which a
@@ -190,15 +200,24 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     };
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        let app = router(shared);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
-                eprintln!("stopping");
-                let _ = shutdown_tx.send(true);
-            })
-            .await
+        let app = router(shared.clone());
+        let stopped = async move {
+            stop_signal().await;
+            eprintln!("stopping");
+            let _ = shutdown_tx.send(true);
+        };
+        accept(
+            listener,
+            app,
+            shared.shutdown.clone(),
+            connection_cap(),
+            stopped,
+        )
+        .await
     });
+    // Connections still open (a half-sent request, an event stream) are
+    // dropped, not waited for; file reads in flight get a moment.
+    runtime.shutdown_timeout(Duration::from_millis(500));
     stop.store(true, Ordering::Relaxed);
     let _ = watcher.join();
     match result {
@@ -207,6 +226,142 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
             eprintln!("error: the server stopped: {e}");
             2
         }
+    }
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let terminated = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminated => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Most connections open at once: well under the process's limit on open
+/// files (each connection may hold a file it serves too), so that idle
+/// connections can never use up the descriptors the server needs.
+fn connection_cap() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .unwrap_or(1024);
+    (soft.saturating_sub(64) / 2).clamp(8, MAX_CONNECTIONS)
+}
+
+/// Connections that have not sent a request yet, oldest first, each with
+/// the way to close it: when the cap is reached the oldest is closed to make
+/// room (a browser sends its request at once; a connection that sends
+/// nothing is someone holding a slot).
+#[derive(Default)]
+struct Unused {
+    next: u64,
+    open: std::collections::BTreeMap<u64, tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The accept loop: HTTP/1.1 with a deadline on every request's headers
+/// (which also ends idle keep-alive connections), at most `cap`
+/// connections, until `stopped` resolves; then every connection is dropped.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: tokio_watch::Receiver<bool>,
+    cap: usize,
+    stopped: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let slots = Arc::new(tokio::sync::Semaphore::new(cap));
+    let unused = Arc::new(std::sync::Mutex::new(Unused::default()));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(MAX_HEADERS + (16 << 10));
+    tokio::pin!(stopped);
+    loop {
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(s) => s,
+            Err(_) => {
+                let oldest = unused.lock().ok().and_then(|mut u| u.open.pop_first());
+                if let Some((_, close)) = oldest {
+                    let _ = close.send(());
+                }
+                tokio::select! {
+                    s = slots.clone().acquire_owned() => match s {
+                        Ok(s) => s,
+                        Err(_) => return Ok(()),
+                    },
+                    _ = &mut stopped => return Ok(()),
+                }
+            }
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                // Out of descriptors or a connection reset before it was
+                // taken: try again shortly.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stopped => return Ok(()),
+        };
+        let (close_tx, close_rx) = tokio::sync::oneshot::channel::<()>();
+        let id = match unused.lock() {
+            Ok(mut u) => {
+                u.next += 1;
+                let id = u.next;
+                u.open.insert(id, close_tx);
+                id
+            }
+            Err(_) => 0,
+        };
+        let service = {
+            let app = app.clone();
+            let unused = unused.clone();
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                if let Ok(mut u) = unused.lock() {
+                    u.open.remove(&id);
+                }
+                app.clone().oneshot(req.map(Body::new))
+            })
+        };
+        let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let mut shutdown = shutdown.clone();
+        let unused = unused.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = connection => {}
+                // Dropping the sender (the first request came) is no close.
+                Ok(()) = close_rx => {}
+                _ = shutdown.wait_for(|stop| *stop) => {}
+            }
+            if let Ok(mut u) = unused.lock() {
+                u.open.remove(&id);
+            }
+            drop(slot);
+        });
     }
 }
 

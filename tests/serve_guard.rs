@@ -4,7 +4,8 @@
 
 mod live;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
@@ -28,7 +29,22 @@ impl Drop for Server {
 
 impl Server {
     fn start(root: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+        Server::start_limited(root, extra, None)
+    }
+
+    /// Like [`Server::start`], with at most `open_files` open files
+    /// (`ulimit -n`) when given.
+    fn start_limited(root: &Path, extra: &[&str], open_files: Option<u32>) -> Server {
+        let bin = env!("CARGO_BIN_EXE_pilotscope");
+        let mut command = match open_files {
+            Some(n) => {
+                let mut c = Command::new("sh");
+                c.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), bin]);
+                c
+            }
+            None => Command::new(bin),
+        };
+        let mut child = command
             .current_dir(root)
             .args(["--as-of", AS_OF, "serve", "--port", "0"])
             .args(extra)
@@ -167,5 +183,102 @@ fn answers_forbid_sniffing_framing_and_cross_origin_reads() {
             "{path} sent CORS headers: {:?}",
             r.headers
         );
+    }
+}
+
+// ---------------------------------------------------------------- connections
+
+/// Reads until the server closes the connection; `false` if it kept it
+/// open for a whole minute (the server's own deadline is seconds).
+fn closed_by_server(mut stream: TcpStream) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn idle_and_half_sent_connections_are_closed_by_the_server() {
+    let project = Project::live();
+    let server = Server::start(&project.root, &[]);
+    let idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let mut half = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    half.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        .unwrap();
+    // A kept-alive connection after a whole request and its answer.
+    let mut kept = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    kept.write_all(b"GET /report.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let threads: Vec<_> = [("idle", idle), ("half-sent", half), ("kept alive", kept)]
+        .into_iter()
+        .map(|(what, s)| std::thread::spawn(move || (what, closed_by_server(s))))
+        .collect();
+    for t in threads {
+        let (what, closed) = t.join().unwrap();
+        assert!(closed, "the {what} connection was left open");
+    }
+}
+
+#[test]
+fn connections_that_send_nothing_cannot_lock_others_out() {
+    let project = Project::live();
+    // 128 open files; without a cap, 300 silent connections use them up.
+    let server = Server::start_limited(&project.root, &[], Some(128));
+    let silent: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(("127.0.0.1", server.port)).unwrap())
+        .collect();
+    for _ in 0..3 {
+        let r = server.get_as("127.0.0.1", "/", "");
+        assert_eq!(r.status, 200);
+    }
+    drop(silent);
+}
+
+/// Sends `signal` to the server and waits (up to a generous deadline far
+/// longer than it needs) for it to exit.
+fn stop_with(server: &mut Server, signal: &str) -> Option<std::process::ExitStatus> {
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill").args([signal, &pid]).status().unwrap();
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_and_sigterm_stop_the_server_without_waiting_on_its_connections() {
+    for signal in ["-INT", "-TERM"] {
+        let project = Project::live();
+        let mut server = Server::start(&project.root, &[]);
+        // Requests that never finish, and an event stream.
+        let mut held = Vec::new();
+        for _ in 0..20 {
+            let mut s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+                .unwrap();
+            held.push(s);
+        }
+        let _events = live::Events::connect(server.port);
+        let status = stop_with(&mut server, signal);
+        assert!(
+            status.is_some(),
+            "{signal}: the server is still running; stderr:\n{}",
+            server.stderr.lock().unwrap()
+        );
+        drop(held);
     }
 }
