@@ -44,8 +44,6 @@ use crate::watch::{self, Live, Rebuild};
 pub const PREFIX: &str = "/__pilotscope";
 const LIVE_JS: &str = include_str!("../templates/dev/live.js");
 const LIVE_CSS: &str = include_str!("../templates/dev/live.css");
-/// Largest HTML page the server injects its script into.
-const MAX_HTML: usize = 64 << 20;
 /// Most header bytes a request may carry. hyper alone accepts about 400 KB;
 /// no browser sends more than a few, but a jar of cookies from other local
 /// development servers (cookies ignore the port) can reach tens.
@@ -659,36 +657,86 @@ async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    if !is_html
-        || head
-        || !(parts.status == StatusCode::OK || parts.status == StatusCode::NOT_FOUND)
-    {
+    if !is_html || !(parts.status == StatusCode::OK || parts.status == StatusCode::NOT_FOUND) {
         return Response::from_parts(parts, body);
     }
-    let bytes = match axum::body::to_bytes(body, MAX_HTML).await {
+    // The page is streamed from disk with the script added on the way, so
+    // that a page of any size is served in constant memory, and HEAD says
+    // the length GET sends.
+    drop(body);
+    let (body, length) = match injected(path, head).await {
         Ok(b) => b,
         Err(_) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "page too large to serve\n",
-            )
-                .into_response();
+            return no_store(
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the page cannot be read\n",
+                )
+                    .into_response(),
+            );
         }
     };
-    let injected = inject(&bytes);
-    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     parts.headers.remove(header::ACCEPT_RANGES);
-    Response::from_parts(parts, Body::from(injected))
+    Response::from_parts(parts, body)
 }
 
-/// Adds the live-reload script to a page, before `</body>`.
-pub fn inject(html: &[u8]) -> Vec<u8> {
-    let tag = format!("<script src=\"{PREFIX}/live.js\" defer></script>");
-    let text = String::from_utf8_lossy(html);
-    match text.rfind("</body>") {
-        Some(i) => format!("{}{tag}\n{}", &text[..i], &text[i..]).into_bytes(),
-        None => format!("{text}{tag}\n").into_bytes(),
+/// The live-reload script's element, added to every served page.
+pub const LIVE_TAG: &str = "<script src=\"/__pilotscope/live.js\" defer></script>\n";
+
+/// Where the script goes in a page that ends with `tail` (its last bytes):
+/// before the last `</body>`, or at the end when there is none.
+pub fn insertion_point(tail: &[u8]) -> Option<usize> {
+    tail.windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+}
+
+/// The page at `path` with [`LIVE_TAG`] before its last `</body>` (looked
+/// for in its last 64 KiB), as a stream read from one open file, and its
+/// length. An empty body for HEAD.
+async fn injected(path: &Path, head: bool) -> std::io::Result<(Body, u64)> {
+    use std::io::SeekFrom;
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let mut file = tokio::fs::File::open(path).await?;
+    let len = file.metadata().await?.len();
+    let total = len + LIVE_TAG.len() as u64;
+    let tail_len = len.min(64 << 10);
+    file.seek(SeekFrom::Start(len - tail_len)).await?;
+    let mut tail = vec![0; tail_len as usize];
+    file.read_exact(&mut tail).await?;
+    if head {
+        return Ok((Body::empty(), total));
     }
+    let at = insertion_point(&tail).map_or(len, |i| len - tail_len + i as u64);
+    file.seek(SeekFrom::Start(0)).await?;
+    let stream = futures_util::stream::unfold(
+        (file, 0u64, false),
+        move |(mut file, pos, tagged)| async move {
+            if pos == at && !tagged {
+                let tag = axum::body::Bytes::from_static(LIVE_TAG.as_bytes());
+                return Some((Ok(tag), (file, pos, true)));
+            }
+            if pos >= len {
+                return None;
+            }
+            let until = if pos < at { at } else { len };
+            let mut chunk = vec![0; (until - pos).min(64 << 10) as usize];
+            match file.read(&mut chunk).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Some((
+                        Ok(axum::body::Bytes::from(chunk)),
+                        (file, pos + n as u64, tagged),
+                    ))
+                }
+                Err(e) => Some((Err(e), (file, len, true))),
+            }
+        },
+    );
+    Ok((Body::from_stream(stream), total))
 }
 
 fn open_browser(url: &str) {
@@ -790,9 +838,12 @@ mod tests {
 
     #[test]
     fn the_script_goes_before_the_end_of_the_body() {
-        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>")).unwrap();
-        assert!(
-            out.contains("<p>x</p><script src=\"/__pilotscope/live.js\" defer></script>\n</body>")
+        assert_eq!(
+            insertion_point(b"<html><body><p>x</p></body></html>"),
+            Some(20)
         );
+        assert_eq!(insertion_point(b"<p></BODY></body>\n"), Some(10));
+        assert_eq!(insertion_point(b"<p>no end"), None);
+        assert!(LIVE_TAG.contains(&format!("{PREFIX}/live.js")));
     }
 }

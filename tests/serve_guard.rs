@@ -282,3 +282,83 @@ fn ctrl_c_and_sigterm_stop_the_server_without_waiting_on_its_connections() {
         drop(held);
     }
 }
+
+// ---------------------------------------------------------------- large pages
+
+/// Peak resident memory of a process, in KiB (Linux).
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_page_larger_than_memory_should_hold_is_streamed_with_the_script() {
+    let project = Project::live();
+    let server = Server::start(&project.root, &[]);
+    // A 100 MB page beside the built ones (the 50,000-pilot index is 93 MB).
+    let row = "<tr><td>a pilot row of the portfolio table</td></tr>\n";
+    let rows = 100_000_000 / row.len();
+    let mut page = String::with_capacity(rows * row.len() + 100);
+    page.push_str("<!doctype html><html><body><table>\n");
+    for _ in 0..rows {
+        page.push_str(row);
+    }
+    page.push_str("</table></body></html>\n");
+    std::fs::write(project.site().join("big.html"), &page).unwrap();
+    let before = peak_kib(server.child.id());
+
+    let r = server.get_as("127.0.0.1", "/big.html", "");
+    assert_eq!(
+        r.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&r.body[..r.body.len().min(200)])
+    );
+    let tag = "<script src=\"/__pilotscope/live.js\" defer></script>\n";
+    assert_eq!(r.body.len(), page.len() + tag.len());
+    let text = r.text();
+    assert!(text.ends_with(&format!("</table>{tag}</body></html>\n")));
+    assert_eq!(
+        r.header("content-length"),
+        Some(r.body.len().to_string().as_str())
+    );
+    if let (Some(before), Some(after)) = (before, peak_kib(server.child.id())) {
+        eprintln!(
+            "peak resident memory of serve: {before} KiB before, {after} KiB after a {} byte page",
+            page.len()
+        );
+        assert!(
+            after < before + 32 * 1024,
+            "serving a 100 MB page raised the server's peak from {before} KiB to {after} KiB"
+        );
+    }
+}
+
+#[test]
+fn head_and_get_report_the_same_length() {
+    let project = Project::live();
+    let server = Server::start(&project.root, &[]);
+    for path in [
+        "/",
+        "/pilots/alpha/index.html",
+        "/no-such-page",
+        "/report.json",
+    ] {
+        let get = server.get_as("127.0.0.1", path, "");
+        let raw = format!("HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        let head = exchange(server.port, raw.as_bytes()).unwrap().unwrap();
+        assert_eq!(head.status, get.status, "{path}");
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.body.len().to_string().as_str()),
+            "HEAD {path} says another length than GET sends"
+        );
+        assert!(head.body.is_empty());
+    }
+}
