@@ -156,6 +156,22 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         extra: Vec::new(),
     };
 
+    // A story that would take the renderer too much memory is refused here,
+    // where `check` sees it too, rather than rendered.
+    if let Some(at) = crate::site::markdown::too_many_marks(&dossier.body) {
+        let at = parts.body.start + at;
+        reader.push(
+            Diagnostic::error(
+                source,
+                format!(
+                    "the story is too large to render: it passes {} marks of markdown (characters such as `>`, `[`, `|`, `*` and line breaks) here",
+                    crate::site::markdown::MAX_MARKS
+                ),
+            )
+            .at(Location::from_offsets(text, at, at + 1))
+            .with_help("shorten the story, or link to the long tables and lists instead of pasting them in"),
+        );
+    }
     let open = Location::from_offsets(text, 0, 3);
     match &root.kind {
         NodeKind::Map(entries) => reader.section(entries, "", &mut dossier),

@@ -85,6 +85,11 @@ pub fn render(markdown: &str, shift: u8) -> String {
 /// `taken`: the story's anchors never repeat them (a story heading
 /// `## Data` beside the page's own `#data` section gets `data-2`).
 pub fn render_beside(markdown: &str, shift: u8, taken: &[&str]) -> String {
+    let _one_at_a_time = passes(markdown, HEAVY_MARKS).map(|_| {
+        HEAVY
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
     let mut ids = Ids::default();
     for id in taken {
         ids.reserve(id);
@@ -199,6 +204,65 @@ impl Ids {
     }
 }
 
+/// Most marks of markdown a story may hold: characters that can open or
+/// close an element (`>`, `[`, `|`, `*`, list markers…) and line breaks.
+/// The parser keeps a node for nearly each, and rendering an event or more,
+/// so the memory a story takes grows with them (4 M `>` took 1.3 GB); at
+/// this bound the worst story takes under ~200 MB, and a long story of
+/// prose stays far below it.
+pub const MAX_MARKS: usize = 300_000;
+
+/// Whether a byte is one of the marks [`MAX_MARKS`] counts.
+fn is_mark(b: u8) -> bool {
+    matches!(
+        b,
+        b'>' | b'['
+            | b']'
+            | b'|'
+            | b'*'
+            | b'_'
+            | b'`'
+            | b'~'
+            | b'<'
+            | b'!'
+            | b'\\'
+            | b'&'
+            | b'\n'
+            | b'-'
+            | b'+'
+            | b'#'
+            | b'.'
+            | b')'
+            | b':'
+    )
+}
+
+/// The byte offset in `text` where its marks pass `limit`, if they do.
+fn passes(text: &str, limit: usize) -> Option<usize> {
+    let mut n = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        if is_mark(b) {
+            n += 1;
+            if n > limit {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// The byte offset in `text` where it passes [`MAX_MARKS`], if it does: such
+/// a story is not rendered (the dossier gets an error there instead).
+pub fn too_many_marks(text: &str) -> Option<usize> {
+    passes(text, MAX_MARKS)
+}
+
+/// Stories with more marks than this render one at a time, so that pages
+/// rendered in parallel never hold more than one large story's events (a
+/// story of [`MAX_MARKS`] takes up to ~100 MB while it renders).
+const HEAVY_MARKS: usize = 20_000;
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Deepest nesting of elements a story may reach. The HTML parser behind
 /// the sanitizer takes time quadratic in the depth of nested blocks (a
 /// 100 KB story of nested quotes or `<div>`s took over a minute), so deeper
@@ -206,42 +270,62 @@ impl Ids {
 /// would nest deeper is shown as text.
 pub const MAX_DEPTH: usize = 100;
 
-fn bound_depth(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut out = Vec::with_capacity(events.len());
+/// Flattens containers below [`MAX_DEPTH`], in place (a story's events
+/// can be millions; a second vector of them would double the memory).
+fn bound_depth(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     // For each open markdown container: whether it was kept.
     let mut open: Vec<bool> = Vec::new();
     let mut kept = 0usize;
     // Elements opened by raw HTML and not closed yet (an estimate).
     let mut raw = 0usize;
-    for event in events {
-        match event {
+    let mut w = 0;
+    for r in 0..events.len() {
+        let event = std::mem::replace(&mut events[r], Event::SoftBreak);
+        let keep = match &event {
             Event::Start(_) => {
                 let keep = kept + raw < MAX_DEPTH;
                 open.push(keep);
                 if keep {
                     kept += 1;
-                    out.push(event);
                 }
+                keep
             }
             Event::End(_) => {
-                if open.pop().unwrap_or(true) {
+                let keep = open.pop().unwrap_or(true);
+                if keep {
                     kept = kept.saturating_sub(1);
-                    out.push(event);
                 }
+                keep
             }
-            Event::Html(ref html) | Event::InlineHtml(ref html) => {
-                match raw_nesting(html, kept + raw) {
-                    Some(depth) => {
-                        raw = depth.saturating_sub(kept);
-                        out.push(event);
-                    }
-                    None => out.push(Event::Text(html.clone())),
-                }
-            }
-            other => out.push(other),
+            _ => true,
+        };
+        if !keep {
+            continue;
         }
+        events[w] = match event {
+            Event::Html(html) | Event::InlineHtml(html)
+                if raw_nesting(&html, kept + raw).is_none() =>
+            {
+                Event::Text(html)
+            }
+            Event::Html(html) => {
+                raw = raw_nesting(&html, kept + raw)
+                    .unwrap_or(0)
+                    .saturating_sub(kept);
+                Event::Html(html)
+            }
+            Event::InlineHtml(html) => {
+                raw = raw_nesting(&html, kept + raw)
+                    .unwrap_or(0)
+                    .saturating_sub(kept);
+                Event::InlineHtml(html)
+            }
+            other => other,
+        };
+        w += 1;
     }
-    out
+    events.truncate(w);
+    events
 }
 
 /// The depth after the raw HTML `html`, starting at `depth`, or `None` when
@@ -415,6 +499,7 @@ pub fn transform<'a>(
         }
         i += 1;
     }
+    drop(events);
     bound_depth(out)
 }
 
