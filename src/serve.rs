@@ -623,11 +623,11 @@ async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
 }
 
 async fn not_found(root: &Path, req: Request) -> Response {
-    let page = root.join("404.html");
-    if page.is_file() {
-        serve_file(&page, req, StatusCode::NOT_FOUND).await
-    } else {
-        no_store((StatusCode::NOT_FOUND, "not found\n").into_response())
+    // The same rule as every other file: a `404.html` that is a link out of
+    // the site is not served.
+    match resolve(root, "/404.html") {
+        Ok((page, false)) => serve_file(&page, req, StatusCode::NOT_FOUND).await,
+        _ => no_store((StatusCode::NOT_FOUND, "not found\n").into_response()),
     }
 }
 

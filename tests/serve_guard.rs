@@ -362,3 +362,18 @@ fn head_and_get_report_the_same_length() {
         assert!(head.body.is_empty());
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_404_page_that_links_out_of_the_site_is_not_served() {
+    let project = Project::live();
+    let secret = project.beside("secret.html");
+    std::fs::write(&secret, "SECRET-404-from-outside").unwrap();
+    let server = Server::start(&project.root, &[]);
+    let page = project.site().join("404.html");
+    std::fs::remove_file(&page).unwrap();
+    std::os::unix::fs::symlink(&secret, &page).unwrap();
+    let r = server.get_as("127.0.0.1", "/no-such-page", "");
+    assert_eq!(r.status, 404);
+    assert!(!r.text().contains("SECRET-404"), "{}", r.text());
+}

@@ -742,10 +742,15 @@ pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
 /// The id of a dossier from its path relative to the content folder:
 /// `Finance/AP Bot.md` gives `finance/ap-bot`.
 pub fn id_from_path(rel_path: &str) -> String {
-    let without_ext = rel_path
-        .strip_suffix(".md")
-        .or_else(|| rel_path.strip_suffix(".MD"))
-        .unwrap_or(rel_path);
+    // `.md` in any case, as discovery accepts it (`x.Md` is `x`).
+    let without_ext = match rel_path.len().checked_sub(3) {
+        Some(cut)
+            if rel_path.is_char_boundary(cut) && rel_path[cut..].eq_ignore_ascii_case(".md") =>
+        {
+            &rel_path[..cut]
+        }
+        _ => rel_path,
+    };
     let parts: Vec<String> = without_ext
         .split('/')
         .map(|p| {
@@ -993,5 +998,8 @@ mod tests {
     fn ids_come_from_paths() {
         assert_eq!(id_from_path("Finance/AP Bot.md"), "finance/ap-bot");
         assert_eq!(id_from_path("invoice-matching.md"), "invoice-matching");
+        for name in ["x.md", "x.Md", "x.mD", "x.MD"] {
+            assert_eq!(id_from_path(name), "x", "{name}");
+        }
     }
 }
