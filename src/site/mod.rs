@@ -63,6 +63,18 @@ pub fn load_faq(project: &Project) -> Faq {
     {
         return shipped("a symbolic link that points outside the content folder is not followed");
     }
+    // Only a regular file is opened: a FIFO would block the build until
+    // something wrote to it.
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
+        }
+        Err(e) => return shipped(&format!("the FAQ cannot be read: {e}")),
+        Ok(m) if !m.is_file() => {
+            return shipped("the FAQ is not a regular file (a folder, a pipe or a device)");
+        }
+        Ok(_) => {}
+    }
     let cap = crate::dossier::read::MAX_FILE_BYTES;
     let mut bytes = Vec::new();
     match std::fs::File::open(&path)
@@ -73,10 +85,14 @@ pub fn load_faq(project: &Project) -> Faq {
             cap >> 20
         )),
         Ok(_) => match String::from_utf8(bytes) {
+            Ok(text) if markdown::too_many_marks(&text).is_some() => shipped(&format!(
+                "the FAQ is too large to render: it has more than {} marks of markdown",
+                markdown::MAX_MARKS
+            )),
             Ok(text) => faq::parse(&text, &shown),
             Err(_) => shipped("the FAQ is not valid UTF-8"),
         },
-        Err(_) => faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md"),
+        Err(e) => shipped(&format!("the FAQ cannot be read: {e}")),
     }
 }
 
