@@ -70,9 +70,25 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         // scrolling region must be reachable from the keyboard.
         .set_tag_attribute_value("pre", "tabindex", "0")
         .url_schemes(HashSet::from(URL_SCHEMES))
-        .link_rel(Some(LINK_REL));
+        .link_rel(Some(LINK_REL))
+        // Only the ids this module gave (heading anchors, footnotes) stay:
+        // an id in an author's raw HTML could repeat one of the page's own
+        // (`verdict`, `checks`) and take its links and its script's hooks.
+        .attribute_filter(|_element, attribute, value| {
+            if attribute != "id" {
+                return Some(value.into());
+            }
+            let ours = OUR_IDS.with(|ids| ids.borrow().contains(value));
+            ours.then(|| value.into())
+        });
     b
 });
+
+thread_local! {
+    /// The ids [`sanitized_html`] is sanitizing a document with, for the
+    /// sanitizer's attribute filter (a shared builder cannot hold them).
+    static OUR_IDS: std::cell::RefCell<HashSet<String>> = std::cell::RefCell::new(HashSet::new());
+}
 
 /// Renders `markdown` to sanitized HTML. `shift` moves headings down that
 /// many levels (a story's `#` becomes an `h2` on a page whose title is the
@@ -108,9 +124,20 @@ pub fn to_html(events: Vec<Event<'_>>) -> String {
 /// The sanitizing path on its own, whatever the events.
 #[doc(hidden)]
 pub fn sanitized_html(events: Vec<Event<'_>>) -> String {
+    let ours: HashSet<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            Event::Start(Tag::FootnoteDefinition(label)) => Some(label.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut html = String::with_capacity(events.len() * 16);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitize(&html)
+    OUR_IDS.with(|ids| *ids.borrow_mut() = ours);
+    let clean = sanitize(&html);
+    OUR_IDS.with(|ids| ids.borrow_mut().clear());
+    clean
 }
 
 /// The fast path on its own: `None` for events it leaves to the sanitizer.
@@ -561,6 +588,19 @@ mod tests {
         assert!(html.contains("<h3 id=\"main-2\">Facts</h3>"), "{html}");
         assert!(html.contains("href=\"#fn-my-note\""), "{html}");
         assert!(html.contains("id=\"fn-my-note\""), "{html}");
+    }
+
+    #[test]
+    fn ids_in_an_authors_raw_html_are_dropped_and_ours_kept() {
+        let html = render_beside(
+            "## Data\n\n<div id=\"verdict\">x</div>\n\n<h2 id=\"main\">y</h2>\n\nNote[^n].\n\n[^n]: text",
+            1,
+            &["data", "main", "verdict"],
+        );
+        assert!(!html.contains("id=\"verdict\""), "{html}");
+        assert!(!html.contains("id=\"main\""), "{html}");
+        assert!(html.contains("<h3 id=\"data-2\">Data</h3>"), "{html}");
+        assert!(html.contains("id=\"fn-n\""), "{html}");
     }
 
     #[test]
