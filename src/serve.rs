@@ -450,7 +450,7 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
         && (name.parse::<IpAddr>().is_ok()
             || name == "localhost"
             || name.ends_with(".localhost")
-            || allowed.iter().any(|a| *a == name))
+            || allowed.contains(&name))
 }
 
 /// Headers on every answer: no content-type guessing, and the pages'
