@@ -163,7 +163,9 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
         allowed_hosts: options
             .allowed_hosts
             .iter()
-            .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+            // Written as a `Host` would be, the port (if given) aside.
+            .map(|h| host_name(h))
+            .filter(|h| !h.is_empty())
             .collect(),
     });
 

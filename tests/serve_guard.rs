@@ -148,7 +148,16 @@ fn requests_addressed_to_another_sites_name_are_refused_with_a_way_out() {
 #[test]
 fn a_name_given_with_allowed_host_is_answered() {
     let project = Project::live();
-    let server = Server::start(&project.root, &["--allowed-host", "pilots.corp.example"]);
+    let server = Server::start(
+        &project.root,
+        &[
+            "--allowed-host",
+            "pilots.corp.example",
+            "--allowed-host",
+            "Wiki.Corp.Example:1111",
+        ],
+    );
+    assert_eq!(server.get_as("wiki.corp.example", "/", "").status, 200);
     let r = server.get_as("pilots.corp.example:8080", "/", "");
     assert_eq!(r.status, 200);
     assert!(r.text().contains("Alpha invoice reader"));
