@@ -7,14 +7,27 @@ use std::process::{Command, Stdio};
 
 use live::{AS_OF, Project};
 
+/// `pilotscope build` in the project; a build still running after a minute
+/// (it needs well under a second) is taken to hang, killed, and failed.
 fn build(project: &Project) -> (Option<i32>, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
         .current_dir(&project.root)
         .args(["--as-of", AS_OF, "build"])
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("pilotscope runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the build hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().unwrap();
     (
         o.status.code(),
         String::from_utf8_lossy(&o.stderr).into_owned(),

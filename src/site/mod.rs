@@ -664,10 +664,35 @@ fn write_error(site: &Site, out: &Path, dest: &Path, e: &std::io::Error) -> Diag
 /// only when `force` is given (which marks the folder as pilotscope's, so
 /// later builds accept it).
 pub fn check_output(project: &Project, out: &Path, force: bool) -> Result<(), Diagnostic> {
-    let shown = match crate::dossier::discover::show(out, &project.root) {
+    if let Some(why) = dangerous_output(project, out) {
+        return Err(why);
+    }
+    // Whether the folder is pilotscope's can only be told while no build
+    // writes there (one that has written pages but not yet its manifest
+    // would look like someone else's files).
+    let _lock = match out.is_dir() {
+        true => Some(output::lock(out).map_err(|e| lock_problem(project, out, &e))?),
+        false => None,
+    };
+    check_foreign(project, out, force)
+}
+
+fn shown_output(project: &Project, out: &Path) -> String {
+    match crate::dossier::discover::show(out, &project.root) {
         s if s.is_empty() => out.display().to_string(),
         s => s,
-    };
+    }
+}
+
+fn lock_problem(project: &Project, out: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        shown_output(project, out),
+        format!("the output folder cannot be locked for this build: {e}"),
+    )
+}
+
+/// Why `out` is never an output folder of `project`, if it is not.
+fn dangerous_output(project: &Project, out: &Path) -> Option<Diagnostic> {
     let content = project.content_dir();
     let templates = project.templates_dir();
     let guarded: [(&str, &Path, bool); 3] = [
@@ -675,26 +700,31 @@ pub fn check_output(project: &Project, out: &Path, force: bool) -> Result<(), Di
         ("content folder", &content, true),
         ("templates folder", &templates, true),
     ];
-    if let Some(why) = output::dangerous(out, &guarded) {
-        return Err(Diagnostic::error(shown, why).with_help(
+    output::dangerous(out, &guarded).map(|why| {
+        Diagnostic::error(shown_output(project, out), why).with_help(
             "set output_dir in pilotscope.toml, or --output, to a folder of its own, such as site",
-        ));
+        )
+    })
+}
+
+/// The rest of [`check_output`], for a caller that holds the folder's lock.
+fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    if !output::is_foreign(out) {
+        return Ok(());
     }
-    if output::is_foreign(out) {
-        if !force {
-            return Err(Diagnostic::error(
-                shown,
-                "the output folder already holds files that pilotscope did not write (it has no .pilotscope-files manifest), and a build would overwrite any that share a name with a page",
-            )
-            .with_help("choose an empty or new folder, or pass --force to build into this one anyway"));
-        }
-        output::begin(out).map_err(|e| {
-            Diagnostic::error(
-                crate::dossier::discover::show(out, &project.root),
-                format!("the output folder cannot be updated: {e}"),
-            )
-        })?;
+    if !force {
+        return Err(Diagnostic::error(
+            shown_output(project, out),
+            "the output folder already holds files that pilotscope did not write (it has no .pilotscope-files manifest), and a build would overwrite any that share a name with a page",
+        )
+        .with_help("choose an empty or new folder, or pass --force to build into this one anyway"));
     }
+    output::begin(out).map_err(|e| {
+        Diagnostic::error(
+            shown_output(project, out),
+            format!("the output folder cannot be updated: {e}"),
+        )
+    })?;
     Ok(())
 }
 
@@ -721,7 +751,10 @@ pub fn build(
     progress: &(dyn Fn() + Sync),
 ) -> Result<BuildStats, Vec<Diagnostic>> {
     let start = Instant::now();
-    check_output(site.project, out, false).map_err(|d| vec![d])?;
+    // Refused before anything is created there.
+    if let Some(why) = dangerous_output(site.project, out) {
+        return Err(vec![why]);
+    }
     if let Err(e) = std::fs::create_dir_all(out) {
         return Err(vec![Diagnostic::error(
             crate::dossier::discover::show(out, &site.project.root),
@@ -730,12 +763,8 @@ pub fn build(
     }
     // Another build writing here at the same time would leave a mix of
     // both builds' pages under one manifest; the second one waits.
-    let _lock = output::lock(out).map_err(|e| {
-        vec![Diagnostic::error(
-            crate::dossier::discover::show(out, &site.project.root),
-            format!("the output folder cannot be locked for this build: {e}"),
-        )]
-    })?;
+    let _lock = output::lock(out).map_err(|e| vec![lock_problem(site.project, out, &e)])?;
+    check_foreign(site.project, out, false).map_err(|d| vec![d])?;
     let previous = output::Manifest::read(out);
     let pages = site.pages();
     let files = site.keyed_paths(&pages);

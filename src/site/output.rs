@@ -167,7 +167,13 @@ pub fn is_foreign(out: &Path) -> bool {
     if out.join(MANIFEST).exists() || out.join(UNFINISHED).exists() {
         return false;
     }
-    std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some())
+    // What file managers and git leave in an empty folder does not count.
+    const NOBODYS: [&str; 4] = [".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini"];
+    std::fs::read_dir(out).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| !NOBODYS.iter().any(|n| e.file_name() == *n))
+    })
 }
 
 /// An exclusive hold on an output folder: while it is held no other
@@ -794,6 +800,8 @@ mod tests {
         assert!(!is_foreign(&out), "a folder that does not exist yet");
         std::fs::create_dir_all(&out).unwrap();
         assert!(!is_foreign(&out), "an empty folder");
+        std::fs::write(out.join(".gitkeep"), "").unwrap();
+        assert!(!is_foreign(&out), "a folder kept in git by an empty file");
         std::fs::write(out.join("notes.txt"), "mine").unwrap();
         assert!(is_foreign(&out));
         begin(&out).unwrap();
