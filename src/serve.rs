@@ -266,7 +266,8 @@ fn connection_cap() -> usize {
                 .and_then(|l| l.split_whitespace().nth(3))
                 .and_then(|n| n.parse::<usize>().ok())
         })
-        .unwrap_or(1024);
+        // Where it cannot be read, the smallest common default (macOS).
+        .unwrap_or(256);
     (soft.saturating_sub(64) / 2).clamp(8, MAX_CONNECTIONS)
 }
 
