@@ -53,12 +53,18 @@ pub enum Command {
         /// Write the site here instead of the configured output folder.
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Build even into a folder that holds files pilotscope did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Build, then rebuild on every change to content, templates, configuration or framework.
     Watch {
         /// Write the site here instead of the configured output folder.
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Build even into a folder that holds files pilotscope did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Build, serve the site with live reload, and rebuild on every change.
     Serve {
@@ -74,6 +80,14 @@ pub enum Command {
         /// Write the site here instead of the configured output folder.
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Also answer requests addressed to this host name (repeatable).
+        /// Loopback names and IP addresses are always answered; other
+        /// names are refused, so that other sites cannot reach the server.
+        #[arg(long, value_name = "HOST")]
+        allowed_host: Vec<String>,
+        /// Build even into a folder that holds files pilotscope did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Write a new dossier with every question to content/<slug>.md.
     New {
@@ -209,7 +223,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
     let as_of = cli.as_of.unwrap_or_else(project::today);
     let root_given = cli.root.is_some();
     let root = absolute(cli.root.as_deref().unwrap_or(Path::new(".")));
-    if let Command::Build { output } | Command::Watch { output } | Command::Serve { output, .. } =
+    if let Command::Build { output, .. } | Command::Watch { output, .. } | Command::Serve { output, .. } =
         &mut cli.command
     {
         *output = output.as_deref().map(absolute);
@@ -227,18 +241,26 @@ pub fn run(mut cli: Cli) -> ExitCode {
         Command::Check { format, fail_on } => {
             check(&root, as_of, format, fail_on.map(FailOn::verdict))
         }
-        Command::Build { output } => build(&root, as_of, output),
-        Command::Watch { output } => watch(&root, as_of, output),
+        Command::Build { output, force } => build(&root, as_of, output, force),
+        Command::Watch { output, force } => watch(&root, as_of, output, force),
         Command::Serve {
             port,
             bind,
             open,
             output,
+            allowed_host,
+            force,
         } => ExitCode::from(crate::serve::run(
             &root,
             as_of,
             output,
-            crate::serve::Options { bind, port, open },
+            crate::serve::Options {
+                bind,
+                port,
+                open,
+                allowed_hosts: allowed_host,
+                force,
+            },
         )),
         Command::New { title, stage } => new(&root, &title, &stage, as_of),
         Command::Schema => {
@@ -376,7 +398,7 @@ fn check(
     }
 }
 
-fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
+fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
     let project = match open_with_content(root) {
         Ok(p) => p,
         Err(code) => return code,
@@ -389,6 +411,10 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCo
         }
     };
     let out = output.unwrap_or_else(|| project.output_dir());
+    if let Err(d) = crate::site::check_output(&project, &out, force) {
+        print_diagnostics(&[d]);
+        return ExitCode::from(2);
+    }
     let faq = crate::site::load_faq(&project);
     let start = std::time::Instant::now();
     if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out) {
@@ -479,7 +505,11 @@ fn finish_build(
     }
 }
 
-fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>) -> ExitCode {
+fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
+    if let Err(d) = crate::site::check_output_at(root, output.as_deref(), force) {
+        print_diagnostics(&[d]);
+        return ExitCode::from(2);
+    }
     let (live, first) = crate::watch::Live::start(root, as_of, output);
     crate::watch::print_rebuild(&first, true);
     eprintln!("watching for changes (Ctrl-C to stop)");

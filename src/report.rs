@@ -237,10 +237,14 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
         Renderer::plain()
     };
     let mut groups = Vec::new();
-    let title = level.clone().primary_title(d.message.as_str());
+    let message = printable(&d.message);
+    let source = printable(&d.source);
+    let title = level.clone().primary_title(message.as_ref());
+    // One character for one, so that the caret stays under its column.
+    let line_text: String = loc_text(d);
     let group = match &d.location {
         Some(loc) => {
-            let line = loc.line_text.as_str();
+            let line = line_text.as_str();
             let start: usize = line
                 .char_indices()
                 .nth(loc.column - 1)
@@ -249,20 +253,19 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
                 .char_indices()
                 .nth(loc.width)
                 .map_or(line.len(), |(i, _)| start + i);
-            let origin = format!("{}:{}:{}", d.source, loc.line, loc.column);
-            let _ = origin;
             title.element(
                 Snippet::source(line)
                     .line_start(loc.line)
-                    .path(d.source.as_str())
+                    .path(source.as_ref())
                     .annotation(AnnotationKind::Primary.span(start..end.max(start))),
             )
         }
-        None => title.element(annotate_snippets::Origin::path(d.source.as_str())),
+        None => title.element(annotate_snippets::Origin::path(source.as_ref())),
     };
     groups.push(group);
-    if let Some(help) = &d.help {
-        groups.push(Group::with_title(L::HELP.secondary_title(help.as_str())));
+    let help = d.help.as_deref().map(printable);
+    if let Some(help) = &help {
+        groups.push(Group::with_title(L::HELP.secondary_title(help.as_ref())));
     }
     renderer.render(&groups)
 }
@@ -274,6 +277,22 @@ fn checks_to_ready(g: &Diagnosis) -> String {
         0 => String::new(),
         n => format!("{n} to ready"),
     }
+}
+
+/// The source line of `d` with each control character but tab shown as `�`.
+fn loc_text(d: &Diagnostic) -> String {
+    d.location.as_ref().map_or_else(String::new, |loc| {
+        loc.line_text
+            .chars()
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    })
 }
 
 /// The terminal report of `pilotscope check`.
@@ -292,7 +311,7 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
             &format!("{:<9}", g.verdict.as_str()),
         );
         let most = g.most_active.map_or("-", Mistake::as_str);
-        let mut title: String = d.title.chars().take(48).collect();
+        let mut title: String = printable(&d.title).chars().take(48).collect();
         if d.title.chars().count() > 48 {
             title.pop();
             title.push('…');
@@ -320,7 +339,7 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
             "{verdict} {:>3}  {:<12}  {most:<10}  {title:<width$}  {}{flags}",
             g.readiness,
             checks_to_ready(g),
-            d.source
+            printable(&d.source)
         );
     }
     let diagnostics: Vec<&Diagnostic> = judged.diagnostics().collect();
@@ -351,6 +370,22 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         if warnings == 1 { "" } else { "s" },
     );
     out
+}
+
+/// `s` with every control character written as an escape (`\n`, `\r`,
+/// `\t`, `\u{1b}`), for terminal output: a file name or value with a
+/// newline must not start a line of its own, which CI runners would read as
+/// a workflow command (`::error …`), and escape sequences must not drive
+/// the terminal.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| c.escape_debug().to_string())
+            .collect::<String>(),
+    )
 }
 
 // ---------------------------------------------------------------- GitHub
@@ -445,6 +480,15 @@ pub fn github(judged: &Judged, fail_on: Option<Verdict>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped_in_terminal_text() {
+        assert_eq!(printable("content/a.md"), "content/a.md");
+        assert_eq!(
+            printable("x\n::error::y\r\u{1b}[2J\t"),
+            "x\\n::error::y\\r\\u{1b}[2J\\t"
+        );
+    }
 
     #[test]
     fn github_messages_are_escaped() {

@@ -1,8 +1,13 @@
 //! The dev server: the site over HTTP with live reload, and errors shown in
 //! the page.
 //!
-//! Built on tokio, axum and tower-http's `ServeFile`; no HTTP is parsed by
-//! hand. It serves only regular files inside the output folder: paths with
+//! Built on tokio, hyper's HTTP/1.1 server, axum and tower-http's
+//! `ServeFile`; no HTTP is parsed by hand. Requests must name this machine
+//! (loopback names, IP addresses, `--allowed-host`), against DNS rebinding.
+//! Each request's headers must arrive within 10 s (which also closes idle
+//! kept-alive connections), connections are capped below the limit on open
+//! files (the oldest that never sent a request makes room), and Ctrl-C or
+//! SIGTERM drops every connection instead of waiting. It serves only regular files inside the output folder: paths with
 //! `..`, backslashes, NUL or their percent-encoded forms are refused (400),
 //! hidden files and anything a symbolic link leads out of the folder are
 //! not found (404); requests with more than 64 KiB of headers get 431. It
@@ -39,18 +44,31 @@ use crate::watch::{self, Live, Rebuild};
 pub const PREFIX: &str = "/__pilotscope";
 const LIVE_JS: &str = include_str!("../templates/dev/live.js");
 const LIVE_CSS: &str = include_str!("../templates/dev/live.css");
-/// Largest HTML page the server injects its script into.
-const MAX_HTML: usize = 64 << 20;
 /// Most header bytes a request may carry. hyper alone accepts about 400 KB;
 /// no browser sends more than a few, but a jar of cookies from other local
 /// development servers (cookies ignore the port) can reach tens.
 const MAX_HEADERS: usize = 64 << 10;
+/// How long a client may take to send a request's headers, and how long a
+/// kept-alive connection may wait for its next request.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most connections open at once, whatever the limit on open files.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// The pages' own Content-Security-Policy (`templates/base.html` carries
+/// it in a `meta` element), sent as a header with `frame-ancestors`, which a
+/// `meta` element cannot set: no other site may frame the dev server.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 #[derive(Debug, Clone)]
 pub struct Options {
     pub bind: IpAddr,
     pub port: u16,
     pub open: bool,
+    /// Host names, besides loopback names and IP addresses, that requests
+    /// may be addressed to (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
+    /// Build even into a folder that holds files pilotscope did not write.
+    pub force: bool,
 }
 
 /// A message to browsers.
@@ -71,6 +89,9 @@ struct Shared {
     /// The latest message, for pages that connect after it was sent.
     status: RwLock<String>,
     shutdown: tokio_watch::Receiver<bool>,
+    /// Host names requests may be addressed to besides loopback names and
+    /// IP addresses, in lower case.
+    allowed_hosts: Vec<String>,
 }
 
 fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
@@ -97,6 +118,10 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
             return 2;
         }
     };
+    if let Err(d) = crate::site::check_output_at(root, out.as_deref(), options.force) {
+        crate::cli::print_diagnostics(&[d]);
+        return 2;
+    }
     let (live, first) = Live::start(root, as_of, out);
     watch::print_rebuild(&first, true);
     let out_dir = live.output_dir().to_path_buf();
@@ -139,6 +164,13 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
         events: events.clone(),
         status: RwLock::new(message(Vec::new(), &first.errors)),
         shutdown: shutdown_rx,
+        allowed_hosts: options
+            .allowed_hosts
+            .iter()
+            // Written as a `Host` would be, the port (if given) aside.
+            .map(|h| host_name(h))
+            .filter(|h| !h.is_empty())
+            .collect(),
     });
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -172,15 +204,24 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     };
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
-        let app = router(shared);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
-                eprintln!("stopping");
-                let _ = shutdown_tx.send(true);
-            })
-            .await
+        let app = router(shared.clone());
+        let stopped = async move {
+            stop_signal().await;
+            eprintln!("stopping");
+            let _ = shutdown_tx.send(true);
+        };
+        accept(
+            listener,
+            app,
+            shared.shutdown.clone(),
+            connection_cap(),
+            stopped,
+        )
+        .await
     });
+    // Connections still open (a half-sent request, an event stream) are
+    // dropped, not waited for; file reads in flight get a moment.
+    runtime.shutdown_timeout(Duration::from_millis(500));
     stop.store(true, Ordering::Relaxed);
     let _ = watcher.join();
     match result {
@@ -189,6 +230,143 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
             eprintln!("error: the server stopped: {e}");
             2
         }
+    }
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let terminated = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminated => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Most connections open at once: well under the process's limit on open
+/// files (each connection may hold a file it serves too), so that idle
+/// connections can never use up the descriptors the server needs.
+fn connection_cap() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3))
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        // Where it cannot be read, the smallest common default (macOS).
+        .unwrap_or(256);
+    (soft.saturating_sub(64) / 2).clamp(8, MAX_CONNECTIONS)
+}
+
+/// Connections that have not sent a request yet, oldest first, each with
+/// the way to close it: when the cap is reached the oldest is closed to make
+/// room (a browser sends its request at once; a connection that sends
+/// nothing is someone holding a slot).
+#[derive(Default)]
+struct Unused {
+    next: u64,
+    open: std::collections::BTreeMap<u64, tokio::sync::oneshot::Sender<()>>,
+}
+
+/// The accept loop: HTTP/1.1 with a deadline on every request's headers
+/// (which also ends idle keep-alive connections), at most `cap`
+/// connections, until `stopped` resolves; then every connection is dropped.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: tokio_watch::Receiver<bool>,
+    cap: usize,
+    stopped: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let slots = Arc::new(tokio::sync::Semaphore::new(cap));
+    let unused = Arc::new(std::sync::Mutex::new(Unused::default()));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT)
+        .max_buf_size(MAX_HEADERS + (16 << 10));
+    tokio::pin!(stopped);
+    loop {
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(s) => s,
+            Err(_) => {
+                let oldest = unused.lock().ok().and_then(|mut u| u.open.pop_first());
+                if let Some((_, close)) = oldest {
+                    let _ = close.send(());
+                }
+                tokio::select! {
+                    s = slots.clone().acquire_owned() => match s {
+                        Ok(s) => s,
+                        Err(_) => return Ok(()),
+                    },
+                    _ = &mut stopped => return Ok(()),
+                }
+            }
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                // Out of descriptors or a connection reset before it was
+                // taken: try again shortly.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stopped => return Ok(()),
+        };
+        let (close_tx, close_rx) = tokio::sync::oneshot::channel::<()>();
+        let id = match unused.lock() {
+            Ok(mut u) => {
+                u.next += 1;
+                let id = u.next;
+                u.open.insert(id, close_tx);
+                id
+            }
+            Err(_) => 0,
+        };
+        let service = {
+            let app = app.clone();
+            let unused = unused.clone();
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                if let Ok(mut u) = unused.lock() {
+                    u.open.remove(&id);
+                }
+                app.clone().oneshot(req.map(Body::new))
+            })
+        };
+        let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let mut shutdown = shutdown.clone();
+        let unused = unused.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = connection => {}
+                // Dropping the sender (the first request came) is no close.
+                Ok(()) = close_rx => {}
+                _ = shutdown.wait_for(|stop| *stop) => {}
+            }
+            if let Ok(mut u) = unused.lock() {
+                u.open.remove(&id);
+            }
+            drop(slot);
+        });
     }
 }
 
@@ -206,7 +384,98 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .fallback(files)
         .layer(axum::middleware::from_fn(limit_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            guard_host,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
         .with_state(shared)
+}
+
+/// Refuses (403) a request addressed to a name that is not this machine's.
+///
+/// A page on another site can point its own name at 127.0.0.1 (DNS
+/// rebinding) and then read the dev server as if it were that site: the
+/// report, the status with source lines of broken dossiers, the event
+/// stream. The `Host` of such a request is the other site's name, so only
+/// loopback names, IP addresses (rebinding needs a name) and the names
+/// given with `--allowed-host` are answered.
+async fn guard_host(
+    State(shared): State<Arc<Shared>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| req.uri().host().map(str::to_string));
+    match host {
+        Some(h) if host_allowed(&h, &shared.allowed_hosts) => next.run(req).await,
+        other => {
+            let name = other.as_deref().map(host_name).unwrap_or_default();
+            let shown: String = name
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(200)
+                .collect();
+            let text = if shown.is_empty() {
+                "pilotscope serve answers only requests addressed to this machine, and this one names no host.\n".to_string()
+            } else {
+                format!(
+                    "pilotscope serve answers only requests addressed to this machine (localhost or an IP address), \
+                     and this one was addressed to \"{shown}\". Another site's page can reach this server under its own \
+                     name, so such requests are refused. If you opened the site under that name yourself, start the \
+                     server with --allowed-host {shown}\n"
+                )
+            };
+            no_store((StatusCode::FORBIDDEN, text).into_response())
+        }
+    }
+}
+
+/// The name part of a `Host` value: without the port, without the
+/// brackets of an IPv6 address, without a final dot, in lower case.
+fn host_name(host: &str) -> String {
+    let host = host.trim();
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        }
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether a request addressed to `host` is answered.
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = host_name(host);
+    !name.is_empty()
+        && (name.parse::<IpAddr>().is_ok()
+            || name == "localhost"
+            || name.ends_with(".localhost")
+            || allowed.contains(&name))
+}
+
+/// Headers on every answer: no content-type guessing, and the pages'
+/// policy, which also forbids framing by other sites. No CORS header is
+/// ever sent, so other sites' scripts cannot read answers.
+async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    r
 }
 
 /// Refuses requests with oversized headers (431), before any handler.
@@ -372,11 +641,11 @@ async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
 }
 
 async fn not_found(root: &Path, req: Request) -> Response {
-    let page = root.join("404.html");
-    if page.is_file() {
-        serve_file(&page, req, StatusCode::NOT_FOUND).await
-    } else {
-        no_store((StatusCode::NOT_FOUND, "not found\n").into_response())
+    // The same rule as every other file: a `404.html` that is a link out of
+    // the site is not served.
+    match resolve(root, "/404.html") {
+        Ok((page, false)) => serve_file(&page, req, StatusCode::NOT_FOUND).await,
+        _ => no_store((StatusCode::NOT_FOUND, "not found\n").into_response()),
     }
 }
 
@@ -406,36 +675,86 @@ async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    if !is_html
-        || head
-        || !(parts.status == StatusCode::OK || parts.status == StatusCode::NOT_FOUND)
-    {
+    if !is_html || !(parts.status == StatusCode::OK || parts.status == StatusCode::NOT_FOUND) {
         return Response::from_parts(parts, body);
     }
-    let bytes = match axum::body::to_bytes(body, MAX_HTML).await {
+    // The page is streamed from disk with the script added on the way, so
+    // that a page of any size is served in constant memory, and HEAD says
+    // the length GET sends.
+    drop(body);
+    let (body, length) = match injected(path, head).await {
         Ok(b) => b,
         Err(_) => {
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "page too large to serve\n",
-            )
-                .into_response();
+            return no_store(
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "the page cannot be read\n",
+                )
+                    .into_response(),
+            );
         }
     };
-    let injected = inject(&bytes);
-    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     parts.headers.remove(header::ACCEPT_RANGES);
-    Response::from_parts(parts, Body::from(injected))
+    Response::from_parts(parts, body)
 }
 
-/// Adds the live-reload script to a page, before `</body>`.
-pub fn inject(html: &[u8]) -> Vec<u8> {
-    let tag = format!("<script src=\"{PREFIX}/live.js\" defer></script>");
-    let text = String::from_utf8_lossy(html);
-    match text.rfind("</body>") {
-        Some(i) => format!("{}{tag}\n{}", &text[..i], &text[i..]).into_bytes(),
-        None => format!("{text}{tag}\n").into_bytes(),
+/// The live-reload script's element, added to every served page.
+pub const LIVE_TAG: &str = "<script src=\"/__pilotscope/live.js\" defer></script>\n";
+
+/// Where the script goes in a page that ends with `tail` (its last bytes):
+/// before the last `</body>`, or at the end when there is none.
+pub fn insertion_point(tail: &[u8]) -> Option<usize> {
+    tail.windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
+}
+
+/// The page at `path` with [`LIVE_TAG`] before its last `</body>` (looked
+/// for in its last 64 KiB), as a stream read from one open file, and its
+/// length. An empty body for HEAD.
+async fn injected(path: &Path, head: bool) -> std::io::Result<(Body, u64)> {
+    use std::io::SeekFrom;
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+    let mut file = tokio::fs::File::open(path).await?;
+    let len = file.metadata().await?.len();
+    let total = len + LIVE_TAG.len() as u64;
+    let tail_len = len.min(64 << 10);
+    file.seek(SeekFrom::Start(len - tail_len)).await?;
+    let mut tail = vec![0; tail_len as usize];
+    file.read_exact(&mut tail).await?;
+    if head {
+        return Ok((Body::empty(), total));
     }
+    let at = insertion_point(&tail).map_or(len, |i| len - tail_len + i as u64);
+    file.seek(SeekFrom::Start(0)).await?;
+    let stream = futures_util::stream::unfold(
+        (file, 0u64, false),
+        move |(mut file, pos, tagged)| async move {
+            if pos == at && !tagged {
+                let tag = axum::body::Bytes::from_static(LIVE_TAG.as_bytes());
+                return Some((Ok(tag), (file, pos, true)));
+            }
+            if pos >= len {
+                return None;
+            }
+            let until = if pos < at { at } else { len };
+            let mut chunk = vec![0; (until - pos).min(64 << 10) as usize];
+            match file.read(&mut chunk).await {
+                Ok(0) => None,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    Some((
+                        Ok(axum::body::Bytes::from(chunk)),
+                        (file, pos + n as u64, tagged),
+                    ))
+                }
+                Err(e) => Some((Err(e), (file, len, true))),
+            }
+        },
+    );
+    Ok((Body::from_stream(stream), total))
 }
 
 fn open_browser(url: &str) {
@@ -495,10 +814,54 @@ mod tests {
     }
 
     #[test]
-    fn the_script_goes_before_the_end_of_the_body() {
-        let out = String::from_utf8(inject(b"<html><body><p>x</p></body></html>")).unwrap();
+    fn only_requests_addressed_to_this_machine_are_answered() {
+        let allowed = vec!["pilots.internal".to_string()];
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST.",
+            "app.localhost:8080",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "10.1.2.3:1111",
+            "[::1]:1111",
+            "[::1]",
+            "pilots.internal:1111",
+        ] {
+            assert!(host_allowed(ok, &allowed), "{ok} was refused");
+        }
+        for bad in [
+            "",
+            ":1111",
+            "evil.example",
+            "evil.example:1111",
+            "localhost.evil.example",
+            "127.0.0.1.evil.example",
+            "notlocalhost",
+            "pilots.internal.evil.example",
+        ] {
+            assert!(!host_allowed(bad, &allowed), "{bad} was answered");
+        }
+    }
+
+    #[test]
+    fn the_header_policy_is_the_pages_own_and_forbids_framing() {
+        let base = include_str!("../templates/base.html");
+        let page = CSP.strip_suffix("; frame-ancestors 'none'").unwrap();
         assert!(
-            out.contains("<p>x</p><script src=\"/__pilotscope/live.js\" defer></script>\n</body>")
+            base.contains(&format!("content=\"{page}\"")),
+            "templates/base.html carries another policy"
         );
+    }
+
+    #[test]
+    fn the_script_goes_before_the_end_of_the_body() {
+        assert_eq!(
+            insertion_point(b"<html><body><p>x</p></body></html>"),
+            Some(20)
+        );
+        assert_eq!(insertion_point(b"<p></BODY></body>\n"), Some(10));
+        assert_eq!(insertion_point(b"<p>no end"), None);
+        assert!(LIVE_TAG.contains(&format!("{PREFIX}/live.js")));
     }
 }

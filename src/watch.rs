@@ -524,7 +524,7 @@ impl Live {
 pub fn print_rebuild(r: &Rebuild, initial: bool) {
     crate::cli::print_diagnostics(&r.report);
     for f in &r.fixed {
-        eprintln!("fixed: {f}");
+        eprintln!("fixed: {}", crate::report::printable(f));
     }
     let errors = r.errors.len();
     let what = if initial {

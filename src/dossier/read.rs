@@ -156,6 +156,22 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         extra: Vec::new(),
     };
 
+    // A story that would take the renderer too much memory is refused here,
+    // where `check` sees it too, rather than rendered.
+    if let Some(at) = crate::site::markdown::too_many_marks(&dossier.body) {
+        let at = parts.body.start + at;
+        reader.push(
+            Diagnostic::error(
+                source,
+                format!(
+                    "the story is too large to render: it passes {} marks of markdown (characters such as `>`, `[`, `|`, `*` and line breaks) here",
+                    crate::site::markdown::MAX_MARKS
+                ),
+            )
+            .at(Location::from_offsets(text, at, at + 1))
+            .with_help("shorten the story, or link to the long tables and lists instead of pasting them in"),
+        );
+    }
     let open = Location::from_offsets(text, 0, 3);
     match &root.kind {
         NodeKind::Map(entries) => reader.section(entries, "", &mut dossier),
@@ -727,10 +743,15 @@ pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
 /// The id of a dossier from its path relative to the content folder:
 /// `Finance/AP Bot.md` gives `finance/ap-bot`.
 pub fn id_from_path(rel_path: &str) -> String {
-    let without_ext = rel_path
-        .strip_suffix(".md")
-        .or_else(|| rel_path.strip_suffix(".MD"))
-        .unwrap_or(rel_path);
+    // `.md` in any case, as discovery accepts it (`x.Md` is `x`).
+    let without_ext = match rel_path.len().checked_sub(3) {
+        Some(cut)
+            if rel_path.is_char_boundary(cut) && rel_path[cut..].eq_ignore_ascii_case(".md") =>
+        {
+            &rel_path[..cut]
+        }
+        _ => rel_path,
+    };
     let parts: Vec<String> = without_ext
         .split('/')
         .map(|p| {
@@ -1009,5 +1030,8 @@ mod tests {
     fn ids_come_from_paths() {
         assert_eq!(id_from_path("Finance/AP Bot.md"), "finance/ap-bot");
         assert_eq!(id_from_path("invoice-matching.md"), "invoice-matching");
+        for name in ["x.md", "x.Md", "x.mD", "x.MD"] {
+            assert_eq!(id_from_path(name), "x", "{name}");
+        }
     }
 }

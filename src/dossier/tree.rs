@@ -14,9 +14,11 @@ use super::split::{Format, bracket_depth};
 
 /// Deepest nesting accepted. Real dossiers need four levels.
 pub const MAX_DEPTH: usize = 32;
-/// Most values one front matter may hold once YAML aliases are expanded.
+/// Most values YAML aliases in one front matter may expand to (values
+/// written out are bounded by the file's size cap alone, as in TOML and
+/// JSON).
 pub const MAX_NODES: usize = 20_000;
-/// Most bytes of text one front matter may hold once aliases are expanded.
+/// Most bytes of text YAML aliases in one front matter may expand to.
 pub const MAX_TEXT_BYTES: usize = 8 << 20;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +149,8 @@ fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeEr
 
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
+    // What aliases expand to, apart from what is written: the file's size
+    // cap bounds the rest, as it does for TOML and JSON.
     let mut nodes = 0usize;
     let mut text_bytes = 0usize;
     let mut root: Option<Node> = None;
@@ -185,8 +189,6 @@ fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeEr
                 None
             }
             Event::Scalar(value, style, anchor, _tag) => {
-                nodes += 1;
-                text_bytes += value.len();
                 let kind = if style == ScalarStyle::Plain {
                     plain_scalar(&value)
                 } else {
@@ -225,7 +227,6 @@ fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeEr
                 Some((node, 0))
             }
             Event::SequenceStart(anchor, _) => {
-                nodes += 1;
                 stack.push(Frame::Seq {
                     start,
                     anchor,
@@ -240,7 +241,6 @@ fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeEr
                 None
             }
             Event::MappingStart(anchor, _) => {
-                nodes += 1;
                 stack.push(Frame::Map {
                     start,
                     anchor,
@@ -286,12 +286,6 @@ fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeEr
             },
             _ => None,
         };
-        if nodes > MAX_NODES || text_bytes > MAX_TEXT_BYTES {
-            return Err(err(
-                start..start + 1,
-                format!("the front matter holds more than {MAX_NODES} values"),
-            ));
-        }
         let Some((node, anchor)) = complete else {
             continue;
         };
@@ -371,6 +365,16 @@ fn plain_scalar(value: &str) -> NodeKind {
     NodeKind::Str(value.to_string())
 }
 
+/// A number, when it is one a dossier can use (finite, as YAML's plain
+/// scalars are read); otherwise the text as written, so that the message
+/// about it quotes `1e400` or `inf` rather than a NaN.
+fn number_or_text(n: Option<f64>, raw: &str) -> NodeKind {
+    match n {
+        Some(n) if n.is_finite() => NodeKind::Number(n),
+        _ => NodeKind::Str(raw.to_string()),
+    }
+}
+
 fn size_of(node: &Node) -> (usize, usize) {
     match &node.kind {
         NodeKind::Str(s) | NodeKind::Datetime(s) => (1, s.len()),
@@ -425,12 +429,11 @@ fn toml_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
                     i.radix(),
                 )
                 .or_else(|_| digits.parse::<i64>())
-                .map(|n| n as f64)
-                .unwrap_or(f64::NAN);
-                NodeKind::Number(n)
+                .map(|n| n as f64);
+                number_or_text(n.ok(), i.as_str())
             }
             DeValue::Float(f) => {
-                NodeKind::Number(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
+                number_or_text(f.as_str().replace('_', "").parse().ok(), f.as_str())
             }
             DeValue::Boolean(b) => NodeKind::Bool(*b),
             DeValue::Datetime(d) => NodeKind::Datetime(d.to_string()),
@@ -496,10 +499,7 @@ fn json_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
     fn value(v: &Value<'_>, offset: usize) -> Node {
         let (kind, range) = match v {
             Value::StringLit(s) => (NodeKind::Str(s.value.to_string()), s.range),
-            Value::NumberLit(n) => (
-                NodeKind::Number(n.value.parse().unwrap_or(f64::NAN)),
-                n.range,
-            ),
+            Value::NumberLit(n) => (number_or_text(n.value.parse().ok(), n.value), n.range),
             Value::BooleanLit(b) => (NodeKind::Bool(b.value), b.range),
             Value::NullKeyword(n) => (NodeKind::Null, n.range),
             Value::Array(a) => (
@@ -613,6 +613,39 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn many_plain_values_are_no_alias_bomb_and_huge_numbers_are_text() {
+        let mut src = String::new();
+        for i in 0..15_000 {
+            src.push_str(&format!("k{i}: {i}\n"));
+        }
+        assert!(
+            yaml_of(&src).is_ok(),
+            "15,000 written-out keys are accepted"
+        );
+        for (src, format) in [
+            (
+                "a = 1e400\nb = inf\nc = 99999999999999999999\n",
+                Format::Toml,
+            ),
+            ("{\"a\": 1e400, \"b\": 1e400, \"c\": 1e400}", Format::Json),
+            ("a: 1e400\nb: .inf\nc: 1e400\n", Format::Yaml),
+        ] {
+            let node = parse(src, 0..src.len(), format).unwrap();
+            let NodeKind::Map(entries) = node.kind else {
+                panic!("{src}")
+            };
+            for (k, v) in entries {
+                assert!(
+                    !matches!(v.kind, NodeKind::Number(n) if !n.is_finite()),
+                    "{format:?} {}: {:?}",
+                    k.name,
+                    v.kind
+                );
+            }
+        }
     }
 
     #[test]

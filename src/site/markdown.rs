@@ -70,9 +70,25 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         // scrolling region must be reachable from the keyboard.
         .set_tag_attribute_value("pre", "tabindex", "0")
         .url_schemes(HashSet::from(URL_SCHEMES))
-        .link_rel(Some(LINK_REL));
+        .link_rel(Some(LINK_REL))
+        // Only the ids this module gave (heading anchors, footnotes) stay:
+        // an id in an author's raw HTML could repeat one of the page's own
+        // (`verdict`, `checks`) and take its links and its script's hooks.
+        .attribute_filter(|_element, attribute, value| {
+            if attribute != "id" {
+                return Some(value.into());
+            }
+            let ours = OUR_IDS.with(|ids| ids.borrow().contains(value));
+            ours.then(|| value.into())
+        });
     b
 });
+
+thread_local! {
+    /// The ids [`sanitized_html`] is sanitizing a document with, for the
+    /// sanitizer's attribute filter (a shared builder cannot hold them).
+    static OUR_IDS: std::cell::RefCell<HashSet<String>> = std::cell::RefCell::new(HashSet::new());
+}
 
 /// Renders `markdown` to sanitized HTML. `shift` moves headings down that
 /// many levels (a story's `#` becomes an `h2` on a page whose title is the
@@ -85,6 +101,11 @@ pub fn render(markdown: &str, shift: u8) -> String {
 /// `taken`: the story's anchors never repeat them (a story heading
 /// `## Data` beside the page's own `#data` section gets `data-2`).
 pub fn render_beside(markdown: &str, shift: u8, taken: &[&str]) -> String {
+    let _one_at_a_time = passes(markdown, HEAVY_MARKS).map(|_| {
+        HEAVY
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    });
     let mut ids = Ids::default();
     for id in taken {
         ids.reserve(id);
@@ -103,9 +124,20 @@ pub fn to_html(events: Vec<Event<'_>>) -> String {
 /// The sanitizing path on its own, whatever the events.
 #[doc(hidden)]
 pub fn sanitized_html(events: Vec<Event<'_>>) -> String {
+    let ours: HashSet<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            Event::Start(Tag::FootnoteDefinition(label)) => Some(label.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut html = String::with_capacity(events.len() * 16);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    sanitize(&html)
+    OUR_IDS.with(|ids| *ids.borrow_mut() = ours);
+    let clean = sanitize(&html);
+    OUR_IDS.with(|ids| ids.borrow_mut().clear());
+    clean
 }
 
 /// The fast path on its own: `None` for events it leaves to the sanitizer.
@@ -199,6 +231,65 @@ impl Ids {
     }
 }
 
+/// Most marks of markdown a story may hold: characters that can open or
+/// close an element (`>`, `[`, `|`, `*`, list markers…) and line breaks.
+/// The parser keeps a node for nearly each, and rendering an event or more,
+/// so the memory a story takes grows with them (4 M `>` took 1.3 GB); at
+/// this bound the worst story takes under ~200 MB, and a long story of
+/// prose stays far below it.
+pub const MAX_MARKS: usize = 300_000;
+
+/// Whether a byte is one of the marks [`MAX_MARKS`] counts.
+fn is_mark(b: u8) -> bool {
+    matches!(
+        b,
+        b'>' | b'['
+            | b']'
+            | b'|'
+            | b'*'
+            | b'_'
+            | b'`'
+            | b'~'
+            | b'<'
+            | b'!'
+            | b'\\'
+            | b'&'
+            | b'\n'
+            | b'-'
+            | b'+'
+            | b'#'
+            | b'.'
+            | b')'
+            | b':'
+    )
+}
+
+/// The byte offset in `text` where its marks pass `limit`, if they do.
+fn passes(text: &str, limit: usize) -> Option<usize> {
+    let mut n = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        if is_mark(b) {
+            n += 1;
+            if n > limit {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// The byte offset in `text` where it passes [`MAX_MARKS`], if it does: such
+/// a story is not rendered (the dossier gets an error there instead).
+pub fn too_many_marks(text: &str) -> Option<usize> {
+    passes(text, MAX_MARKS)
+}
+
+/// Stories with more marks than this render one at a time, so that pages
+/// rendered in parallel never hold more than one large story's events (a
+/// story of [`MAX_MARKS`] takes up to ~100 MB while it renders).
+const HEAVY_MARKS: usize = 20_000;
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Deepest nesting of elements a story may reach. The HTML parser behind
 /// the sanitizer takes time quadratic in the depth of nested blocks (a
 /// 100 KB story of nested quotes or `<div>`s took over a minute), so deeper
@@ -206,42 +297,62 @@ impl Ids {
 /// would nest deeper is shown as text.
 pub const MAX_DEPTH: usize = 100;
 
-fn bound_depth(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut out = Vec::with_capacity(events.len());
+/// Flattens containers below [`MAX_DEPTH`], in place (a story's events
+/// can be millions; a second vector of them would double the memory).
+fn bound_depth(mut events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     // For each open markdown container: whether it was kept.
     let mut open: Vec<bool> = Vec::new();
     let mut kept = 0usize;
     // Elements opened by raw HTML and not closed yet (an estimate).
     let mut raw = 0usize;
-    for event in events {
-        match event {
+    let mut w = 0;
+    for r in 0..events.len() {
+        let event = std::mem::replace(&mut events[r], Event::SoftBreak);
+        let keep = match &event {
             Event::Start(_) => {
                 let keep = kept + raw < MAX_DEPTH;
                 open.push(keep);
                 if keep {
                     kept += 1;
-                    out.push(event);
                 }
+                keep
             }
             Event::End(_) => {
-                if open.pop().unwrap_or(true) {
+                let keep = open.pop().unwrap_or(true);
+                if keep {
                     kept = kept.saturating_sub(1);
-                    out.push(event);
                 }
+                keep
             }
-            Event::Html(ref html) | Event::InlineHtml(ref html) => {
-                match raw_nesting(html, kept + raw) {
-                    Some(depth) => {
-                        raw = depth.saturating_sub(kept);
-                        out.push(event);
-                    }
-                    None => out.push(Event::Text(html.clone())),
-                }
-            }
-            other => out.push(other),
+            _ => true,
+        };
+        if !keep {
+            continue;
         }
+        events[w] = match event {
+            Event::Html(html) | Event::InlineHtml(html)
+                if raw_nesting(&html, kept + raw).is_none() =>
+            {
+                Event::Text(html)
+            }
+            Event::Html(html) => {
+                raw = raw_nesting(&html, kept + raw)
+                    .unwrap_or(0)
+                    .saturating_sub(kept);
+                Event::Html(html)
+            }
+            Event::InlineHtml(html) => {
+                raw = raw_nesting(&html, kept + raw)
+                    .unwrap_or(0)
+                    .saturating_sub(kept);
+                Event::InlineHtml(html)
+            }
+            other => other,
+        };
+        w += 1;
     }
-    out
+    events.truncate(w);
+    events
 }
 
 /// The depth after the raw HTML `html`, starting at `depth`, or `None` when
@@ -415,6 +526,7 @@ pub fn transform<'a>(
         }
         i += 1;
     }
+    drop(events);
     bound_depth(out)
 }
 
@@ -476,6 +588,19 @@ mod tests {
         assert!(html.contains("<h3 id=\"main-2\">Facts</h3>"), "{html}");
         assert!(html.contains("href=\"#fn-my-note\""), "{html}");
         assert!(html.contains("id=\"fn-my-note\""), "{html}");
+    }
+
+    #[test]
+    fn ids_in_an_authors_raw_html_are_dropped_and_ours_kept() {
+        let html = render_beside(
+            "## Data\n\n<div id=\"verdict\">x</div>\n\n<h2 id=\"main\">y</h2>\n\nNote[^n].\n\n[^n]: text",
+            1,
+            &["data", "main", "verdict"],
+        );
+        assert!(!html.contains("id=\"verdict\""), "{html}");
+        assert!(!html.contains("id=\"main\""), "{html}");
+        assert!(html.contains("<h3 id=\"data-2\">Data</h3>"), "{html}");
+        assert!(html.contains("id=\"fn-n\""), "{html}");
     }
 
     #[test]

@@ -69,6 +69,18 @@ pub fn load_faq(project: &Project) -> Faq {
     {
         return shipped("a symbolic link that points outside the content folder is not followed");
     }
+    // Only a regular file is opened: a FIFO would block the build until
+    // something wrote to it.
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
+        }
+        Err(e) => return shipped(&format!("the FAQ cannot be read: {e}")),
+        Ok(m) if !m.is_file() => {
+            return shipped("the FAQ is not a regular file (a folder, a pipe or a device)");
+        }
+        Ok(_) => {}
+    }
     let cap = crate::dossier::read::MAX_FILE_BYTES;
     let mut bytes = Vec::new();
     match std::fs::File::open(&path)
@@ -79,10 +91,14 @@ pub fn load_faq(project: &Project) -> Faq {
             cap >> 20
         )),
         Ok(_) => match String::from_utf8(bytes) {
+            Ok(text) if markdown::too_many_marks(&text).is_some() => shipped(&format!(
+                "the FAQ is too large to render: it has more than {} marks of markdown",
+                markdown::MAX_MARKS
+            )),
             Ok(text) => faq::parse(&text, &shown),
             Err(_) => shipped("the FAQ is not valid UTF-8"),
         },
-        Err(_) => faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md"),
+        Err(e) => shipped(&format!("the FAQ cannot be read: {e}")),
     }
 }
 
@@ -562,6 +578,14 @@ pub fn write_pages(
         .map(|page| {
             let path = site.path(*page);
             let dest = out.join(&path);
+            if let Some(link) = output::link_on_the_way(out, &path) {
+                progress();
+                return Err(Diagnostic::error(
+                    crate::dossier::discover::show(&link, &site.project.root),
+                    "cannot be written: this is a symbolic link where the site needs a folder, and the site is never written through one",
+                )
+                .with_help("remove the link (or make it a real folder), then build again"));
+            }
             let result = match page {
                 // The report is streamed to disk: at 10,000 pilots it is tens
                 // of megabytes that need not be held in memory.
@@ -646,21 +670,113 @@ fn write_error(site: &Site, out: &Path, dest: &Path, e: &std::io::Error) -> Diag
     }
 }
 
+/// Whether `project` may build into `out`: never into the project, its
+/// content or templates folder, a folder inside those two, or an ancestor
+/// of any; and into a folder that holds files pilotscope did not write
+/// only when `force` is given (which marks the folder as pilotscope's, so
+/// later builds accept it).
+pub fn check_output(project: &Project, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    if let Some(why) = dangerous_output(project, out) {
+        return Err(why);
+    }
+    // Whether the folder is pilotscope's can only be told while no build
+    // writes there (one that has written pages but not yet its manifest
+    // would look like someone else's files).
+    let _lock = match out.is_dir() {
+        true => Some(output::lock(out).map_err(|e| lock_problem(project, out, &e))?),
+        false => None,
+    };
+    check_foreign(project, out, force)
+}
+
+fn shown_output(project: &Project, out: &Path) -> String {
+    match crate::dossier::discover::show(out, &project.root) {
+        s if s.is_empty() => out.display().to_string(),
+        s => s,
+    }
+}
+
+fn lock_problem(project: &Project, out: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        shown_output(project, out),
+        format!("the output folder cannot be locked for this build: {e}"),
+    )
+}
+
+/// Why `out` is never an output folder of `project`, if it is not.
+fn dangerous_output(project: &Project, out: &Path) -> Option<Diagnostic> {
+    let content = project.content_dir();
+    let templates = project.templates_dir();
+    let guarded: [(&str, &Path, bool); 3] = [
+        ("project folder", &project.root, false),
+        ("content folder", &content, true),
+        ("templates folder", &templates, true),
+    ];
+    output::dangerous(out, &guarded).map(|why| {
+        Diagnostic::error(shown_output(project, out), why).with_help(
+            "set output_dir in pilotscope.toml, or --output, to a folder of its own, such as site",
+        )
+    })
+}
+
+/// The rest of [`check_output`], for a caller that holds the folder's lock.
+fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagnostic> {
+    if !output::is_foreign(out) {
+        return Ok(());
+    }
+    if !force {
+        return Err(Diagnostic::error(
+            shown_output(project, out),
+            "the output folder already holds files that pilotscope did not write (it has no .pilotscope-files manifest), and a build would overwrite any that share a name with a page",
+        )
+        .with_help("choose an empty or new folder, or pass --force to build into this one anyway"));
+    }
+    output::begin(out).map_err(|e| {
+        Diagnostic::error(
+            shown_output(project, out),
+            format!("the output folder cannot be updated: {e}"),
+        )
+    })?;
+    Ok(())
+}
+
+/// [`check_output`] for the project at `root` and the folder `watch` and
+/// `serve` will write (`out`, or the configured one), before their first
+/// build. A project that cannot be opened passes: they report that
+/// themselves, and every build checks again.
+pub fn check_output_at(root: &Path, out: Option<&Path>, force: bool) -> Result<(), Diagnostic> {
+    match Project::open(root) {
+        Ok(project) => {
+            let out = out.map_or_else(|| project.output_dir(), Path::to_path_buf);
+            check_output(&project, &out, force)
+        }
+        Err(_) => Ok(()),
+    }
+}
+
 /// Builds the whole site into `out`. Errors are problems writing or
 /// rendering (dossier errors are part of the site, on the pages of the
-/// dossiers concerned).
+/// dossiers concerned), or an output folder that [`check_output`] refuses.
 pub fn build(
     site: &Site,
     out: &Path,
     progress: &(dyn Fn() + Sync),
 ) -> Result<BuildStats, Vec<Diagnostic>> {
     let start = Instant::now();
+    // Refused before anything is created there.
+    if let Some(why) = dangerous_output(site.project, out) {
+        return Err(vec![why]);
+    }
     if let Err(e) = std::fs::create_dir_all(out) {
         return Err(vec![Diagnostic::error(
             crate::dossier::discover::show(out, &site.project.root),
             format!("the output folder cannot be created: {e}"),
         )]);
     }
+    // Another build writing here at the same time would leave a mix of
+    // both builds' pages under one manifest; the second one waits.
+    let _lock = output::lock(out).map_err(|e| vec![lock_problem(site.project, out, &e)])?;
+    check_foreign(site.project, out, false).map_err(|d| vec![d])?;
     let previous = output::Manifest::read(out);
     let pages = site.pages();
     let files = site.keyed_paths(&pages);

@@ -84,7 +84,7 @@ impl Manifest {
         self.trusted
             && self.files.get(path) == Some(&Some(key))
             && self.written.is_some_and(|written| {
-                std::fs::metadata(out.join(path))
+                std::fs::symlink_metadata(out.join(path))
                     .and_then(|m| Ok(m.is_file() && m.modified()? <= written))
                     .unwrap_or(false)
             })
@@ -110,12 +110,118 @@ impl Manifest {
     }
 }
 
+/// `path` made absolute, with every part that exists resolved
+/// (`canonicalize` needs the whole path to exist; an output folder often
+/// does not yet).
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            let mut c = c;
+            c.extend(rest.iter().rev());
+            return c;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Why a build must not write into `out`, if it must not: `out` is one of
+/// the `guarded` folders (the project, its content, its templates: name
+/// and path) or holds one, or lies inside the content or templates folder
+/// (`inside` says which may not hold it).
+pub fn dangerous(out: &Path, guarded: &[(&str, &Path, bool)]) -> Option<String> {
+    let out = resolved(out);
+    for (what, folder, no_inside) in guarded {
+        let folder = resolved(folder);
+        if out == folder {
+            return Some(format!(
+                "the output folder is the {what} itself: a build would overwrite the files in it"
+            ));
+        }
+        if folder.starts_with(&out) {
+            return Some(format!(
+                "the output folder {} holds the {what}: a build there would overwrite files pilotscope did not write",
+                out.display()
+            ));
+        }
+        if *no_inside && out.starts_with(&folder) {
+            return Some(format!(
+                "the output folder is inside the {what}: pages would be written among its files"
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `out` holds files that pilotscope did not write: it is a
+/// non-empty folder with neither a manifest nor the mark of a build.
+pub fn is_foreign(out: &Path) -> bool {
+    if out.join(MANIFEST).exists() || out.join(UNFINISHED).exists() {
+        return false;
+    }
+    // What file managers and git leave in an empty folder does not count.
+    const NOBODYS: [&str; 4] = [".gitkeep", ".DS_Store", "Thumbs.db", "desktop.ini"];
+    std::fs::read_dir(out).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| !NOBODYS.iter().any(|n| e.file_name() == *n))
+    })
+}
+
+/// An exclusive hold on an output folder: while it is held no other
+/// pilotscope writes there. It is an advisory lock of the operating system
+/// (`flock` on the folder itself on Unix, so that no file is added to the
+/// site; a `.pilotscope-lock` file elsewhere), released when the value is
+/// dropped or the process dies, however it dies.
+#[derive(Debug)]
+pub struct Lock {
+    _file: Option<std::fs::File>,
+}
+
+/// Takes the [`Lock`] on `out` (which must exist), waiting for another
+/// build to finish first, and saying so on standard error.
+pub fn lock(out: &Path) -> io::Result<Lock> {
+    #[cfg(unix)]
+    let file = std::fs::File::open(out)?;
+    #[cfg(not(unix))]
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(out.join(".pilotscope-lock"))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another pilotscope to finish writing {} ...",
+                out.display()
+            );
+            file.lock()?;
+        }
+        // A file system without locks (some network shares): build as before.
+        Err(std::fs::TryLockError::Error(e)) if e.kind() == io::ErrorKind::Unsupported => {
+            return Ok(Lock { _file: None });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    Ok(Lock { _file: Some(file) })
+}
+
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to `path` unless it already holds exactly them. Returns
 /// whether the file was written.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    if let Ok(meta) = std::fs::metadata(path)
+    // A symbolic link is replaced, never compared or written through.
+    if let Ok(meta) = std::fs::symlink_metadata(path)
         && meta.is_file()
         && meta.len() == bytes.len() as u64
     {
@@ -140,7 +246,7 @@ pub fn stream_if_changed(
     path: &Path,
     produce: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<bool> {
-    let old = match std::fs::metadata(path) {
+    let old = match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_file() => Some(Compare::open(path)?),
         _ => None,
     };
@@ -330,11 +436,11 @@ pub fn finish(
 ) -> io::Result<usize> {
     let mut removed = 0;
     for gone in previous.files.keys().filter(|f| !files.contains_key(*f)) {
-        // Never follow a manifest entry out of the output folder.
-        if gone.split('/').any(|p| p == ".." || p.is_empty())
-            || gone.starts_with('/')
-            || gone.contains('\\')
-        {
+        // A manifest is trusted only for regular files under the folder,
+        // reached without a symbolic link: anyone who can commit one (with
+        // `output_dir` in the content folder, a dossier author) could
+        // otherwise name files elsewhere.
+        if !is_own_file(out, gone) {
             continue;
         }
         let path = out.join(gone);
@@ -365,6 +471,55 @@ pub fn finish(
     }
 }
 
+/// Whether `rel` (a path relative to `out`, with `/`) is plain: no `..`,
+/// `.`, empty part, backslash or root.
+fn is_plain(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && !rel.contains('\\')
+        && !rel.contains('\0')
+        && rel
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != "..")
+}
+
+/// The first symbolic link (or other thing that is not a folder) on the way
+/// from `out` to the folder that holds `rel`, if any: the site is never
+/// written, read or removed through one. Parts that do not exist yet are
+/// fine (they are created as folders).
+pub fn link_on_the_way(out: &Path, rel: &str) -> Option<PathBuf> {
+    let mut dir = out.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len().saturating_sub(1)] {
+        dir.push(part);
+        match std::fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(m) if m.file_type().is_symlink() => return Some(dir),
+            // A file in the way is told by the write's own error.
+            Ok(_) => return None,
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Whether `rel` names a regular file under `out`, reached without a
+/// symbolic link: the only kind of manifest entry that is removed.
+fn is_own_file(out: &Path, rel: &str) -> bool {
+    if !is_plain(rel) {
+        return false;
+    }
+    let mut dir = out.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        dir.push(part);
+        if !std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            return false;
+        }
+    }
+    std::fs::symlink_metadata(out.join(rel)).is_ok_and(|m| m.is_file())
+}
+
 /// Removes the temporary files that builds killed before their rename left
 /// in the folders of the site's files (they are hidden, but a sync of the
 /// folder would publish them). Only those of processes that are gone, and
@@ -375,6 +530,7 @@ fn remove_stale_temporary_files<'a>(out: &Path, files: impl Iterator<Item = &'a 
         return;
     }
     let folders: BTreeSet<PathBuf> = files
+        .filter(|f| is_plain(f) && link_on_the_way(out, f).is_none())
         .filter_map(|f| out.join(f).parent().map(Path::to_path_buf))
         .collect();
     for folder in folders {
@@ -406,7 +562,8 @@ fn temporary_file_pid(name: &str) -> Option<u32> {
 fn remove_empty_parents(out: &Path, file: &Path) {
     let mut dir: Option<PathBuf> = file.parent().map(Path::to_path_buf);
     while let Some(d) = dir {
-        if d == out || !d.starts_with(out) || std::fs::remove_dir(&d).is_err() {
+        let is_folder = std::fs::symlink_metadata(&d).is_ok_and(|m| m.is_dir());
+        if d == out || !d.starts_with(out) || !is_folder || std::fs::remove_dir(&d).is_err() {
             break;
         }
         dir = d.parent().map(Path::to_path_buf);
@@ -553,6 +710,102 @@ mod tests {
         assert!(!begin(out).unwrap());
         assert!(begin(out).unwrap(), "the mark of the first is still there");
         assert!(!Manifest::read(out).trusted);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn nothing_is_removed_or_written_through_a_symbolic_link() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("site");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("x"), "precious").unwrap();
+        std::fs::write(elsewhere.join("y.html"), "precious").unwrap();
+        write_atomic(&out.join("index.html"), b"i").unwrap();
+        symlink(&elsewhere, out.join("escape")).unwrap();
+        symlink(elsewhere.join("y.html"), out.join("y.html")).unwrap();
+        std::fs::write(
+            out.join(MANIFEST),
+            "index.html\nescape/x\ny.html\n../elsewhere/x\n/etc/hostname\n",
+        )
+        .unwrap();
+        let m = Manifest::read(&out);
+        assert_eq!(finish(&out, &m, &keyed(&[]), &[], false, false).unwrap(), 1);
+        assert!(!out.join("index.html").exists(), "its own file is removed");
+        assert_eq!(
+            std::fs::read_to_string(elsewhere.join("x")).unwrap(),
+            "precious"
+        );
+        assert_eq!(
+            std::fs::read_to_string(elsewhere.join("y.html")).unwrap(),
+            "precious"
+        );
+        assert!(out.join("escape").exists(), "the link itself stays");
+
+        // Writing: a link to a file is replaced, never written through;
+        // a link to a folder is found before anything is written.
+        assert!(write_if_changed(&out.join("y.html"), b"precious").unwrap());
+        assert!(
+            !std::fs::symlink_metadata(out.join("y.html"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            std::fs::read_to_string(elsewhere.join("y.html")).unwrap(),
+            "precious"
+        );
+        assert_eq!(link_on_the_way(&out, "escape/x"), Some(out.join("escape")));
+        assert_eq!(link_on_the_way(&out, "pilots/a/index.html"), None);
+    }
+
+    #[test]
+    fn the_project_its_content_and_templates_and_their_ancestors_are_no_output_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("content/team")).unwrap();
+        let guarded: [(&str, &Path, bool); 3] = [
+            ("project folder", &root, false),
+            ("content folder", &root.join("content"), true),
+            ("templates folder", &root.join("templates"), true),
+        ];
+        for bad in [
+            root.clone(),
+            root.join("."),
+            root.join("content/.."),
+            dir.path().to_path_buf(),
+            PathBuf::from("/"),
+            root.join("content"),
+            root.join("content/team"),
+            root.join("content/new/site"),
+            root.join("templates"),
+            root.join("templates/site"),
+        ] {
+            assert!(
+                dangerous(&bad, &guarded).is_some(),
+                "{} was accepted",
+                bad.display()
+            );
+        }
+        for good in [
+            root.join("site"),
+            root.join("public/pilots"),
+            dir.path().join("elsewhere"),
+        ] {
+            assert_eq!(dangerous(&good, &guarded), None, "{}", good.display());
+        }
+
+        let out = dir.path().join("out");
+        assert!(!is_foreign(&out), "a folder that does not exist yet");
+        std::fs::create_dir_all(&out).unwrap();
+        assert!(!is_foreign(&out), "an empty folder");
+        std::fs::write(out.join(".gitkeep"), "").unwrap();
+        assert!(!is_foreign(&out), "a folder kept in git by an empty file");
+        std::fs::write(out.join("notes.txt"), "mine").unwrap();
+        assert!(is_foreign(&out));
+        begin(&out).unwrap();
+        assert!(!is_foreign(&out), "a build has started there");
     }
 
     #[test]
