@@ -23,7 +23,7 @@
 //!   (raw HTML, heading classes and attributes, a link inside a link…)
 //!   sends the document down the sanitizing path. Its output is the
 //!   sanitizing path's, byte for byte, on generated hostile markdown
-//!   (`tests/markdown_paths.rs`).
+//!   (`tests/it/markdown_paths.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;

@@ -19,7 +19,7 @@
 //! closes the outer one) and a carriage return or NUL in the text (the
 //! parser rewrites them). The filtering is mirrored where each tag is
 //! written, and the escaping is the serializer's. The output is byte for
-//! byte `sanitize(push_html(events))`, which `tests/markdown_paths.rs`
+//! byte `sanitize(push_html(events))`, which `tests/it/markdown_paths.rs`
 //! checks on generated markdown, hostile addresses included; keeping the
 //! bytes (not just the document) the same keeps the site's snapshots and
 //! the pages of a portfolio unchanged whichever path a story takes.

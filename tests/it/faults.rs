@@ -4,8 +4,8 @@
 //!
 //! The promise under every fault: each file of the site is whole (the
 //! previous version or the new one), the error says what is wrong, and the
-//! exit status is 2. `tests/site_build.rs` has one killed build; the loop
-//! here kills at several points of a build. `tests/serve.rs` covers 200
+//! exit status is 2. `tests/it/site_build.rs` has one killed build; the loop
+//! here kills at several points of a build. `tests/it/serve.rs` covers 200
 //! one-shot clients, vanishing clients and a first set of malformed
 //! requests; this file holds connections open while others come and go,
 //! and adds the malformed requests that file does not send.
@@ -14,9 +14,9 @@
 //! and loops are bounded so that they stop by themselves.
 #![cfg(unix)]
 
-mod common;
-mod hardening;
-mod live;
+use crate::common;
+use crate::hardening;
+use crate::live;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

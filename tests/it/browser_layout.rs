@@ -15,7 +15,7 @@
 //! Without Chromium, chromedriver or pdftotext the test prints a notice and
 //! passes, unless `CI` is set: then it fails.
 
-mod browser_kit;
+use crate::browser_kit;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

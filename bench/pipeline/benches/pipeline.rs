@@ -1,4 +1,5 @@
-//! In-process benchmarks of the pipeline's stages (`cargo bench`).
+//! In-process benchmarks of the pipeline's stages (`cargo bench` in
+//! `bench/pipeline/`).
 //!
 //! The dossiers are the example portfolio in `content/`, cycled under new
 //! ids to make larger portfolios, and held in memory: these numbers leave
@@ -82,7 +83,8 @@ fn read_and_judge(project: &Project, files: &[(String, &[u8])]) -> Vec<Entry> {
 }
 
 fn benches(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // This package is bench/pipeline/ of the repository.
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let project = Project::open(root).expect("the repository's pilotscope.toml");
     let examples = examples(root);
     let templates = site::load_templates(&project).expect("the shipped templates");

@@ -13,8 +13,8 @@
 //! `CHROMIUM` and `CHROMEDRIVER` name the programs when they are not
 //! `/usr/bin/chromium` and `/usr/bin/chromedriver` or on the `PATH`.
 
-mod browser_kit;
-mod live;
+use crate::browser_kit;
+use crate::live;
 
 use std::time::{Duration, Instant};
 

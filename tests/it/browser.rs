@@ -12,8 +12,8 @@
 //! `CHROMIUM` and `CHROMEDRIVER` name the programs when they are not
 //! `chromium` and `chromedriver` on the `PATH`.
 
-mod browser_kit;
-mod common;
+use crate::browser_kit;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -2,17 +2,17 @@
 //! the site, built the way a team would build it. Each file's outcome is in
 //! `tests/fixtures/hostile/expected.toml`; what is made at test time (a
 //! 50 MB dossier, a file name that is markup, looping symbolic links and
-//! links out of the content folder) is described in `tests/hardening/`.
+//! links out of the content folder) is described in `tests/it/hardening/`.
 //!
 //! The page-level promise, checked on every HTML file: nothing from content
 //! can run or load anything (see `hardening::assert_inert`). The data-level
 //! promise: report.json and summary.csv carry the same text as plain data,
-//! with spreadsheet formulas defused. `tests/audit.rs` loads the same site in
+//! with spreadsheet formulas defused. `tests/it/audit.rs` loads the same site in
 //! a real browser.
 #![cfg(unix)]
 
-mod common;
-mod hardening;
+use crate::common;
+use crate::hardening;
 
 use std::collections::BTreeMap;
 

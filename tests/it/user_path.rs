@@ -6,7 +6,7 @@
 //! (issue 11): relative roots, `init`, `new`, closed pipes, `--fail-on`,
 //! paths in annotations, the CI workflow `init` writes, and the 404 page.
 
-mod live;
+use crate::live;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

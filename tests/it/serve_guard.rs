@@ -2,7 +2,7 @@
 //! real binary, started from inside a copy of `tests/fixtures/live` with its
 //! default arguments, spoken to over real HTTP with raw requests.
 
-mod live;
+use crate::live;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

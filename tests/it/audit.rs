@@ -1,9 +1,9 @@
 //! A real-browser audit of every page of two sites: the shipped example
 //! portfolio and the hostile corpus (`tests/fixtures/hostile`, with what
-//! `tests/hardening/` adds at test time).
+//! `tests/it/hardening/` adds at test time).
 //!
 //! Headless Chromium, driven through chromedriver (the approach of
-//! `tests/browser.rs`: `fantoccini`, the legacy `/se/log` endpoint for the
+//! `tests/it/browser.rs`: `fantoccini`, the legacy `/se/log` endpoint for the
 //! console, Performance entries for requests), loads each page from a
 //! std-only HTTP server on 127.0.0.1 and asserts:
 //!
@@ -24,9 +24,9 @@
 //! `CI` is set (`.ci/run` installs them all).
 #![cfg(unix)]
 
-mod browser_kit;
-mod common;
-mod hardening;
+use crate::browser_kit;
+use crate::common;
+use crate::hardening;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

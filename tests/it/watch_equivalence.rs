@@ -13,7 +13,7 @@
 //! sequence fails, so it can be replayed with `EQUIVALENCE_SEED=<seed>`.
 //! `EQUIVALENCE_SEQUENCES=<n>` runs more sequences than the default eight.
 
-mod live;
+use crate::live;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,9 @@
 //! Memory per story (issue 12): a story that would take the renderer too
 //! much memory is refused with a located error on its page, and a build of
 //! stories at and past the bound runs under a data limit (`ulimit -d`, as
-//! `tests/hostile.rs` does) instead of aborting.
+//! `tests/it/hostile.rs` does) instead of aborting.
 
-mod live;
+use crate::live;
 
 use std::path::Path;
 use std::process::{Command, Output};

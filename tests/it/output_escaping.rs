@@ -2,7 +2,7 @@
 //! format (issue 12): none may start a line that a CI runner reads as a
 //! workflow command, and GitHub annotations escape them by its rules.
 
-mod live;
+use crate::live;
 
 use std::process::{Command, Stdio};
 

@@ -12,7 +12,7 @@
 //!   rows and the live figures' links themselves.
 //! - the shipped example portfolio (`content/` at the repository root).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

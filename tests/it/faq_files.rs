@@ -1,7 +1,7 @@
 //! The FAQ file when it is not a plain readable file (issue 12): a pipe
 //! never blocks the build, and whatever stops it from being read is said.
 
-mod live;
+use crate::live;
 
 use std::process::{Command, Stdio};
 

@@ -3,7 +3,7 @@
 //! folder at once. The real binary, run from inside a copy of
 //! `tests/fixtures/live` with default arguments.
 
-mod live;
+use crate::live;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

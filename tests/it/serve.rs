@@ -6,7 +6,7 @@
 //! shows up (up to a generous deadline): they assert on *what* appears,
 //! never on how fast.
 
-mod live;
+use crate::live;
 
 use std::io::Write;
 use std::net::TcpStream;
