@@ -93,6 +93,7 @@ pub struct CheckJson<'a> {
 
 #[derive(Serialize)]
 pub struct ErrorJson<'a> {
+    pub code: crate::diagnostic::Code,
     pub source: &'a str,
     pub line: Option<usize>,
     pub column: Option<usize>,
@@ -105,6 +106,7 @@ fn error_json(d: &Diagnostic) -> ErrorJson<'_> {
         None => d.message.clone(),
     };
     ErrorJson {
+        code: d.code,
         source: &d.source,
         line: d.line(),
         column: d.column(),
@@ -239,7 +241,10 @@ pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
     let mut groups = Vec::new();
     let message = printable(&d.message);
     let source = printable(&d.source);
-    let title = level.clone().primary_title(message.as_ref());
+    let title = level
+        .clone()
+        .primary_title(message.as_ref())
+        .id(d.code.as_str());
     // One character for one, so that the caret stays under its column.
     let line_text: String = loc_text(d);
     let group = match &d.location {
@@ -440,7 +445,8 @@ pub fn github(judged: &Judged, fail_on: Option<Verdict>) -> String {
         }
         let _ = writeln!(
             out,
-            "::{kind} {props},title=pilotscope::{}",
+            "::{kind} {props},title=pilotscope {}::{}",
+            escape_property(d.code.as_str()),
             escape_data(&message)
         );
     }

@@ -33,7 +33,7 @@ use jiff::civil::Date;
 use notify::{Event, Watcher};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::dossier::discover::{self, DossierFile};
 use crate::project::{self, Entry, Judged, Project};
 use crate::site::{self, Faq, Page, Site, Templates};
@@ -459,7 +459,7 @@ impl Live {
             rebuild.errors = self
                 .blocking
                 .iter()
-                .filter(|d| !d.message.contains("cannot be written"))
+                .filter(|d| d.code != Code::OutputCannotWrite)
                 .chain(loaded.judged.diagnostics().filter(|d| d.is_error()))
                 .chain(errors.iter())
                 .cloned()
@@ -495,6 +495,7 @@ impl Live {
             written > 0,
         ) {
             errors.push(Diagnostic::error(
+                Code::OutputCannotUpdate,
                 discover::show(&out, &loaded.project.root),
                 format!("the output folder cannot be updated: {e}"),
             ));
@@ -505,8 +506,7 @@ impl Live {
             // no page, and the next build renders them all.
             let _ = site::output::begin(&out);
         }
-        self.blocking
-            .retain(|d| !d.message.contains("cannot be written"));
+        self.blocking.retain(|d| d.code != Code::OutputCannotWrite);
         self.blocking.extend(errors.iter().cloned());
         report.extend(errors);
         let now: HashSet<String> = self.errors().iter().map(|d| d.source.clone()).collect();
@@ -548,7 +548,7 @@ fn is_clash(e: &Entry) -> bool {
     e.judged.is_none()
         && e.diagnostics
             .iter()
-            .any(|d| d.message.contains("is the same as that of"))
+            .any(|d| d.code == Code::DossierDuplicateId)
 }
 
 /// File watches on a project, and where their events arrive.

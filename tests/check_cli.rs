@@ -82,6 +82,8 @@ struct Expected {
     line: Option<i64>,
     column: Option<i64>,
     message: String,
+    /// The diagnostic's stable code (docs/diagnostics.md).
+    code: String,
 }
 
 fn expected_errors() -> Vec<Expected> {
@@ -95,6 +97,7 @@ fn expected_errors() -> Vec<Expected> {
             line: e.get("line").and_then(toml::Value::as_integer),
             column: e.get("column").and_then(toml::Value::as_integer),
             message: e["message"].as_str().expect("message").to_string(),
+            code: e["code"].as_str().expect("code").to_string(),
         })
         .collect()
 }
@@ -156,7 +159,7 @@ fn every_broken_file_is_an_error_at_its_place_and_the_good_ones_are_still_judged
             .collect();
         assert_eq!(
             keys,
-            BTreeSet::from(["source", "line", "column", "message"]),
+            BTreeSet::from(["code", "source", "line", "column", "message"]),
             "{e}"
         );
     }
@@ -169,10 +172,14 @@ fn every_broken_file_is_an_error_at_its_place_and_the_good_ones_are_still_judged
         };
         let (line, column) = (first["line"].as_i64(), first["column"].as_i64());
         let message = first["message"].as_str().unwrap_or("");
-        if (line, column) != (exp.line, exp.column) || !message.contains(&exp.message) {
+        let code = first["code"].as_str().unwrap_or("");
+        if (line, column) != (exp.line, exp.column)
+            || !message.contains(&exp.message)
+            || code != exp.code
+        {
             wrong.push(format!(
-                "{source}: expected {:?}:{:?} {:?}\n  found {line:?}:{column:?} {message:?}",
-                exp.line, exp.column, exp.message
+                "{source}: expected {:?}:{:?} [{}] {:?}\n  found {line:?}:{column:?} [{code}] {message:?}",
+                exp.line, exp.column, exp.code, exp.message
             ));
         }
         if judged.contains(&source) {
@@ -432,7 +439,7 @@ fn an_unknown_configuration_key_exits_with_2_and_a_suggestion() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .contains("error: `stale_dayz` is not a configuration key"),
+            .contains("error[config.unknown-key]: `stale_dayz` is not a configuration key"),
         "{}",
         r.stderr
     );

@@ -13,7 +13,7 @@ use super::schema::{self, FieldSpec, Kind};
 use super::split::{self, Format};
 use super::tree::{self, Key, Node, NodeKind};
 use super::{Answer, Direction, Dossier, Gap, Kpi, Stage, Value};
-use crate::diagnostic::{Diagnostic, Location, suggest};
+use crate::diagnostic::{Code, Diagnostic, Location, suggest};
 
 /// Largest dossier file read. Stories are long, but not this long.
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
@@ -50,15 +50,24 @@ pub fn load(path: &Path, source: &str, rel_path: &str, id: &str) -> Loaded {
 /// be read or is larger is a diagnostic about `source`.
 pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::error(source, format!("cannot be read: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Diagnostic::error(
+            Code::DossierUnreadable,
+            source,
+            format!("cannot be read: {e}"),
+        )
+    })?;
     let mut bytes = Vec::new();
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return Err(Diagnostic::error(source, format!("cannot be read: {e}")));
+        return Err(Diagnostic::error(
+            Code::DossierUnreadable,
+            source,
+            format!("cannot be read: {e}"),
+        ));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(
-            Diagnostic::error(source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
+            Diagnostic::error(Code::DossierTooLarge, source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
                 .with_help("keep the dossier to its answers and story; link to large documents instead of pasting them"),
         );
     }
@@ -69,7 +78,7 @@ pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
 pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Loaded::failed(
-            Diagnostic::error(source, "the file is empty; a dossier starts with front matter holding at least `title` and `stage`")
+            Diagnostic::error(Code::DossierEmpty, source, "the file is empty; a dossier starts with front matter holding at least `title` and `stage`")
                 .at(Location::from_offsets("", 0, 0))
                 .with_help("run `pilotscope new \"Title\"` to start from a dossier with every question"),
         );
@@ -85,6 +94,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         let loc = Location::from_offsets(&before, before.len(), before.len());
         return Loaded::failed(
             Diagnostic::error(
+                Code::DossierBinary,
                 source,
                 "the file looks binary (it holds NUL bytes), not like a markdown dossier",
             )
@@ -98,6 +108,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
             let loc = Location::from_offsets(valid, valid.len(), valid.len());
             return Loaded::failed(
                 Diagnostic::error(
+                    Code::DossierNotUtf8,
                     source,
                     format!(
                         "the file is not valid UTF-8: byte {} cannot start a character",
@@ -126,7 +137,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     let parts = match split::split(text) {
         Ok(p) => p,
         Err(e) => {
-            let mut d = Diagnostic::error(source, e.message)
+            let mut d = Diagnostic::error(Code::DossierNoFrontMatter, source, e.message)
                 .at(Location::from_offsets(text, e.at.start, e.at.end));
             if let Some(help) = e.help {
                 d = d.with_help(help);
@@ -138,7 +149,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         Ok(n) => n,
         Err(e) => {
             return Loaded::failed(
-                Diagnostic::error(source, e.message)
+                Diagnostic::error(Code::DossierSyntax, source, e.message)
                     .at(Location::from_offsets(text, e.at.start, e.at.end)),
             );
         }
@@ -162,6 +173,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         let at = parts.body.start + at;
         reader.push(
             Diagnostic::error(
+                Code::DossierStoryTooLarge,
                 source,
                 format!(
                     "the story is too large to render: it passes {} marks of markdown (characters such as `>`, `[`, `|`, `*` and line breaks) here",
@@ -177,6 +189,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         NodeKind::Map(entries) => reader.section(entries, "", &mut dossier),
         NodeKind::Null => {}
         other => reader.error_at(
+            Code::DossierNotATable,
             &root.span,
             format!(
                 "the front matter must be a set of `key: value` answers; found {}",
@@ -189,11 +202,15 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     match dossier.answer(schema::idx::TITLE) {
         Some(Value::Text(t)) => dossier.title = t.clone(),
         _ => reader.push(
-            Diagnostic::error(source, "a dossier needs a `title`: the pilot's name")
-                .at(open.clone())
-                .with_help(
-                    "add a line such as `title: Invoice matching assistant` to the front matter",
-                ),
+            Diagnostic::error(
+                Code::DossierMissingTitle,
+                source,
+                "a dossier needs a `title`: the pilot's name",
+            )
+            .at(open.clone())
+            .with_help(
+                "add a line such as `title: Invoice matching assistant` to the front matter",
+            ),
         ),
     }
     match dossier.answer(schema::idx::STAGE) {
@@ -203,10 +220,11 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
                 || !reader
                     .diagnostics
                     .iter()
-                    .any(|d| d.message.starts_with("`stage`"))
+                    .any(|d| d.code == Code::DossierBadChoice && d.message.starts_with("`stage`"))
             {
                 reader.push(
                     Diagnostic::error(
+                        Code::DossierMissingStage,
                         source,
                         format!(
                             "a dossier needs a `stage`: one of {}",
@@ -222,6 +240,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     if reader.errors == 0 && dossier.stage != Stage::Proposed && dossier.started().is_none() {
         reader.push(
             Diagnostic::warning(
+                Code::DossierMissingStarted,
                 source,
                 format!(
                     "`started` is missing; a pilot at stage `{}` should say when work began",
@@ -239,6 +258,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         let more = reader.errors - MAX_ERRORS;
         reader.diagnostics.retain(|d| !d.is_error());
         reader.diagnostics.push(Diagnostic::error(
+            Code::DossierTooManyErrors,
             source,
             format!("… and {more} more errors in this file"),
         ));
@@ -275,8 +295,8 @@ impl Reader<'_> {
         self.diagnostics.push(d);
     }
 
-    fn error_at(&mut self, span: &Range<usize>, message: String, help: Option<String>) {
-        let mut d = Diagnostic::error(self.source, message).at(self.loc(span));
+    fn error_at(&mut self, code: Code, span: &Range<usize>, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(code, self.source, message).at(self.loc(span));
         d.help = help;
         self.push(d);
     }
@@ -301,6 +321,7 @@ impl Reader<'_> {
                     NodeKind::Map(inner) => self.section(inner, &path, dossier),
                     NodeKind::Null => {}
                     other => self.error_at(
+                        Code::DossierNotATable,
                         &node.span,
                         format!("`{path}` must be a table of answers (indented `key: value` lines); found {}", other.describe()),
                         None,
@@ -341,6 +362,7 @@ impl Reader<'_> {
             };
             self.push(
                 Diagnostic::warning(
+                    Code::DossierUnknownKey,
                     self.source,
                     format!(
                         "`{}` is not a known key {where_}, so it is ignored",
@@ -370,6 +392,7 @@ impl Reader<'_> {
             ) => scalar_text(self.text, node).map(Value::Text),
             (Kind::Text | Kind::TextOrNumber, _) => {
                 self.error_at(
+                    Code::DossierBadText,
                     &node.span,
                     format!("`{key}` must be text; found {}", found()),
                     Some("write the answer on one line after the key".into()),
@@ -384,6 +407,7 @@ impl Reader<'_> {
                 };
                 if date.is_none() {
                     self.error_at(
+                        Code::DossierBadDate,
                         &node.span,
                         format!(
                             "`{key}` must be a date written YYYY-MM-DD; found {}",
@@ -420,6 +444,7 @@ impl Reader<'_> {
                         if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 =>
                     {
                         self.error_at(
+                            Code::DossierBadShare,
                             &node.span,
                             format!("`{key}` must be a share from 0 to 1 or a percentage; found {}, which is above 1", found()),
                             Some(format!("write {} or \"{}%\"", tree::format_number(x / 100.0), tree::format_number(x))),
@@ -428,6 +453,7 @@ impl Reader<'_> {
                     }
                     Some(_) => {
                         self.error_at(
+                            Code::DossierBadShare,
                             &node.span,
                             format!(
                                 "`{key}` must be a share between 0 and 1 (0% to 100%); found {}",
@@ -438,7 +464,7 @@ impl Reader<'_> {
                         None
                     }
                     None => {
-                        self.error_at(&node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
+                        self.error_at(Code::DossierBadShare, &node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
                         None
                     }
                 }
@@ -453,6 +479,7 @@ impl Reader<'_> {
                 match n {
                     Some(n) if key == "budget" && n < 0.0 => {
                         self.error_at(
+                            Code::DossierBadNumber,
                             &node.span,
                             format!("`{key}` must be zero or more; found {}", found()),
                             None,
@@ -462,6 +489,7 @@ impl Reader<'_> {
                     Some(n) => Some(Value::Number(n)),
                     None => {
                         self.error_at(
+                            Code::DossierBadNumber,
                             &node.span,
                             format!("`{key}` must be a number such as 180000; found {}", found()),
                             Some(
@@ -490,6 +518,7 @@ impl Reader<'_> {
                     _ => Some("write `true` or `false`".to_string()),
                 };
                 self.error_at(
+                    Code::DossierBadBool,
                     &node.span,
                     format!("`{key}` must be true or false; found {}", found()),
                     help,
@@ -509,6 +538,7 @@ impl Reader<'_> {
                         let help = suggest(t, words.iter().copied())
                             .map(|s| format!("did you mean `{s}`?"));
                         self.error_at(
+                            Code::DossierBadChoice,
                             &node.span,
                             format!(
                                 "`{key}` must be one of {}; found {}",
@@ -523,6 +553,7 @@ impl Reader<'_> {
             }
             (Kind::Choice(words), _) => {
                 self.error_at(
+                    Code::DossierBadChoice,
                     &node.span,
                     format!(
                         "`{key}` must be one of {}; found {}",
@@ -544,6 +575,7 @@ impl Reader<'_> {
                         }
                         NodeKind::Null => {}
                         other => self.error_at(
+                            Code::DossierBadList,
                             &item.span,
                             format!(
                                 "each item of `{key}` must be text; found {}",
@@ -561,6 +593,7 @@ impl Reader<'_> {
             }
             (Kind::TextList, _) => {
                 self.error_at(
+                    Code::DossierBadList,
                     &node.span,
                     format!("`{key}` must be a list of text items; found {}", found()),
                     Some("write `[first, second]` or one `- item` per line".into()),
@@ -585,7 +618,7 @@ impl Reader<'_> {
                             gaps.push(gap);
                         }
                         NodeKind::Null => {}
-                        other => self.error_at(&item.span, format!("each entry of `{key}` must be `{{gap: …, addressed: true}}`; found {}", other.describe()), None),
+                        other => self.error_at(Code::DossierBadList, &item.span, format!("each entry of `{key}` must be `{{gap: …, addressed: true}}`; found {}", other.describe()), None),
                     }
                 }
                 Some(Value::Gaps(gaps))
@@ -596,7 +629,7 @@ impl Reader<'_> {
                     match &item.kind {
                         NodeKind::Map(entries) => kpis.push(self.kpi(entries, key)),
                         NodeKind::Null => {}
-                        other => self.error_at(&item.span, format!("each entry of `{key}` must be a KPI with `name`, `baseline`, `target`…; found {}", other.describe()), None),
+                        other => self.error_at(Code::DossierBadList, &item.span, format!("each entry of `{key}` must be a KPI with `name`, `baseline`, `target`…; found {}", other.describe()), None),
                     }
                 }
                 if kpis.is_empty() {
@@ -607,6 +640,7 @@ impl Reader<'_> {
             }
             (Kind::Gaps | Kind::Kpis, _) => {
                 self.error_at(
+                    Code::DossierBadList,
                     &node.span,
                     format!(
                         "`{key}` must be a list of entries (`- name: …` lines); found {}",
@@ -655,6 +689,7 @@ impl Reader<'_> {
         if let Some(s) = suggest(&k.name, keys.iter().map(|(name, _)| *name)) {
             self.push(
                 Diagnostic::warning(
+                    Code::DossierUnknownKey,
                     self.source,
                     format!(
                         "`{}` is not a known key of an entry of `{list}`, so it is ignored",

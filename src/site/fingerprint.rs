@@ -174,6 +174,7 @@ pub fn from_hex(text: &str) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
 
     fn file(rel: &str) -> DossierFile {
         DossierFile {
@@ -204,7 +205,11 @@ mod tests {
             base,
             pilot_key(1, "pilots/a/index.html", &file("b/a.md"), digest(b"x"), &[])
         );
-        let clash = [Diagnostic::error("content/a.md", "the same id")];
+        let clash = [Diagnostic::error(
+            Code::DossierDuplicateId,
+            "content/a.md",
+            "the same id",
+        )];
         assert_ne!(
             base,
             pilot_key(1, "pilots/a/index.html", &a, digest(b"x"), &clash)
@@ -224,7 +229,11 @@ mod tests {
             portfolio_key(
                 1,
                 [(&a, 1), (&b, 2)].into_iter(),
-                &[Diagnostic::warning("content", "skipped")]
+                &[Diagnostic::warning(
+                    Code::ContentSkipped,
+                    "content",
+                    "skipped"
+                )]
             )
         );
     }

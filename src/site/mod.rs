@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use tera::Context;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::project::{Judged, Project};
 use crate::report;
 pub use faq::Faq;
@@ -57,6 +57,7 @@ pub fn load_faq(project: &Project) -> Faq {
     let shipped = |why: &str| {
         let mut f = faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
         f.diagnostics.push(Diagnostic::warning(
+            Code::FaqUnusable,
             shown.clone(),
             format!("{why}; the shipped FAQ is shown instead"),
         ));
@@ -374,6 +375,7 @@ impl<'a> Site<'a> {
                 .and_then(|(n, tail)| Some((figures.get(n.parse::<usize>().ok()?)?, tail)));
             let Some((figure, tail)) = figure else {
                 let d = Diagnostic::error(
+                    Code::TemplateError,
                     self.templates.shown("faq.html"),
                     "template error: a mark for a live figure's links is not \
                      `<!-- pilotscope: pilot links N -->` with N a figure's number",
@@ -412,7 +414,9 @@ impl<'a> Site<'a> {
                 let mut bytes = Vec::new();
                 self.write_streamed(page, &mut bytes).map_err(|e| match e {
                     WriteError::Render(d) => d,
-                    WriteError::Io(e) => Diagnostic::error(path, e.to_string()),
+                    WriteError::Io(e) => {
+                        Diagnostic::error(Code::OutputCannotWrite, path, e.to_string())
+                    }
                 })?;
                 Ok(bytes)
             }
@@ -463,8 +467,9 @@ impl<'a> Site<'a> {
             }
             Page::Report => {
                 let mut bytes = Vec::new();
-                report::write_json_compact(&mut bytes, self.judged, fw)
-                    .map_err(|e| Diagnostic::error("report.json", e.to_string()))?;
+                report::write_json_compact(&mut bytes, self.judged, fw).map_err(|e| {
+                    Diagnostic::error(Code::OutputCannotWrite, "report.json", e.to_string())
+                })?;
                 Ok(bytes)
             }
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
@@ -581,6 +586,7 @@ pub fn write_pages(
             if let Some(link) = output::link_on_the_way(out, &path) {
                 progress();
                 return Err(Diagnostic::error(
+                    Code::OutputCannotWrite,
                     crate::dossier::discover::show(&link, &site.project.root),
                     "cannot be written: this is a symbolic link where the site needs a folder, and the site is never written through one",
                 )
@@ -632,7 +638,7 @@ pub fn write_pages(
             Ok(false) => unchanged += 1,
             Err(e) => match errors.iter_mut().find(|(x, _)| x.message == e.message) {
                 Some((x, _)) if x.source == e.source => {}
-                Some((_, more)) if e.message.starts_with("cannot be written") => *more += 1,
+                Some((_, more)) if e.code == Code::OutputCannotWrite => *more += 1,
                 _ => errors.push((e, 0)),
             },
         }
@@ -662,11 +668,16 @@ fn write_error(site: &Site, out: &Path, dest: &Path, e: &std::io::Error) -> Diag
         .find(|a| a.is_file());
     match blocker {
         Some(b) => Diagnostic::error(
+            Code::OutputCannotWrite,
             show(b),
             "cannot be written: a file is in the way where the site needs a folder",
         )
         .with_help("move or remove that file, then build again"),
-        None => Diagnostic::error(show(dest), format!("cannot be written: {e}")),
+        None => Diagnostic::error(
+            Code::OutputCannotWrite,
+            show(dest),
+            format!("cannot be written: {e}"),
+        ),
     }
 }
 
@@ -698,6 +709,7 @@ fn shown_output(project: &Project, out: &Path) -> String {
 
 fn lock_problem(project: &Project, out: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
+        Code::OutputCannotUpdate,
         shown_output(project, out),
         format!("the output folder cannot be locked for this build: {e}"),
     )
@@ -713,7 +725,7 @@ fn dangerous_output(project: &Project, out: &Path) -> Option<Diagnostic> {
         ("templates folder", &templates, true),
     ];
     output::dangerous(out, &guarded).map(|why| {
-        Diagnostic::error(shown_output(project, out), why).with_help(
+        Diagnostic::error(Code::OutputDangerous, shown_output(project, out), why).with_help(
             "set output_dir in pilotscope.toml, or --output, to a folder of its own, such as site",
         )
     })
@@ -726,6 +738,7 @@ fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagn
     }
     if !force {
         return Err(Diagnostic::error(
+            Code::OutputNotOurs,
             shown_output(project, out),
             "the output folder already holds files that pilotscope did not write (it has no .pilotscope-files manifest), and a build would overwrite any that share a name with a page",
         )
@@ -733,6 +746,7 @@ fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagn
     }
     output::begin(out).map_err(|e| {
         Diagnostic::error(
+            Code::OutputCannotUpdate,
             shown_output(project, out),
             format!("the output folder cannot be updated: {e}"),
         )
@@ -769,6 +783,7 @@ pub fn build(
     }
     if let Err(e) = std::fs::create_dir_all(out) {
         return Err(vec![Diagnostic::error(
+            Code::OutputCannotUpdate,
             crate::dossier::discover::show(out, &site.project.root),
             format!("the output folder cannot be created: {e}"),
         )]);
@@ -796,6 +811,7 @@ pub fn build(
         .collect();
     let problem = |e: std::io::Error| {
         vec![Diagnostic::error(
+            Code::OutputCannotUpdate,
             crate::dossier::discover::show(out, &site.project.root),
             format!("the output folder cannot be updated: {e}"),
         )]
