@@ -1,7 +1,8 @@
 //! The command line: parses arguments (clap) and calls the library.
 //!
-//! Exit status, for scripts: 0 clean; 1 dossier errors, or a pilot at or
-//! beyond `--fail-on`; 2 a usage or configuration error.
+//! Every command returns an [`Exit`] (0 clean; 1 dossier errors, or a
+//! pilot at or beyond `--fail-on`; 2 a usage or configuration error), made
+//! the process's exit code in `main` alone.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
 use crate::diagnostic::Diagnostic;
+use crate::exit::Exit;
 use crate::framework::Verdict;
 use crate::project::{self, Project};
 use crate::report;
@@ -204,7 +206,7 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    run(cli)
+    run(cli).into()
 }
 
 /// A path given on the command line, made absolute against the folder the
@@ -219,7 +221,7 @@ pub fn absolute(path: &Path) -> PathBuf {
     abs.canonicalize().unwrap_or(abs)
 }
 
-pub fn run(mut cli: Cli) -> ExitCode {
+pub fn run(mut cli: Cli) -> Exit {
     let as_of = cli.as_of.unwrap_or_else(project::today);
     let root_given = cli.root.is_some();
     let root = absolute(cli.root.as_deref().unwrap_or(Path::new(".")));
@@ -251,7 +253,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
             output,
             allowed_host,
             force,
-        } => ExitCode::from(crate::serve::run(
+        } => crate::serve::run(
             &root,
             as_of,
             output,
@@ -262,14 +264,14 @@ pub fn run(mut cli: Cli) -> ExitCode {
                 allowed_hosts: allowed_host,
                 force,
             },
-        )),
+        ),
         Command::New { title, stage } => new(&root, &title, &stage, as_of),
         Command::Schema => {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default()
             );
-            ExitCode::SUCCESS
+            Exit::Clean
         }
         Command::Init { dir } => {
             let dir = match dir {
@@ -277,7 +279,7 @@ pub fn run(mut cli: Cli) -> ExitCode {
                     eprintln!(
                         "error: `init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
                     );
-                    return ExitCode::from(2);
+                    return Exit::Usage;
                 }
                 Some(dir) => absolute(&dir),
                 None => root,
@@ -287,33 +289,33 @@ pub fn run(mut cli: Cli) -> ExitCode {
     }
 }
 
-fn new(root: &Path, title: &str, stage: &str, as_of: Date) -> ExitCode {
+fn new(root: &Path, title: &str, stage: &str, as_of: Date) -> Exit {
     if title.trim().is_empty() {
         eprintln!(
             "error: the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
         );
-        return ExitCode::from(2);
+        return Exit::Usage;
     }
     let content = match Project::open(root) {
         Ok(p) => p.content_dir(),
         Err(d) => {
             print_diagnostics(&d);
-            return ExitCode::from(2);
+            return Exit::Usage;
         }
     };
     match crate::scaffold::write_new(&content, title, stage, as_of, shown) {
         Ok(path) => {
             println!("wrote {}", shown(&path));
-            ExitCode::SUCCESS
+            Exit::Clean
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            Exit::Usage
         }
     }
 }
 
-fn init(dir: &Path) -> ExitCode {
+fn init(dir: &Path) -> Exit {
     match crate::scaffold::init(dir, work_tree_of(dir), shown) {
         Ok(written) => {
             for w in &written {
@@ -329,11 +331,11 @@ fn init(dir: &Path) -> ExitCode {
             } else {
                 println!("next: `cd {cd}`, then `pilotscope serve` to preview the site");
             }
-            ExitCode::SUCCESS
+            Exit::Clean
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            Exit::Usage
         }
     }
 }
@@ -348,26 +350,21 @@ fn shown(path: &Path) -> String {
 
 /// The project at `root`, when its configuration reads and its content
 /// folder exists; otherwise the problem is printed and the exit code given.
-fn open_with_content(root: &std::path::Path) -> Result<Project, ExitCode> {
+fn open_with_content(root: &std::path::Path) -> Result<Project, Exit> {
     let project = Project::open(root).map_err(|d| {
         print_diagnostics(&d);
-        ExitCode::from(2)
+        Exit::Usage
     })?;
     match project.content_problem() {
         Some(d) => {
             print_diagnostics(&[d]);
-            Err(ExitCode::from(2))
+            Err(Exit::Usage)
         }
         None => Ok(project),
     }
 }
 
-fn check(
-    root: &std::path::Path,
-    as_of: Date,
-    format: Format,
-    fail_on: Option<Verdict>,
-) -> ExitCode {
+fn check(root: &std::path::Path, as_of: Date, format: Format, fail_on: Option<Verdict>) -> Exit {
     let project = match open_with_content(root) {
         Ok(p) => p,
         Err(code) => return code,
@@ -393,13 +390,13 @@ fn check(
         let _ = out.flush();
     }
     if judged.error_count() > 0 || failed_verdict {
-        ExitCode::from(1)
+        Exit::Findings
     } else {
-        ExitCode::SUCCESS
+        Exit::Clean
     }
 }
 
-fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
+fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> Exit {
     let project = match open_with_content(root) {
         Ok(p) => p,
         Err(code) => return code,
@@ -408,13 +405,13 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bo
         Ok(t) => t,
         Err(d) => {
             print_diagnostics(&d);
-            return ExitCode::from(2);
+            return Exit::Usage;
         }
     };
     let out = output.unwrap_or_else(|| project.output_dir());
     if let Err(d) = crate::site::check_output(&project, &out, force) {
         print_diagnostics(&[d]);
-        return ExitCode::from(2);
+        return Exit::Usage;
     }
     let faq = crate::site::load_faq(&project);
     let start = std::time::Instant::now();
@@ -480,7 +477,7 @@ fn finish_build(
     failed: bool,
     result: Result<crate::site::BuildStats, Vec<Diagnostic>>,
     out: &std::path::Path,
-) -> ExitCode {
+) -> Exit {
     print_diagnostics(diagnostics);
     match result {
         Ok(stats) => {
@@ -490,9 +487,9 @@ fn finish_build(
                     "{} with errors: their pages say what is wrong",
                     crate::site::view::plural(broken, "dossier", "dossiers")
                 );
-                ExitCode::from(1)
+                Exit::Findings
             } else {
-                ExitCode::SUCCESS
+                Exit::Clean
             }
         }
         Err(errors) => {
@@ -501,15 +498,15 @@ fn finish_build(
                 "the build failed; each file in {} is whole, either this build's or the previous one's",
                 out.display()
             );
-            ExitCode::from(2)
+            Exit::Usage
         }
     }
 }
 
-fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
+fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> Exit {
     if let Err(d) = crate::site::check_output_at(root, output.as_deref(), force) {
         print_diagnostics(&[d]);
-        return ExitCode::from(2);
+        return Exit::Usage;
     }
     let (live, first) = crate::watch::Live::start(root, as_of, output);
     crate::watch::print_rebuild(&first, true);
@@ -522,10 +519,10 @@ fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bo
     match crate::watch::run(live, &mut |_, _| {}, &|| {
         stop.load(std::sync::atomic::Ordering::Relaxed)
     }) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Exit::Clean,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            Exit::Usage
         }
     }
 }

@@ -37,6 +37,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::diagnostic::Diagnostic;
+use crate::exit::Exit;
 use crate::site::view::{DiagnosticView, diagnostic_view};
 use crate::watch::{self, Live, Rebuild};
 
@@ -103,7 +104,7 @@ fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
 }
 
 /// Builds, serves and rebuilds until Ctrl-C. Returns the process exit code.
-pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options: Options) -> u8 {
+pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options: Options) -> Exit {
     // Take the port first: a second `serve` on a busy port must not
     // rewrite the site before it gives up.
     let addr = SocketAddr::new(options.bind, options.port);
@@ -111,16 +112,16 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
             eprintln!("error: {addr} is already in use; choose another port with --port");
-            return 2;
+            return Exit::Usage;
         }
         Err(e) => {
             eprintln!("error: cannot listen on {addr}: {e}");
-            return 2;
+            return Exit::Usage;
         }
     };
     if let Err(d) = crate::site::check_output_at(root, out.as_deref(), options.force) {
         crate::cli::print_diagnostics(&[d]);
-        return 2;
+        return Exit::Usage;
     }
     let (live, first) = Live::start(root, as_of, out);
     watch::print_rebuild(&first, true);
@@ -130,7 +131,7 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
             "error: the output folder {} cannot be created: {e}",
             out_dir.display()
         );
-        return 2;
+        return Exit::Usage;
     }
     let canonical = match out_dir.canonicalize() {
         Ok(c) => c,
@@ -139,7 +140,7 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
                 "error: the output folder {} cannot be used: {e}",
                 out_dir.display()
             );
-            return 2;
+            return Exit::Usage;
         }
     };
 
@@ -199,7 +200,7 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the server: {e}");
-            return 2;
+            return Exit::Usage;
         }
     };
     let result = runtime.block_on(async move {
@@ -225,10 +226,10 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     stop.store(true, Ordering::Relaxed);
     let _ = watcher.join();
     match result {
-        Ok(()) => 0,
+        Ok(()) => Exit::Clean,
         Err(e) => {
             eprintln!("error: the server stopped: {e}");
-            2
+            Exit::Usage
         }
     }
 }
