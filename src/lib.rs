@@ -48,4 +48,5 @@ pub mod report;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+pub mod term;
 pub mod watch;

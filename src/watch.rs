@@ -520,29 +520,6 @@ impl Live {
     }
 }
 
-/// Prints a rebuild to the terminal.
-pub fn print_rebuild(r: &Rebuild, initial: bool) {
-    crate::cli::print_diagnostics(&r.report);
-    for f in &r.fixed {
-        eprintln!("fixed: {}", crate::report::printable(f));
-    }
-    let errors = r.errors.len();
-    let what = if initial {
-        format!("built {} pages", r.pages)
-    } else {
-        format!("rebuilt {} pages", r.changed.len())
-    };
-    let tail = if errors > 0 {
-        format!(
-            "; {errors} error{} shown in the browser",
-            if errors == 1 { "" } else { "s" }
-        )
-    } else {
-        String::new()
-    };
-    eprintln!("{what} in {:.0} ms{tail}", r.elapsed.as_secs_f64() * 1000.0);
-}
-
 /// Whether an entry was dropped because its id clashes with another's.
 fn is_clash(e: &Entry) -> bool {
     e.judged.is_none()
@@ -703,7 +680,6 @@ pub fn run(
         if rebuild.changed.is_empty() && rebuild.report.is_empty() && rebuild.fixed.is_empty() {
             continue;
         }
-        print_rebuild(&rebuild, false);
         listener(&rebuild, false);
     }
     Ok(())
