@@ -122,6 +122,12 @@ pub enum Format {
     Json,
     /// GitHub workflow annotations.
     Github,
+    /// SARIF 2.1.0, for code scanning: every error, warning and failing check at its line.
+    Sarif,
+    /// JUnit XML: a test suite per dossier, a test case per check.
+    Junit,
+    /// One line per error, warning and failing check: path:line:col: level[code]: message.
+    Short,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -223,8 +229,9 @@ pub fn run(mut cli: Cli) -> Exit {
     }
     let here = absolute(Path::new("."));
     let base = match &cli.command {
+        // Code scanning names files relative to the repository.
         Command::Check {
-            format: Format::Github,
+            format: Format::Github | Format::Sarif,
             ..
         } => work_tree_of(&here).unwrap_or(&here).to_path_buf(),
         _ => here,
@@ -393,6 +400,9 @@ fn check(
         }
         Format::Json => term.out_plain(&report::json(&judged, &project.framework)),
         Format::Github => term.out_plain(&report::github(&judged, fail_on)),
+        Format::Sarif => term.out_plain(&report::sarif(&judged, &project.framework)),
+        Format::Junit => term.out_plain(&report::junit(&judged, &project.framework)),
+        Format::Short => term.out_plain(&report::short(&judged, &project.framework)),
     }
     Exit::findings_if(judged.error_count() > 0 || failed_verdict)
 }

@@ -46,6 +46,14 @@ macro_rules! codes {
                     $(Code::$variant => $text,)*
                 }
             }
+
+            /// What the code means, in a sentence (its doc comment; the
+            /// table in `docs/diagnostics.md` says the same).
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => concat!($($doc),*).trim_ascii_start(),)*
+                }
+            }
         }
     };
 }
@@ -372,13 +380,18 @@ mod tests {
     #[test]
     fn the_code_table_lists_every_code_once() {
         let table = include_str!("../docs/diagnostics.md");
-        let listed: Vec<&str> = table
+        let rows: Vec<Vec<&str>> = table
             .lines()
-            .filter_map(|l| l.strip_prefix("| `"))
-            .filter_map(|l| l.split_once('`').map(|(code, _)| code))
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
             .collect();
+        let listed: Vec<&str> = rows.iter().map(|r| r[0].trim_matches('`')).collect();
         let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
         assert_eq!(listed, known, "docs/diagnostics.md and `codes!` differ");
+        for (row, code) in rows.iter().zip(Code::ALL) {
+            let summary = code.summary().replace(" (a warning)", "");
+            assert_eq!(row[2], summary, "the table's words for {code}");
+        }
         let mut unique = known.clone();
         unique.sort_unstable();
         unique.dedup();

@@ -1,11 +1,20 @@
 //! Reports of a judged portfolio for people and machines: the JSON report of
-//! the contract, the terminal summary, and GitHub workflow annotations.
+//! the contract, the terminal summary, GitHub workflow annotations, SARIF
+//! (`sarif.rs`), JUnit XML (`junit.rs`), one line per finding (`short.rs`),
+//! the CSV and the decision calendar.
 //!
 //! Takes what `project` judged and turns it into text; it computes nothing
 //! about pilots itself.
 
 mod calendar;
+pub mod findings;
+mod junit;
+mod sarif;
+mod short;
 pub use calendar::calendar;
+pub use junit::junit;
+pub use sarif::sarif;
+pub use short::short;
 
 use std::fmt::Write as _;
 
