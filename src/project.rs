@@ -111,7 +111,7 @@ pub struct Entry {
     pub diagnostics: Vec<Diagnostic>,
     /// The dossier and its diagnosis, when the file could be read.
     pub judged: Option<(Dossier, Diagnosis)>,
-    /// A fingerprint of the file's bytes ([`crate::site::fingerprint::digest`]),
+    /// A fingerprint of the file's bytes ([`dossier::read::digest`]),
     /// or of why it could not be read: the site's pages of this file need
     /// rendering again only when it changes.
     pub digest: u128,
@@ -122,10 +122,10 @@ pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_d
     let (loaded, digest) = match dossier::read::read_bytes(&file.path, &file.source) {
         Ok(bytes) => (
             dossier::load_text(&bytes, &file.source, &file.rel_path, &file.id),
-            crate::site::fingerprint::digest(&bytes),
+            dossier::read::digest(&bytes),
         ),
         Err(d) => {
-            let digest = crate::site::fingerprint::unreadable(&d.message);
+            let digest = dossier::read::unreadable_digest(&d.message);
             (
                 dossier::Loaded {
                     dossier: None,

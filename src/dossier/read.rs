@@ -46,6 +46,21 @@ pub fn load(path: &Path, source: &str, rel_path: &str, id: &str) -> Loaded {
     }
 }
 
+/// A fingerprint of a file's bytes (xxh3, 128 bits): what the site's
+/// manifest keys pages by. Made where the bytes are read, so that nothing
+/// reads a file twice to learn whether it changed.
+pub fn digest(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// A fingerprint for a file that could not be read: its page shows why.
+pub fn unreadable_digest(why: &str) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(b"unreadable\0");
+    h.update(why.as_bytes());
+    h.digest128()
+}
+
 /// The bytes of a dossier file, up to [`MAX_FILE_BYTES`]; a file that cannot
 /// be read or is larger is a diagnostic about `source`.
 pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {

@@ -169,7 +169,13 @@ impl<'a> Site<'a> {
         templates: &'a Templates,
         faq: &'a Faq,
     ) -> Site<'a> {
-        let inputs = fingerprint::inputs(project, templates, faq, judged.as_of);
+        let inputs = fingerprint::inputs(
+            &project.config,
+            &project.framework,
+            templates,
+            faq,
+            judged.as_of,
+        );
         let portfolio_key = fingerprint::portfolio_key(
             inputs,
             judged.entries.iter().map(|e| (&e.file, e.digest)),
@@ -901,10 +907,10 @@ pub fn up_to_date(
         .map(|f| {
             crate::dossier::read::read_bytes(&f.path, &f.source)
                 .ok()
-                .map(|b| fingerprint::digest(&b))
+                .map(|b| crate::dossier::read::digest(&b))
         })
         .collect::<Option<Vec<u128>>>()?;
-    let inputs = fingerprint::inputs(project, templates, faq, as_of);
+    let inputs = fingerprint::inputs(&project.config, &project.framework, templates, faq, as_of);
     let portfolio =
         fingerprint::portfolio_key(inputs, files.iter().zip(digests.iter().copied()), &warnings);
     let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
