@@ -71,7 +71,7 @@ codes! {
     DossierNotUtf8 = "dossier.not-utf8",
     /// No front matter at the start, or front matter that is never closed.
     DossierNoFrontMatter = "dossier.no-front-matter",
-    /// The front matter is not valid YAML, TOML or JSON, or passes a limit
+    /// The front matter is not valid YAML, TOML or JSON, passes a limit
     /// (nesting, aliases), or gives a key twice.
     DossierSyntax = "dossier.syntax",
     /// The story passes the most marks of markdown one story may hold.
