@@ -445,6 +445,7 @@ fn build(
             written: 0,
             unchanged: done.pages,
             removed: 0,
+            changed: Vec::new(),
             pilots: done.pilots,
             elapsed: start.elapsed(),
         };
@@ -474,7 +475,15 @@ fn build(
             b.inc(1);
         }
     };
-    let result = crate::site::build(&site, &out, &tick);
+    let result = crate::site::build(
+        &site,
+        &out,
+        crate::site::Pages::All,
+        &mut crate::site::Sink {
+            page: &tick,
+            first: None,
+        },
+    );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

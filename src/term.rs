@@ -126,6 +126,12 @@ impl Term {
         if self.quiet {
             return;
         }
+        for t in &r.troubles {
+            eprintln!("warning: {t}");
+        }
+        if !r.troubles.is_empty() && r.changed.is_empty() && r.report.is_empty() {
+            return;
+        }
         for f in &r.fixed {
             eprintln!("fixed: {}", crate::report::printable(f));
         }
