@@ -9,6 +9,7 @@ pub mod discover;
 pub mod read;
 pub mod schema;
 pub mod split;
+pub mod story;
 pub mod tree;
 
 use jiff::civil::Date;

@@ -184,7 +184,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
 
     // A story that would take the renderer too much memory is refused here,
     // where `check` sees it too, rather than rendered.
-    if let Some(at) = crate::site::markdown::too_many_marks(&dossier.body) {
+    if let Some(at) = super::story::too_many_marks(&dossier.body) {
         let at = parts.body.start + at;
         reader.push(
             Diagnostic::error(
@@ -192,7 +192,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
                 source,
                 format!(
                     "the story is too large to render: it passes {} marks of markdown (characters such as `>`, `[`, `|`, `*` and line breaks) here",
-                    crate::site::markdown::MAX_MARKS
+                    super::story::MAX_MARKS
                 ),
             )
             .at(Location::from_offsets(text, at, at + 1))
