@@ -39,13 +39,16 @@ pub enum Pages {
     Touched { first: Vec<Page>, then: Vec<Page> },
 }
 
+/// Told the paths of the first pages written and the problems met.
+pub type FirstWritten<'a> = &'a mut dyn FnMut(&[String], &[Diagnostic]);
+
 /// Where a build reports its progress.
 pub struct Sink<'a> {
     /// After each page (rendered, or found fresh), from any thread.
     pub page: &'a (dyn Fn() + Sync),
     /// When the `first` pages of [`Pages::Touched`] are on disk: their
     /// paths and the problems met writing them.
-    pub first: Option<&'a mut dyn FnMut(&[String], &[Diagnostic])>,
+    pub first: Option<FirstWritten<'a>>,
 }
 
 impl Sink<'_> {
