@@ -393,19 +393,34 @@ impl Reader<'_> {
     }
 
     /// Checks one answer against its kind. `None` when it is absent, blank or
-    /// wrong (wrong answers also push an error).
-    fn value(&mut self, kind: Kind, path: &str, node: &Node) -> Option<Value> {
-        let key = path;
-        // Only an answer of the wrong shape needs its description.
+    /// wrong (wrong answers also push an error): one function per kind of
+    /// answer below.
+    fn value(&mut self, kind: Kind, key: &str, node: &Node) -> Option<Value> {
+        if matches!(node.kind, NodeKind::Null) {
+            return None;
+        }
+        match kind {
+            Kind::Text | Kind::TextOrNumber => self.text_answer(key, node),
+            Kind::Date => self.date(key, node),
+            Kind::Share => self.share(key, node),
+            Kind::Number => self.number(key, node),
+            Kind::Bool => self.boolean(key, node),
+            Kind::Choice(words) => self.choice(words, key, node),
+            Kind::TextList => self.text_list(key, node),
+            Kind::Gaps => self.gaps(key, node),
+            Kind::Kpis => self.kpis(key, node),
+        }
+    }
+
+    /// Text (numbers and the like kept as written).
+    fn text_answer(&mut self, key: &str, node: &Node) -> Option<Value> {
         let found = || node.kind.describe();
-        match (&kind, &node.kind) {
-            (_, NodeKind::Null) => None,
-            (Kind::Text | Kind::TextOrNumber, NodeKind::Str(s)) => nonblank(s).map(Value::Text),
-            (
-                Kind::Text | Kind::TextOrNumber,
-                NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_),
-            ) => scalar_text(self.text, node).map(Value::Text),
-            (Kind::Text | Kind::TextOrNumber, _) => {
+        match &node.kind {
+            NodeKind::Str(s) => nonblank(s).map(Value::Text),
+            NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_) => {
+                scalar_text(self.text, node).map(Value::Text)
+            }
+            _ => {
                 self.error_at(
                     Code::DossierBadText,
                     &node.span,
@@ -414,8 +429,15 @@ impl Reader<'_> {
                 );
                 None
             }
-            (Kind::Date, NodeKind::Str(s) | NodeKind::Datetime(s)) if s.trim().is_empty() => None,
-            (Kind::Date, _) => {
+        }
+    }
+
+    /// A date written YYYY-MM-DD.
+    fn date(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Str(s) | NodeKind::Datetime(s) if s.trim().is_empty() => None,
+            _ => {
                 let date = match &node.kind {
                     NodeKind::Str(s) | NodeKind::Datetime(s) => parse_date(s.trim()),
                     _ => None,
@@ -433,92 +455,102 @@ impl Reader<'_> {
                 }
                 date.map(Value::Date)
             }
-            (Kind::Share, _) => {
-                let share = match &node.kind {
-                    NodeKind::Number(n) => Some(*n),
-                    NodeKind::Str(s) => {
-                        let t = s.trim();
-                        if t.is_empty() {
-                            return None;
-                        }
-                        match t.strip_suffix('%') {
-                            Some(p) => p
-                                .trim()
-                                .parse::<f64>()
-                                .ok()
-                                .filter(|x| x.is_finite())
-                                .map(|x| x / 100.0),
-                            None => t.parse::<f64>().ok().filter(|x| x.is_finite()),
-                        }
-                    }
-                    _ => None,
-                };
-                match share {
-                    Some(x) if (0.0..=1.0).contains(&x) => Some(Value::Share(x)),
-                    Some(x)
-                        if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 =>
-                    {
-                        self.error_at(
-                            Code::DossierBadShare,
-                            &node.span,
-                            format!("`{key}` must be a share from 0 to 1 or a percentage; found {}, which is above 1", found()),
-                            Some(format!("write {} or \"{}%\"", tree::format_number(x / 100.0), tree::format_number(x))),
-                        );
-                        None
-                    }
-                    Some(_) => {
-                        self.error_at(
-                            Code::DossierBadShare,
-                            &node.span,
-                            format!(
-                                "`{key}` must be a share between 0 and 1 (0% to 100%); found {}",
-                                found()
-                            ),
-                            None,
-                        );
-                        None
-                    }
-                    None => {
-                        self.error_at(Code::DossierBadShare, &node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
-                        None
-                    }
+        }
+    }
+
+    /// A share: a number from 0 to 1, or a percentage.
+    fn share(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        let share = match &node.kind {
+            NodeKind::Number(n) => Some(*n),
+            NodeKind::Str(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    return None;
+                }
+                match t.strip_suffix('%') {
+                    Some(p) => p
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .map(|x| x / 100.0),
+                    None => t.parse::<f64>().ok().filter(|x| x.is_finite()),
                 }
             }
-            (Kind::Number, _) => {
-                let n = match &node.kind {
-                    NodeKind::Number(n) if n.is_finite() => Some(*n),
-                    NodeKind::Str(s) if s.trim().is_empty() => return None,
-                    NodeKind::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
-                    _ => None,
-                };
-                match n {
-                    Some(n) if key == "budget" && n < 0.0 => {
-                        self.error_at(
-                            Code::DossierBadNumber,
-                            &node.span,
-                            format!("`{key}` must be zero or more; found {}", found()),
-                            None,
-                        );
-                        None
-                    }
-                    Some(n) => Some(Value::Number(n)),
-                    None => {
-                        self.error_at(
-                            Code::DossierBadNumber,
-                            &node.span,
-                            format!("`{key}` must be a number such as 180000; found {}", found()),
-                            Some(
-                                "write digits only, without currency signs or thousands separators"
-                                    .into(),
-                            ),
-                        );
-                        None
-                    }
-                }
+            _ => None,
+        };
+        match share {
+            Some(x) if (0.0..=1.0).contains(&x) => Some(Value::Share(x)),
+            Some(x) if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 => {
+                self.error_at(
+                    Code::DossierBadShare,
+                    &node.span,
+                    format!("`{key}` must be a share from 0 to 1 or a percentage; found {}, which is above 1", found()),
+                    Some(format!("write {} or \"{}%\"", tree::format_number(x / 100.0), tree::format_number(x))),
+                );
+                None
             }
-            (Kind::Bool, NodeKind::Bool(b)) => Some(Value::Bool(*b)),
-            (Kind::Bool, NodeKind::Str(s)) if s.trim().is_empty() => None,
-            (Kind::Bool, _) => {
+            Some(_) => {
+                self.error_at(
+                    Code::DossierBadShare,
+                    &node.span,
+                    format!(
+                        "`{key}` must be a share between 0 and 1 (0% to 100%); found {}",
+                        found()
+                    ),
+                    None,
+                );
+                None
+            }
+            None => {
+                self.error_at(Code::DossierBadShare, &node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
+                None
+            }
+        }
+    }
+
+    /// A number.
+    fn number(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        let n = match &node.kind {
+            NodeKind::Number(n) if n.is_finite() => Some(*n),
+            NodeKind::Str(s) if s.trim().is_empty() => return None,
+            NodeKind::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+            _ => None,
+        };
+        match n {
+            Some(n) if key == "budget" && n < 0.0 => {
+                self.error_at(
+                    Code::DossierBadNumber,
+                    &node.span,
+                    format!("`{key}` must be zero or more; found {}", found()),
+                    None,
+                );
+                None
+            }
+            Some(n) => Some(Value::Number(n)),
+            None => {
+                self.error_at(
+                    Code::DossierBadNumber,
+                    &node.span,
+                    format!("`{key}` must be a number such as 180000; found {}", found()),
+                    Some(
+                        "write digits only, without currency signs or thousands separators".into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `true` or `false`.
+    fn boolean(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Bool(b) => Some(Value::Bool(*b)),
+            NodeKind::Str(s) if s.trim().is_empty() => None,
+            _ => {
                 let help = match &node.kind {
                     NodeKind::Str(s)
                         if matches!(s.trim().to_lowercase().as_str(), "yes" | "y" | "on") =>
@@ -540,7 +572,14 @@ impl Reader<'_> {
                 );
                 None
             }
-            (Kind::Choice(words), NodeKind::Str(s)) => {
+        }
+    }
+
+    /// One of `words`, exactly.
+    fn choice(&mut self, words: &'static [&'static str], key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Str(s) => {
                 let t = s.trim();
                 if t.is_empty() {
                     return None;
@@ -566,7 +605,7 @@ impl Reader<'_> {
                     }
                 }
             }
-            (Kind::Choice(words), _) => {
+            _ => {
                 self.error_at(
                     Code::DossierBadChoice,
                     &node.span,
@@ -579,8 +618,15 @@ impl Reader<'_> {
                 );
                 None
             }
-            (Kind::TextList, NodeKind::Str(s)) => nonblank(s).map(|s| Value::List(vec![s])),
-            (Kind::TextList, NodeKind::Seq(items)) => {
+        }
+    }
+
+    /// A list of text items (one item alone counts as a list).
+    fn text_list(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Str(s) => nonblank(s).map(|s| Value::List(vec![s])),
+            NodeKind::Seq(items) => {
                 let mut out = Vec::new();
                 for item in items {
                     match &item.kind {
@@ -606,7 +652,7 @@ impl Reader<'_> {
                     Some(Value::List(out))
                 }
             }
-            (Kind::TextList, _) => {
+            _ => {
                 self.error_at(
                     Code::DossierBadList,
                     &node.span,
@@ -615,7 +661,14 @@ impl Reader<'_> {
                 );
                 None
             }
-            (Kind::Gaps, NodeKind::Seq(items)) => {
+        }
+    }
+
+    /// A list of known gaps.
+    fn gaps(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Seq(items) => {
                 let mut gaps = Vec::new();
                 for item in items {
                     match &item.kind {
@@ -638,7 +691,26 @@ impl Reader<'_> {
                 }
                 Some(Value::Gaps(gaps))
             }
-            (Kind::Kpis, NodeKind::Seq(items)) => {
+            _ => {
+                self.error_at(
+                    Code::DossierBadList,
+                    &node.span,
+                    format!(
+                        "`{key}` must be a list of entries (`- name: …` lines); found {}",
+                        found()
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of business KPIs.
+    fn kpis(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Seq(items) => {
                 let mut kpis = Vec::new();
                 for item in items {
                     match &item.kind {
@@ -653,7 +725,7 @@ impl Reader<'_> {
                     Some(Value::Kpis(kpis))
                 }
             }
-            (Kind::Gaps | Kind::Kpis, _) => {
+            _ => {
                 self.error_at(
                     Code::DossierBadList,
                     &node.span,
