@@ -1,9 +1,9 @@
 //! The command line: parses arguments (clap) and calls the library.
 //!
-//! Exit status, for scripts: 0 clean; 1 dossier errors, or a pilot at or
-//! beyond `--fail-on`; 2 a usage or configuration error.
+//! Every command returns an [`Exit`] (0 clean; 1 dossier errors, or a
+//! pilot at or beyond `--fail-on`; 2 a usage or configuration error), made
+//! the process's exit code in `main` alone.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,9 +11,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
 use crate::diagnostic::Diagnostic;
+use crate::exit::Exit;
 use crate::framework::Verdict;
 use crate::project::{self, Project};
 use crate::report;
+use crate::term::{self, Term};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,6 +35,12 @@ pub struct Cli {
     /// Judge as of this date instead of today, for reproducible output.
     #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
     pub as_of: Option<Date>,
+    /// When to colour output: auto (a terminal, unless NO_COLOR is set; CLICOLOR_FORCE=1 colours a pipe too), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+    /// Print only errors and the report asked for: no progress, summaries, warnings or "wrote" lines.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -114,6 +122,29 @@ pub enum Format {
     Json,
     /// GitHub workflow annotations.
     Github,
+    /// SARIF 2.1.0, for code scanning: every error, warning and failing check at its line.
+    Sarif,
+    /// JUnit XML: a test suite per dossier, a test case per check.
+    Junit,
+    /// One line per error, warning and failing check: path:line:col: level[code]: message.
+    Short,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    fn term(self) -> term::Color {
+        match self {
+            ColorWhen::Auto => term::Color::Auto,
+            ColorWhen::Always => term::Color::Always,
+            ColorWhen::Never => term::Color::Never,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,20 +170,6 @@ fn parse_as_of(s: &str) -> Result<Date, String> {
     crate::dossier::read::parse_date(s).ok_or_else(|| {
         format!("expected a date written YYYY-MM-DD, such as 2026-11-24; found \"{s}\"")
     })
-}
-
-/// Whether standard error (or output) should get colours.
-pub fn color_for(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-/// The project root as seen from the folder the command was started from
-/// (`""` when they are the same), put before every path the terminal
-/// shows, so that a path can be pasted or clicked where the command ran.
-static SHOWN_UNDER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-fn shown_under() -> &'static str {
-    SHOWN_UNDER.get().map_or("", String::as_str)
 }
 
 /// `path` relative to `base` (both absolute), with `/` separators and `..`
@@ -183,28 +200,9 @@ fn work_tree_of(dir: &Path) -> Option<&Path> {
     dir.ancestors().find(|d| d.join(".git").exists())
 }
 
-/// Prints diagnostics of a configuration problem to standard error.
-pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
-    let color = color_for(std::io::stderr().is_terminal());
-    let prefix = shown_under();
-    let mut err = std::io::stderr().lock();
-    for d in diagnostics {
-        let shown;
-        let d = if prefix.is_empty() || Path::new(&d.source).is_absolute() {
-            d
-        } else {
-            let mut moved = d.clone();
-            moved.source = format!("{prefix}/{}", d.source);
-            shown = moved;
-            &shown
-        };
-        let _ = writeln!(err, "{}\n", report::render_diagnostic(d, color));
-    }
-}
-
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    run(cli)
+    run(cli).into()
 }
 
 /// A path given on the command line, made absolute against the folder the
@@ -219,7 +217,7 @@ pub fn absolute(path: &Path) -> PathBuf {
     abs.canonicalize().unwrap_or(abs)
 }
 
-pub fn run(mut cli: Cli) -> ExitCode {
+pub fn run(mut cli: Cli) -> Exit {
     let as_of = cli.as_of.unwrap_or_else(project::today);
     let root_given = cli.root.is_some();
     let root = absolute(cli.root.as_deref().unwrap_or(Path::new(".")));
@@ -231,19 +229,22 @@ pub fn run(mut cli: Cli) -> ExitCode {
     }
     let here = absolute(Path::new("."));
     let base = match &cli.command {
+        // Code scanning names files relative to the repository.
         Command::Check {
-            format: Format::Github,
+            format: Format::Github | Format::Sarif,
             ..
         } => work_tree_of(&here).unwrap_or(&here).to_path_buf(),
         _ => here,
     };
-    let _ = SHOWN_UNDER.set(relative_path(&root, &base));
+    // Every path the terminal shows is put under the project root as seen
+    // from where the command ran, so that it can be pasted or clicked there.
+    let term = &Term::new(cli.color.term(), cli.quiet, relative_path(&root, &base));
     match cli.command {
         Command::Check { format, fail_on } => {
-            check(&root, as_of, format, fail_on.map(FailOn::verdict))
+            check(term, &root, as_of, format, fail_on.map(FailOn::verdict))
         }
-        Command::Build { output, force } => build(&root, as_of, output, force),
-        Command::Watch { output, force } => watch(&root, as_of, output, force),
+        Command::Build { output, force } => build(term, &root, as_of, output, force),
+        Command::Watch { output, force } => watch(term, &root, as_of, output, force),
         Command::Serve {
             port,
             bind,
@@ -251,7 +252,8 @@ pub fn run(mut cli: Cli) -> ExitCode {
             output,
             allowed_host,
             force,
-        } => ExitCode::from(crate::serve::run(
+        } => crate::serve::run(
+            term,
             &root,
             as_of,
             output,
@@ -262,78 +264,80 @@ pub fn run(mut cli: Cli) -> ExitCode {
                 allowed_hosts: allowed_host,
                 force,
             },
-        )),
-        Command::New { title, stage } => new(&root, &title, &stage, as_of),
+        ),
+        Command::New { title, stage } => new(term, &root, &title, &stage, as_of),
         Command::Schema => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default()
-            );
-            ExitCode::SUCCESS
+            let mut schema =
+                serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default();
+            schema.push('\n');
+            term.out_plain(&schema);
+            Exit::Clean
         }
         Command::Init { dir } => {
             let dir = match dir {
                 Some(_) if root_given => {
-                    eprintln!(
+                    term.error(
                         "error: `init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
                     );
-                    return ExitCode::from(2);
+                    return Exit::Usage;
                 }
                 Some(dir) => absolute(&dir),
                 None => root,
             };
-            init(&dir)
+            init(term, &dir)
         }
     }
 }
 
-fn new(root: &Path, title: &str, stage: &str, as_of: Date) -> ExitCode {
+fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit {
     if title.trim().is_empty() {
-        eprintln!(
+        term.error(
             "error: the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
         );
-        return ExitCode::from(2);
+        return Exit::Usage;
     }
     let content = match Project::open(root) {
         Ok(p) => p.content_dir(),
         Err(d) => {
-            print_diagnostics(&d);
-            return ExitCode::from(2);
+            term.diagnostics(&d);
+            return Exit::Usage;
         }
     };
     match crate::scaffold::write_new(&content, title, stage, as_of, shown) {
         Ok(path) => {
-            println!("wrote {}", shown(&path));
-            ExitCode::SUCCESS
+            term.say(format_args!("wrote {}", shown(&path)));
+            Exit::Clean
         }
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+            term.error(format_args!("error: {e}"));
+            Exit::Usage
         }
     }
 }
 
-fn init(dir: &Path) -> ExitCode {
+fn init(term: &Term, dir: &Path) -> Exit {
     match crate::scaffold::init(dir, work_tree_of(dir), shown) {
         Ok(written) => {
             for w in &written {
-                println!("wrote {}", shown(w));
+                term.say(format_args!("wrote {}", shown(w)));
             }
             if written.is_empty() {
-                println!("nothing to do: every file already exists");
+                term.say("nothing to do: every file already exists");
             }
             let here = absolute(Path::new("."));
             let cd = relative_path(dir, &here);
             if cd.is_empty() {
-                println!("next: `pilotscope serve` to preview the site");
+                term.say("next: `pilotscope serve` to preview the site");
             } else {
-                println!("next: `cd {cd}`, then `pilotscope serve` to preview the site");
+                term.say(format_args!(
+                    "next: `cd {cd}`, then `pilotscope serve` to preview the site"
+                ));
             }
-            ExitCode::SUCCESS
+            Exit::Clean
         }
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+            term.error(format_args!("error: {e}"));
+            Exit::Usage
         }
     }
 }
@@ -348,73 +352,83 @@ fn shown(path: &Path) -> String {
 
 /// The project at `root`, when its configuration reads and its content
 /// folder exists; otherwise the problem is printed and the exit code given.
-fn open_with_content(root: &std::path::Path) -> Result<Project, ExitCode> {
+fn open_with_content(term: &Term, root: &std::path::Path) -> Result<Project, Exit> {
     let project = Project::open(root).map_err(|d| {
-        print_diagnostics(&d);
-        ExitCode::from(2)
+        term.diagnostics(&d);
+        Exit::Usage
     })?;
     match project.content_problem() {
         Some(d) => {
-            print_diagnostics(&[d]);
-            Err(ExitCode::from(2))
+            term.diagnostics(&[d]);
+            Err(Exit::Usage)
         }
         None => Ok(project),
     }
 }
 
 fn check(
+    term: &Term,
     root: &std::path::Path,
     as_of: Date,
     format: Format,
     fail_on: Option<Verdict>,
-) -> ExitCode {
-    let project = match open_with_content(root) {
+) -> Exit {
+    let project = match open_with_content(term, root) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let mut judged = project.judge_all(as_of);
-    judged.show_under(shown_under());
-    let text = match format {
-        Format::Human => report::human(
-            &judged,
-            &project.framework,
-            color_for(std::io::stdout().is_terminal()),
-        ),
-        Format::Json => report::json(&judged, &project.framework),
-        Format::Github => report::github(&judged, fail_on),
-    };
-    let mut out = anstream::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    judged.show_under(term.shown_under());
     let failed_verdict =
         fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
-    if let (Some(level), true, Format::Human) = (fail_on, failed_verdict, format) {
-        let _ = out.write_all(report::fail_on_summary(&judged, level).as_bytes());
-        let _ = out.flush();
+    match format {
+        // Under --quiet, the errors alone.
+        Format::Human if term.quiet() => {
+            let mut text = String::new();
+            for d in judged.diagnostics().filter(|d| d.is_error()) {
+                text.push_str(&report::render_diagnostic(d, true));
+                text.push_str("\n\n");
+            }
+            term.out(&text);
+        }
+        Format::Human => {
+            let mut text = report::human(&judged, &project.framework, true);
+            if let (Some(level), true) = (fail_on, failed_verdict) {
+                text.push_str(&report::fail_on_summary(&judged, level));
+            }
+            term.out(&text);
+        }
+        Format::Json => term.out_plain(&report::json(&judged, &project.framework)),
+        Format::Github => term.out_plain(&report::github(&judged, fail_on)),
+        Format::Sarif => term.out_plain(&report::sarif(&judged, &project.framework)),
+        Format::Junit => term.out_plain(&report::junit(&judged, &project.framework)),
+        Format::Short => term.out_plain(&report::short(&judged, &project.framework)),
     }
-    if judged.error_count() > 0 || failed_verdict {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    Exit::findings_if(judged.error_count() > 0 || failed_verdict)
 }
 
-fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
-    let project = match open_with_content(root) {
+fn build(
+    term: &Term,
+    root: &std::path::Path,
+    as_of: Date,
+    output: Option<PathBuf>,
+    force: bool,
+) -> Exit {
+    let project = match open_with_content(term, root) {
         Ok(p) => p,
         Err(code) => return code,
     };
     let templates = match crate::site::load_templates(&project) {
         Ok(t) => t,
         Err(d) => {
-            print_diagnostics(&d);
-            return ExitCode::from(2);
+            term.diagnostics(&d);
+            return Exit::Usage;
         }
     };
     let out = output.unwrap_or_else(|| project.output_dir());
     if let Err(d) = crate::site::check_output(&project, &out, force) {
-        print_diagnostics(&[d]);
-        return ExitCode::from(2);
+        term.diagnostics(&[d]);
+        return Exit::Usage;
     }
     let faq = crate::site::load_faq(&project);
     let start = std::time::Instant::now();
@@ -431,6 +445,7 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bo
             written: 0,
             unchanged: done.pages,
             removed: 0,
+            changed: Vec::new(),
             pilots: done.pilots,
             elapsed: start.elapsed(),
         };
@@ -440,12 +455,12 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bo
             .iter()
             .chain(done.noisy.iter().flat_map(|e| e.diagnostics.iter()))
             .any(Diagnostic::is_error);
-        return finish_build(&diagnostics, broken, failed, Ok(stats), &out);
+        return finish_build(term, &diagnostics, broken, failed, Ok(stats), &out);
     }
     let judged = project.judge_all(as_of);
     let site = crate::site::Site::new(&project, &judged, &templates, &faq);
     let total = site.pages().len() as u64;
-    let bar = if std::io::stderr().is_terminal() && total > 2_000 {
+    let bar = if !term.quiet() && term.stderr_is_terminal() && total > 2_000 {
         let b = indicatif::ProgressBar::new(total);
         b.set_style(
             indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages")
@@ -460,14 +475,29 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bo
             b.inc(1);
         }
     };
-    let result = crate::site::build(&site, &out, &tick);
+    let result = crate::site::build(
+        &site,
+        &out,
+        crate::site::Pages::All,
+        &mut crate::site::Sink {
+            page: &tick,
+            first: None,
+        },
+    );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
     diagnostics.extend(faq.diagnostics.iter().cloned());
     let broken = judged.entries.iter().filter(|e| e.judged.is_none()).count();
-    finish_build(&diagnostics, broken, judged.error_count() > 0, result, &out)
+    finish_build(
+        term,
+        &diagnostics,
+        broken,
+        judged.error_count() > 0,
+        result,
+        &out,
+    )
 }
 
 /// Reports a build: its diagnostics, what it did, and the exit code. A
@@ -475,57 +505,69 @@ fn build(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bo
 /// read) still writes the site, where their pages say what is wrong, and
 /// exits with 1.
 fn finish_build(
+    term: &Term,
     diagnostics: &[Diagnostic],
     broken: usize,
     failed: bool,
     result: Result<crate::site::BuildStats, Vec<Diagnostic>>,
     out: &std::path::Path,
-) -> ExitCode {
-    print_diagnostics(diagnostics);
+) -> Exit {
+    term.diagnostics(diagnostics);
     match result {
         Ok(stats) => {
-            eprintln!("{stats}");
+            term.status(&stats);
             if failed {
-                eprintln!(
+                term.error(format_args!(
                     "{} with errors: their pages say what is wrong",
                     crate::site::view::plural(broken, "dossier", "dossiers")
-                );
-                ExitCode::from(1)
+                ));
+                Exit::Findings
             } else {
-                ExitCode::SUCCESS
+                Exit::Clean
             }
         }
         Err(errors) => {
-            print_diagnostics(&errors);
-            eprintln!(
+            term.diagnostics(&errors);
+            term.error(format_args!(
                 "the build failed; each file in {} is whole, either this build's or the previous one's",
                 out.display()
-            );
-            ExitCode::from(2)
+            ));
+            Exit::Usage
         }
     }
 }
 
-fn watch(root: &std::path::Path, as_of: Date, output: Option<PathBuf>, force: bool) -> ExitCode {
+fn watch(
+    term: &Term,
+    root: &std::path::Path,
+    as_of: Date,
+    output: Option<PathBuf>,
+    force: bool,
+) -> Exit {
     if let Err(d) = crate::site::check_output_at(root, output.as_deref(), force) {
-        print_diagnostics(&[d]);
-        return ExitCode::from(2);
+        term.diagnostics(&[d]);
+        return Exit::Usage;
     }
     let (live, first) = crate::watch::Live::start(root, as_of, output);
-    crate::watch::print_rebuild(&first, true);
-    eprintln!("watching for changes (Ctrl-C to stop)");
+    term.rebuild(&first, true);
+    term.status("watching for changes (Ctrl-C to stop)");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
         let stop = stop.clone();
         let _ = ctrlc_flag(stop);
     }
-    match crate::watch::run(live, &mut |_, _| {}, &|| {
+    let mut listener = |r: &crate::watch::Rebuild, partial: bool| {
+        if !partial {
+            term.rebuild(r, false);
+        }
+    };
+    match crate::watch::run(live, &mut listener, &|| {
         stop.load(std::sync::atomic::Ordering::Relaxed)
     }) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => Exit::Clean,
         Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
+            term.error(format_args!("error: {e}"));
+            Exit::Usage
         }
     }
 }

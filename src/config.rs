@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::diagnostic::{Diagnostic, Location, suggest};
+use crate::diagnostic::{Code, Diagnostic, Location, suggest};
 
 /// The configuration file's name at the project root.
 pub const FILE_NAME: &str = "pilotscope.toml";
@@ -121,6 +121,7 @@ impl Config {
             Ok(text) => Config::parse(&text, FILE_NAME),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
             Err(e) => Err(vec![Diagnostic::error(
+                Code::ConfigUnreadable,
                 FILE_NAME,
                 format!("cannot be read: {e}"),
             )]),
@@ -129,12 +130,13 @@ impl Config {
 
     /// Parses the text of a configuration file shown as `source`.
     pub fn parse(text: &str, source: &str) -> Result<Config, Vec<Diagnostic>> {
-        let located = |span: std::ops::Range<usize>, message: String| {
-            Diagnostic::error(source, message)
+        let located = |code: Code, span: std::ops::Range<usize>, message: String| {
+            Diagnostic::error(code, source, message)
                 .at(Location::from_offsets(text, span.start, span.end))
         };
         let table = toml::de::DeTable::parse(text).map_err(|e| {
             vec![located(
+                Code::ConfigUnreadable,
                 e.span().unwrap_or(0..0),
                 format!("the configuration cannot be read: {}", e.message().trim()),
             )]
@@ -143,6 +145,7 @@ impl Config {
         for (key, _) in table.get_ref().iter() {
             if !KEYS.contains(&key.get_ref().as_ref()) {
                 let mut d = located(
+                    Code::ConfigUnknownKey,
                     key.span(),
                     format!("`{}` is not a configuration key", key.get_ref()),
                 );
@@ -158,12 +161,14 @@ impl Config {
         }
         let config: Config = toml::from_str(text).map_err(|e| {
             vec![located(
+                Code::ConfigBadValue,
                 e.span().unwrap_or(0..0),
                 format!("in the configuration: {}", e.message().trim()),
             )]
         })?;
         if config.stale_days < 0 {
             return Err(vec![Diagnostic::error(
+                Code::ConfigBadValue,
                 source,
                 "`stale_days` must be zero or more",
             )]);

@@ -8,6 +8,11 @@
 //! of the dev server) can point at it. Turning a diagnostic into text for a
 //! terminal lives in `report`; this module only holds the data and the
 //! arithmetic that maps byte offsets to lines and columns.
+//!
+//! Every diagnostic carries a stable [`Code`] (`dossier.bad-share`): code
+//! that needs to tell one problem from another matches the code, never the
+//! message, and every output prints it. The codes are listed, with what
+//! each means, in `docs/diagnostics.md`; a test keeps the two in step.
 
 use serde::Serialize;
 
@@ -19,6 +24,140 @@ pub enum Level {
     Error,
     /// The file is used, but something in it is probably not what was meant.
     Warning,
+}
+
+/// Declares [`Code`]: each variant with its stable text.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $text:literal,)*) => {
+        /// What kind of problem a diagnostic is, stable across releases:
+        /// scripts, SARIF rules and the watcher match it, never the message.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in the order of `docs/diagnostics.md`.
+            pub const ALL: &[Code] = &[$(Code::$variant,)*];
+
+            /// The code as printed: `area.kebab-case`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $text,)*
+                }
+            }
+
+            /// What the code means, in a sentence (its doc comment; the
+            /// table in `docs/diagnostics.md` says the same).
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => concat!($($doc),*).trim_ascii_start(),)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A dossier file cannot be opened or read.
+    DossierUnreadable = "dossier.unreadable",
+    /// A dossier file is larger than a dossier may be.
+    DossierTooLarge = "dossier.too-large",
+    /// A dossier file is empty.
+    DossierEmpty = "dossier.empty",
+    /// A dossier file holds NUL bytes.
+    DossierBinary = "dossier.binary",
+    /// A dossier file is not UTF-8.
+    DossierNotUtf8 = "dossier.not-utf8",
+    /// No front matter at the start, or front matter that is never closed.
+    DossierNoFrontMatter = "dossier.no-front-matter",
+    /// The front matter is not valid YAML, TOML or JSON, passes a limit
+    /// (nesting, aliases), or gives a key twice.
+    DossierSyntax = "dossier.syntax",
+    /// The story passes the most marks of markdown one story may hold.
+    DossierStoryTooLarge = "dossier.story-too-large",
+    /// The front matter, or one of its sections, is not a table of answers.
+    DossierNotATable = "dossier.not-a-table",
+    /// `title` is missing.
+    DossierMissingTitle = "dossier.missing-title",
+    /// `stage` is missing.
+    DossierMissingStage = "dossier.missing-stage",
+    /// `started` is missing at a stage past `proposed` (a warning).
+    DossierMissingStarted = "dossier.missing-started",
+    /// A key close to a known one, probably misspelled (a warning).
+    DossierUnknownKey = "dossier.unknown-key",
+    /// An answer that must be text is not.
+    DossierBadText = "dossier.bad-text",
+    /// An answer that must be a date is not one written YYYY-MM-DD.
+    DossierBadDate = "dossier.bad-date",
+    /// An answer that must be a share is not a number in 0..1 or a percentage.
+    DossierBadShare = "dossier.bad-share",
+    /// An answer that must be a number is not one.
+    DossierBadNumber = "dossier.bad-number",
+    /// An answer that must be true or false is not.
+    DossierBadBool = "dossier.bad-bool",
+    /// An answer outside its list of words.
+    DossierBadChoice = "dossier.bad-choice",
+    /// An answer that must be a list (of text, gaps or KPIs) is not.
+    DossierBadList = "dossier.bad-list",
+    /// More errors in one file than are shown.
+    DossierTooManyErrors = "dossier.too-many-errors",
+    /// Two dossiers have the same id.
+    DossierDuplicateId = "dossier.duplicate-id",
+    /// The content folder does not exist.
+    ContentMissing = "content.missing",
+    /// A file or folder under the content folder is skipped (a warning).
+    ContentSkipped = "content.skipped",
+    /// `pilotscope.toml` cannot be read or parsed.
+    ConfigUnreadable = "config.unreadable",
+    /// A key of `pilotscope.toml` that is not known.
+    ConfigUnknownKey = "config.unknown-key",
+    /// A value of `pilotscope.toml` of the wrong type or out of range.
+    ConfigBadValue = "config.bad-value",
+    /// The framework file cannot be read or parsed.
+    FrameworkUnreadable = "framework.unreadable",
+    /// The framework does not describe all five mistakes.
+    FrameworkIncomplete = "framework.incomplete",
+    /// A check is defined or changed twice in one file.
+    FrameworkDuplicateId = "framework.duplicate-id",
+    /// A mistake other than the five.
+    FrameworkUnknownMistake = "framework.unknown-mistake",
+    /// A check that is switched off does not exist.
+    FrameworkUnknownCheck = "framework.unknown-check",
+    /// A dossier field (or KPI value) that does not exist.
+    FrameworkUnknownField = "framework.unknown-field",
+    /// A new check lacks what every check needs.
+    FrameworkIncompleteCheck = "framework.incomplete-check",
+    /// A severity, stage, weight, threshold or readiness bar that is not valid.
+    FrameworkBadValue = "framework.bad-value",
+    /// A condition that cannot be evaluated as written.
+    FrameworkBadCondition = "framework.bad-condition",
+    /// A template cannot be read, parsed or rendered.
+    TemplateError = "template.error",
+    /// `content/faq.md` cannot be used; the shipped FAQ is shown (a warning).
+    FaqUnusable = "faq.unusable",
+    /// An FAQ question names a topic that does not exist (a warning).
+    FaqUnknownTopic = "faq.unknown-topic",
+    /// A file of the site cannot be written.
+    OutputCannotWrite = "output.cannot-write",
+    /// The output folder cannot be created, locked or updated.
+    OutputCannotUpdate = "output.cannot-update",
+    /// The output folder is one a build must never write into.
+    OutputDangerous = "output.dangerous",
+    /// The output folder holds files pilotscope did not write.
+    OutputNotOurs = "output.not-ours",
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A place in a source file.
@@ -86,6 +225,8 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub level: Level,
+    /// What kind of problem this is: the stable part, matched by code.
+    pub code: Code,
     /// Path of the file as shown to the user (relative to the project root
     /// when it is inside it), with `/` separators.
     pub source: String,
@@ -98,9 +239,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(source: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    /// An error: the file (or configuration) cannot be used as it is.
+    pub fn error(code: Code, source: impl Into<String>, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             level: Level::Error,
+            code,
             source: source.into(),
             location: None,
             message: message.into(),
@@ -108,10 +251,15 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(source: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    /// A warning: the file is used, but probably not as meant.
+    pub fn warning(
+        code: Code,
+        source: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             level: Level::Warning,
-            ..Diagnostic::error(source, message)
+            ..Diagnostic::error(code, source, message)
         }
     }
 
@@ -227,6 +375,36 @@ mod tests {
     fn offsets_out_of_range_are_clamped() {
         let loc = Location::from_offsets("ab", 10, 20);
         assert_eq!((loc.line, loc.column), (1, 3));
+    }
+
+    #[test]
+    fn the_code_table_lists_every_code_once() {
+        let table = include_str!("../docs/diagnostics.md");
+        let rows: Vec<Vec<&str>> = table
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+            .collect();
+        let listed: Vec<&str> = rows.iter().map(|r| r[0].trim_matches('`')).collect();
+        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(listed, known, "docs/diagnostics.md and `codes!` differ");
+        for (row, code) in rows.iter().zip(Code::ALL) {
+            let summary = code.summary().replace(" (a warning)", "");
+            assert_eq!(row[2], summary, "the table's words for {code}");
+        }
+        let mut unique = known.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), known.len(), "a code is given twice");
+        for code in known {
+            let (area, name) = code.split_once('.').expect("area.name");
+            assert!(
+                [area, name].iter().all(|p| !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')),
+                "{code} is not area.kebab-case"
+            );
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::dossier::{self, Dossier, DossierFile};
 use crate::framework::{self, Diagnosis, Framework};
 use crate::portfolio::Portfolio;
@@ -42,6 +42,7 @@ impl Project {
                 let shown = dossier::discover::show(path, root);
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     vec![Diagnostic::error(
+                        Code::FrameworkUnreadable,
                         shown.clone(),
                         format!("the framework file cannot be read: {e}"),
                     )]
@@ -83,7 +84,7 @@ impl Project {
     pub fn content_problem(&self) -> Option<Diagnostic> {
         let content = self.content_dir();
         (!content.is_dir()).then(|| {
-            Diagnostic::error(dossier::discover::show(&content, &self.root), "the content folder does not exist")
+            Diagnostic::error(Code::ContentMissing, dossier::discover::show(&content, &self.root), "the content folder does not exist")
                 .with_help("create it with `pilotscope init`, or point `--root` or `content_dir` at the folder holding the dossiers")
         })
     }
@@ -110,7 +111,7 @@ pub struct Entry {
     pub diagnostics: Vec<Diagnostic>,
     /// The dossier and its diagnosis, when the file could be read.
     pub judged: Option<(Dossier, Diagnosis)>,
-    /// A fingerprint of the file's bytes ([`crate::site::fingerprint::digest`]),
+    /// A fingerprint of the file's bytes ([`dossier::read::digest`]),
     /// or of why it could not be read: the site's pages of this file need
     /// rendering again only when it changes.
     pub digest: u128,
@@ -121,10 +122,10 @@ pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_d
     let (loaded, digest) = match dossier::read::read_bytes(&file.path, &file.source) {
         Ok(bytes) => (
             dossier::load_text(&bytes, &file.source, &file.rel_path, &file.id),
-            crate::site::fingerprint::digest(&bytes),
+            dossier::read::digest(&bytes),
         ),
         Err(d) => {
-            let digest = crate::site::fingerprint::unreadable(&d.message);
+            let digest = dossier::read::unreadable_digest(&d.message);
             (
                 dossier::Loaded {
                     dossier: None,
@@ -182,6 +183,7 @@ impl Judged {
             let e = &mut entries[i];
             e.diagnostics.push(
                 Diagnostic::error(
+                    Code::DossierDuplicateId,
                     e.file.source.clone(),
                     format!(
                         "this dossier's id `{}` is the same as that of {first}",

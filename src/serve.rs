@@ -37,7 +37,9 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::diagnostic::Diagnostic;
+use crate::exit::Exit;
 use crate::site::view::{DiagnosticView, diagnostic_view};
+use crate::term::Term;
 use crate::watch::{self, Live, Rebuild};
 
 /// Where the dev server's own files live; never part of the site.
@@ -103,43 +105,51 @@ fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
 }
 
 /// Builds, serves and rebuilds until Ctrl-C. Returns the process exit code.
-pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options: Options) -> u8 {
+pub fn run(
+    term: &Term,
+    root: &Path,
+    as_of: jiff::civil::Date,
+    out: Option<PathBuf>,
+    options: Options,
+) -> Exit {
     // Take the port first: a second `serve` on a busy port must not
     // rewrite the site before it gives up.
     let addr = SocketAddr::new(options.bind, options.port);
     let listener = match std::net::TcpListener::bind(addr) {
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            eprintln!("error: {addr} is already in use; choose another port with --port");
-            return 2;
+            term.error(format_args!(
+                "error: {addr} is already in use; choose another port with --port"
+            ));
+            return Exit::Usage;
         }
         Err(e) => {
-            eprintln!("error: cannot listen on {addr}: {e}");
-            return 2;
+            term.error(format_args!("error: cannot listen on {addr}: {e}"));
+            return Exit::Usage;
         }
     };
     if let Err(d) = crate::site::check_output_at(root, out.as_deref(), options.force) {
-        crate::cli::print_diagnostics(&[d]);
-        return 2;
+        term.diagnostics(&[d]);
+        return Exit::Usage;
     }
     let (live, first) = Live::start(root, as_of, out);
-    watch::print_rebuild(&first, true);
+    term.rebuild(&first, true);
     let out_dir = live.output_dir().to_path_buf();
     if let Err(e) = std::fs::create_dir_all(&out_dir) {
-        eprintln!(
+        term.error(format_args!(
             "error: the output folder {} cannot be created: {e}",
             out_dir.display()
-        );
-        return 2;
+        ));
+        return Exit::Usage;
     }
     let canonical = match out_dir.canonicalize() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!(
+            term.error(format_args!(
                 "error: the output folder {} cannot be used: {e}",
                 out_dir.display()
-            );
-            return 2;
+            ));
+            return Exit::Usage;
         }
     };
 
@@ -147,13 +157,19 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     let local = listener.local_addr().unwrap_or(addr);
     let url = format!("http://{local}/");
     if !options.bind.is_loopback() {
-        eprintln!(
+        // Said under --quiet too: it is about who can read the site.
+        term.error(format_args!(
             "warning: listening on {local}: anyone who can reach this machine on the network can read the site"
-        );
+        ));
     }
-    eprintln!("serving {} at {url} (Ctrl-C to stop)", out_dir.display());
-    if options.open {
-        open_browser(&url);
+    term.status(format_args!(
+        "serving {} at {url} (Ctrl-C to stop)",
+        out_dir.display()
+    ));
+    if options.open && opener::open_browser(&url).is_err() {
+        term.error(format_args!(
+            "note: could not open a browser; open {url} yourself"
+        ));
     }
 
     let (events, _) = broadcast::channel::<String>(64);
@@ -177,8 +193,12 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     let watcher = {
         let stop = stop.clone();
         let shared = shared.clone();
+        let term = term.clone();
         std::thread::spawn(move || {
-            let mut listener = |r: &Rebuild, _partial: bool| {
+            let mut listener = |r: &Rebuild, partial: bool| {
+                if !partial {
+                    term.rebuild(r, false);
+                }
                 let m = message(r.changed.clone(), &r.errors);
                 if let Ok(mut s) = shared.status.write() {
                     *s = m.clone();
@@ -186,7 +206,7 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
                 let _ = shared.events.send(m);
             };
             if let Err(e) = watch::run(live, &mut listener, &|| stop.load(Ordering::Relaxed)) {
-                eprintln!("error: {e}");
+                term.error(format_args!("error: {e}"));
             }
         })
     };
@@ -198,16 +218,19 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the server: {e}");
-            return 2;
+            term.error(format_args!("error: cannot start the server: {e}"));
+            return Exit::Usage;
         }
     };
     let result = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let app = router(shared.clone());
+        let quiet = term.quiet();
         let stopped = async move {
             stop_signal().await;
-            eprintln!("stopping");
+            if !quiet {
+                eprintln!("stopping");
+            }
             let _ = shutdown_tx.send(true);
         };
         accept(
@@ -225,10 +248,10 @@ pub fn run(root: &Path, as_of: jiff::civil::Date, out: Option<PathBuf>, options:
     stop.store(true, Ordering::Relaxed);
     let _ = watcher.join();
     match result {
-        Ok(()) => 0,
+        Ok(()) => Exit::Clean,
         Err(e) => {
-            eprintln!("error: the server stopped: {e}");
-            2
+            term.error(format_args!("error: the server stopped: {e}"));
+            Exit::Usage
         }
     }
 }
@@ -388,8 +411,31 @@ fn router(shared: Arc<Shared>) -> Router {
             shared.clone(),
             guard_host,
         ))
-        .layer(axum::middleware::from_fn(security_headers))
+        // The headers of every answer, whatever made it (a page, a
+        // refusal, the event stream), in one layer: nothing is cached, so
+        // a rebuilt page is never shown stale; no content-type guessing;
+        // the pages' policy, which also forbids framing by other sites. No
+        // CORS header is ever sent, so other sites' scripts cannot read
+        // answers.
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(fixed(header::CACHE_CONTROL, "no-store"))
+                .layer(fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .layer(fixed(header::CONTENT_SECURITY_POLICY, CSP))
+                .layer(fixed(header::X_FRAME_OPTIONS, "DENY")),
+        )
         .with_state(shared)
+}
+
+/// A layer that sets header `name` to `value` on every answer.
+fn fixed(
+    name: header::HeaderName,
+    value: &'static str,
+) -> tower_http::set_header::SetResponseHeaderLayer<HeaderValue> {
+    tower_http::set_header::SetResponseHeaderLayer::overriding(
+        name,
+        HeaderValue::from_static(value),
+    )
 }
 
 /// Refuses (403) a request addressed to a name that is not this machine's.
@@ -430,7 +476,7 @@ async fn guard_host(
                      server with --allowed-host {shown}\n"
                 )
             };
-            no_store((StatusCode::FORBIDDEN, text).into_response())
+            (StatusCode::FORBIDDEN, text).into_response()
         }
     }
 }
@@ -460,24 +506,6 @@ pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
             || allowed.contains(&name))
 }
 
-/// Headers on every answer: no content-type guessing, and the pages'
-/// policy, which also forbids framing by other sites. No CORS header is
-/// ever sent, so other sites' scripts cannot read answers.
-async fn security_headers(req: Request, next: axum::middleware::Next) -> Response {
-    let mut r = next.run(req).await;
-    let h = r.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    r
-}
-
 /// Refuses requests with oversized headers (431), before any handler.
 async fn limit_headers(req: Request, next: axum::middleware::Next) -> Response {
     let size: usize = req
@@ -487,13 +515,11 @@ async fn limit_headers(req: Request, next: axum::middleware::Next) -> Response {
         .sum::<usize>()
         + req.uri().to_string().len();
     if size > MAX_HEADERS {
-        return no_store(
-            (
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "request headers too large\n",
-            )
-                .into_response(),
-        );
+        return (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request headers too large\n",
+        )
+            .into_response();
     }
     next.run(req).await
 }
@@ -502,8 +528,6 @@ fn asset(text: &'static str, content_type: &'static str) -> Response {
     let mut r = Response::new(Body::from(text));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -516,8 +540,6 @@ fn asset_owned(body: String, content_type: &'static str) -> Response {
     let mut r = Response::new(Body::from(body));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -630,12 +652,10 @@ async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             if let Ok(v) = HeaderValue::from_str(&location) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
-            no_store(r)
+            r
         }
         Ok((path, _)) => serve_file(&path, req, StatusCode::OK).await,
-        Err(Refusal::BadRequest) => {
-            no_store((StatusCode::BAD_REQUEST, "bad request path\n").into_response())
-        }
+        Err(Refusal::BadRequest) => (StatusCode::BAD_REQUEST, "bad request path\n").into_response(),
         Err(Refusal::NotFound) => not_found(&shared.root, req).await,
     }
 }
@@ -645,14 +665,8 @@ async fn not_found(root: &Path, req: Request) -> Response {
     // the site is not served.
     match resolve(root, "/404.html") {
         Ok((page, false)) => serve_file(&page, req, StatusCode::NOT_FOUND).await,
-        _ => no_store((StatusCode::NOT_FOUND, "not found\n").into_response()),
+        _ => (StatusCode::NOT_FOUND, "not found\n").into_response(),
     }
-}
-
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
 }
 
 async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
@@ -664,9 +678,6 @@ async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
     let (mut parts, body) = response.into_parts();
     parts.headers.remove(header::LAST_MODIFIED);
     parts.headers.remove(header::ETAG);
-    parts
-        .headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if status != StatusCode::OK && parts.status == StatusCode::OK {
         parts.status = status;
     }
@@ -685,13 +696,11 @@ async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
     let (body, length) = match injected(path, head).await {
         Ok(b) => b,
         Err(_) => {
-            return no_store(
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "the page cannot be read\n",
-                )
-                    .into_response(),
-            );
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page cannot be read\n",
+            )
+                .into_response();
         }
     };
     parts
@@ -755,21 +764,6 @@ async fn injected(path: &Path, head: bool) -> std::io::Result<(Body, u64)> {
         },
     );
     Ok((Body::from_stream(stream), total))
-}
-
-fn open_browser(url: &str) {
-    let result = if cfg!(target_os = "macos") {
-        std::process::Command::new("open").arg(url).spawn()
-    } else if cfg!(windows) {
-        std::process::Command::new("cmd")
-            .args(["/C", "start", "", url])
-            .spawn()
-    } else {
-        std::process::Command::new("xdg-open").arg(url).spawn()
-    };
-    if result.is_err() {
-        eprintln!("note: could not open a browser; open {url} yourself");
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,10 @@
 //! aggregate the portfolio are rendered again; a template change renders
 //! everything; a configuration or framework change starts over. The
 //! edited dossier's own page is written first, so a preview shows it as
-//! soon as possible. [`run`] connects it to file events (notify) and
-//! reports each rebuild to a listener (the dev server).
+//! soon as possible. `watch` decides *what* changed; writing is the build
+//! driver's ([`site::build`] with the touched pages). [`run`] connects it
+//! to file events (notify) and reports each rebuild to a listener (the
+//! terminal of `watch`, the dev server); it prints nothing itself.
 //!
 //! The file watches are set up by [`Live::start`], right after the first
 //! build and before the caller announces that it is watching: a file saved
@@ -33,7 +35,7 @@ use jiff::civil::Date;
 use notify::{Event, Watcher};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::dossier::discover::{self, DossierFile};
 use crate::project::{self, Entry, Judged, Project};
 use crate::site::{self, Faq, Page, Site, Templates};
@@ -56,6 +58,9 @@ pub struct Rebuild {
     pub report: Vec<Diagnostic>,
     /// Files that had errors and now read cleanly.
     pub fixed: Vec<String>,
+    /// Problems of the file watcher itself (events the system could not
+    /// deliver), for the terminal; no page changed because of them.
+    pub troubles: Vec<String>,
     pub elapsed: Duration,
     pub pages: usize,
 }
@@ -191,7 +196,7 @@ impl Live {
         let mut report: Vec<Diagnostic> = loaded.judged.diagnostics().cloned().collect();
         report.extend(loaded.faq.diagnostics.iter().cloned());
         let mut rebuild = Rebuild::default();
-        match site::build(&s, &self.out, &|| {}) {
+        match site::build(&s, &self.out, site::Pages::All, &mut site::Sink::none()) {
             Ok(stats) => {
                 rebuild.pages = stats.pages;
                 rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
@@ -306,7 +311,7 @@ impl Live {
             &loaded.faq,
         );
         let mut rebuild = Rebuild::default();
-        match site::build(&s, &self.out, &|| {}) {
+        match site::build(&s, &self.out, site::Pages::All, &mut site::Sink::none()) {
             Ok(stats) => {
                 rebuild.pages = stats.pages;
                 rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
@@ -448,26 +453,7 @@ impl Live {
                 .collect();
         }
         let mut rebuild = Rebuild::default();
-        // A folder that cannot be marked cannot be written either: the
-        // pages' own errors say so.
-        let interrupted = site::output::begin(&out).unwrap_or(true);
-        let (mut written, _, mut errors) = site::write_pages(&s, &mine, &out, &|| {});
-        rebuild.changed = mine.iter().map(|p| s.path(*p)).collect();
-        if !rebuild.changed.is_empty() {
-            // Pages that are told of this first rebuild show the errors
-            // overlay from it: it must already list every error.
-            rebuild.errors = self
-                .blocking
-                .iter()
-                .filter(|d| !d.message.contains("cannot be written"))
-                .chain(loaded.judged.diagnostics().filter(|d| d.is_error()))
-                .chain(errors.iter())
-                .cloned()
-                .collect();
-            rebuild.elapsed = start.elapsed();
-            first(&rebuild);
-        }
-        let aggregates = [
+        let aggregates = vec![
             Page::Index,
             Page::Faq,
             Page::Report,
@@ -475,38 +461,45 @@ impl Live {
             Page::Calendar,
             Page::Pack,
         ];
-        let (more_written, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
-        written += more_written;
-        errors.extend(more);
-        rebuild
-            .changed
-            .extend(aggregates.iter().map(|p| s.path(*p)));
-        let files = s.keyed_paths(&all_pages);
-        let previous = site::output::Manifest::read(&out);
-        for gone in previous.files.keys().filter(|f| !files.contains_key(*f)) {
-            rebuild.changed.push(gone.clone());
-        }
-        if let Err(e) = site::output::finish(
-            &out,
-            &previous,
-            &files,
-            &s.noisy(),
-            interrupted,
-            written > 0,
-        ) {
-            errors.push(Diagnostic::error(
-                discover::show(&out, &loaded.project.root),
-                format!("the output folder cannot be updated: {e}"),
-            ));
-        }
-        if !errors.is_empty() {
-            // Some page may still be the old one while the manifest now
-            // holds its new key: marked unfinished, the manifest vouches for
-            // no page, and the next build renders them all.
-            let _ = site::output::begin(&out);
-        }
-        self.blocking
-            .retain(|d| !d.message.contains("cannot be written"));
+        let attempted: Vec<String> = mine.iter().chain(&aggregates).map(|p| s.path(*p)).collect();
+        let blocking = &self.blocking;
+        let judged = &loaded.judged;
+        // Pages that are told of this first rebuild show the errors
+        // overlay from it: it must already list every error.
+        let mut told = |changed: &[String], errors: &[Diagnostic]| {
+            let partial = Rebuild {
+                changed: changed.to_vec(),
+                errors: blocking
+                    .iter()
+                    .filter(|d| d.code != Code::OutputCannotWrite)
+                    .chain(judged.diagnostics().filter(|d| d.is_error()))
+                    .chain(errors.iter())
+                    .cloned()
+                    .collect(),
+                elapsed: start.elapsed(),
+                ..Rebuild::default()
+            };
+            first(&partial);
+        };
+        let mut sink = site::Sink {
+            page: &|| {},
+            first: Some(&mut told),
+        };
+        let pages = site::Pages::Touched {
+            first: mine,
+            then: aggregates,
+        };
+        let errors = match site::build(&s, &out, pages, &mut sink) {
+            Ok(stats) => {
+                rebuild.changed = stats.changed;
+                Vec::new()
+            }
+            Err(errors) => {
+                rebuild.changed = attempted;
+                errors
+            }
+        };
+        self.blocking.retain(|d| d.code != Code::OutputCannotWrite);
         self.blocking.extend(errors.iter().cloned());
         report.extend(errors);
         let now: HashSet<String> = self.errors().iter().map(|d| d.source.clone()).collect();
@@ -520,35 +513,12 @@ impl Live {
     }
 }
 
-/// Prints a rebuild to the terminal.
-pub fn print_rebuild(r: &Rebuild, initial: bool) {
-    crate::cli::print_diagnostics(&r.report);
-    for f in &r.fixed {
-        eprintln!("fixed: {}", crate::report::printable(f));
-    }
-    let errors = r.errors.len();
-    let what = if initial {
-        format!("built {} pages", r.pages)
-    } else {
-        format!("rebuilt {} pages", r.changed.len())
-    };
-    let tail = if errors > 0 {
-        format!(
-            "; {errors} error{} shown in the browser",
-            if errors == 1 { "" } else { "s" }
-        )
-    } else {
-        String::new()
-    };
-    eprintln!("{what} in {:.0} ms{tail}", r.elapsed.as_secs_f64() * 1000.0);
-}
-
 /// Whether an entry was dropped because its id clashes with another's.
 fn is_clash(e: &Entry) -> bool {
     e.judged.is_none()
         && e.diagnostics
             .iter()
-            .any(|d| d.message.contains("is the same as that of"))
+            .any(|d| d.code == Code::DossierDuplicateId)
 }
 
 /// File watches on a project, and where their events arrive.
@@ -617,14 +587,14 @@ impl Watches {
     /// The next batch of changes: waits for one, then takes every change
     /// that follows until the file system has been quiet for [`DEBOUNCE`].
     /// Empty when nothing happened within `wait`; `None` when the watcher
-    /// stopped.
-    fn next_batch(&self, wait: Duration) -> Option<Vec<Event>> {
+    /// stopped. The watcher's own errors go to `troubles`.
+    fn next_batch(&self, wait: Duration, troubles: &mut Vec<String>) -> Option<Vec<Event>> {
         // Reading a file is no change; our own reads would loop forever.
         let change = |e: &Event| !matches!(e.kind, EventKind::Access(_));
-        let take = |r: notify::Result<Event>, batch: &mut Vec<Event>| match r {
+        let mut take = |r: notify::Result<Event>, batch: &mut Vec<Event>| match r {
             Ok(e) if change(&e) => batch.push(e),
             Ok(_) => {}
-            Err(e) => eprintln!("warning: file watching: {e}"),
+            Err(e) => troubles.push(format!("file watching: {e}")),
         };
         let mut batch = Vec::new();
         match self.events.recv_timeout(wait) {
@@ -663,7 +633,17 @@ pub fn run(
         }
     };
     while !stop() {
-        let Some(events) = watches.next_batch(Duration::from_millis(200)) else {
+        let mut troubles = Vec::new();
+        let batch = watches.next_batch(Duration::from_millis(200), &mut troubles);
+        if !troubles.is_empty() {
+            let told = Rebuild {
+                troubles,
+                errors: live.errors(),
+                ..Rebuild::default()
+            };
+            listener(&told, false);
+        }
+        let Some(events) = batch else {
             return Ok(());
         };
         // The system dropped events (its queue overflowed): only a clean
@@ -703,7 +683,6 @@ pub fn run(
         if rebuild.changed.is_empty() && rebuild.report.is_empty() && rebuild.fixed.is_empty() {
             continue;
         }
-        print_rebuild(&rebuild, false);
         listener(&rebuild, false);
     }
     Ok(())

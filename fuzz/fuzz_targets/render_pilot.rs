@@ -44,7 +44,7 @@ fuzz_target!(|bytes: &[u8]| {
         file,
         diagnostics: loaded.diagnostics,
         judged,
-        digest: pilotscope::site::fingerprint::digest(bytes),
+        digest: pilotscope::dossier::read::digest(bytes),
     };
     let judged = Judged::from_entries(vec![entry], Vec::new(), as_of);
     let site = Site::new(project, &judged, &TEMPLATES, &FAQ);

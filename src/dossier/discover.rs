@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 
 /// A dossier file found under the content folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +75,7 @@ pub fn discover(
                     .map(|p| show(p, display_base))
                     .unwrap_or_else(|| show(content, display_base));
                 warnings.push(Diagnostic::warning(
+                    Code::ContentSkipped,
                     shown,
                     format!(
                         "skipped: {}",
@@ -98,6 +99,7 @@ pub fn discover(
                 Ok(target) if target.starts_with(&canonical_root) && target.is_file() => {}
                 Ok(target) if !target.starts_with(&canonical_root) => {
                     warnings.push(Diagnostic::warning(
+                        Code::ContentSkipped,
                         show(path, display_base),
                         "skipped: a symbolic link that points outside the content folder",
                     ));
@@ -106,6 +108,7 @@ pub fn discover(
                 Ok(_) => continue,
                 Err(e) => {
                     warnings.push(Diagnostic::warning(
+                        Code::ContentSkipped,
                         show(path, display_base),
                         format!("skipped: a symbolic link that cannot be followed ({e})"),
                     ));

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod read;
 pub mod schema;
 pub mod split;
+pub mod story;
 pub mod tree;
 
 use jiff::civil::Date;
@@ -214,6 +215,15 @@ pub struct Dossier {
 }
 
 impl Dossier {
+    /// The 1-based line of the first of `fields` that is answered; the
+    /// front matter's first line when none is.
+    pub fn line_of(&self, fields: &[usize]) -> usize {
+        fields
+            .iter()
+            .find_map(|f| self.answers.get(*f).and_then(Option::as_ref))
+            .map_or(1, |a| a.line)
+    }
+
     pub fn answer(&self, field: usize) -> Option<&Value> {
         self.answers
             .get(field)

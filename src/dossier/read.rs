@@ -13,7 +13,7 @@ use super::schema::{self, FieldSpec, Kind};
 use super::split::{self, Format};
 use super::tree::{self, Key, Node, NodeKind};
 use super::{Answer, Direction, Dossier, Gap, Kpi, Stage, Value};
-use crate::diagnostic::{Diagnostic, Location, suggest};
+use crate::diagnostic::{Code, Diagnostic, Location, suggest};
 
 /// Largest dossier file read. Stories are long, but not this long.
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
@@ -46,19 +46,43 @@ pub fn load(path: &Path, source: &str, rel_path: &str, id: &str) -> Loaded {
     }
 }
 
+/// A fingerprint of a file's bytes (xxh3, 128 bits): what the site's
+/// manifest keys pages by. Made where the bytes are read, so that nothing
+/// reads a file twice to learn whether it changed.
+pub fn digest(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// A fingerprint for a file that could not be read: its page shows why.
+pub fn unreadable_digest(why: &str) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(b"unreadable\0");
+    h.update(why.as_bytes());
+    h.digest128()
+}
+
 /// The bytes of a dossier file, up to [`MAX_FILE_BYTES`]; a file that cannot
 /// be read or is larger is a diagnostic about `source`.
 pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::error(source, format!("cannot be read: {e}")))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Diagnostic::error(
+            Code::DossierUnreadable,
+            source,
+            format!("cannot be read: {e}"),
+        )
+    })?;
     let mut bytes = Vec::new();
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return Err(Diagnostic::error(source, format!("cannot be read: {e}")));
+        return Err(Diagnostic::error(
+            Code::DossierUnreadable,
+            source,
+            format!("cannot be read: {e}"),
+        ));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(
-            Diagnostic::error(source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
+            Diagnostic::error(Code::DossierTooLarge, source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
                 .with_help("keep the dossier to its answers and story; link to large documents instead of pasting them"),
         );
     }
@@ -69,7 +93,7 @@ pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
 pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Loaded::failed(
-            Diagnostic::error(source, "the file is empty; a dossier starts with front matter holding at least `title` and `stage`")
+            Diagnostic::error(Code::DossierEmpty, source, "the file is empty; a dossier starts with front matter holding at least `title` and `stage`")
                 .at(Location::from_offsets("", 0, 0))
                 .with_help("run `pilotscope new \"Title\"` to start from a dossier with every question"),
         );
@@ -85,6 +109,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         let loc = Location::from_offsets(&before, before.len(), before.len());
         return Loaded::failed(
             Diagnostic::error(
+                Code::DossierBinary,
                 source,
                 "the file looks binary (it holds NUL bytes), not like a markdown dossier",
             )
@@ -98,6 +123,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
             let loc = Location::from_offsets(valid, valid.len(), valid.len());
             return Loaded::failed(
                 Diagnostic::error(
+                    Code::DossierNotUtf8,
                     source,
                     format!(
                         "the file is not valid UTF-8: byte {} cannot start a character",
@@ -126,7 +152,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     let parts = match split::split(text) {
         Ok(p) => p,
         Err(e) => {
-            let mut d = Diagnostic::error(source, e.message)
+            let mut d = Diagnostic::error(Code::DossierNoFrontMatter, source, e.message)
                 .at(Location::from_offsets(text, e.at.start, e.at.end));
             if let Some(help) = e.help {
                 d = d.with_help(help);
@@ -138,7 +164,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         Ok(n) => n,
         Err(e) => {
             return Loaded::failed(
-                Diagnostic::error(source, e.message)
+                Diagnostic::error(Code::DossierSyntax, source, e.message)
                     .at(Location::from_offsets(text, e.at.start, e.at.end)),
             );
         }
@@ -158,14 +184,15 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
 
     // A story that would take the renderer too much memory is refused here,
     // where `check` sees it too, rather than rendered.
-    if let Some(at) = crate::site::markdown::too_many_marks(&dossier.body) {
+    if let Some(at) = super::story::too_many_marks(&dossier.body) {
         let at = parts.body.start + at;
         reader.push(
             Diagnostic::error(
+                Code::DossierStoryTooLarge,
                 source,
                 format!(
                     "the story is too large to render: it passes {} marks of markdown (characters such as `>`, `[`, `|`, `*` and line breaks) here",
-                    crate::site::markdown::MAX_MARKS
+                    super::story::MAX_MARKS
                 ),
             )
             .at(Location::from_offsets(text, at, at + 1))
@@ -177,6 +204,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         NodeKind::Map(entries) => reader.section(entries, "", &mut dossier),
         NodeKind::Null => {}
         other => reader.error_at(
+            Code::DossierNotATable,
             &root.span,
             format!(
                 "the front matter must be a set of `key: value` answers; found {}",
@@ -189,11 +217,15 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     match dossier.answer(schema::idx::TITLE) {
         Some(Value::Text(t)) => dossier.title = t.clone(),
         _ => reader.push(
-            Diagnostic::error(source, "a dossier needs a `title`: the pilot's name")
-                .at(open.clone())
-                .with_help(
-                    "add a line such as `title: Invoice matching assistant` to the front matter",
-                ),
+            Diagnostic::error(
+                Code::DossierMissingTitle,
+                source,
+                "a dossier needs a `title`: the pilot's name",
+            )
+            .at(open.clone())
+            .with_help(
+                "add a line such as `title: Invoice matching assistant` to the front matter",
+            ),
         ),
     }
     match dossier.answer(schema::idx::STAGE) {
@@ -203,10 +235,11 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
                 || !reader
                     .diagnostics
                     .iter()
-                    .any(|d| d.message.starts_with("`stage`"))
+                    .any(|d| d.code == Code::DossierBadChoice && d.message.starts_with("`stage`"))
             {
                 reader.push(
                     Diagnostic::error(
+                        Code::DossierMissingStage,
                         source,
                         format!(
                             "a dossier needs a `stage`: one of {}",
@@ -222,6 +255,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     if reader.errors == 0 && dossier.stage != Stage::Proposed && dossier.started().is_none() {
         reader.push(
             Diagnostic::warning(
+                Code::DossierMissingStarted,
                 source,
                 format!(
                     "`started` is missing; a pilot at stage `{}` should say when work began",
@@ -239,6 +273,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         let more = reader.errors - MAX_ERRORS;
         reader.diagnostics.retain(|d| !d.is_error());
         reader.diagnostics.push(Diagnostic::error(
+            Code::DossierTooManyErrors,
             source,
             format!("… and {more} more errors in this file"),
         ));
@@ -275,8 +310,8 @@ impl Reader<'_> {
         self.diagnostics.push(d);
     }
 
-    fn error_at(&mut self, span: &Range<usize>, message: String, help: Option<String>) {
-        let mut d = Diagnostic::error(self.source, message).at(self.loc(span));
+    fn error_at(&mut self, code: Code, span: &Range<usize>, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(code, self.source, message).at(self.loc(span));
         d.help = help;
         self.push(d);
     }
@@ -301,6 +336,7 @@ impl Reader<'_> {
                     NodeKind::Map(inner) => self.section(inner, &path, dossier),
                     NodeKind::Null => {}
                     other => self.error_at(
+                        Code::DossierNotATable,
                         &node.span,
                         format!("`{path}` must be a table of answers (indented `key: value` lines); found {}", other.describe()),
                         None,
@@ -341,6 +377,7 @@ impl Reader<'_> {
             };
             self.push(
                 Diagnostic::warning(
+                    Code::DossierUnknownKey,
                     self.source,
                     format!(
                         "`{}` is not a known key {where_}, so it is ignored",
@@ -356,34 +393,58 @@ impl Reader<'_> {
     }
 
     /// Checks one answer against its kind. `None` when it is absent, blank or
-    /// wrong (wrong answers also push an error).
-    fn value(&mut self, kind: Kind, path: &str, node: &Node) -> Option<Value> {
-        let key = path;
-        // Only an answer of the wrong shape needs its description.
+    /// wrong (wrong answers also push an error): one function per kind of
+    /// answer below.
+    fn value(&mut self, kind: Kind, key: &str, node: &Node) -> Option<Value> {
+        if matches!(node.kind, NodeKind::Null) {
+            return None;
+        }
+        match kind {
+            Kind::Text | Kind::TextOrNumber => self.text_answer(key, node),
+            Kind::Date => self.date(key, node),
+            Kind::Share => self.share(key, node),
+            Kind::Number => self.number(key, node),
+            Kind::Bool => self.boolean(key, node),
+            Kind::Choice(words) => self.choice(words, key, node),
+            Kind::TextList => self.text_list(key, node),
+            Kind::Gaps => self.gaps(key, node),
+            Kind::Kpis => self.kpis(key, node),
+        }
+    }
+
+    /// Text (numbers and the like kept as written).
+    fn text_answer(&mut self, key: &str, node: &Node) -> Option<Value> {
         let found = || node.kind.describe();
-        match (&kind, &node.kind) {
-            (_, NodeKind::Null) => None,
-            (Kind::Text | Kind::TextOrNumber, NodeKind::Str(s)) => nonblank(s).map(Value::Text),
-            (
-                Kind::Text | Kind::TextOrNumber,
-                NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_),
-            ) => scalar_text(self.text, node).map(Value::Text),
-            (Kind::Text | Kind::TextOrNumber, _) => {
+        match &node.kind {
+            NodeKind::Str(s) => nonblank(s).map(Value::Text),
+            NodeKind::Number(_) | NodeKind::Bool(_) | NodeKind::Datetime(_) => {
+                scalar_text(self.text, node).map(Value::Text)
+            }
+            _ => {
                 self.error_at(
+                    Code::DossierBadText,
                     &node.span,
                     format!("`{key}` must be text; found {}", found()),
                     Some("write the answer on one line after the key".into()),
                 );
                 None
             }
-            (Kind::Date, NodeKind::Str(s) | NodeKind::Datetime(s)) if s.trim().is_empty() => None,
-            (Kind::Date, _) => {
+        }
+    }
+
+    /// A date written YYYY-MM-DD.
+    fn date(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Str(s) | NodeKind::Datetime(s) if s.trim().is_empty() => None,
+            _ => {
                 let date = match &node.kind {
                     NodeKind::Str(s) | NodeKind::Datetime(s) => parse_date(s.trim()),
                     _ => None,
                 };
                 if date.is_none() {
                     self.error_at(
+                        Code::DossierBadDate,
                         &node.span,
                         format!(
                             "`{key}` must be a date written YYYY-MM-DD; found {}",
@@ -394,88 +455,102 @@ impl Reader<'_> {
                 }
                 date.map(Value::Date)
             }
-            (Kind::Share, _) => {
-                let share = match &node.kind {
-                    NodeKind::Number(n) => Some(*n),
-                    NodeKind::Str(s) => {
-                        let t = s.trim();
-                        if t.is_empty() {
-                            return None;
-                        }
-                        match t.strip_suffix('%') {
-                            Some(p) => p
-                                .trim()
-                                .parse::<f64>()
-                                .ok()
-                                .filter(|x| x.is_finite())
-                                .map(|x| x / 100.0),
-                            None => t.parse::<f64>().ok().filter(|x| x.is_finite()),
-                        }
-                    }
-                    _ => None,
-                };
-                match share {
-                    Some(x) if (0.0..=1.0).contains(&x) => Some(Value::Share(x)),
-                    Some(x)
-                        if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 =>
-                    {
-                        self.error_at(
-                            &node.span,
-                            format!("`{key}` must be a share from 0 to 1 or a percentage; found {}, which is above 1", found()),
-                            Some(format!("write {} or \"{}%\"", tree::format_number(x / 100.0), tree::format_number(x))),
-                        );
-                        None
-                    }
-                    Some(_) => {
-                        self.error_at(
-                            &node.span,
-                            format!(
-                                "`{key}` must be a share between 0 and 1 (0% to 100%); found {}",
-                                found()
-                            ),
-                            None,
-                        );
-                        None
-                    }
-                    None => {
-                        self.error_at(&node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
-                        None
-                    }
+        }
+    }
+
+    /// A share: a number from 0 to 1, or a percentage.
+    fn share(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        let share = match &node.kind {
+            NodeKind::Number(n) => Some(*n),
+            NodeKind::Str(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    return None;
+                }
+                match t.strip_suffix('%') {
+                    Some(p) => p
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite())
+                        .map(|x| x / 100.0),
+                    None => t.parse::<f64>().ok().filter(|x| x.is_finite()),
                 }
             }
-            (Kind::Number, _) => {
-                let n = match &node.kind {
-                    NodeKind::Number(n) if n.is_finite() => Some(*n),
-                    NodeKind::Str(s) if s.trim().is_empty() => return None,
-                    NodeKind::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
-                    _ => None,
-                };
-                match n {
-                    Some(n) if key == "budget" && n < 0.0 => {
-                        self.error_at(
-                            &node.span,
-                            format!("`{key}` must be zero or more; found {}", found()),
-                            None,
-                        );
-                        None
-                    }
-                    Some(n) => Some(Value::Number(n)),
-                    None => {
-                        self.error_at(
-                            &node.span,
-                            format!("`{key}` must be a number such as 180000; found {}", found()),
-                            Some(
-                                "write digits only, without currency signs or thousands separators"
-                                    .into(),
-                            ),
-                        );
-                        None
-                    }
-                }
+            _ => None,
+        };
+        match share {
+            Some(x) if (0.0..=1.0).contains(&x) => Some(Value::Share(x)),
+            Some(x) if x > 1.0 && matches!(node.kind, NodeKind::Number(_)) && x <= 100.0 => {
+                self.error_at(
+                    Code::DossierBadShare,
+                    &node.span,
+                    format!("`{key}` must be a share from 0 to 1 or a percentage; found {}, which is above 1", found()),
+                    Some(format!("write {} or \"{}%\"", tree::format_number(x / 100.0), tree::format_number(x))),
+                );
+                None
             }
-            (Kind::Bool, NodeKind::Bool(b)) => Some(Value::Bool(*b)),
-            (Kind::Bool, NodeKind::Str(s)) if s.trim().is_empty() => None,
-            (Kind::Bool, _) => {
+            Some(_) => {
+                self.error_at(
+                    Code::DossierBadShare,
+                    &node.span,
+                    format!(
+                        "`{key}` must be a share between 0 and 1 (0% to 100%); found {}",
+                        found()
+                    ),
+                    None,
+                );
+                None
+            }
+            None => {
+                self.error_at(Code::DossierBadShare, &node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
+                None
+            }
+        }
+    }
+
+    /// A number.
+    fn number(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        let n = match &node.kind {
+            NodeKind::Number(n) if n.is_finite() => Some(*n),
+            NodeKind::Str(s) if s.trim().is_empty() => return None,
+            NodeKind::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+            _ => None,
+        };
+        match n {
+            Some(n) if key == "budget" && n < 0.0 => {
+                self.error_at(
+                    Code::DossierBadNumber,
+                    &node.span,
+                    format!("`{key}` must be zero or more; found {}", found()),
+                    None,
+                );
+                None
+            }
+            Some(n) => Some(Value::Number(n)),
+            None => {
+                self.error_at(
+                    Code::DossierBadNumber,
+                    &node.span,
+                    format!("`{key}` must be a number such as 180000; found {}", found()),
+                    Some(
+                        "write digits only, without currency signs or thousands separators".into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `true` or `false`.
+    fn boolean(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Bool(b) => Some(Value::Bool(*b)),
+            NodeKind::Str(s) if s.trim().is_empty() => None,
+            _ => {
                 let help = match &node.kind {
                     NodeKind::Str(s)
                         if matches!(s.trim().to_lowercase().as_str(), "yes" | "y" | "on") =>
@@ -490,13 +565,21 @@ impl Reader<'_> {
                     _ => Some("write `true` or `false`".to_string()),
                 };
                 self.error_at(
+                    Code::DossierBadBool,
                     &node.span,
                     format!("`{key}` must be true or false; found {}", found()),
                     help,
                 );
                 None
             }
-            (Kind::Choice(words), NodeKind::Str(s)) => {
+        }
+    }
+
+    /// One of `words`, exactly.
+    fn choice(&mut self, words: &'static [&'static str], key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Str(s) => {
                 let t = s.trim();
                 if t.is_empty() {
                     return None;
@@ -509,6 +592,7 @@ impl Reader<'_> {
                         let help = suggest(t, words.iter().copied())
                             .map(|s| format!("did you mean `{s}`?"));
                         self.error_at(
+                            Code::DossierBadChoice,
                             &node.span,
                             format!(
                                 "`{key}` must be one of {}; found {}",
@@ -521,8 +605,9 @@ impl Reader<'_> {
                     }
                 }
             }
-            (Kind::Choice(words), _) => {
+            _ => {
                 self.error_at(
+                    Code::DossierBadChoice,
                     &node.span,
                     format!(
                         "`{key}` must be one of {}; found {}",
@@ -533,8 +618,15 @@ impl Reader<'_> {
                 );
                 None
             }
-            (Kind::TextList, NodeKind::Str(s)) => nonblank(s).map(|s| Value::List(vec![s])),
-            (Kind::TextList, NodeKind::Seq(items)) => {
+        }
+    }
+
+    /// A list of text items (one item alone counts as a list).
+    fn text_list(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Str(s) => nonblank(s).map(|s| Value::List(vec![s])),
+            NodeKind::Seq(items) => {
                 let mut out = Vec::new();
                 for item in items {
                     match &item.kind {
@@ -544,6 +636,7 @@ impl Reader<'_> {
                         }
                         NodeKind::Null => {}
                         other => self.error_at(
+                            Code::DossierBadList,
                             &item.span,
                             format!(
                                 "each item of `{key}` must be text; found {}",
@@ -559,15 +652,23 @@ impl Reader<'_> {
                     Some(Value::List(out))
                 }
             }
-            (Kind::TextList, _) => {
+            _ => {
                 self.error_at(
+                    Code::DossierBadList,
                     &node.span,
                     format!("`{key}` must be a list of text items; found {}", found()),
                     Some("write `[first, second]` or one `- item` per line".into()),
                 );
                 None
             }
-            (Kind::Gaps, NodeKind::Seq(items)) => {
+        }
+    }
+
+    /// A list of known gaps.
+    fn gaps(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Seq(items) => {
                 let mut gaps = Vec::new();
                 for item in items {
                     match &item.kind {
@@ -585,18 +686,37 @@ impl Reader<'_> {
                             gaps.push(gap);
                         }
                         NodeKind::Null => {}
-                        other => self.error_at(&item.span, format!("each entry of `{key}` must be `{{gap: …, addressed: true}}`; found {}", other.describe()), None),
+                        other => self.error_at(Code::DossierBadList, &item.span, format!("each entry of `{key}` must be `{{gap: …, addressed: true}}`; found {}", other.describe()), None),
                     }
                 }
                 Some(Value::Gaps(gaps))
             }
-            (Kind::Kpis, NodeKind::Seq(items)) => {
+            _ => {
+                self.error_at(
+                    Code::DossierBadList,
+                    &node.span,
+                    format!(
+                        "`{key}` must be a list of entries (`- name: …` lines); found {}",
+                        found()
+                    ),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A list of business KPIs.
+    fn kpis(&mut self, key: &str, node: &Node) -> Option<Value> {
+        let found = || node.kind.describe();
+        match &node.kind {
+            NodeKind::Seq(items) => {
                 let mut kpis = Vec::new();
                 for item in items {
                     match &item.kind {
                         NodeKind::Map(entries) => kpis.push(self.kpi(entries, key)),
                         NodeKind::Null => {}
-                        other => self.error_at(&item.span, format!("each entry of `{key}` must be a KPI with `name`, `baseline`, `target`…; found {}", other.describe()), None),
+                        other => self.error_at(Code::DossierBadList, &item.span, format!("each entry of `{key}` must be a KPI with `name`, `baseline`, `target`…; found {}", other.describe()), None),
                     }
                 }
                 if kpis.is_empty() {
@@ -605,8 +725,9 @@ impl Reader<'_> {
                     Some(Value::Kpis(kpis))
                 }
             }
-            (Kind::Gaps | Kind::Kpis, _) => {
+            _ => {
                 self.error_at(
+                    Code::DossierBadList,
                     &node.span,
                     format!(
                         "`{key}` must be a list of entries (`- name: …` lines); found {}",
@@ -655,6 +776,7 @@ impl Reader<'_> {
         if let Some(s) = suggest(&k.name, keys.iter().map(|(name, _)| *name)) {
             self.push(
                 Diagnostic::warning(
+                    Code::DossierUnknownKey,
                     self.source,
                     format!(
                         "`{}` is not a known key of an entry of `{list}`, so it is ignored",

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Check, Condition, Framework, KpiField, Literal, Mistake, MistakeInfo, Severity};
-use crate::diagnostic::{Diagnostic, Location, suggest};
+use crate::diagnostic::{Code, Diagnostic, Location, suggest};
 use crate::dossier::schema::{self, Kind};
 use crate::dossier::tree::format_number;
 
@@ -131,6 +131,7 @@ pub fn parse_framework(
     ctx.apply(&mut fw, base_spec, true);
     if fw.mistakes.len() != 5 {
         ctx.errors.push(Diagnostic::error(
+            Code::FrameworkIncomplete,
             base_name,
             "the framework must describe all five mistakes",
         ));
@@ -170,6 +171,7 @@ impl Ctx<'_> {
             let message = e.message().trim().replace('\n', " ");
             vec![
                 Diagnostic::error(
+                    Code::FrameworkUnreadable,
                     self.source,
                     format!("the framework file cannot be read: {message}"),
                 )
@@ -178,9 +180,15 @@ impl Ctx<'_> {
         })
     }
 
-    fn error<T>(&mut self, spanned: &Spanned<T>, message: String, help: Option<String>) {
+    fn error<T>(
+        &mut self,
+        code: Code,
+        spanned: &Spanned<T>,
+        message: String,
+        help: Option<String>,
+    ) {
         let span = spanned.span();
-        let mut d = Diagnostic::error(self.source, message)
+        let mut d = Diagnostic::error(code, self.source, message)
             .at(Location::from_offsets(self.text, span.start, span.end));
         d.help = help;
         self.errors.push(d);
@@ -193,6 +201,7 @@ impl Ctx<'_> {
         if let Some(r) = &spec.ready_at {
             if *r.get_ref() > 100 {
                 self.error(
+                    Code::FrameworkBadValue,
                     r,
                     "`ready_at` is a readiness score from 0 to 100".into(),
                     None,
@@ -209,6 +218,7 @@ impl Ctx<'_> {
             ];
             if fw.weights == [0, 0, 0] {
                 self.error(
+                    Code::FrameworkBadValue,
                     w,
                     "every weight is 0, so every pilot would score 100 whatever it answers".into(),
                     Some("give the severities weights above 0, such as blocker = 5, major = 3, minor = 1".into()),
@@ -219,7 +229,7 @@ impl Ctx<'_> {
             let Some(id) = Mistake::parse(m.id.get_ref()) else {
                 let help = suggest(m.id.get_ref(), Mistake::ALL.map(Mistake::as_str))
                     .map(|s| format!("did you mean `{s}`?"));
-                self.error(&m.id, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.id.get_ref()), help);
+                self.error(Code::FrameworkUnknownMistake, &m.id, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.id.get_ref()), help);
                 continue;
             };
             if let Some(existing) = fw.mistakes.iter_mut().find(|x| x.id == id) {
@@ -249,6 +259,7 @@ impl Ctx<'_> {
                 let id = c.id.get_ref();
                 if was_new {
                     self.error(
+                        Code::FrameworkDuplicateId,
                         &c.id,
                         format!(
                             "the check `{id}` is defined twice in this file (first on line {first})"
@@ -260,6 +271,7 @@ impl Ctx<'_> {
                     );
                 } else {
                     self.error(
+                        Code::FrameworkDuplicateId,
                         &c.id,
                         format!("the built-in check `{id}` is changed twice in this file (first on line {first}), and the second would silently override the first"),
                         Some(format!("merge the two `[[checks]]` entries for `{id}` into one")),
@@ -275,6 +287,7 @@ impl Ctx<'_> {
                     let ids: Vec<&str> = fw.checks.iter().map(|x| x.id.as_str()).collect();
                     let help = suggest(c.id.get_ref(), ids).map(|s| format!("did you mean `{s}`?"));
                     self.error(
+                        Code::FrameworkUnknownCheck,
                         &c.id,
                         format!(
                             "cannot switch off `{}`: there is no such check",
@@ -337,6 +350,7 @@ impl Ctx<'_> {
             .collect();
             if !missing.is_empty() {
                 self.error(
+                    Code::FrameworkIncompleteCheck,
                     &c.id,
                     format!("the new check `{id}` needs {}", missing.join(", ")),
                     Some("to change a built-in check, use its exact id (see the framework page of the site)".into()),
@@ -350,7 +364,7 @@ impl Ctx<'_> {
                 None => {
                     let help = suggest(m.get_ref(), Mistake::ALL.map(Mistake::as_str))
                         .map(|s| format!("did you mean `{s}`?"));
-                    self.error(m, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.get_ref()), help);
+                    self.error(Code::FrameworkUnknownMistake, m, format!("unknown mistake `{}`; the five are framing, data, governance, change and metrics", m.get_ref()), help);
                 }
             }
         }
@@ -369,6 +383,7 @@ impl Ctx<'_> {
             && sev.get_ref().is_empty()
         {
             self.error(
+                Code::FrameworkBadValue,
                 sev,
                 "`severity = {}` names no stage, so it says nothing (and a new check with it never applies)".into(),
                 Some("name the stages, such as `severity = { pilot = \"major\", scaling = \"blocker\" }`".into()),
@@ -383,6 +398,7 @@ impl Ctx<'_> {
                     "production" => 3,
                     other => {
                         self.error(
+                            Code::FrameworkBadValue,
                             sev,
                             format!("unknown stage `{other}` in `severity`; use proposed, pilot, scaling and production (paused and abandoned are judged as pilot)"),
                             None,
@@ -399,6 +415,7 @@ impl Ctx<'_> {
                         let help = suggest(other, ["blocker", "major", "minor"])
                             .map(|s| format!("did you mean \"{s}\"?"));
                         self.error(
+                            Code::FrameworkBadValue,
                             word,
                             format!(
                                 "severity must be blocker, major, minor or \"-\"; found \"{other}\""
@@ -432,7 +449,7 @@ impl Ctx<'_> {
                     let field = *field;
                     self.threshold(field, t);
                 }
-                _ => self.error(t, format!("`threshold` applies only to checks with `at_least` or `at_most`, and `{id}` has neither"), None),
+                _ => self.error(Code::FrameworkBadCondition, t, format!("`threshold` applies only to checks with `at_least` or `at_most`, and `{id}` has neither"), None),
             }
         }
         self.errors.len() == before
@@ -447,6 +464,7 @@ impl Ctx<'_> {
         let path = schema::FIELDS[field].path;
         if !v.is_finite() {
             self.error(
+                Code::FrameworkBadValue,
                 t,
                 format!("the threshold for `{path}` must be a number"),
                 None,
@@ -458,6 +476,7 @@ impl Ctx<'_> {
                 None
             };
             self.error(
+                Code::FrameworkBadValue,
                 t,
                 format!(
                     "a threshold cannot be negative; found {} for `{path}`",
@@ -476,6 +495,7 @@ impl Ctx<'_> {
                 "write a share as a number from 0 to 1, such as 0.85 for 85%".to_string()
             };
             self.error(
+                Code::FrameworkBadValue,
                 t,
                 format!("`{path}` is a share from 0 to 1, so a threshold of {} would change every judgement", format_number(v)),
                 Some(help),
@@ -489,7 +509,7 @@ impl Ctx<'_> {
             None => {
                 let help = suggest(name.get_ref(), schema::FIELDS.iter().map(|f| f.path))
                     .map(|s| format!("did you mean `{s}`?"));
-                self.error(name, format!("unknown dossier field `{}`; fields are written as dotted paths such as `governance.owner`", name.get_ref()), help);
+                self.error(Code::FrameworkUnknownField, name, format!("unknown dossier field `{}`; fields are written as dotted paths such as `governance.owner`", name.get_ref()), help);
                 None
             }
         }
@@ -517,6 +537,7 @@ impl Ctx<'_> {
                 lits.extend(is.value.iter());
                 if lits.is_empty() {
                     self.error(
+                        Code::FrameworkBadCondition,
                         &is.field,
                         "`is` needs `value = …` or `values = [ … ]`".into(),
                         None,
@@ -533,6 +554,7 @@ impl Ctx<'_> {
                             values.push(Literal::Word(w.clone()))
                         }
                         (LiteralSpec::Word(w), Kind::Choice(words)) => self.error(
+                            Code::FrameworkBadCondition,
                             lit,
                             format!(
                                 "`{}` is one of {}; \"{w}\" can never match",
@@ -543,6 +565,7 @@ impl Ctx<'_> {
                         ),
                         (LiteralSpec::Word(w), Kind::Text) => values.push(Literal::Word(w.clone())),
                         _ => self.error(
+                            Code::FrameworkBadCondition,
                             lit,
                             format!(
                                 "this value cannot be compared with `{}`",
@@ -560,7 +583,7 @@ impl Ctx<'_> {
                 kinds += 1;
                 if let Some(field) = self.field(&t.field) {
                     if !matches!(schema::FIELDS[field].kind, Kind::Share | Kind::Number) {
-                        self.error(&t.field, format!("`{}` is not a number or a share, so it cannot be compared with a threshold", t.field.get_ref()), None);
+                        self.error(Code::FrameworkBadCondition, &t.field, format!("`{}` is not a number or a share, so it cannot be compared with a threshold", t.field.get_ref()), None);
                     }
                     self.threshold(field, &t.value);
                     let value = *t.value.get_ref();
@@ -576,6 +599,7 @@ impl Ctx<'_> {
             kinds += 1;
             if pair.len() != 2 {
                 self.error(
+                    Code::FrameworkBadCondition,
                     spec,
                     "`on_or_before` takes two date fields: `[\"earlier\", \"later\"]`".into(),
                     None,
@@ -583,7 +607,12 @@ impl Ctx<'_> {
             } else if let (Some(a), Some(b)) = (self.field(&pair[0]), self.field(&pair[1])) {
                 for (i, p) in [(a, &pair[0]), (b, &pair[1])] {
                     if schema::FIELDS[i].kind != Kind::Date {
-                        self.error(p, format!("`{}` is not a date", p.get_ref()), None);
+                        self.error(
+                            Code::FrameworkBadCondition,
+                            p,
+                            format!("`{}` is not a date", p.get_ref()),
+                            None,
+                        );
                     }
                 }
                 found.push(Condition::OnOrBefore { field: a, than: b });
@@ -593,7 +622,12 @@ impl Ctx<'_> {
             kinds += 1;
             if let Some(i) = self.field(f) {
                 if schema::FIELDS[i].kind != Kind::Gaps {
-                    self.error(f, format!("`{}` is not a list of gaps", f.get_ref()), None);
+                    self.error(
+                        Code::FrameworkBadCondition,
+                        f,
+                        format!("`{}` is not a list of gaps", f.get_ref()),
+                        None,
+                    );
                 }
                 found.push(Condition::AllAddressed(i));
             }
@@ -602,6 +636,7 @@ impl Ctx<'_> {
             kinds += 1;
             if list.get_ref().is_empty() {
                 self.error(
+                    Code::FrameworkBadCondition,
                     list,
                     "`either = []` lists no condition, so the check could never pass".into(),
                     Some("list two or more conditions: `either = [{ answered = \"…\" }, { answered = \"…\" }]`".into()),
@@ -630,6 +665,7 @@ impl Ctx<'_> {
             (Some(one), None) | (None, Some(one)) => {
                 kinds += 1;
                 self.error(
+                    Code::FrameworkBadCondition,
                     one.as_ref(),
                     "`when` and `then` go together: `{ when = { … }, then = { … } }`".into(),
                     None,
@@ -643,7 +679,7 @@ impl Ctx<'_> {
             for k in keys {
                 match KpiField::ALL.iter().find(|(_, name)| name == k.get_ref()) {
                     Some((f, _)) => fields.push(*f),
-                    None => self.error(k, format!("unknown KPI value `{}`; use name, unit, baseline, target, direction, actual or owner", k.get_ref()), None),
+                    None => self.error(Code::FrameworkUnknownField, k, format!("unknown KPI value `{}`; use name, unit, baseline, target, direction, actual or owner", k.get_ref()), None),
                 }
             }
             found.push(Condition::KpisHave(fields));
@@ -654,6 +690,7 @@ impl Ctx<'_> {
         }
         if kinds != 1 {
             self.error(
+                Code::FrameworkBadCondition,
                 spec,
                 "`pass_when` needs exactly one condition: answered, all_answered, is, at_least, at_most, on_or_before, all_addressed, either, when with then, kpis_have or kpis_meet_targets".into(),
                 None,

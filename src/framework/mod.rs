@@ -258,6 +258,37 @@ pub enum Condition {
     KpisMeetTargets,
 }
 
+impl Condition {
+    /// The dossier fields this condition reads, in the order it names
+    /// them (business KPIs are the field `metrics.business`): where a
+    /// finding about it points in the file.
+    pub fn fields(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        self.collect_fields(&mut out);
+        out
+    }
+
+    fn collect_fields(&self, out: &mut Vec<usize>) {
+        match self {
+            Condition::Answered(f)
+            | Condition::Is { field: f, .. }
+            | Condition::AtLeast { field: f, .. }
+            | Condition::AtMost { field: f, .. }
+            | Condition::AllAddressed(f) => out.push(*f),
+            Condition::AllAnswered(fs) => out.extend(fs),
+            Condition::OnOrBefore { field, than } => out.extend([*field, *than]),
+            Condition::Either(cs) => cs.iter().for_each(|c| c.collect_fields(out)),
+            Condition::When { when, then } => {
+                when.collect_fields(out);
+                then.collect_fields(out);
+            }
+            Condition::KpisHave(_) | Condition::KpisMeetTargets => {
+                out.extend(crate::dossier::schema::field_index("metrics.business"))
+            }
+        }
+    }
+}
+
 /// One check of the framework.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {

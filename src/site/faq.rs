@@ -8,7 +8,7 @@
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use super::markdown::{self, Ids};
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::dossier::{split, tree};
 use crate::framework::Mistake;
 
@@ -76,7 +76,7 @@ pub fn parse(text: &str, source: &str) -> Faq {
                     }
                 }
                 Err(e) => faq.diagnostics.push(
-                    Diagnostic::warning(source, e.message)
+                    Diagnostic::warning(Code::FaqUnusable, source, e.message)
                         .at(Location::from_offsets(text, e.at.start, e.at.end)),
                 ),
             }
@@ -113,7 +113,7 @@ pub fn parse(text: &str, source: &str) -> Faq {
                         match Topic::parse(word) {
                             Some(t) => topics.push(t),
                             None => faq.diagnostics.push(
-                                Diagnostic::warning(source, format!("unknown FAQ topic `{}`", word.trim()))
+                                Diagnostic::warning(Code::FaqUnknownTopic, source, format!("unknown FAQ topic `{}`", word.trim()))
                                     .at(Location::from_offsets(text, body_start + range.start, body_start + range.end))
                                     .with_help("topics are all, portfolio, most_active, readiness, framing, data, governance, change and metrics"),
                             ),

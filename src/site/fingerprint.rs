@@ -24,30 +24,18 @@ use std::hash::Hasher;
 use std::sync::LazyLock;
 
 use jiff::civil::Date;
-use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+use xxhash_rust::xxh3::Xxh3;
 
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::dossier::DossierFile;
-use crate::project::Project;
+use crate::framework::Framework;
 
 use super::{Faq, Templates};
 
 /// Bumped whenever what a key covers changes, so that a new release never
 /// trusts keys an older one wrote.
 const FORMAT: u64 = 1;
-
-/// A fingerprint of a file's bytes.
-pub fn digest(bytes: &[u8]) -> u128 {
-    xxh3_128(bytes)
-}
-
-/// A fingerprint for a file that could not be read: its page shows why.
-pub fn unreadable(why: &str) -> u128 {
-    let mut h = Xxh3::new();
-    h.update(b"unreadable\0");
-    h.update(why.as_bytes());
-    h.digest128()
-}
 
 /// Which binary renders: its size and modification time. A rebuilt
 /// binary may render differently (new templates, new wording), so none of
@@ -79,7 +67,13 @@ static BINARY: LazyLock<u128> = LazyLock::new(|| {
 });
 
 /// The fingerprint of what every page depends on.
-pub fn inputs(project: &Project, templates: &Templates, faq: &Faq, as_of: Date) -> u128 {
+pub fn inputs(
+    config: &Config,
+    framework: &Framework,
+    templates: &Templates,
+    faq: &Faq,
+    as_of: Date,
+) -> u128 {
     let mut h = Xxh3::new();
     h.write_u64(FORMAT);
     h.write_u128(*BINARY);
@@ -87,8 +81,8 @@ pub fn inputs(project: &Project, templates: &Templates, faq: &Faq, as_of: Date) 
     // text: it shows every field, and none of them holds a hash map, so the
     // text is the same on every run. Absolute paths are left out (the same
     // project built from another folder gives the same pages).
-    field(&mut h, &format!("{:?}", project.config));
-    field(&mut h, &format!("{:?}", project.framework));
+    field(&mut h, &format!("{config:?}"));
+    field(&mut h, &format!("{framework:?}"));
     field(&mut h, &format!("{faq:?}"));
     field(&mut h, &as_of.to_string());
     templates.fingerprint(&mut h);
@@ -174,6 +168,8 @@ pub fn from_hex(text: &str) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Code;
+    use crate::dossier::read::digest;
 
     fn file(rel: &str) -> DossierFile {
         DossierFile {
@@ -204,7 +200,11 @@ mod tests {
             base,
             pilot_key(1, "pilots/a/index.html", &file("b/a.md"), digest(b"x"), &[])
         );
-        let clash = [Diagnostic::error("content/a.md", "the same id")];
+        let clash = [Diagnostic::error(
+            Code::DossierDuplicateId,
+            "content/a.md",
+            "the same id",
+        )];
         assert_ne!(
             base,
             pilot_key(1, "pilots/a/index.html", &a, digest(b"x"), &clash)
@@ -224,7 +224,11 @@ mod tests {
             portfolio_key(
                 1,
                 [(&a, 1), (&b, 2)].into_iter(),
-                &[Diagnostic::warning("content", "skipped")]
+                &[Diagnostic::warning(
+                    Code::ContentSkipped,
+                    "content",
+                    "skipped"
+                )]
             )
         );
     }

@@ -1,12 +1,14 @@
 //! The static site: view models, templates, and writing the pages.
 //!
 //! [`Site`] holds what every page needs (the judged portfolio, the
-//! templates, the FAQ) and renders one [`Page`] at a time; [`build`] renders
-//! every page in parallel and writes them with [`output`]. The `watch` loop
-//! renders only the pages a change touches, with the same functions.
+//! templates, the FAQ) and renders one [`Page`] at a time; [`build`]
+//! (`build.rs`, the one driver) renders the pages asked for in parallel and
+//! writes them with [`output`]: every page for `pilotscope build`, the
+//! pages a change touches for the `watch` loop.
 //! Rendering never reads a dossier or judges one: it lays out what the
 //! earlier stages computed.
 
+mod build;
 pub mod faq;
 pub mod fingerprint;
 pub mod markdown;
@@ -18,15 +20,15 @@ pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
-use std::path::Path;
-use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use tera::Context;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::project::{Judged, Project};
 use crate::report;
+pub use build::{
+    BuildStats, Pages, Sink, UpToDate, build, check_output, check_output_at, up_to_date,
+};
 pub use faq::Faq;
 pub use templates::Templates;
 
@@ -57,6 +59,7 @@ pub fn load_faq(project: &Project) -> Faq {
     let shipped = |why: &str| {
         let mut f = faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
         f.diagnostics.push(Diagnostic::warning(
+            Code::FaqUnusable,
             shown.clone(),
             format!("{why}; the shipped FAQ is shown instead"),
         ));
@@ -168,7 +171,13 @@ impl<'a> Site<'a> {
         templates: &'a Templates,
         faq: &'a Faq,
     ) -> Site<'a> {
-        let inputs = fingerprint::inputs(project, templates, faq, judged.as_of);
+        let inputs = fingerprint::inputs(
+            &project.config,
+            &project.framework,
+            templates,
+            faq,
+            judged.as_of,
+        );
         let portfolio_key = fingerprint::portfolio_key(
             inputs,
             judged.entries.iter().map(|e| (&e.file, e.digest)),
@@ -374,6 +383,7 @@ impl<'a> Site<'a> {
                 .and_then(|(n, tail)| Some((figures.get(n.parse::<usize>().ok()?)?, tail)));
             let Some((figure, tail)) = figure else {
                 let d = Diagnostic::error(
+                    Code::TemplateError,
                     self.templates.shown("faq.html"),
                     "template error: a mark for a live figure's links is not \
                      `<!-- pilotscope: pilot links N -->` with N a figure's number",
@@ -412,7 +422,9 @@ impl<'a> Site<'a> {
                 let mut bytes = Vec::new();
                 self.write_streamed(page, &mut bytes).map_err(|e| match e {
                     WriteError::Render(d) => d,
-                    WriteError::Io(e) => Diagnostic::error(path, e.to_string()),
+                    WriteError::Io(e) => {
+                        Diagnostic::error(Code::OutputCannotWrite, path, e.to_string())
+                    }
                 })?;
                 Ok(bytes)
             }
@@ -463,8 +475,9 @@ impl<'a> Site<'a> {
             }
             Page::Report => {
                 let mut bytes = Vec::new();
-                report::write_json_compact(&mut bytes, self.judged, fw)
-                    .map_err(|e| Diagnostic::error("report.json", e.to_string()))?;
+                report::write_json_compact(&mut bytes, self.judged, fw).map_err(|e| {
+                    Diagnostic::error(Code::OutputCannotWrite, "report.json", e.to_string())
+                })?;
                 Ok(bytes)
             }
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
@@ -475,7 +488,7 @@ impl<'a> Site<'a> {
 }
 
 /// The pages that are not about one pilot, in a fixed order.
-fn fixed_pages(templates: &Templates) -> Vec<Page> {
+pub(super) fn fixed_pages(templates: &Templates) -> Vec<Page> {
     let mut pages = vec![
         Page::Index,
         Page::Framework,
@@ -491,7 +504,7 @@ fn fixed_pages(templates: &Templates) -> Vec<Page> {
 }
 
 /// Where a page that is not about one pilot is written.
-fn fixed_path(page: Page, templates: &Templates) -> String {
+pub(super) fn fixed_path(page: Page, templates: &Templates) -> String {
     match page {
         Page::Index => "index.html".into(),
         Page::Framework => "framework/index.html".into(),
@@ -508,7 +521,7 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
 
 /// The key of a page that is not about one pilot: the pages about every
 /// pilot depend on the portfolio's key, the others on the shared inputs.
-fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
+pub(super) fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
     match page {
         Page::Index | Page::Faq | Page::Report | Page::Csv | Page::Calendar | Page::Pack => {
             fingerprint::aggregate_key(portfolio, path)
@@ -532,397 +545,4 @@ fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
     ];
     ids.extend(fw.mistakes.iter().map(|m| m.id.as_str()));
     ids
-}
-
-/// What a build did.
-#[derive(Debug, Clone, Default)]
-pub struct BuildStats {
-    pub pages: usize,
-    pub written: usize,
-    pub unchanged: usize,
-    pub removed: usize,
-    pub pilots: usize,
-    pub elapsed: Duration,
-}
-
-impl std::fmt::Display for BuildStats {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "built {} pages for {} pilot{} in {:.2} s ({} written, {} unchanged{})",
-            self.pages,
-            self.pilots,
-            if self.pilots == 1 { "" } else { "s" },
-            self.elapsed.as_secs_f64(),
-            self.written,
-            self.unchanged,
-            if self.removed > 0 {
-                format!(", {} removed", self.removed)
-            } else {
-                String::new()
-            }
-        )
-    }
-}
-
-/// Renders and writes `pages` into `out`. Pages render and write in
-/// parallel; `progress` is told after each page.
-pub fn write_pages(
-    site: &Site,
-    pages: &[Page],
-    out: &Path,
-    progress: &(dyn Fn() + Sync),
-) -> (usize, usize, Vec<Diagnostic>) {
-    let results: Vec<Result<bool, Diagnostic>> = pages
-        .par_iter()
-        .map(|page| {
-            let path = site.path(*page);
-            let dest = out.join(&path);
-            if let Some(link) = output::link_on_the_way(out, &path) {
-                progress();
-                return Err(Diagnostic::error(
-                    crate::dossier::discover::show(&link, &site.project.root),
-                    "cannot be written: this is a symbolic link where the site needs a folder, and the site is never written through one",
-                )
-                .with_help("remove the link (or make it a real folder), then build again"));
-            }
-            let result = match page {
-                // The report is streamed to disk: at 10,000 pilots it is tens
-                // of megabytes that need not be held in memory.
-                Page::Report => output::stream_if_changed(&dest, |w| {
-                    report::write_json_compact(w, site.judged, &site.project.framework)
-                })
-                .map_err(|e| write_error(site, out, &dest, &e)),
-                // So are the index and FAQ pages, for the same reason (see
-                // `Site::write_index`). A template error is told apart from
-                // a failure to write by where it is kept.
-                Page::Index | Page::Faq | Page::Pack => {
-                    let mut failed = None;
-                    let written = output::stream_if_changed(&dest, |w| {
-                        site.write_streamed(*page, w).map_err(|e| match e {
-                            WriteError::Render(d) => {
-                                failed = Some(d);
-                                std::io::Error::other("a template failed")
-                            }
-                            WriteError::Io(e) => e,
-                        })
-                    });
-                    match failed {
-                        Some(d) => Err(d),
-                        None => written.map_err(|e| write_error(site, out, &dest, &e)),
-                    }
-                }
-                _ => site.render(*page).and_then(|bytes| {
-                    output::write_if_changed(&dest, &bytes)
-                        .map_err(|e| write_error(site, out, &dest, &e))
-                }),
-            };
-            progress();
-            result
-        })
-        .collect();
-    let mut written = 0;
-    let mut unchanged = 0;
-    // Each distinct problem once (a full disk fails every page the same
-    // way), with how many more files it stopped.
-    let mut errors: Vec<(Diagnostic, usize)> = Vec::new();
-    for r in results {
-        match r {
-            Ok(true) => written += 1,
-            Ok(false) => unchanged += 1,
-            Err(e) => match errors.iter_mut().find(|(x, _)| x.message == e.message) {
-                Some((x, _)) if x.source == e.source => {}
-                Some((_, more)) if e.message.starts_with("cannot be written") => *more += 1,
-                _ => errors.push((e, 0)),
-            },
-        }
-    }
-    let errors = errors
-        .into_iter()
-        .map(|(d, more)| match more {
-            0 => d,
-            n => d.with_help(format!(
-                "{} more file{} of the site cannot be written for the same reason",
-                n,
-                if n == 1 { "" } else { "s" }
-            )),
-        })
-        .collect();
-    (written, unchanged, errors)
-}
-
-/// Why a page cannot be written. A file where a folder must be is named
-/// itself (once, not once per page under it).
-fn write_error(site: &Site, out: &Path, dest: &Path, e: &std::io::Error) -> Diagnostic {
-    let show = |p: &Path| crate::dossier::discover::show(p, &site.project.root);
-    let blocker = dest
-        .ancestors()
-        .skip(1)
-        .take_while(|a| a.starts_with(out) && *a != out)
-        .find(|a| a.is_file());
-    match blocker {
-        Some(b) => Diagnostic::error(
-            show(b),
-            "cannot be written: a file is in the way where the site needs a folder",
-        )
-        .with_help("move or remove that file, then build again"),
-        None => Diagnostic::error(show(dest), format!("cannot be written: {e}")),
-    }
-}
-
-/// Whether `project` may build into `out`: never into the project, its
-/// content or templates folder, a folder inside those two, or an ancestor
-/// of any; and into a folder that holds files pilotscope did not write
-/// only when `force` is given (which marks the folder as pilotscope's, so
-/// later builds accept it).
-pub fn check_output(project: &Project, out: &Path, force: bool) -> Result<(), Diagnostic> {
-    if let Some(why) = dangerous_output(project, out) {
-        return Err(why);
-    }
-    // Whether the folder is pilotscope's can only be told while no build
-    // writes there (one that has written pages but not yet its manifest
-    // would look like someone else's files).
-    let _lock = match out.is_dir() {
-        true => Some(output::lock(out).map_err(|e| lock_problem(project, out, &e))?),
-        false => None,
-    };
-    check_foreign(project, out, force)
-}
-
-fn shown_output(project: &Project, out: &Path) -> String {
-    match crate::dossier::discover::show(out, &project.root) {
-        s if s.is_empty() => out.display().to_string(),
-        s => s,
-    }
-}
-
-fn lock_problem(project: &Project, out: &Path, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        shown_output(project, out),
-        format!("the output folder cannot be locked for this build: {e}"),
-    )
-}
-
-/// Why `out` is never an output folder of `project`, if it is not.
-fn dangerous_output(project: &Project, out: &Path) -> Option<Diagnostic> {
-    let content = project.content_dir();
-    let templates = project.templates_dir();
-    let guarded: [(&str, &Path, bool); 3] = [
-        ("project folder", &project.root, false),
-        ("content folder", &content, true),
-        ("templates folder", &templates, true),
-    ];
-    output::dangerous(out, &guarded).map(|why| {
-        Diagnostic::error(shown_output(project, out), why).with_help(
-            "set output_dir in pilotscope.toml, or --output, to a folder of its own, such as site",
-        )
-    })
-}
-
-/// The rest of [`check_output`], for a caller that holds the folder's lock.
-fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagnostic> {
-    if !output::is_foreign(out) {
-        return Ok(());
-    }
-    if !force {
-        return Err(Diagnostic::error(
-            shown_output(project, out),
-            "the output folder already holds files that pilotscope did not write (it has no .pilotscope-files manifest), and a build would overwrite any that share a name with a page",
-        )
-        .with_help("choose an empty or new folder, or pass --force to build into this one anyway"));
-    }
-    output::begin(out).map_err(|e| {
-        Diagnostic::error(
-            shown_output(project, out),
-            format!("the output folder cannot be updated: {e}"),
-        )
-    })?;
-    Ok(())
-}
-
-/// [`check_output`] for the project at `root` and the folder `watch` and
-/// `serve` will write (`out`, or the configured one), before their first
-/// build. A project that cannot be opened passes: they report that
-/// themselves, and every build checks again.
-pub fn check_output_at(root: &Path, out: Option<&Path>, force: bool) -> Result<(), Diagnostic> {
-    match Project::open(root) {
-        Ok(project) => {
-            let out = out.map_or_else(|| project.output_dir(), Path::to_path_buf);
-            check_output(&project, &out, force)
-        }
-        Err(_) => Ok(()),
-    }
-}
-
-/// Builds the whole site into `out`. Errors are problems writing or
-/// rendering (dossier errors are part of the site, on the pages of the
-/// dossiers concerned), or an output folder that [`check_output`] refuses.
-pub fn build(
-    site: &Site,
-    out: &Path,
-    progress: &(dyn Fn() + Sync),
-) -> Result<BuildStats, Vec<Diagnostic>> {
-    let start = Instant::now();
-    // Refused before anything is created there.
-    if let Some(why) = dangerous_output(site.project, out) {
-        return Err(vec![why]);
-    }
-    if let Err(e) = std::fs::create_dir_all(out) {
-        return Err(vec![Diagnostic::error(
-            crate::dossier::discover::show(out, &site.project.root),
-            format!("the output folder cannot be created: {e}"),
-        )]);
-    }
-    // Another build writing here at the same time would leave a mix of
-    // both builds' pages under one manifest; the second one waits.
-    let _lock = output::lock(out).map_err(|e| vec![lock_problem(site.project, out, &e)])?;
-    check_foreign(site.project, out, false).map_err(|d| vec![d])?;
-    let previous = output::Manifest::read(out);
-    let pages = site.pages();
-    let files = site.keyed_paths(&pages);
-    // Pages whose key is in the manifest and whose file nobody touched are
-    // already what this build would write.
-    let stale: Vec<Page> = pages
-        .par_iter()
-        .copied()
-        .filter(|p| {
-            let path = site.path(*p);
-            let fresh = previous.is_fresh(out, &path, files[&path]);
-            if fresh {
-                progress();
-            }
-            !fresh
-        })
-        .collect();
-    let problem = |e: std::io::Error| {
-        vec![Diagnostic::error(
-            crate::dossier::discover::show(out, &site.project.root),
-            format!("the output folder cannot be updated: {e}"),
-        )]
-    };
-    let interrupted = if stale.is_empty() {
-        out.join(output::UNFINISHED).exists()
-    } else {
-        output::begin(out).map_err(problem)?
-    };
-    let (written, unchanged, errors) = write_pages(site, &stale, out, progress);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let unchanged = unchanged + pages.len() - stale.len();
-    let removed = output::finish(
-        out,
-        &previous,
-        &files,
-        &site.noisy(),
-        interrupted,
-        written > 0,
-    )
-    .map_err(problem)?;
-    Ok(BuildStats {
-        pages: pages.len(),
-        written,
-        unchanged,
-        removed,
-        pilots: site.judged.portfolio.pilots,
-        elapsed: start.elapsed(),
-    })
-}
-
-/// A site found up to date by [`up_to_date`].
-#[derive(Debug)]
-pub struct UpToDate {
-    pub pages: usize,
-    pub pilots: usize,
-    /// Problems that belong to no single dossier.
-    pub warnings: Vec<Diagnostic>,
-    /// The dossiers that have warnings or errors, read and judged again
-    /// for their messages, in path order.
-    pub noisy: Vec<crate::project::Entry>,
-}
-
-/// Whether the site in `out` is exactly what a build would write, found
-/// without parsing a single dossier: the manifest is trusted, the content
-/// folder holds the same files with the same bytes, and no file of the site
-/// was touched since. Only the dossiers that had warnings or errors are read
-/// and judged again, for their messages. `None` when anything differs or
-/// cannot be told (two files with one id, a file that cannot be read): the
-/// build then runs, and renders what changed.
-///
-/// This is the same decision [`build`] makes page by page, made for the
-/// whole site at once with the keys of [`fingerprint`], so that a rebuild
-/// with nothing changed costs a read of the files and no more.
-pub fn up_to_date(
-    project: &Project,
-    templates: &Templates,
-    faq: &Faq,
-    as_of: jiff::civil::Date,
-    out: &Path,
-) -> Option<UpToDate> {
-    let manifest = output::Manifest::read(out);
-    if !manifest.trusted || project.content_problem().is_some() {
-        return None;
-    }
-    let (files, warnings) = project.discover();
-    let fixed = fixed_pages(templates);
-    if manifest.files.len() != fixed.len() + files.len() {
-        return None;
-    }
-    let mut ids = std::collections::HashSet::with_capacity(files.len());
-    if !files.iter().all(|f| ids.insert(f.id.as_str())) {
-        return None;
-    }
-    // The cheap checks first: every file of the site still as written.
-    let untouched = manifest
-        .files
-        .par_iter()
-        .all(|(path, key)| key.is_some_and(|k| manifest.is_fresh(out, path, k)));
-    if !untouched {
-        return None;
-    }
-    let digests: Vec<u128> = files
-        .par_iter()
-        .map(|f| {
-            crate::dossier::read::read_bytes(&f.path, &f.source)
-                .ok()
-                .map(|b| fingerprint::digest(&b))
-        })
-        .collect::<Option<Vec<u128>>>()?;
-    let inputs = fingerprint::inputs(project, templates, faq, as_of);
-    let portfolio =
-        fingerprint::portfolio_key(inputs, files.iter().zip(digests.iter().copied()), &warnings);
-    let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
-    for page in fixed {
-        let path = fixed_path(page, templates);
-        if !same(&path, fixed_page_key(page, &path, inputs, portfolio)) {
-            return None;
-        }
-    }
-    for (f, digest) in files.iter().zip(&digests) {
-        let path = view::pilot_href(&f.id);
-        if !same(
-            &path,
-            fingerprint::pilot_key(inputs, &path, f, *digest, &[]),
-        ) {
-            return None;
-        }
-    }
-    let noisy: BTreeSet<&str> = manifest.noisy.iter().map(String::as_str).collect();
-    let noisy: Vec<crate::project::Entry> = files
-        .iter()
-        .filter(|f| noisy.contains(f.rel_path.as_str()))
-        .cloned()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|f| {
-            crate::project::read_entry(f, &project.framework, as_of, project.config.stale_days)
-        })
-        .collect();
-    let broken = noisy.iter().filter(|e| e.judged.is_none()).count();
-    Some(UpToDate {
-        pages: manifest.files.len(),
-        pilots: files.len() - broken,
-        warnings,
-        noisy,
-    })
 }

@@ -577,7 +577,7 @@ mod tests {
     fn keyed(paths: &[&str]) -> BTreeMap<String, u128> {
         paths
             .iter()
-            .map(|p| (p.to_string(), fingerprint::digest(p.as_bytes())))
+            .map(|p| (p.to_string(), crate::dossier::read::digest(p.as_bytes())))
             .collect()
     }
 

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use tera::{Context, ErrorKind, Tera};
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Code, Diagnostic, Location};
 
 /// The shipped templates, by name.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
@@ -126,6 +126,7 @@ impl Templates {
                         None => sources.push((name, text, shown)),
                     },
                     Err(e) => errors.push(Diagnostic::error(
+                        Code::TemplateError,
                         shown,
                         format!("the template cannot be read: {e}"),
                     )),
@@ -138,6 +139,7 @@ impl Templates {
                         None => assets.push((name, bytes)),
                     },
                     Err(e) => errors.push(Diagnostic::error(
+                        Code::TemplateError,
                         format!("{shown_dir}/assets/{name}"),
                         format!("cannot be read: {e}"),
                     )),
@@ -201,7 +203,11 @@ impl Templates {
             _ => None,
         };
         let Some(r) = report else {
-            return Diagnostic::error("templates", format!("template error: {e}"));
+            return Diagnostic::error(
+                Code::TemplateError,
+                "templates",
+                format!("template error: {e}"),
+            );
         };
         let found = self.sources.iter().find(|(n, _, _)| n == r.filename());
         let (shown, text) = match found {
@@ -214,8 +220,16 @@ impl Templates {
         } else {
             1
         };
-        Diagnostic::error(shown, format!("template error: {}", r.message())).at(
-            Location::from_line_column(text, span.start_line, span.start_col + 1, width),
+        Diagnostic::error(
+            Code::TemplateError,
+            shown,
+            format!("template error: {}", r.message()),
         )
+        .at(Location::from_line_column(
+            text,
+            span.start_line,
+            span.start_col + 1,
+            width,
+        ))
     }
 }

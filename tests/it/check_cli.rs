@@ -82,6 +82,8 @@ struct Expected {
     line: Option<i64>,
     column: Option<i64>,
     message: String,
+    /// The diagnostic's stable code (docs/diagnostics.md).
+    code: String,
 }
 
 fn expected_errors() -> Vec<Expected> {
@@ -95,6 +97,7 @@ fn expected_errors() -> Vec<Expected> {
             line: e.get("line").and_then(toml::Value::as_integer),
             column: e.get("column").and_then(toml::Value::as_integer),
             message: e["message"].as_str().expect("message").to_string(),
+            code: e["code"].as_str().expect("code").to_string(),
         })
         .collect()
 }
@@ -156,7 +159,7 @@ fn every_broken_file_is_an_error_at_its_place_and_the_good_ones_are_still_judged
             .collect();
         assert_eq!(
             keys,
-            BTreeSet::from(["source", "line", "column", "message"]),
+            BTreeSet::from(["code", "source", "line", "column", "message"]),
             "{e}"
         );
     }
@@ -169,10 +172,14 @@ fn every_broken_file_is_an_error_at_its_place_and_the_good_ones_are_still_judged
         };
         let (line, column) = (first["line"].as_i64(), first["column"].as_i64());
         let message = first["message"].as_str().unwrap_or("");
-        if (line, column) != (exp.line, exp.column) || !message.contains(&exp.message) {
+        let code = first["code"].as_str().unwrap_or("");
+        if (line, column) != (exp.line, exp.column)
+            || !message.contains(&exp.message)
+            || code != exp.code
+        {
             wrong.push(format!(
-                "{source}: expected {:?}:{:?} {:?}\n  found {line:?}:{column:?} {message:?}",
-                exp.line, exp.column, exp.message
+                "{source}: expected {:?}:{:?} [{}] {:?}\n  found {line:?}:{column:?} [{code}] {message:?}",
+                exp.line, exp.column, exp.code, exp.message
             ));
         }
         if judged.contains(&source) {
@@ -432,7 +439,7 @@ fn an_unknown_configuration_key_exits_with_2_and_a_suggestion() {
     assert_eq!(r.code, 2);
     assert!(
         r.stderr
-            .contains("error: `stale_dayz` is not a configuration key"),
+            .contains("error[config.unknown-key]: `stale_dayz` is not a configuration key"),
         "{}",
         r.stderr
     );
@@ -772,4 +779,107 @@ fn the_example_portfolio_shows_every_case_the_site_needs() {
         let words = d.body.split_whitespace().count();
         assert!(words >= 300, "{}: the story has {words} words", d.source);
     }
+}
+
+// ---------------------------------------------------------------- colour and --quiet
+
+const ESC: char = '\u{1b}';
+
+fn colour_run(envs: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut cmd = pilotscope();
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .current_dir(fixture("bad"))
+        .args(["check", "--as-of", AS_OF])
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().expect("an exit status"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
+    }
+}
+
+#[test]
+fn clicolor_force_colours_a_pipe_and_no_color_or_color_never_do_not() {
+    let forced = colour_run(&[("CLICOLOR_FORCE", "1")], &[]);
+    assert!(forced.stdout.contains(ESC), "{}", forced.stdout);
+    assert!(
+        !colour_run(&[], &[]).stdout.contains(ESC),
+        "a pipe is plain"
+    );
+    let never = colour_run(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]);
+    assert!(!never.stdout.contains(ESC), "{}", never.stdout);
+    assert!(!colour_run(&[("NO_COLOR", "1")], &[]).stdout.contains(ESC));
+    let always = colour_run(&[("NO_COLOR", "1")], &["--color", "always"]);
+    assert!(always.stdout.contains(ESC), "{}", always.stdout);
+}
+
+#[test]
+fn machine_formats_are_never_coloured() {
+    for format in ["json", "github"] {
+        let r = colour_run(&[], &["--color", "always", "--format", format]);
+        assert!(!r.stdout.contains(ESC), "{format}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn quiet_check_prints_only_the_errors_and_keeps_the_exit_status() {
+    let r = colour_run(&[], &["--quiet"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("error[dossier.binary]"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Good scaling pilot"), "{}", r.stdout);
+    assert!(!r.stdout.contains("pilots as of"), "{}", r.stdout);
+    assert!(!r.stdout.contains("warning"), "{}", r.stdout);
+    let warned = pilotscope()
+        .current_dir(fixture("warnings"))
+        .args(["check", "-q", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(warned.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&warned.stdout), "");
+}
+
+#[test]
+fn quiet_build_says_nothing_when_all_is_well() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("verdicts"), dir.path());
+    let out = pilotscope()
+        .current_dir(dir.path())
+        .args(["build", "--quiet", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "");
+    assert!(dir.path().join("site/index.html").is_file());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walk(from) {
+        let rel = entry.strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, &dest).unwrap();
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

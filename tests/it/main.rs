@@ -18,6 +18,7 @@ mod browser;
 mod browser_layout;
 mod browser_live;
 mod check_cli;
+mod check_formats;
 mod engine_rules;
 mod faq_files;
 mod faults;

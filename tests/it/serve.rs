@@ -920,3 +920,23 @@ fn watch_rebuilds_the_output_folder_on_an_edit() {
     });
     assert!(!project.site().exists(), "watch --output writes only there");
 }
+
+#[test]
+fn refusals_and_redirects_are_never_cached_either() {
+    let project = Project::live();
+    let server = serve(&project);
+    for (method, path, status) in [
+        ("GET", "/%2e%2e/secret", 400),
+        ("GET", "/pilots/alpha", 308),
+        ("POST", ALPHA, 405),
+    ] {
+        let r = live::request(server.port, method, path);
+        assert_eq!(r.status, status, "{method} {path}");
+        assert_eq!(r.header("cache-control"), Some("no-store"), "{path}");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+}

@@ -76,7 +76,7 @@ fn read_and_judge(project: &Project, files: &[(String, &[u8])]) -> Vec<Entry> {
                 },
                 diagnostics: loaded.diagnostics,
                 judged,
-                digest: pilotscope::site::fingerprint::digest(bytes),
+                digest: pilotscope::dossier::read::digest(bytes),
             }
         })
         .collect()

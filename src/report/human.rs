@@ -1,0 +1,231 @@
+//! The terminal report of `check`, diagnostics with their source lines
+//! (annotate-snippets), and text made safe for a terminal.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use crate::diagnostic::{Diagnostic, Level};
+use crate::framework::{Diagnosis, Framework, Mistake, Verdict};
+use crate::project::Judged;
+
+fn paint(on: bool, style: Style, text: &str) -> String {
+    if on {
+        format!("{}{text}{}", style.render(), style.render_reset())
+    } else {
+        text.to_string()
+    }
+}
+
+pub fn verdict_style(v: Verdict) -> Style {
+    match v {
+        Verdict::Ready => AnsiColor::Green.on_default().bold(),
+        Verdict::AtRisk => AnsiColor::Yellow.on_default().bold(),
+        Verdict::NotReady => AnsiColor::Red.on_default().bold(),
+    }
+}
+
+/// One diagnostic with its source line and a caret, as cargo prints them.
+pub fn render_diagnostic(d: &Diagnostic, color: bool) -> String {
+    use annotate_snippets::{AnnotationKind, Group, Level as L, Renderer, Snippet};
+    let level = match d.level {
+        Level::Error => L::ERROR,
+        Level::Warning => L::WARNING,
+    };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut groups = Vec::new();
+    let message = printable(&d.message);
+    let source = printable(&d.source);
+    let title = level
+        .clone()
+        .primary_title(message.as_ref())
+        .id(d.code.as_str());
+    // One character for one, so that the caret stays under its column.
+    let line_text: String = loc_text(d);
+    let group = match &d.location {
+        Some(loc) => {
+            let line = line_text.as_str();
+            let start: usize = line
+                .char_indices()
+                .nth(loc.column - 1)
+                .map_or(line.len(), |(i, _)| i);
+            let end: usize = line[start..]
+                .char_indices()
+                .nth(loc.width)
+                .map_or(line.len(), |(i, _)| start + i);
+            title.element(
+                Snippet::source(line)
+                    .line_start(loc.line)
+                    .path(source.as_ref())
+                    .annotation(AnnotationKind::Primary.span(start..end.max(start))),
+            )
+        }
+        None => title.element(annotate_snippets::Origin::path(source.as_ref())),
+    };
+    groups.push(group);
+    let help = d.help.as_deref().map(printable);
+    if let Some(help) = &help {
+        groups.push(Group::with_title(L::HELP.secondary_title(help.as_ref())));
+    }
+    renderer.render(&groups)
+}
+
+/// "3 to ready" beside a pilot that is not ready (how many checks its path
+/// to ready holds), nothing beside one that is.
+fn checks_to_ready(g: &Diagnosis) -> String {
+    match g.path_to_ready.len() {
+        0 => String::new(),
+        n => format!("{n} to ready"),
+    }
+}
+
+/// The source line of `d` with each control character but tab shown as `�`.
+fn loc_text(d: &Diagnostic) -> String {
+    d.location.as_ref().map_or_else(String::new, |loc| {
+        loc.line_text
+            .chars()
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect()
+    })
+}
+
+/// The terminal report of `pilotscope check`.
+pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
+    let mut out = String::new();
+    let width = judged
+        .pilots()
+        .map(|(d, _)| d.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
+    for (d, g) in judged.pilots() {
+        let verdict = paint(
+            color,
+            verdict_style(g.verdict),
+            &format!("{:<9}", g.verdict.as_str()),
+        );
+        let most = g.most_active.map_or("-", Mistake::as_str);
+        let mut title: String = printable(&d.title).chars().take(48).collect();
+        if d.title.chars().count() > 48 {
+            title.pop();
+            title.push('…');
+        }
+        let mut flags = Vec::new();
+        for f in &g.flags {
+            flags.push(match (f, g.days_overdue) {
+                (crate::framework::Flag::Purgatory, Some(days)) => {
+                    format!("purgatory ({days} days past decision)")
+                }
+                (f, _) => f.as_str().to_string(),
+            });
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            paint(
+                color,
+                AnsiColor::Magenta.on_default(),
+                &format!("  [{}]", flags.join(", ")),
+            )
+        };
+        let _ = writeln!(
+            out,
+            "{verdict} {:>3}  {:<12}  {most:<10}  {title:<width$}  {}{flags}",
+            g.readiness,
+            checks_to_ready(g),
+            printable(&d.source)
+        );
+    }
+    let diagnostics: Vec<&Diagnostic> = judged.diagnostics().collect();
+    if !diagnostics.is_empty() {
+        out.push('\n');
+    }
+    for d in &diagnostics {
+        out.push_str(&render_diagnostic(d, color));
+        out.push_str("\n\n");
+    }
+    let _ = framework;
+    let p = &judged.portfolio;
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let _ = writeln!(
+        out,
+        "{} pilot{} as of {}: {} ready, {} at risk, {} not ready; {} in purgatory; {} error{}, {} warning{}",
+        p.pilots,
+        if p.pilots == 1 { "" } else { "s" },
+        judged.as_of,
+        p.verdict_count(Verdict::Ready),
+        p.verdict_count(Verdict::AtRisk),
+        p.verdict_count(Verdict::NotReady),
+        p.purgatory,
+        errors,
+        if errors == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+    );
+    out
+}
+
+/// `s` with every control character written as an escape (`\n`, `\r`,
+/// `\t`, `\u{1b}`), for terminal output: a file name or value with a
+/// newline must not start a line of its own, which CI runners would read as
+/// a workflow command (`::error …`), and escape sequences must not drive
+/// the terminal.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| c.escape_debug().to_string())
+            .collect::<String>(),
+    )
+}
+
+/// Why `check --fail-on` failed, for the terminal: every pilot whose
+/// verdict is `level` or worse, with that verdict.
+pub fn fail_on_summary(judged: &Judged, level: Verdict) -> String {
+    let hits: Vec<_> = judged
+        .pilots()
+        .filter(|(_, g)| g.verdict >= level)
+        .collect();
+    let mut out = format!(
+        "\n--fail-on {}: {} {} {} or worse:\n",
+        level.as_str(),
+        hits.len(),
+        if hits.len() == 1 {
+            "pilot is"
+        } else {
+            "pilots are"
+        },
+        level.as_str()
+    );
+    for (d, g) in hits {
+        let _ = writeln!(out, "  {} ({}): {}", d.title, d.source, g.verdict.as_str());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped_in_terminal_text() {
+        assert_eq!(printable("content/a.md"), "content/a.md");
+        assert_eq!(
+            printable("x\n::error::y\r\u{1b}[2J\t"),
+            "x\\n::error::y\\r\\u{1b}[2J\\t"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+use super::*;
+
+// ---------------------------------------------------------------- FAQ page
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PilotLink {
+    pub title: String,
+    pub href: String,
+    /// Whether it is the last of its figure's links.
+    pub last: bool,
+}
+
+/// A sentence about the portfolio, and the pilots it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct LiveFigure<'a> {
+    pub text: String,
+    /// Empty unless made by [`faq_view_with_links`]: the site writes the
+    /// links a few hundred at a time with `pilot_links.html` (see
+    /// `Site::write_faq`).
+    pub pilots: Vec<PilotLink>,
+    /// How many pilots the figure links to.
+    pub pilot_count: usize,
+    /// The figure's number on the page, from 0, which names the place of
+    /// its links.
+    pub number: usize,
+    /// The pilots the figure links to, in the order of their paths.
+    #[serde(skip)]
+    pub linked: Vec<&'a Dossier>,
+}
+
+impl LiveFigure<'_> {
+    /// The links to the figure's pilots `start..` of `chunk`.
+    pub fn links(&self, start: usize, chunk: &[&Dossier]) -> Vec<PilotLink> {
+        chunk
+            .iter()
+            .enumerate()
+            .map(|(i, d)| PilotLink {
+                title: d.title.clone(),
+                href: pilot_href(&d.id),
+                last: start + i + 1 == self.linked.len(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaqEntryView<'a> {
+    pub id: String,
+    pub question: String,
+    pub answer_html: String,
+    pub figures: Vec<LiveFigure<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaqView<'a> {
+    pub title: String,
+    pub description: String,
+    pub intro_html: String,
+    pub entries: Vec<FaqEntryView<'a>>,
+}
+
+impl<'a> FaqView<'a> {
+    /// Every live figure of the page, in order: figure `n` is numbered `n`.
+    pub fn figures(&self) -> impl Iterator<Item = &LiveFigure<'a>> {
+        self.entries.iter().flat_map(|e| &e.figures)
+    }
+}
+
+pub(in crate::site) fn live_figure(text: String, linked: Vec<&Dossier>) -> LiveFigure<'_> {
+    LiveFigure {
+        text,
+        pilots: Vec::new(),
+        pilot_count: linked.len(),
+        number: 0,
+        linked,
+    }
+}
+
+fn links_where(judged: &Judged, keep: impl Fn(&Dossier, &Diagnosis) -> bool) -> Vec<&Dossier> {
+    judged
+        .pilots()
+        .filter(|(d, g)| keep(d, g))
+        .map(|(d, _)| d)
+        .collect()
+}
+
+fn topic_figures<'a>(
+    config: &Config,
+    fw: &Framework,
+    judged: &'a Judged,
+    topic: Topic,
+) -> Vec<LiveFigure<'a>> {
+    let p = &judged.portfolio;
+    let n = p.pilots;
+    match topic {
+        Topic::Mistake(m) => {
+            let active = p.active_by_mistake[m.index()];
+            vec![live_figure(
+                format!(
+                    "In this portfolio, {active} of {n} pilots {} “{}” active{}",
+                    if active == 1 { "has" } else { "have" },
+                    fw.mistake(m).name,
+                    if active == 0 { "." } else { ":" }
+                ),
+                links_where(judged, |_, g| {
+                    g.mistakes[m.index()].status == Status::Active
+                }),
+            )]
+        }
+        Topic::Portfolio => vec![
+            live_figure(
+                format!(
+                    "In this portfolio, {} of {n} pilots ({}%) are in production or scaling{}",
+                    p.in_production,
+                    (p.production_share * 100.0).round(),
+                    if p.in_production == 0 { "." } else { ":" }
+                ),
+                links_where(judged, |d, _| {
+                    matches!(d.stage, Stage::Production | Stage::Scaling)
+                }),
+            ),
+            live_figure(
+                format!(
+                    "{} in purgatory{}",
+                    plural(p.purgatory, "pilot is", "pilots are"),
+                    if p.purgatory == 0 { "." } else { ":" }
+                ),
+                links_where(judged, |_, g| g.flags.contains(&Flag::Purgatory)),
+            ),
+            {
+                // The pilots whose budget makes up the figure: those with
+                // none answered add nothing to it and are not named.
+                let linked = links_where(judged, |d, g| {
+                    puts_budget_at_risk(d, g) && d.budget().is_some_and(|b| b > 0.0)
+                });
+                live_figure(
+                    format!(
+                        "{} is committed to pilots that are not ready, in purgatory or abandoned{}",
+                        money(config, p.budget_at_risk),
+                        if linked.is_empty() { "." } else { ":" }
+                    ),
+                    linked,
+                )
+            },
+        ],
+        Topic::All => {
+            let text = match p.most_common_active {
+                Some(m) => format!(
+                    "In this portfolio, the most common active mistake is “{}” ({} of {n} pilots). {}",
+                    fw.mistake(m).name,
+                    p.active_by_mistake[m.index()],
+                    match p.verdict_count(Verdict::Ready) {
+                        0 => "No pilot is ready at its stage yet.".to_string(),
+                        1 => "Ready at its stage:".to_string(),
+                        r => format!("{r} pilots are ready at their stage:"),
+                    }
+                ),
+                None => {
+                    format!("In this portfolio, no mistake is active in any of the {n} pilots.")
+                }
+            };
+            vec![live_figure(
+                text,
+                links_where(judged, |_, g| g.verdict == Verdict::Ready),
+            )]
+        }
+        Topic::Readiness => super::readiness::faq_figures(judged),
+        Topic::MostActive => {
+            let counts: Vec<String> = Mistake::ALL
+                .iter()
+                .map(|m| {
+                    (
+                        m,
+                        judged
+                            .pilots()
+                            .filter(|(_, g)| g.most_active == Some(*m))
+                            .count(),
+                    )
+                })
+                .filter(|(_, c)| *c > 0)
+                .map(|(m, c)| format!("“{}” {c}", fw.mistake(*m).name))
+                .collect();
+            let text = if counts.is_empty() {
+                "In this portfolio, no pilot has a failing check.".to_string()
+            } else {
+                format!(
+                    "In this portfolio, the most active mistake per pilot is: {}.",
+                    counts.join("; ")
+                )
+            };
+            vec![live_figure(text, Vec::new())]
+        }
+    }
+}
+
+/// The view of the FAQ page without the links of its live figures (each
+/// figure's `pilots` is empty): the site renders them a few hundred at a
+/// time with `pilot_links.html` (see `Site::write_faq`).
+/// [`faq_view_with_links`] fills them in.
+pub fn faq_view<'a>(config: &Config, fw: &Framework, judged: &'a Judged, faq: &Faq) -> FaqView<'a> {
+    let mut v = FaqView {
+        title: faq.title.clone(),
+        description: faq.description.clone(),
+        intro_html: faq.intro_html.clone(),
+        entries: faq
+            .entries
+            .iter()
+            .map(|e| FaqEntryView {
+                id: e.id.clone(),
+                question: e.question.clone(),
+                answer_html: e.answer_html.clone(),
+                figures: e
+                    .topics
+                    .iter()
+                    .flat_map(|t| topic_figures(config, fw, judged, *t))
+                    .collect(),
+            })
+            .collect(),
+    };
+    for (number, f) in v
+        .entries
+        .iter_mut()
+        .flat_map(|e| &mut e.figures)
+        .enumerate()
+    {
+        f.number = number;
+    }
+    v
+}
+
+/// The whole view of the FAQ page, every figure's links in its `pilots`:
+/// what a `faq.html` written before `pilot_links.html` existed loops over.
+pub fn faq_view_with_links<'a>(
+    config: &Config,
+    fw: &Framework,
+    judged: &'a Judged,
+    faq: &Faq,
+) -> FaqView<'a> {
+    let mut v = faq_view(config, fw, judged, faq);
+    for f in v.entries.iter_mut().flat_map(|e| &mut e.figures) {
+        f.pilots = f.links(0, &f.linked);
+    }
+    v
+}

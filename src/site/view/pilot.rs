@@ -1,0 +1,450 @@
+use super::*;
+
+// ---------------------------------------------------------------- diagnosis page
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    pub id: String,
+    pub title: String,
+    pub severity: &'static str,
+    pub outcome: &'static str,
+    pub outcome_label: &'static str,
+    pub symbol: &'static str,
+    pub message: String,
+    /// The question to answer, when unanswered.
+    pub question: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MistakeView {
+    pub id: &'static str,
+    pub name: String,
+    pub summary: String,
+    pub root_cause: String,
+    pub fix: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub symbol: &'static str,
+    pub score: u32,
+    /// The weight of its failing checks: what picks the most active mistake.
+    pub failing_weight: u32,
+    pub checks: Vec<CheckView>,
+    pub failing: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextStep {
+    pub mistake: &'static str,
+    pub name: String,
+    pub summary: String,
+    pub fix: String,
+    /// Why this mistake and not another: the rule, and the mistakes that
+    /// score lower but fail less weight.
+    pub why: String,
+    pub checks: Vec<CheckView>,
+}
+
+/// One fact of the strip under a pilot's title: whose it is, what it costs,
+/// when it is decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct StripFact {
+    pub label: &'static str,
+    pub value: String,
+    /// A second word on the value: days left, days overdue, days ago.
+    pub note: String,
+    /// `overdue`, `missing` or empty: how the value is set.
+    pub class: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PilotView {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub stage: &'static str,
+    pub stage_label: &'static str,
+    pub verdict: &'static str,
+    pub verdict_label: &'static str,
+    pub verdict_text: String,
+    pub readiness: u32,
+    /// Owner, sponsor, budget, decision due and last review, for the strip
+    /// under the title (the stage is `stage_label`, a badge of its own).
+    pub strip: Vec<StripFact>,
+    pub flags: Vec<FlagView>,
+    pub next_step: Option<NextStep>,
+    /// "N checks from ready"; `None` when ready.
+    pub path: Option<super::readiness::PathView>,
+    /// "Ready for <next stage>?"; `None` after production or abandoned.
+    pub gate: Option<super::readiness::GateView>,
+    pub mistakes: Vec<MistakeView>,
+    pub chart: Chart,
+    /// How to read the chart, and how the next step is chosen.
+    pub chart_note: String,
+    pub story_html: String,
+    pub facts: Vec<Fact>,
+    pub tags: Vec<String>,
+    pub source: String,
+    pub source_url: String,
+    pub edit_url: String,
+    pub warnings: Vec<DiagnosticView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DiagnosticView {
+    pub level: &'static str,
+    pub location: String,
+    pub message: String,
+    pub help: String,
+    /// `message` and `help` with their `code` pieces marked.
+    pub message_parts: Vec<Part>,
+    pub help_parts: Vec<Part>,
+    pub line_text: String,
+    pub caret: String,
+}
+
+pub fn diagnostic_view(d: &Diagnostic) -> DiagnosticView {
+    let (location, line_text, caret) = match &d.location {
+        Some(l) => (
+            format!("{}:{}:{}", d.source, l.line, l.column),
+            l.line_text.clone(),
+            format!(
+                "{}{}",
+                " ".repeat(l.column.saturating_sub(1)),
+                "^".repeat(l.width.min(80))
+            ),
+        ),
+        None => (d.source.clone(), String::new(), String::new()),
+    };
+    DiagnosticView {
+        level: if d.is_error() { "error" } else { "warning" },
+        location,
+        message_parts: parts(&d.message),
+        help_parts: parts(d.help.as_deref().unwrap_or("")),
+        message: d.message.clone(),
+        help: d.help.clone().unwrap_or_default(),
+        line_text,
+        caret,
+    }
+}
+
+fn check_view(fw: &Framework, d: &Dossier, c: &crate::framework::CheckResult) -> CheckView {
+    let check = &fw.checks[c.check];
+    CheckView {
+        id: check.id.clone(),
+        title: check.title.clone(),
+        severity: c.severity.as_str(),
+        outcome: c.outcome.as_str(),
+        outcome_label: outcome_label(c.outcome),
+        symbol: outcome_symbol(c.outcome),
+        message: c.message(fw, d),
+        question: if c.outcome == Outcome::Unanswered {
+            check.question.clone()
+        } else {
+            String::new()
+        },
+    }
+}
+
+fn repo_link(config: &Config, kind: &str, source: &str) -> String {
+    if config.repo_url.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{}/{kind}/{}/{}",
+        config.repo_url.trim_end_matches('/'),
+        config.repo_branch,
+        source
+    )
+}
+
+/// Why `chosen` is the pilot's most active mistake: the rule in words, and
+/// each mistake that scores lower yet fails less weight, which the chart
+/// beside it would otherwise make look like the worse one.
+fn next_step_why(fw: &Framework, g: &Diagnosis, chosen: Mistake) -> String {
+    let r = g.mistakes[chosen.index()];
+    let [blocker, major, minor] = fw.weights;
+    let mut why = format!(
+        "Named because its failing checks weigh the most: {} (a blocker weighs {blocker}, a major {major}, a minor {minor}).",
+        r.failing_weight
+    );
+    let lower: Vec<String> = Mistake::ALL
+        .iter()
+        .filter(|m| **m != chosen && g.mistakes[m.index()].score < r.score)
+        .map(|m| {
+            let o = g.mistakes[m.index()];
+            format!(
+                "“{}” scores lower ({}) but fails less weight ({})",
+                fw.mistake(*m).name,
+                o.score,
+                o.failing_weight
+            )
+        })
+        .collect();
+    if !lower.is_empty() {
+        why.push_str(&format!(
+            " {}. A score is the share of a mistake's own checks that pass, so a mistake with fewer checks can score lower while failing less.",
+            lower.join("; ")
+        ));
+    }
+    why
+}
+
+/// The facts a leader asks first, with what is missing said so.
+fn fact_strip(config: &Config, d: &Dossier, as_of: jiff::civil::Date) -> Vec<StripFact> {
+    let days = |n: i64| plural(n.unsigned_abs() as usize, "day", "days");
+    let text = |label, value: Option<&str>| match value {
+        Some(v) => StripFact {
+            label,
+            value: v.to_string(),
+            note: String::new(),
+            class: "",
+        },
+        None => StripFact {
+            label,
+            value: "not answered".into(),
+            note: String::new(),
+            class: "missing",
+        },
+    };
+    let mut strip = vec![
+        text("Owner", d.text(idx::PRODUCTION_OWNER)),
+        text("Sponsor", d.text(idx::EXECUTIVE_SPONSOR)),
+        text("Budget", d.budget().map(|b| money(config, b)).as_deref()),
+    ];
+    let mut due = text("Decision due", None);
+    if let Some(date) = d.decision_due() {
+        let left = crate::framework::judge::days_between(as_of, date);
+        let decided = matches!(d.stage, Stage::Production | Stage::Abandoned);
+        due.value = date.to_string();
+        (due.note, due.class) = match left {
+            0 => ("today".into(), ""),
+            n if n > 0 => (format!("in {}", days(n)), ""),
+            n if decided => (format!("{} ago", days(n)), ""),
+            n => (format!("{} overdue", days(n)), "overdue"),
+        };
+    }
+    strip.push(due);
+    let mut reviewed = text("Last reviewed", None);
+    if let Some(date) = d.updated() {
+        let ago = crate::framework::judge::days_between(date, as_of);
+        reviewed.value = date.to_string();
+        reviewed.class = "";
+        reviewed.note = match ago {
+            0 => "today".into(),
+            n if n > 0 => format!("{} ago", days(n)),
+            _ => String::new(),
+        };
+    }
+    strip.push(reviewed);
+    strip
+}
+
+pub fn pilot_view(
+    config: &Config,
+    fw: &Framework,
+    d: &Dossier,
+    g: &Diagnosis,
+    story_html: String,
+    warnings: &[Diagnostic],
+    as_of: jiff::civil::Date,
+) -> PilotView {
+    let mistakes: Vec<MistakeView> = Mistake::ALL
+        .iter()
+        .map(|m| {
+            let info = fw.mistake(*m);
+            let r = g.mistakes[m.index()];
+            let checks: Vec<CheckView> = g
+                .checks
+                .iter()
+                .filter(|c| fw.checks[c.check].mistake == *m)
+                .map(|c| check_view(fw, d, c))
+                .collect();
+            MistakeView {
+                id: m.as_str(),
+                name: info.name.clone(),
+                summary: info.summary.clone(),
+                root_cause: info.root_cause.clone(),
+                fix: info.fix.clone(),
+                status: r.status.as_str(),
+                status_label: status_label(r.status),
+                symbol: status_symbol(r.status),
+                score: r.score,
+                failing_weight: r.failing_weight,
+                failing: checks.iter().filter(|c| c.outcome != "pass").count(),
+                checks,
+            }
+        })
+        .collect();
+    let next_step = g.most_active.map(|m| {
+        let info = fw.mistake(m);
+        NextStep {
+            mistake: m.as_str(),
+            name: info.name.clone(),
+            summary: info.summary.clone(),
+            fix: info.fix.clone(),
+            why: next_step_why(fw, g, m),
+            checks: mistakes[m.index()]
+                .checks
+                .iter()
+                .filter(|c| c.outcome != "pass")
+                .cloned()
+                .collect(),
+        }
+    });
+    let verdict_text = match g.verdict {
+        Verdict::Ready => format!(
+            "No mistake is active and readiness is {} (the bar is {}).",
+            g.readiness, fw.ready_at
+        ),
+        Verdict::NotReady => format!(
+            "{} of the five mistakes are active.",
+            g.mistakes
+                .iter()
+                .filter(|m| m.status == Status::Active)
+                .count()
+        ),
+        Verdict::AtRisk => match g
+            .mistakes
+            .iter()
+            .filter(|m| m.status == Status::Active)
+            .count()
+        {
+            1 => "One mistake is active.".to_string(),
+            _ => format!(
+                "No mistake is active, but readiness is below {}.",
+                fw.ready_at
+            ),
+        },
+    };
+    let items = Mistake::ALL
+        .iter()
+        .map(|m| {
+            let r = g.mistakes[m.index()];
+            let value = match r.failing_weight {
+                0 => r.score.to_string(),
+                w => format!("{} (failing weight {w})", r.score),
+            };
+            (
+                fw.mistake(*m).name.clone(),
+                r.score as f64,
+                value,
+                r.status.as_str(),
+            )
+        })
+        .collect();
+    let summary = Mistake::ALL
+        .iter()
+        .map(|m| {
+            let r = g.mistakes[m.index()];
+            format!(
+                "{} {}, failing weight {}",
+                fw.mistake(*m).name,
+                r.score,
+                r.failing_weight
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+
+    let mut facts = Vec::new();
+    let mut fact = |label: &str, value: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            facts.push(Fact {
+                label: label.into(),
+                value: v,
+            });
+        }
+    };
+    fact(
+        "Business unit",
+        d.text(idx::BUSINESS_UNIT).map(str::to_string),
+    );
+    fact("Industry", d.text(idx::INDUSTRY).map(str::to_string));
+    fact("Stage", Some(stage_label(d.stage).to_string()));
+    fact(
+        "Production owner",
+        d.text(idx::PRODUCTION_OWNER).map(str::to_string),
+    );
+    fact(
+        "Executive sponsor",
+        d.text(idx::EXECUTIVE_SPONSOR).map(str::to_string),
+    );
+    fact(
+        "System owner",
+        d.text(idx::GOVERNANCE_OWNER).map(str::to_string),
+    );
+    fact("Led by", d.text(idx::LED_BY).map(str::to_string));
+    fact("Started", d.started().map(|x| x.to_string()));
+    fact("Decision due", d.decision_due().map(|x| x.to_string()));
+    fact("Budget", d.budget().map(|b| money(config, b)));
+    fact("Assessed by", d.text(idx::ASSESSED_BY).map(str::to_string));
+    fact("Answers reviewed", d.updated().map(|x| x.to_string()));
+    for (k, v) in &d.extra {
+        fact(k, Some(v.clone()));
+    }
+
+    PilotView {
+        id: d.id.clone(),
+        title: d.title.clone(),
+        summary: d.text(idx::SUMMARY).unwrap_or("").to_string(),
+        stage: d.stage.as_str(),
+        stage_label: stage_label(d.stage),
+        verdict: g.verdict.as_str(),
+        verdict_label: verdict_label(g.verdict),
+        verdict_text,
+        readiness: g.readiness,
+        strip: fact_strip(config, d, as_of),
+        flags: flag_views(d, g, config.stale_days),
+        next_step,
+        path: super::readiness::path_view(fw, g),
+        gate: super::readiness::gate_view(fw, g),
+        mistakes,
+        chart: chart(
+            items,
+            100.0,
+            format!(
+                "Score of each mistake, out of 100 (longer is better), and the weight of its failing checks: {summary}."
+            ),
+        ),
+        chart_note: format!(
+            "A longer bar is better: it is the share of the mistake's checks, by weight, that pass. In brackets, the weight of its failing checks (a blocker weighs {}, a major {}, a minor {}); the next step names the mistake with the most failing weight, which is not always the shortest bar.",
+            fw.weights[0], fw.weights[1], fw.weights[2]
+        ),
+        story_html,
+        facts,
+        tags: d.list(idx::TAGS).to_vec(),
+        source: d.source.clone(),
+        source_url: repo_link(config, "blob", &d.source),
+        edit_url: repo_link(config, "edit", &d.source),
+        warnings: warnings.iter().map(diagnostic_view).collect(),
+    }
+}
+
+/// The page of a dossier that cannot be read: what is wrong and where.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokenView {
+    pub id: String,
+    pub source: String,
+    pub edit_url: String,
+    pub diagnostics: Vec<DiagnosticView>,
+}
+
+pub fn broken_view(
+    config: &Config,
+    id: &str,
+    source: &str,
+    diagnostics: &[Diagnostic],
+) -> BrokenView {
+    BrokenView {
+        id: id.into(),
+        source: source.into(),
+        edit_url: repo_link(config, "edit", source),
+        diagnostics: diagnostics.iter().map(diagnostic_view).collect(),
+    }
+}

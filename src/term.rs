@@ -1,0 +1,154 @@
+//! The terminal face: colour choice, diagnostics with their source lines,
+//! status lines and the rebuild lines of `watch` and `serve`.
+//!
+//! Only the fronts (`cli`, `serve`) use it; the engine (reading, judging,
+//! rendering, writing, `watch`) never imports it and prints nothing of its
+//! own: it returns diagnostics and rebuilds, and a front decides how they
+//! look. Colour is anstream's choice (`NO_COLOR`, `CLICOLOR_FORCE`,
+//! `CLICOLOR`, whether the stream is a terminal) unless `--color` says
+//! otherwise: text is always rendered with styles and anstream strips them
+//! where they do not belong.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+use crate::watch::Rebuild;
+
+/// When to colour terminal output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    /// anstream decides: a terminal, unless `NO_COLOR`; `CLICOLOR_FORCE`
+    /// colours even a pipe.
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the terminal is written to, for one command.
+#[derive(Debug, Clone)]
+pub struct Term {
+    quiet: bool,
+    /// The project root as seen from the folder the command was started
+    /// from (`""` when they are the same), put before every path shown.
+    shown_under: String,
+}
+
+impl Term {
+    /// Sets the colour choice for the process and remembers `quiet` (only
+    /// errors and the report asked for are printed).
+    pub fn new(color: Color, quiet: bool, shown_under: String) -> Term {
+        let choice = match color {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+        Term { quiet, shown_under }
+    }
+
+    pub fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// The prefix of every path shown (`""` when the root is the current
+    /// folder).
+    pub fn shown_under(&self) -> &str {
+        &self.shown_under
+    }
+
+    /// Whether standard error gets colours (for the progress bar, which
+    /// writes on its own).
+    pub fn stderr_is_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal()
+    }
+
+    /// Writes `text` (rendered with styles) to standard output, with the
+    /// styles stripped where colour is not wanted.
+    pub fn out(&self, text: &str) {
+        let mut out = anstream::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    /// Writes `text` to standard output as it is: a machine-readable
+    /// report, never touched by the colour choice.
+    pub fn out_plain(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    /// A line of what a command did on standard output (`wrote …`);
+    /// nothing under `--quiet`.
+    pub fn say(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            println!("{line}");
+        }
+    }
+
+    /// A status line on standard error (`wrote …`, `built 12 pages`);
+    /// nothing under `--quiet`.
+    pub fn status(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    /// An error line on standard error, under `--quiet` too.
+    pub fn error(&self, line: impl std::fmt::Display) {
+        eprintln!("{line}");
+    }
+
+    /// Diagnostics on standard error, each with its source line and a
+    /// caret; under `--quiet` only the errors.
+    pub fn diagnostics(&self, diagnostics: &[Diagnostic]) {
+        let mut err = anstream::stderr().lock();
+        for d in diagnostics.iter().filter(|d| d.is_error() || !self.quiet) {
+            let shown;
+            let d = if self.shown_under.is_empty() || Path::new(&d.source).is_absolute() {
+                d
+            } else {
+                let mut moved = d.clone();
+                moved.source = format!("{}/{}", self.shown_under, d.source);
+                shown = moved;
+                &shown
+            };
+            let _ = writeln!(err, "{}\n", crate::report::render_diagnostic(d, true));
+        }
+    }
+
+    /// A build or rebuild of `watch` and `serve`: its new problems, the
+    /// files fixed, and one line of what was written.
+    pub fn rebuild(&self, r: &Rebuild, initial: bool) {
+        self.diagnostics(&r.report);
+        if self.quiet {
+            return;
+        }
+        for t in &r.troubles {
+            eprintln!("warning: {t}");
+        }
+        if !r.troubles.is_empty() && r.changed.is_empty() && r.report.is_empty() {
+            return;
+        }
+        for f in &r.fixed {
+            eprintln!("fixed: {}", crate::report::printable(f));
+        }
+        let errors = r.errors.len();
+        let what = if initial {
+            format!("built {} pages", r.pages)
+        } else {
+            format!("rebuilt {} pages", r.changed.len())
+        };
+        let tail = if errors > 0 {
+            format!(
+                "; {errors} error{} shown in the browser",
+                if errors == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        eprintln!("{what} in {:.0} ms{tail}", r.elapsed.as_secs_f64() * 1000.0);
+    }
+}
