@@ -41,6 +41,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod dossier;
 pub mod framework;
+pub mod history;
 pub mod portfolio;
 pub mod project;
 pub mod report;

@@ -182,17 +182,22 @@ impl Live {
             faq,
             judged,
         };
+        let history = crate::history::load(&loaded.project, &self.out);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
             &loaded.templates,
             &loaded.faq,
-        );
+        )
+        .with_history(history.history());
         let mut report: Vec<Diagnostic> = loaded.judged.diagnostics().cloned().collect();
         report.extend(loaded.faq.diagnostics.iter().cloned());
         let mut rebuild = Rebuild::default();
         match site::build(&s, &self.out, &|| {}) {
             Ok(stats) => {
+                if let Some(h) = history.history() {
+                    let _ = h.save(&self.out);
+                }
                 rebuild.pages = stats.pages;
                 rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
             }
@@ -299,15 +304,20 @@ impl Live {
             }
             Err(d) => return self.blocked(d, start),
         }
+        let history = crate::history::load(&loaded.project, &self.out);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
             &loaded.templates,
             &loaded.faq,
-        );
+        )
+        .with_history(history.history());
         let mut rebuild = Rebuild::default();
         match site::build(&s, &self.out, &|| {}) {
             Ok(stats) => {
+                if let Some(h) = history.history() {
+                    let _ = h.save(&self.out);
+                }
                 rebuild.pages = stats.pages;
                 rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
             }
@@ -426,12 +436,14 @@ impl Live {
             report.extend(loaded.faq.diagnostics.iter().cloned());
         }
 
+        let history = crate::history::load(&loaded.project, &self.out);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
             &loaded.templates,
             &loaded.faq,
-        );
+        )
+        .with_history(history.history());
         let all_pages = s.pages();
         // The changed dossiers' pages first, then the pages about everyone.
         let mut mine: Vec<Page> = all_pages
@@ -446,6 +458,17 @@ impl Live {
                 .copied()
                 .filter(|p| matches!(p, Page::Pilot(_)))
                 .collect();
+        }
+        // Pilots whose history moved (a commit since the last build) are
+        // rendered again too: any page whose key the manifest does not hold.
+        if s.history.is_some() {
+            let before = site::output::Manifest::read(&out);
+            let listed: HashSet<Page> = mine.iter().copied().collect();
+            mine.extend(all_pages.iter().copied().filter(|p| {
+                matches!(p, Page::Pilot(_))
+                    && !listed.contains(p)
+                    && before.files.get(&s.path(*p)) != Some(&Some(s.key(*p)))
+            }));
         }
         let mut rebuild = Rebuild::default();
         // A folder that cannot be marked cannot be written either: the
@@ -467,7 +490,7 @@ impl Live {
             rebuild.elapsed = start.elapsed();
             first(&rebuild);
         }
-        let aggregates = [
+        let mut aggregates = vec![
             Page::Index,
             Page::Faq,
             Page::Report,
@@ -475,8 +498,14 @@ impl Live {
             Page::Calendar,
             Page::Pack,
         ];
+        if s.history.is_some() {
+            aggregates.push(Page::History);
+        }
         let (more_written, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
         written += more_written;
+        if let Some(h) = history.history() {
+            let _ = h.save(&out);
+        }
         errors.extend(more);
         rebuild
             .changed

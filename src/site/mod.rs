@@ -48,6 +48,8 @@ pub enum Page {
     Pack,
     /// Asset `n` of [`Templates::assets`].
     Asset(usize),
+    /// `history.json`, the portfolio over time (only with a history).
+    History,
 }
 
 /// The FAQ of the project: its `content/faq.md`, or the shipped one.
@@ -159,6 +161,8 @@ pub struct Site<'a> {
     portfolio_key: u128,
     /// Ids that more than one file has.
     shared_ids: BTreeSet<&'a str>,
+    /// The portfolio over time, when the project's git history was read.
+    pub history: Option<&'a crate::history::History>,
 }
 
 impl<'a> Site<'a> {
@@ -191,7 +195,18 @@ impl<'a> Site<'a> {
                 .filter(|(_, n)| *n > 1)
                 .map(|(id, _)| id)
                 .collect(),
+            history: None,
         }
+    }
+
+    /// The same site, with the portfolio over time: `history.json`, and the
+    /// history on the pages (whose keys then cover it).
+    pub fn with_history(mut self, history: Option<&'a crate::history::History>) -> Site<'a> {
+        if let Some(h) = history {
+            self.portfolio_key = fingerprint::mix(self.portfolio_key, h.digest());
+        }
+        self.history = history;
+        self
     }
 
     /// The key of what `page` is made from (see [`fingerprint`]).
@@ -205,7 +220,11 @@ impl<'a> Site<'a> {
                 } else {
                     &[]
                 };
-                fingerprint::pilot_key(self.inputs, &path, &e.file, e.digest, clash)
+                let key = fingerprint::pilot_key(self.inputs, &path, &e.file, e.digest, clash);
+                match self.history {
+                    Some(h) => fingerprint::mix(key, h.pilot_digest(&e.file.id)),
+                    None => key,
+                }
             }
             _ => fixed_page_key(page, &path, self.inputs, self.portfolio_key),
         }
@@ -232,6 +251,9 @@ impl<'a> Site<'a> {
     /// Every page of the site, in a fixed order.
     pub fn pages(&self) -> Vec<Page> {
         let mut pages = fixed_pages(self.templates);
+        if self.history.is_some() {
+            pages.push(Page::History);
+        }
         let mut taken: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
         for (i, e) in self.judged.entries.iter().enumerate() {
             // A file whose id clashes with a judged one gets no page of its
@@ -470,6 +492,11 @@ impl<'a> Site<'a> {
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
             Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
+            Page::History => Ok(self
+                .history
+                .map(|h| crate::history::json(h, self.judged.as_of))
+                .unwrap_or_default()
+                .into_bytes()),
         }
     }
 }
@@ -502,6 +529,7 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
         Page::Calendar => "decisions.ics".into(),
         Page::Pack => "pack/index.html".into(),
         Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
+        Page::History => "history.json".into(),
         Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
     }
 }
@@ -510,9 +538,13 @@ fn fixed_path(page: Page, templates: &Templates) -> String {
 /// pilot depend on the portfolio's key, the others on the shared inputs.
 fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
     match page {
-        Page::Index | Page::Faq | Page::Report | Page::Csv | Page::Calendar | Page::Pack => {
-            fingerprint::aggregate_key(portfolio, path)
-        }
+        Page::Index
+        | Page::Faq
+        | Page::Report
+        | Page::Csv
+        | Page::Calendar
+        | Page::Pack
+        | Page::History => fingerprint::aggregate_key(portfolio, path),
         _ => fingerprint::fixed_key(inputs, path),
     }
 }
@@ -858,6 +890,7 @@ pub fn up_to_date(
     faq: &Faq,
     as_of: jiff::civil::Date,
     out: &Path,
+    history: Option<&crate::history::History>,
 ) -> Option<UpToDate> {
     let manifest = output::Manifest::read(out);
     if !manifest.trusted || project.content_problem().is_some() {
@@ -865,7 +898,7 @@ pub fn up_to_date(
     }
     let (files, warnings) = project.discover();
     let fixed = fixed_pages(templates);
-    if manifest.files.len() != fixed.len() + files.len() {
+    if manifest.files.len() != fixed.len() + files.len() + usize::from(history.is_some()) {
         return None;
     }
     let mut ids = std::collections::HashSet::with_capacity(files.len());
@@ -891,8 +924,10 @@ pub fn up_to_date(
     let inputs = fingerprint::inputs(project, templates, faq, as_of);
     let portfolio =
         fingerprint::portfolio_key(inputs, files.iter().zip(digests.iter().copied()), &warnings);
+    let portfolio = fingerprint::mix(portfolio, history.map_or(0, |h| h.digest()));
     let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
-    for page in fixed {
+    let history_page = history.map(|_| Page::History);
+    for page in fixed.into_iter().chain(history_page) {
         let path = fixed_path(page, templates);
         if !same(&path, fixed_page_key(page, &path, inputs, portfolio)) {
             return None;
@@ -900,10 +935,9 @@ pub fn up_to_date(
     }
     for (f, digest) in files.iter().zip(&digests) {
         let path = view::pilot_href(&f.id);
-        if !same(
-            &path,
-            fingerprint::pilot_key(inputs, &path, f, *digest, &[]),
-        ) {
+        let key = fingerprint::pilot_key(inputs, &path, f, *digest, &[]);
+        let key = fingerprint::mix(key, history.map_or(0, |h| h.pilot_digest(&f.id)));
+        if !same(&path, key) {
             return None;
         }
     }

@@ -1,0 +1,619 @@
+//! `pilotscope diff`: what changed in the diagnoses between two revisions.
+//!
+//! Each side is judged whole, with the current framework and configuration
+//! and one as-of date for both, so that only what the dossiers say makes a
+//! difference: a commit's dossiers are read from git, the working tree's
+//! from disk.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use gix::ObjectId;
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use super::git::{Missing, Repo};
+use crate::framework::{Framework, Mistake, Verdict};
+use crate::project::Project;
+
+/// One side of the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Commit(ObjectId),
+    WorkTree,
+}
+
+impl Side {
+    fn name(self) -> String {
+        match self {
+            Side::Commit(id) => id.to_string(),
+            Side::WorkTree => "working-tree".into(),
+        }
+    }
+
+    fn short(self) -> String {
+        match self {
+            Side::Commit(id) => id.to_hex_with_len(7).to_string(),
+            Side::WorkTree => "the working tree".into(),
+        }
+    }
+}
+
+/// A pilot as judged on one side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    pub title: String,
+    pub source: String,
+    pub verdict: Option<Verdict>,
+    pub readiness: Option<u32>,
+    pub most_active: Option<Mistake>,
+    pub error: Option<String>,
+    /// Check id to outcome.
+    pub checks: BTreeMap<String, &'static str>,
+}
+
+/// What happened to one pilot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PilotChange {
+    pub id: String,
+    pub before: Option<State>,
+    pub after: Option<State>,
+    /// `(check, before, after)`, for checks whose outcome changed.
+    pub checks: Vec<(String, &'static str, &'static str)>,
+}
+
+impl PilotChange {
+    pub fn change(&self) -> &'static str {
+        match (&self.before, &self.after) {
+            (None, _) => "added",
+            (_, None) => "removed",
+            _ => "changed",
+        }
+    }
+
+    fn source(&self) -> &str {
+        self.after
+            .as_ref()
+            .or(self.before.as_ref())
+            .map_or("", |s| s.source.as_str())
+    }
+
+    fn title(&self) -> &str {
+        self.after
+            .as_ref()
+            .or(self.before.as_ref())
+            .map_or(self.id.as_str(), |s| s.title.as_str())
+    }
+
+    /// The verdict got worse.
+    pub fn verdict_worse(&self) -> bool {
+        matches!((&self.before, &self.after),
+            (Some(b), Some(a)) if matches!((b.verdict, a.verdict), (Some(x), Some(y)) if y > x))
+    }
+
+    /// Readiness dropped.
+    pub fn readiness_dropped(&self) -> bool {
+        matches!((&self.before, &self.after),
+            (Some(b), Some(a)) if matches!((b.readiness, a.readiness), (Some(x), Some(y)) if y < x))
+    }
+
+    /// A read error that was not there before.
+    pub fn new_error(&self) -> bool {
+        self.after.as_ref().is_some_and(|a| a.error.is_some())
+            && self.before.as_ref().is_none_or(|b| b.error.is_none())
+    }
+
+    /// What `--fail-on regression` fails on.
+    pub fn is_regression(&self) -> bool {
+        self.verdict_worse() || self.readiness_dropped() || self.new_error()
+    }
+
+    /// Most serious first: new errors, worse verdicts, lower readiness,
+    /// removals, other changes, additions, improvements.
+    fn rank(&self) -> u8 {
+        if self.new_error() {
+            0
+        } else if self.verdict_worse() {
+            1
+        } else if self.readiness_dropped() {
+            2
+        } else if self.after.is_none() {
+            3
+        } else if self.before.is_none() {
+            5
+        } else if matches!((&self.before, &self.after),
+            (Some(b), Some(a)) if a.verdict < b.verdict || a.readiness > b.readiness || (b.error.is_some() && a.error.is_none()))
+        {
+            6
+        } else {
+            4
+        }
+    }
+}
+
+/// The comparison of two revisions.
+#[derive(Debug, Clone)]
+pub struct Diff {
+    pub base: Side,
+    pub head: Side,
+    /// Most serious first, then by id.
+    pub pilots: Vec<PilotChange>,
+}
+
+impl Diff {
+    pub fn has_regression(&self) -> bool {
+        self.pilots.iter().any(PilotChange::is_regression)
+    }
+}
+
+/// Why a diff cannot be made.
+pub fn missing(m: &Missing) -> String {
+    match m {
+        Missing::NoRepository => {
+            "`diff` compares revisions of a git repository, and this project is not in one".into()
+        }
+        Missing::Shallow => "this is a shallow clone: `diff` needs the history of both revisions \
+                             (in GitHub Actions: `fetch-depth: 0` on actions/checkout)"
+            .into(),
+        Missing::NoCommit => "the repository has no commit yet".into(),
+        Missing::Broken(e) => format!("the git repository cannot be read ({e})"),
+    }
+}
+
+/// Resolves `base` and `head` (`None`: the merge base with the default
+/// branch, and the working tree) and compares them.
+pub fn run(
+    project: &Project,
+    base: Option<&str>,
+    head: Option<&str>,
+    as_of: Date,
+) -> Result<Diff, String> {
+    let repo = Repo::open(
+        &project.root,
+        &project.config.content_dir,
+        &project.config.faq,
+    )
+    .map_err(|m| missing(&m))?;
+    let head_side = match head {
+        Some(spec) => Side::Commit(repo.resolve(spec)?),
+        None => Side::WorkTree,
+    };
+    let base_id = match base {
+        Some(spec) => repo.resolve(spec)?,
+        None => {
+            let tip = match head_side {
+                Side::Commit(id) => id,
+                Side::WorkTree => repo.head().map_err(|m| missing(&m))?,
+            };
+            let Some(default) = repo.default_branch() else {
+                return Err("no default branch (origin/HEAD, origin/main, main or master) to compare with: name the base, as in `pilotscope diff origin/main`".into());
+            };
+            repo.merge_base(tip, default)?.ok_or_else(|| {
+                "HEAD and the default branch have no commit in common: name the base".to_string()
+            })?
+        }
+    };
+    let before = judge_side(project, &repo, Side::Commit(base_id), as_of)?;
+    let after = judge_side(project, &repo, head_side, as_of)?;
+    Ok(compare(Side::Commit(base_id), head_side, before, after))
+}
+
+/// Every pilot of one side, by id.
+fn judge_side(
+    project: &Project,
+    repo: &Repo,
+    side: Side,
+    as_of: Date,
+) -> Result<BTreeMap<String, State>, String> {
+    let fw = &project.framework;
+    let mut out = BTreeMap::new();
+    match side {
+        Side::WorkTree => {
+            let judged = project.judge_all(as_of);
+            for e in &judged.entries {
+                let state = match &e.judged {
+                    Some((d, g)) => state_of(fw, d, g),
+                    None => State {
+                        title: e.file.id.clone(),
+                        source: e.file.source.clone(),
+                        error: Some(
+                            e.diagnostics
+                                .iter()
+                                .find(|d| d.is_error())
+                                .map_or_else(|| "cannot be read".into(), |d| d.to_string()),
+                        ),
+                        ..unread()
+                    },
+                };
+                out.entry(e.file.id.clone()).or_insert(state);
+            }
+        }
+        Side::Commit(id) => {
+            let info = repo.commit(id)?;
+            let listing = repo.listing(info.content_tree)?;
+            let git_dir = repo.git_dir();
+            let states: Vec<(String, State)> = listing
+                .into_iter()
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|(path, blob)| {
+                    let source = crate::dossier::discover::show(
+                        &project.content_dir().join(&path),
+                        &project.root,
+                    );
+                    let id = crate::dossier::read::id_from_path(&path);
+                    let state = match super::repo_blob(&git_dir, blob) {
+                        Ok(bytes) => match super::judge_bytes(project, &bytes, &path, as_of) {
+                            (_, Some((d, g))) => state_of(fw, &d, &g),
+                            (j, None) => State {
+                                title: id.clone(),
+                                source: source.clone(),
+                                error: j.error,
+                                ..unread()
+                            },
+                        },
+                        Err(e) => State {
+                            title: id.clone(),
+                            source: source.clone(),
+                            error: Some(format!("{source}: cannot be read from git ({e})")),
+                            ..unread()
+                        },
+                    };
+                    (id, state)
+                })
+                .collect();
+            for (id, s) in states {
+                out.entry(id).or_insert(s);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn unread() -> State {
+    State {
+        title: String::new(),
+        source: String::new(),
+        verdict: None,
+        readiness: None,
+        most_active: None,
+        error: None,
+        checks: BTreeMap::new(),
+    }
+}
+
+fn state_of(fw: &Framework, d: &crate::dossier::Dossier, g: &crate::framework::Diagnosis) -> State {
+    State {
+        title: d.title.clone(),
+        source: d.source.clone(),
+        verdict: Some(g.verdict),
+        readiness: Some(g.readiness),
+        most_active: g.most_active,
+        error: None,
+        checks: g
+            .checks
+            .iter()
+            .map(|c| (fw.checks[c.check].id.clone(), c.outcome.as_str()))
+            .collect(),
+    }
+}
+
+/// The pilots whose judgement differs between two sides.
+pub fn compare(
+    base: Side,
+    head: Side,
+    mut before: BTreeMap<String, State>,
+    after: BTreeMap<String, State>,
+) -> Diff {
+    let mut pilots = Vec::new();
+    for (id, a) in after {
+        let b = before.remove(&id);
+        let checks: Vec<(String, &'static str, &'static str)> = match &b {
+            Some(b) => {
+                let mut ids: Vec<&String> = b.checks.keys().chain(a.checks.keys()).collect();
+                ids.sort();
+                ids.dedup();
+                ids.into_iter()
+                    .filter_map(|c| {
+                        let (x, y) = (
+                            b.checks.get(c).copied().unwrap_or("not_applicable"),
+                            a.checks.get(c).copied().unwrap_or("not_applicable"),
+                        );
+                        (x != y).then(|| (c.clone(), x, y))
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let same = b.as_ref().is_some_and(|b| {
+            b.verdict == a.verdict
+                && b.readiness == a.readiness
+                && b.most_active == a.most_active
+                && b.error == a.error
+                && checks.is_empty()
+        });
+        if !same {
+            pilots.push(PilotChange {
+                id,
+                before: b,
+                after: Some(a),
+                checks,
+            });
+        }
+    }
+    for (id, b) in before {
+        pilots.push(PilotChange {
+            id,
+            before: Some(b),
+            after: None,
+            checks: Vec::new(),
+        });
+    }
+    pilots.sort_by(|x, y| (x.rank(), &x.id).cmp(&(y.rank(), &y.id)));
+    Diff { base, head, pilots }
+}
+
+fn state_json(s: &Option<State>) -> Value {
+    match s {
+        None => Value::Null,
+        Some(s) => {
+            let mut v = json!({
+                "verdict": s.verdict.map(Verdict::as_str),
+                "readiness": s.readiness,
+                "most_active": s.most_active.map(Mistake::as_str),
+            });
+            if let Some(e) = &s.error {
+                v["error"] = json!(e);
+            }
+            v
+        }
+    }
+}
+
+/// `--format json`.
+pub fn json(diff: &Diff) -> String {
+    let pilots: Vec<Value> = diff
+        .pilots
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "source": p.source(),
+                "change": p.change(),
+                "regression": p.is_regression(),
+                "before": state_json(&p.before),
+                "after": state_json(&p.after),
+                "checks": p.checks.iter().map(|(id, b, a)| json!({"id": id, "before": b, "after": a})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&json!({
+        "base": diff.base.name(),
+        "head": diff.head.name(),
+        "pilots": pilots,
+    }))
+    .unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn words(v: Option<Verdict>) -> &'static str {
+    match v {
+        Some(Verdict::Ready) => "ready",
+        Some(Verdict::AtRisk) => "at risk",
+        Some(Verdict::NotReady) => "not ready",
+        None => "unreadable",
+    }
+}
+
+fn verdict_change(p: &PilotChange) -> String {
+    match (&p.before, &p.after) {
+        (Some(b), Some(a)) if b.verdict == a.verdict => words(a.verdict).into(),
+        (Some(b), Some(a)) => format!("{} → {}", words(b.verdict), words(a.verdict)),
+        (None, Some(a)) => words(a.verdict).into(),
+        (Some(b), None) => words(b.verdict).into(),
+        (None, None) => String::new(),
+    }
+}
+
+fn readiness_change(p: &PilotChange) -> String {
+    let r = |s: &State| s.readiness.map_or("–".to_string(), |r| r.to_string());
+    match (&p.before, &p.after) {
+        (Some(b), Some(a)) if b.readiness == a.readiness => r(a),
+        (Some(b), Some(a)) => format!("{} → {}", r(b), r(a)),
+        (None, Some(a)) => r(a),
+        (Some(b), None) => r(b),
+        (None, None) => String::new(),
+    }
+}
+
+/// What the change was, in a word or two.
+fn label(p: &PilotChange) -> &'static str {
+    match p.rank() {
+        0 => "cannot be read",
+        1 | 2 => "worse",
+        3 => "removed",
+        5 => "added",
+        6 => "better",
+        _ => "changed",
+    }
+}
+
+fn summary_line(diff: &Diff) -> String {
+    let count = |c: &str| diff.pilots.iter().filter(|p| p.change() == c).count();
+    let worse = diff.pilots.iter().filter(|p| p.is_regression()).count();
+    format!(
+        "{} changed ({} worse), {} added, {} removed",
+        crate::site::view::plural(count("changed"), "pilot", "pilots"),
+        worse,
+        count("added"),
+        count("removed"),
+    )
+}
+
+/// `--format human`.
+pub fn human(diff: &Diff) -> String {
+    let mut s = format!("{} → {}\n", diff.base.short(), diff.head.short());
+    if diff.pilots.is_empty() {
+        s.push_str("no pilot's diagnosis changed\n");
+        return s;
+    }
+    for p in &diff.pilots {
+        let _ = writeln!(
+            s,
+            "{:<14} {}  {} · readiness {}",
+            label(p),
+            p.id,
+            verdict_change(p),
+            readiness_change(p)
+        );
+        for (id, b, a) in &p.checks {
+            let _ = writeln!(s, "{:14}   {id}: {b} → {a}", "");
+        }
+        if p.new_error()
+            && let Some(e) = p.after.as_ref().and_then(|a| a.error.as_ref())
+        {
+            let _ = writeln!(s, "{:14}   {e}", "");
+        }
+    }
+    let _ = writeln!(s, "{}", summary_line(diff));
+    s
+}
+
+/// Text a dossier's author wrote, made safe in a markdown table cell.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `--format markdown`: for a pull request's comment or a job summary.
+pub fn markdown(diff: &Diff, base_url: &str) -> String {
+    let mut s = String::from("### Pilot diagnoses\n\n");
+    let _ = writeln!(
+        s,
+        "Comparing `{}` with {}: {}.\n",
+        diff.base.short(),
+        match diff.head {
+            Side::WorkTree => "this change".to_string(),
+            h => format!("`{}`", h.short()),
+        },
+        summary_line(diff)
+    );
+    if diff.pilots.is_empty() {
+        s.push_str("No pilot's diagnosis changed.\n");
+        return s;
+    }
+    s.push_str("| | Pilot | Verdict | Readiness | What changed |\n|---|---|---|---|---|\n");
+    let base = base_url.trim();
+    for p in &diff.pilots {
+        let name = cell(p.title());
+        let pilot = if !base.is_empty() && p.after.is_some() {
+            let base = if base.ends_with('/') {
+                base.to_string()
+            } else {
+                format!("{base}/")
+            };
+            format!("[{name}]({base}pilots/{}/)", cell(&p.id))
+        } else {
+            name
+        };
+        let mut what: Vec<String> = p
+            .checks
+            .iter()
+            .take(5)
+            .map(|(id, b, a)| format!("`{}` {b} → {a}", id.replace('`', "")))
+            .collect();
+        if p.checks.len() > 5 {
+            what.push(format!("and {} more", p.checks.len() - 5));
+        }
+        if p.new_error()
+            && let Some(e) = p.after.as_ref().and_then(|a| a.error.as_ref())
+        {
+            what.push(cell(e));
+        }
+        let mark = match p.rank() {
+            0..=2 => "🔴",
+            3 => "➖",
+            5 => "🆕",
+            6 => "🟢",
+            _ => "🔵",
+        };
+        let _ = writeln!(
+            s,
+            "| {mark} {} | {pilot} | {} | {} | {} |",
+            label(p),
+            verdict_change(p),
+            readiness_change(p),
+            if what.is_empty() {
+                p.change().to_string()
+            } else {
+                what.join("<br>")
+            }
+        );
+    }
+    s
+}
+
+/// How `diff` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A line per pilot, for a terminal.
+    Human,
+    /// A table for a pull request's comment or a job summary.
+    Markdown,
+    /// Machine-readable.
+    Json,
+}
+
+/// What `--fail-on` fails on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// A verdict got worse, readiness dropped or a dossier can no longer be read.
+    Regression,
+}
+
+/// `pilotscope diff`: prints the comparison; 1 on a regression with
+/// `fail_on`, 2 when the revisions cannot be compared.
+pub fn command(
+    project: &Project,
+    base: Option<&str>,
+    head: Option<&str>,
+    as_of: Date,
+    format: Format,
+    fail_on: bool,
+) -> std::process::ExitCode {
+    let diff = match run(project, base, head, as_of) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let text = match format {
+        Format::Human => human(&diff),
+        Format::Markdown => markdown(&diff, &project.config.base_url),
+        Format::Json => json(&diff),
+    };
+    println!("{}", text.trim_end_matches('\n'));
+    if fail_on && diff.has_regression() {
+        if format == Format::Human {
+            eprintln!("a pilot's diagnosis got worse");
+        }
+        return std::process::ExitCode::from(1);
+    }
+    std::process::ExitCode::SUCCESS
+}
