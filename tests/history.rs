@@ -172,6 +172,39 @@ fn history_follows_a_pilot_through_dated_commits_a_rename_and_a_broken_revision(
     assert_eq!(triage[2]["source"], "content/email-triage.md");
     assert_eq!(triage[3]["verdict"], "at_risk");
     assert_eq!(h["pilots"]["invoices"][0]["commit"], commits[1].as_str());
+    // The pilot's page: the step chart, and what changed, newest first.
+    let page = std::fs::read_to_string(root.join("site/pilots/email-triage/index.html")).unwrap();
+    assert!(
+        page.contains(r#"<h2 id="history-title">History</h2>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<path class="history-line" d="M0 "#),
+        "{page}"
+    );
+    let newest = page
+        .find("2026-06-01 · could be read again")
+        .expect("the mend is listed");
+    let oldest = page
+        .find("2026-02-02 · added, at risk · readiness")
+        .expect("the start is listed");
+    assert!(newest < oldest);
+    assert!(
+        page.contains("2026-03-04 · stage pilot → scaling · at risk → not ready"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("{} by Ada Lovelace", &commits[1][..7])),
+        "{page}"
+    );
+    assert!(
+        page.contains("Pilot: 208 days · Scaling: 58 days"),
+        "{page}"
+    );
+    // The portfolio: the trend, and each tile's change since 90 days before.
+    let index = std::fs::read_to_string(root.join("site/index.html")).unwrap();
+    assert!(index.contains("Pilots per verdict over time"), "{index}");
+    assert!(index.contains("since 2026-08-28"), "{index}");
     // The same repository gives the same bytes, in a clean build too.
     let first = std::fs::read(root.join("site/history.json")).unwrap();
     let other = root.join("other");
@@ -290,6 +323,8 @@ fn history_can_be_turned_off_or_bounded_and_authors_left_out() {
     // The state before the bound is one entry at the last commit before it.
     assert_eq!(triage[0]["date"], "2026-04-01", "{h}");
     assert!(triage.iter().all(|e| e.get("author").is_none()), "{h}");
+    let page = std::fs::read_to_string(root.join("site/pilots/email-triage/index.html")).unwrap();
+    assert!(!page.contains("by Ada"), "authors are left out");
 }
 
 #[test]

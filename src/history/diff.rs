@@ -79,10 +79,12 @@ impl PilotChange {
             .map_or("", |s| s.source.as_str())
     }
 
+    /// The title of the side that could be read, the newer first.
     fn title(&self) -> &str {
-        self.after
-            .as_ref()
-            .or(self.before.as_ref())
+        [&self.after, &self.before]
+            .into_iter()
+            .flatten()
+            .find(|s| s.error.is_none())
             .map_or(self.id.as_str(), |s| s.title.as_str())
     }
 
@@ -309,8 +311,10 @@ pub fn compare(
     let mut pilots = Vec::new();
     for (id, a) in after {
         let b = before.remove(&id);
+        // Checks are compared only where both sides could be read: an
+        // unreadable side has no outcomes, and its error says why.
         let checks: Vec<(String, &'static str, &'static str)> = match &b {
-            Some(b) => {
+            Some(b) if b.error.is_none() && a.error.is_none() => {
                 let mut ids: Vec<&String> = b.checks.keys().chain(a.checks.keys()).collect();
                 ids.sort();
                 ids.dedup();
@@ -324,7 +328,7 @@ pub fn compare(
                     })
                     .collect()
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         let same = b.as_ref().is_some_and(|b| {
             b.verdict == a.verdict

@@ -19,6 +19,7 @@
 pub mod cache;
 pub mod diff;
 pub mod git;
+pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;

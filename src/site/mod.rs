@@ -327,13 +327,16 @@ impl<'a> Site<'a> {
             "portfolio",
             &view::portfolio_view(config, fw, self.judged),
         );
+        let mut ctx = ctx;
+        self.insert_trend(&mut ctx);
         let outline = self.templates.render("index.html", &ctx)?;
         if !outline.contains(PILOT_ROWS_MARK) {
-            let ctx = self.context(
+            let mut ctx = self.context(
                 page,
                 "portfolio",
                 &view::portfolio_view_with_rows(config, fw, self.judged),
             );
+            self.insert_trend(&mut ctx);
             w.write_all(self.templates.render("index.html", &ctx)?.as_bytes())?;
             return Ok(());
         }
@@ -359,6 +362,28 @@ impl<'a> Site<'a> {
             w.write_all(piece.as_bytes())?;
         }
         Ok(())
+    }
+
+    /// The portfolio's trend over time, for the index (`trend`), when
+    /// there is a history.
+    fn insert_trend(&self, ctx: &mut Context) {
+        let Some(h) = self.history else { return };
+        let p = &self.judged.portfolio;
+        let now = crate::history::view::Counts {
+            pilots: p.pilots,
+            ready: p.verdict_count(crate::framework::Verdict::Ready),
+            at_risk: p.verdict_count(crate::framework::Verdict::AtRisk),
+            not_ready: p.verdict_count(crate::framework::Verdict::NotReady),
+            purgatory: p.purgatory,
+        };
+        let since = self
+            .judged
+            .as_of
+            .checked_sub(jiff::Span::new().days(90))
+            .unwrap_or(self.judged.as_of);
+        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now) {
+            ctx.insert("trend", &t);
+        }
     }
 
     /// Writes the FAQ page to `w`, the links of its live figures a few
@@ -448,7 +473,14 @@ impl<'a> Site<'a> {
                             view::pilot_view(config, fw, d, g, story, &warnings, self.judged.as_of);
                         let mut pv = self.page_view(&path, d.title.clone(), "pilot");
                         pv.description = v.summary.clone();
-                        self.html("pilot.html", pv, "pilot", &v)
+                        let mut ctx = self.context(pv, "pilot", &v);
+                        if let Some(h) = self
+                            .history
+                            .and_then(|h| crate::history::view::pilot(h, &d.id, self.judged.as_of))
+                        {
+                            ctx.insert("history", &h);
+                        }
+                        self.render_context("pilot.html", &ctx)
                     }
                     None => {
                         let v =
@@ -561,6 +593,7 @@ fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
         "mistakes-title",
         "story-title",
         "facts-title",
+        "history-title",
     ];
     ids.extend(fw.mistakes.iter().map(|m| m.id.as_str()));
     ids
