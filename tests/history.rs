@@ -435,3 +435,38 @@ fn diff_defaults_to_the_merge_base_with_the_default_branch_and_the_working_tree(
         text(&out.stdout)
     );
 }
+
+#[test]
+fn a_rename_with_an_edit_in_the_same_commit_keeps_the_pilot_and_a_new_file_is_a_new_pilot() {
+    let (_dir, root) = repo();
+    let triage = example("client-email-triage.md");
+    write(&root, "content/triage.md", &triage);
+    let first = commit(&root, "add", "2026-02-02T09:00:00Z");
+    std::fs::create_dir_all(root.join("content/mail")).unwrap();
+    git(
+        &root,
+        &["mv", "content/triage.md", "content/mail/triage.md"],
+    );
+    write(
+        &root,
+        "content/mail/triage.md",
+        &triage.replace("stage: pilot", "stage: scaling"),
+    );
+    // Same commit: a different dossier, added; not taken for the moved one.
+    write(
+        &root,
+        "content/invoices.md",
+        &example("supplier-invoice-matching.md"),
+    );
+    commit(&root, "move and edit", "2026-03-01T09:00:00Z");
+    assert_eq!(pilotscope(&root, &["build"]).status.code(), Some(0));
+    let h = history(&root);
+    let moved = h["pilots"]["mail/triage"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{h}"));
+    assert_eq!(moved.len(), 2, "{h}");
+    assert_eq!(moved[0]["commit"], first.as_str());
+    assert_eq!(moved[1]["source"], "content/mail/triage.md");
+    assert!(h["pilots"].get("triage").is_none(), "{h}");
+    assert_eq!(h["pilots"]["invoices"].as_array().unwrap().len(), 1);
+}

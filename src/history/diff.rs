@@ -621,3 +621,17 @@ pub fn command(
     }
     std::process::ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_cannot_add_a_link_an_image_html_or_a_cell_to_the_summary() {
+        let shown = cell("a | b [x](https://e.example) ![i](y) <img src=x onerror=1> `c`\nrow");
+        assert_eq!(
+            shown,
+            r"a \| b \[x\](https://e.example) \!\[i\](y) &lt;img src=x onerror=1&gt; \`c\` row"
+        );
+    }
+}
