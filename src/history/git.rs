@@ -53,6 +53,10 @@ pub struct CommitInfo {
 /// its blob.
 pub type Listing = BTreeMap<String, ObjectId>;
 
+/// A dossier that differs between two trees: its path, and its blob before
+/// and after (`None`: not there).
+pub type Difference = (String, Option<ObjectId>, Option<ObjectId>);
+
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -225,7 +229,7 @@ impl Repo {
         &self,
         before: Option<ObjectId>,
         after: Option<ObjectId>,
-    ) -> Result<Vec<(String, Option<ObjectId>, Option<ObjectId>)>, String> {
+    ) -> Result<Vec<Difference>, String> {
         let mut out = Vec::new();
         self.diff_into(before, after, "", &mut out)?;
         Ok(out)
@@ -236,7 +240,7 @@ impl Repo {
         before: Option<ObjectId>,
         after: Option<ObjectId>,
         prefix: &str,
-        out: &mut Vec<(String, Option<ObjectId>, Option<ObjectId>)>,
+        out: &mut Vec<Difference>,
     ) -> Result<(), String> {
         if before == after {
             return Ok(());

@@ -186,7 +186,7 @@ pub enum Loaded {
     Off,
     /// Why there is no history.
     Missing(Missing),
-    Read(History),
+    Read(Box<History>),
 }
 
 impl Loaded {
@@ -259,7 +259,7 @@ pub fn load(project: &Project, out: &Path) -> Loaded {
     let key = judging_key(project);
     let previous = cache::Cache::read(&out.join(cache::FILE), key);
     match read(project, &repo, head, key, previous) {
-        Ok(h) => Loaded::Read(h),
+        Ok(h) => Loaded::Read(Box::new(h)),
         Err(e) => Loaded::Missing(Missing::Broken(e)),
     }
 }
@@ -431,7 +431,7 @@ fn repo_blob(path: &Path, id: ObjectId) -> Result<Vec<u8>, String> {
 /// own default for a rename).
 fn pair_renames(
     repo: &git::Repo,
-    raw: Vec<(String, Option<ObjectId>, Option<ObjectId>)>,
+    raw: Vec<git::Difference>,
 ) -> Vec<Change> {
     let mut changes: Vec<Change> = raw
         .iter()
