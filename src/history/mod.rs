@@ -429,10 +429,7 @@ fn repo_blob(path: &Path, id: ObjectId) -> Result<Vec<u8>, String> {
 /// Pairs the removed and added dossiers of one commit that are one file
 /// moved: the same blob, or at least half of the lines in common (git's
 /// own default for a rename).
-fn pair_renames(
-    repo: &git::Repo,
-    raw: Vec<git::Difference>,
-) -> Vec<Change> {
+fn pair_renames(repo: &git::Repo, raw: Vec<git::Difference>) -> Vec<Change> {
     let mut changes: Vec<Change> = raw
         .iter()
         .map(|(path, _, after)| Change {
