@@ -196,81 +196,137 @@ pub fn run(
             })?
         }
     };
-    let before = judge_side(project, &repo, Side::Commit(base_id), as_of)?;
-    let after = judge_side(project, &repo, head_side, as_of)?;
-    Ok(compare(Side::Commit(base_id), head_side, before, after))
-}
-
-/// Every pilot of one side, by id.
-fn judge_side(
-    project: &Project,
-    repo: &Repo,
-    side: Side,
-    as_of: Date,
-) -> Result<BTreeMap<String, State>, String> {
-    let fw = &project.framework;
-    let mut out = BTreeMap::new();
-    match side {
-        Side::WorkTree => {
-            let judged = project.judge_all(as_of);
-            for e in &judged.entries {
-                let state = match &e.judged {
-                    Some((d, g)) => state_of(fw, d, g),
-                    None => State {
-                        title: e.file.id.clone(),
-                        source: e.file.source.clone(),
-                        error: Some(
-                            e.diagnostics
-                                .iter()
-                                .find(|d| d.is_error())
-                                .map_or_else(|| "cannot be read".into(), |d| d.to_string()),
-                        ),
-                        ..unread()
-                    },
-                };
-                out.entry(e.file.id.clone()).or_insert(state);
-            }
-        }
+    // A dossier whose blob is the same on both sides has the same
+    // diagnosis on both (one framework, one as-of date): only the others
+    // are read and judged.
+    let base_list = repo.listing(repo.commit(base_id)?.content_tree)?;
+    let (before, after) = match head_side {
         Side::Commit(id) => {
-            let info = repo.commit(id)?;
-            let listing = repo.listing(info.content_tree)?;
-            let git_dir = repo.git_dir();
-            let states: Vec<(String, State)> = listing
-                .into_iter()
-                .collect::<Vec<_>>()
+            let head_list = repo.listing(repo.commit(id)?.content_tree)?;
+            let changed =
+                |a: &super::git::Listing, b: &super::git::Listing| -> Vec<(String, ObjectId)> {
+                    a.iter()
+                        .filter(|(p, blob)| b.get(*p) != Some(*blob))
+                        .map(|(p, blob)| (p.clone(), *blob))
+                        .collect()
+                };
+            (
+                judge_blobs(project, &repo, changed(&base_list, &head_list), as_of),
+                judge_blobs(project, &repo, changed(&head_list, &base_list), as_of),
+            )
+        }
+        Side::WorkTree => {
+            let (files, _) = project.discover();
+            let read: Vec<(crate::dossier::DossierFile, Result<Vec<u8>, String>, bool)> = files
                 .into_par_iter()
-                .map(|(path, blob)| {
-                    let source = crate::dossier::discover::show(
-                        &project.content_dir().join(&path),
-                        &project.root,
-                    );
-                    let id = crate::dossier::read::id_from_path(&path);
-                    let state = match super::repo_blob(&git_dir, blob) {
-                        Ok(bytes) => match super::judge_bytes(project, &bytes, &path, as_of) {
-                            (_, Some((d, g))) => state_of(fw, &d, &g),
-                            (j, None) => State {
-                                title: id.clone(),
-                                source: source.clone(),
-                                error: j.error,
-                                ..unread()
-                            },
-                        },
+                .map(
+                    |f| match crate::dossier::read::read_bytes(&f.path, &f.source) {
+                        Ok(bytes) => {
+                            let id = gix::objs::compute_hash(
+                                gix::hash::Kind::Sha1,
+                                gix::objs::Kind::Blob,
+                                &bytes,
+                            )
+                            .ok();
+                            let same = id.is_some() && base_list.get(&f.rel_path) == id.as_ref();
+                            (f, Ok(bytes), same)
+                        }
+                        Err(d) => (f, Err(d.to_string()), false),
+                    },
+                )
+                .collect();
+            let unchanged: std::collections::HashSet<&str> = read
+                .iter()
+                .filter(|(_, _, same)| *same)
+                .map(|(f, _, _)| f.rel_path.as_str())
+                .collect();
+            let before = judge_blobs(
+                project,
+                &repo,
+                base_list
+                    .iter()
+                    .filter(|(p, _)| !unchanged.contains(p.as_str()))
+                    .map(|(p, b)| (p.clone(), *b))
+                    .collect(),
+                as_of,
+            );
+            let states: Vec<(String, State)> = read
+                .into_par_iter()
+                .filter(|(_, _, same)| !same)
+                .map(|(f, bytes, _)| {
+                    let state = match bytes {
+                        Ok(bytes) => state_of_bytes(project, &bytes, &f.rel_path, &f.source, as_of),
                         Err(e) => State {
-                            title: id.clone(),
-                            source: source.clone(),
-                            error: Some(format!("{source}: cannot be read from git ({e})")),
+                            title: f.id.clone(),
+                            source: f.source.clone(),
+                            error: Some(e),
                             ..unread()
                         },
                     };
-                    (id, state)
+                    (f.id, state)
                 })
                 .collect();
+            let mut after = BTreeMap::new();
             for (id, s) in states {
-                out.entry(id).or_insert(s);
+                after.entry(id).or_insert(s);
             }
+            (before, after)
         }
+    };
+    Ok(compare(Side::Commit(base_id), head_side, before, after))
+}
+
+/// The state of a dossier from its bytes.
+fn state_of_bytes(
+    project: &Project,
+    bytes: &[u8],
+    rel_path: &str,
+    source: &str,
+    as_of: Date,
+) -> State {
+    match super::judge_bytes(project, bytes, rel_path, as_of) {
+        (_, Some((d, g))) => state_of(&project.framework, &d, &g),
+        (j, None) => State {
+            title: crate::dossier::read::id_from_path(rel_path),
+            source: source.to_string(),
+            error: j.error,
+            ..unread()
+        },
     }
-    Ok(out)
+}
+
+/// The dossiers at `paths` (with their blobs), read from git and judged,
+/// by id.
+fn judge_blobs(
+    project: &Project,
+    repo: &Repo,
+    paths: Vec<(String, ObjectId)>,
+    as_of: Date,
+) -> BTreeMap<String, State> {
+    let git_dir = repo.git_dir();
+    let states: Vec<(String, State)> = paths
+        .into_par_iter()
+        .map(|(path, blob)| {
+            let source =
+                crate::dossier::discover::show(&project.content_dir().join(&path), &project.root);
+            let id = crate::dossier::read::id_from_path(&path);
+            let state = match super::repo_blob(&git_dir, blob) {
+                Ok(bytes) => state_of_bytes(project, &bytes, &path, &source, as_of),
+                Err(e) => State {
+                    title: id.clone(),
+                    source: source.clone(),
+                    error: Some(format!("{source}: cannot be read from git ({e})")),
+                    ..unread()
+                },
+            };
+            (id, state)
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for (id, s) in states {
+        out.entry(id).or_insert(s);
+    }
+    out
 }
 
 fn unread() -> State {
