@@ -325,6 +325,11 @@ fn history_can_be_turned_off_or_bounded_and_authors_left_out() {
     assert!(triage.iter().all(|e| e.get("author").is_none()), "{h}");
     let page = std::fs::read_to_string(root.join("site/pilots/email-triage/index.html")).unwrap();
     assert!(!page.contains("by Ada"), "authors are left out");
+    let cache = std::fs::read_to_string(root.join("site/.pilotscope-history")).unwrap();
+    assert!(
+        !cache.contains("Ada"),
+        "the cache, published with the site, names no author"
+    );
 }
 
 #[test]

@@ -236,6 +236,8 @@ fn judging_key(project: &Project) -> u128 {
         &mut h,
         project.config.history_since.as_deref().unwrap_or(""),
     );
+    // Without authors, the cache (published with the site) holds none.
+    h.write_u8(project.config.history_authors as u8);
     h.digest128()
 }
 
@@ -337,7 +339,11 @@ fn read(
         new_commits.push(Changed {
             id: info.id,
             date: info.date,
-            author: info.author.clone(),
+            author: if project.config.history_authors {
+                info.author.clone()
+            } else {
+                String::new()
+            },
             changes: pair_renames(repo, raw),
         });
     }
