@@ -105,6 +105,24 @@ pub enum Command {
         #[arg(long, default_value = "proposed", value_parser = ["proposed", "pilot", "scaling", "production", "paused", "abandoned"])]
         stage: String,
     },
+    /// Compare the diagnoses at two revisions (for pull requests).
+    ///
+    /// BASE defaults to where HEAD branched off the default branch, HEAD to
+    /// the working tree. Lists pilots added, removed and those whose
+    /// verdict, readiness, checks or errors changed.
+    Diff {
+        /// The revision to compare from (a branch, tag or commit).
+        base: Option<String>,
+        /// The revision to compare to (default: the working tree).
+        head: Option<String>,
+        /// How to report.
+        #[arg(long, value_enum, default_value_t = crate::history::diff::Format::Human)]
+        format: crate::history::diff::Format,
+        /// Exit with status 1 when a verdict got worse, readiness dropped
+        /// or a dossier can no longer be read.
+        #[arg(long, value_enum, value_name = "WHAT")]
+        fail_on: Option<crate::history::diff::FailOn>,
+    },
     /// Print a JSON Schema of the dossier front matter, for editors.
     Schema,
     /// Create a new dossier repository with an example, an FAQ and a CI workflow.
@@ -266,6 +284,26 @@ pub fn run(mut cli: Cli) -> Exit {
             },
         ),
         Command::New { title, stage } => new(term, &root, &title, &stage, as_of),
+        Command::Diff {
+            base,
+            head,
+            format,
+            fail_on,
+        } => {
+            let project = match open_with_content(term, &root) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            crate::history::diff::command(
+                term,
+                &project,
+                base.as_deref(),
+                head.as_deref(),
+                as_of,
+                format,
+                fail_on.is_some(),
+            )
+        }
         Command::Schema => {
             let mut schema =
                 serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default();
@@ -432,7 +470,12 @@ fn build(
     }
     let faq = crate::site::load_faq(&project);
     let start = std::time::Instant::now();
-    if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out) {
+    let history = crate::history::load(&project, &out);
+    if let Some(notice) = history.notice() {
+        term.status(notice);
+    }
+    let history = history.history();
+    if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out, history) {
         let mut diagnostics = done.warnings.clone();
         diagnostics.extend(
             done.noisy
@@ -458,7 +501,7 @@ fn build(
         return finish_build(term, &diagnostics, broken, failed, Ok(stats), &out);
     }
     let judged = project.judge_all(as_of);
-    let site = crate::site::Site::new(&project, &judged, &templates, &faq);
+    let site = crate::site::Site::new(&project, &judged, &templates, &faq).with_history(history);
     let total = site.pages().len() as u64;
     let bar = if !term.quiet() && term.stderr_is_terminal() && total > 2_000 {
         let b = indicatif::ProgressBar::new(total);
@@ -486,6 +529,14 @@ fn build(
     );
     if let Some(b) = &bar {
         b.finish_and_clear();
+    }
+    if let (Ok(_), Some(h)) = (&result, history)
+        && let Err(e) = h.save(&out)
+    {
+        term.error(format!(
+            "warning: the history cache cannot be kept in {}: {e}",
+            out.display()
+        ));
     }
     let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
     diagnostics.extend(faq.diagnostics.iter().cloned());

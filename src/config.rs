@@ -43,6 +43,12 @@ pub struct Config {
     pub templates_dir: PathBuf,
     /// Paper size of the board pack (`pack/index.html`).
     pub paper: Paper,
+    /// Whether the site shows the portfolio over time, read from git.
+    pub history: bool,
+    /// History starts here (`YYYY-MM-DD`), when set.
+    pub history_since: Option<String>,
+    /// Whether history names the author of each change.
+    pub history_authors: bool,
 }
 
 /// Paper size for printing.
@@ -80,6 +86,9 @@ impl Default for Config {
             faq: "faq.md".into(),
             templates_dir: "templates".into(),
             paper: Paper::A4,
+            history: true,
+            history_since: None,
+            history_authors: true,
         }
     }
 }
@@ -97,6 +106,9 @@ const KEYS: &[&str] = &[
     "faq",
     "templates_dir",
     "paper",
+    "history",
+    "history_since",
+    "history_authors",
 ];
 
 impl Config {
@@ -173,7 +185,22 @@ impl Config {
                 "`stale_days` must be zero or more",
             )]);
         }
+        if let Some(since) = &config.history_since
+            && since.parse::<jiff::civil::Date>().is_err()
+        {
+            let at = text.find("history_since").unwrap_or(0);
+            return Err(vec![located(
+                Code::ConfigBadValue,
+                at..at + "history_since".len(),
+                format!("`history_since` must be a date written YYYY-MM-DD, not `{since}`"),
+            )]);
+        }
         Ok(config)
+    }
+
+    /// The first day of history, when `history_since` bounds it.
+    pub fn history_since(&self) -> Option<jiff::civil::Date> {
+        self.history_since.as_deref().and_then(|s| s.parse().ok())
     }
 
     /// The currency as written before amounts: `$`, `€`, `£`, or a code.
@@ -227,6 +254,25 @@ mod tests {
         assert!(
             shown.starts_with("pilotscope.toml:1:9:") && shown.contains("`A4`"),
             "{shown}"
+        );
+    }
+
+    #[test]
+    fn history_is_on_unless_turned_off_and_its_start_is_a_date() {
+        assert!(Config::default().history);
+        let c = Config::parse(
+            "history = false\nhistory_since = \"2026-03-01\"\nhistory_authors = false\n",
+            FILE_NAME,
+        )
+        .unwrap();
+        assert!(!c.history && !c.history_authors);
+        assert_eq!(c.history_since(), Some(jiff::civil::date(2026, 3, 1)));
+        let e = Config::parse("history_since = \"March\"\n", FILE_NAME).unwrap_err();
+        assert!(
+            e[0].to_string().starts_with("pilotscope.toml:1:1:")
+                && e[0].message.contains("YYYY-MM-DD"),
+            "{}",
+            e[0]
         );
     }
 

@@ -42,6 +42,7 @@ pub mod diagnostic;
 pub mod dossier;
 pub mod exit;
 pub mod framework;
+pub mod history;
 pub mod portfolio;
 pub mod project;
 pub mod report;

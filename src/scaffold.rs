@@ -214,7 +214,9 @@ stale_days = 90
 /// The CI workflow `init` writes. `@DIR@` is the project's folder inside the
 /// git work tree (`.` at its root); `@SITE@` the site folder from there.
 const INIT_WORKFLOW: &str = r#"# pilotscope: checks the dossiers of every pull request, with each problem
-# shown on the line that causes it, and publishes the site from main.
+# shown on the line that causes it, says what the pull request changes in
+# the verdicts, and publishes the site, with its history, from main. The
+# whole history is checked out (fetch-depth: 0): history and diff read it.
 #
 # Before the first run (Settings > Secrets and variables > Actions > Variables):
 #   PILOTSCOPE_GIT  address of the git repository pilotscope is installed from
@@ -263,6 +265,15 @@ jobs:
         if: always()
         run: |
           { echo '```'; pilotscope check || true; echo '```'; } >> "$GITHUB_STEP_SUMMARY"
+      # What the pull request does to the verdicts, as a table in the job
+      # summary; then the job fails only for what it made worse (a verdict,
+      # a readiness, or a dossier that can no longer be read).
+      - name: What this pull request changes
+        if: always() && github.event_name == 'pull_request'
+        run: pilotscope diff "origin/${{ github.base_ref }}" --format markdown >> "$GITHUB_STEP_SUMMARY"
+      - name: Fail on what this pull request made worse
+        if: github.event_name == 'pull_request'
+        run: pilotscope diff "origin/${{ github.base_ref }}" --fail-on regression
   publish:
     if: github.event_name == 'push'
     needs: check

@@ -187,17 +187,22 @@ impl Live {
             faq,
             judged,
         };
+        let history = crate::history::load(&loaded.project, &self.out);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
             &loaded.templates,
             &loaded.faq,
-        );
+        )
+        .with_history(history.history());
         let mut report: Vec<Diagnostic> = loaded.judged.diagnostics().cloned().collect();
         report.extend(loaded.faq.diagnostics.iter().cloned());
         let mut rebuild = Rebuild::default();
         match site::build(&s, &self.out, site::Pages::All, &mut site::Sink::none()) {
             Ok(stats) => {
+                if let Some(h) = history.history() {
+                    let _ = h.save(&self.out);
+                }
                 rebuild.pages = stats.pages;
                 rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
             }
@@ -304,15 +309,20 @@ impl Live {
             }
             Err(d) => return self.blocked(d, start),
         }
+        let history = crate::history::load(&loaded.project, &self.out);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
             &loaded.templates,
             &loaded.faq,
-        );
+        )
+        .with_history(history.history());
         let mut rebuild = Rebuild::default();
         match site::build(&s, &self.out, site::Pages::All, &mut site::Sink::none()) {
             Ok(stats) => {
+                if let Some(h) = history.history() {
+                    let _ = h.save(&self.out);
+                }
                 rebuild.pages = stats.pages;
                 rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
             }
@@ -431,12 +441,14 @@ impl Live {
             report.extend(loaded.faq.diagnostics.iter().cloned());
         }
 
+        let history = crate::history::load(&loaded.project, &self.out);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
             &loaded.templates,
             &loaded.faq,
-        );
+        )
+        .with_history(history.history());
         let all_pages = s.pages();
         // The changed dossiers' pages first, then the pages about everyone.
         let mut mine: Vec<Page> = all_pages
@@ -452,8 +464,19 @@ impl Live {
                 .filter(|p| matches!(p, Page::Pilot(_)))
                 .collect();
         }
+        // Pilots whose history moved (a commit since the last build) are
+        // rendered again too: any page whose key the manifest does not hold.
+        if s.history.is_some() {
+            let before = site::output::Manifest::read(&out);
+            let listed: HashSet<Page> = mine.iter().copied().collect();
+            mine.extend(all_pages.iter().copied().filter(|p| {
+                matches!(p, Page::Pilot(_))
+                    && !listed.contains(p)
+                    && before.files.get(&s.path(*p)) != Some(&Some(s.key(*p)))
+            }));
+        }
         let mut rebuild = Rebuild::default();
-        let aggregates = vec![
+        let mut aggregates = vec![
             Page::Index,
             Page::Faq,
             Page::Report,
@@ -461,6 +484,9 @@ impl Live {
             Page::Calendar,
             Page::Pack,
         ];
+        if s.history.is_some() {
+            aggregates.push(Page::History);
+        }
         let attempted: Vec<String> = mine.iter().chain(&aggregates).map(|p| s.path(*p)).collect();
         let blocking = &self.blocking;
         let judged = &loaded.judged;
@@ -499,6 +525,9 @@ impl Live {
                 errors
             }
         };
+        if let Some(h) = history.history() {
+            let _ = h.save(&out);
+        }
         self.blocking.retain(|d| d.code != Code::OutputCannotWrite);
         self.blocking.extend(errors.iter().cloned());
         report.extend(errors);

@@ -337,6 +337,7 @@ pub fn up_to_date(
     faq: &Faq,
     as_of: jiff::civil::Date,
     out: &Path,
+    history: Option<&crate::history::History>,
 ) -> Option<UpToDate> {
     let manifest = output::Manifest::read(out);
     if !manifest.trusted || project.content_problem().is_some() {
@@ -344,7 +345,7 @@ pub fn up_to_date(
     }
     let (files, warnings) = project.discover();
     let fixed = fixed_pages(templates);
-    if manifest.files.len() != fixed.len() + files.len() {
+    if manifest.files.len() != fixed.len() + files.len() + usize::from(history.is_some()) {
         return None;
     }
     let mut ids = std::collections::HashSet::with_capacity(files.len());
@@ -370,8 +371,10 @@ pub fn up_to_date(
     let inputs = fingerprint::inputs(&project.config, &project.framework, templates, faq, as_of);
     let portfolio =
         fingerprint::portfolio_key(inputs, files.iter().zip(digests.iter().copied()), &warnings);
+    let portfolio = fingerprint::mix(portfolio, history.map_or(0, |h| h.digest()));
     let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
-    for page in fixed {
+    let history_page = history.map(|_| Page::History);
+    for page in fixed.into_iter().chain(history_page) {
         let path = fixed_path(page, templates);
         if !same(&path, fixed_page_key(page, &path, inputs, portfolio)) {
             return None;
@@ -379,10 +382,9 @@ pub fn up_to_date(
     }
     for (f, digest) in files.iter().zip(&digests) {
         let path = view::pilot_href(&f.id);
-        if !same(
-            &path,
-            fingerprint::pilot_key(inputs, &path, f, *digest, &[]),
-        ) {
+        let key = fingerprint::pilot_key(inputs, &path, f, *digest, &[]);
+        let key = fingerprint::mix(key, history.map_or(0, |h| h.pilot_digest(&f.id)));
+        if !same(&path, key) {
             return None;
         }
     }

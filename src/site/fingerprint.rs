@@ -153,6 +153,19 @@ fn add_file(h: &mut Xxh3, file: &DossierFile, digest: u128) {
     h.write_u128(digest);
 }
 
+/// `key` made to cover `extra` too (the history of what a page shows);
+/// `key` itself when `extra` is 0 (no history), so a site without history
+/// keeps the keys it had.
+pub fn mix(key: u128, extra: u128) -> u128 {
+    if extra == 0 {
+        return key;
+    }
+    let mut h = Xxh3::new();
+    h.write_u128(key);
+    h.write_u128(extra);
+    h.digest128()
+}
+
 /// A key as written in the manifest.
 pub fn to_hex(key: u128) -> String {
     format!("{key:032x}")

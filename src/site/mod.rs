@@ -50,6 +50,8 @@ pub enum Page {
     Pack,
     /// Asset `n` of [`Templates::assets`].
     Asset(usize),
+    /// `history.json`, the portfolio over time (only with a history).
+    History,
 }
 
 /// The FAQ of the project: its `content/faq.md`, or the shipped one.
@@ -162,6 +164,8 @@ pub struct Site<'a> {
     portfolio_key: u128,
     /// Ids that more than one file has.
     shared_ids: BTreeSet<&'a str>,
+    /// The portfolio over time, when the project's git history was read.
+    pub history: Option<&'a crate::history::History>,
 }
 
 impl<'a> Site<'a> {
@@ -200,7 +204,18 @@ impl<'a> Site<'a> {
                 .filter(|(_, n)| *n > 1)
                 .map(|(id, _)| id)
                 .collect(),
+            history: None,
         }
+    }
+
+    /// The same site, with the portfolio over time: `history.json`, and the
+    /// history on the pages (whose keys then cover it).
+    pub fn with_history(mut self, history: Option<&'a crate::history::History>) -> Site<'a> {
+        if let Some(h) = history {
+            self.portfolio_key = fingerprint::mix(self.portfolio_key, h.digest());
+        }
+        self.history = history;
+        self
     }
 
     /// The key of what `page` is made from (see [`fingerprint`]).
@@ -214,7 +229,11 @@ impl<'a> Site<'a> {
                 } else {
                     &[]
                 };
-                fingerprint::pilot_key(self.inputs, &path, &e.file, e.digest, clash)
+                let key = fingerprint::pilot_key(self.inputs, &path, &e.file, e.digest, clash);
+                match self.history {
+                    Some(h) => fingerprint::mix(key, h.pilot_digest(&e.file.id)),
+                    None => key,
+                }
             }
             _ => fixed_page_key(page, &path, self.inputs, self.portfolio_key),
         }
@@ -241,6 +260,9 @@ impl<'a> Site<'a> {
     /// Every page of the site, in a fixed order.
     pub fn pages(&self) -> Vec<Page> {
         let mut pages = fixed_pages(self.templates);
+        if self.history.is_some() {
+            pages.push(Page::History);
+        }
         let mut taken: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
         for (i, e) in self.judged.entries.iter().enumerate() {
             // A file whose id clashes with a judged one gets no page of its
@@ -314,13 +336,16 @@ impl<'a> Site<'a> {
             "portfolio",
             &view::portfolio_view(config, fw, self.judged),
         );
+        let mut ctx = ctx;
+        self.insert_trend(&mut ctx);
         let outline = self.templates.render("index.html", &ctx)?;
         if !outline.contains(PILOT_ROWS_MARK) {
-            let ctx = self.context(
+            let mut ctx = self.context(
                 page,
                 "portfolio",
                 &view::portfolio_view_with_rows(config, fw, self.judged),
             );
+            self.insert_trend(&mut ctx);
             w.write_all(self.templates.render("index.html", &ctx)?.as_bytes())?;
             return Ok(());
         }
@@ -346,6 +371,28 @@ impl<'a> Site<'a> {
             w.write_all(piece.as_bytes())?;
         }
         Ok(())
+    }
+
+    /// The portfolio's trend over time, for the index (`trend`), when
+    /// there is a history.
+    fn insert_trend(&self, ctx: &mut Context) {
+        let Some(h) = self.history else { return };
+        let p = &self.judged.portfolio;
+        let now = crate::history::view::Counts {
+            pilots: p.pilots,
+            ready: p.verdict_count(crate::framework::Verdict::Ready),
+            at_risk: p.verdict_count(crate::framework::Verdict::AtRisk),
+            not_ready: p.verdict_count(crate::framework::Verdict::NotReady),
+            purgatory: p.purgatory,
+        };
+        let since = self
+            .judged
+            .as_of
+            .checked_sub(jiff::Span::new().days(90))
+            .unwrap_or(self.judged.as_of);
+        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now) {
+            ctx.insert("trend", &t);
+        }
     }
 
     /// Writes the FAQ page to `w`, the links of its live figures a few
@@ -438,7 +485,14 @@ impl<'a> Site<'a> {
                             view::pilot_view(config, fw, d, g, story, &warnings, self.judged.as_of);
                         let mut pv = self.page_view(&path, d.title.clone(), "pilot");
                         pv.description = v.summary.clone();
-                        self.html("pilot.html", pv, "pilot", &v)
+                        let mut ctx = self.context(pv, "pilot", &v);
+                        if let Some(h) = self
+                            .history
+                            .and_then(|h| crate::history::view::pilot(h, &d.id, self.judged.as_of))
+                        {
+                            ctx.insert("history", &h);
+                        }
+                        self.render_context("pilot.html", &ctx)
                     }
                     None => {
                         let v =
@@ -483,6 +537,11 @@ impl<'a> Site<'a> {
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
             Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
+            Page::History => Ok(self
+                .history
+                .map(|h| crate::history::json(h, self.judged.as_of))
+                .unwrap_or_default()
+                .into_bytes()),
         }
     }
 }
@@ -515,6 +574,7 @@ pub(super) fn fixed_path(page: Page, templates: &Templates) -> String {
         Page::Calendar => "decisions.ics".into(),
         Page::Pack => "pack/index.html".into(),
         Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
+        Page::History => "history.json".into(),
         Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
     }
 }
@@ -523,9 +583,13 @@ pub(super) fn fixed_path(page: Page, templates: &Templates) -> String {
 /// pilot depend on the portfolio's key, the others on the shared inputs.
 pub(super) fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
     match page {
-        Page::Index | Page::Faq | Page::Report | Page::Csv | Page::Calendar | Page::Pack => {
-            fingerprint::aggregate_key(portfolio, path)
-        }
+        Page::Index
+        | Page::Faq
+        | Page::Report
+        | Page::Csv
+        | Page::Calendar
+        | Page::Pack
+        | Page::History => fingerprint::aggregate_key(portfolio, path),
         _ => fingerprint::fixed_key(inputs, path),
     }
 }
@@ -542,6 +606,7 @@ fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
         "mistakes-title",
         "story-title",
         "facts-title",
+        "history-title",
     ];
     ids.extend(fw.mistakes.iter().map(|m| m.id.as_str()));
     ids

@@ -22,6 +22,7 @@ mod check_formats;
 mod engine_rules;
 mod faq_files;
 mod faults;
+mod history;
 mod hostile;
 mod markdown_paths;
 mod output_escaping;

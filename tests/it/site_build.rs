@@ -234,6 +234,7 @@ fn assert_everything_is_reachable_from_the_index(out: &Path) {
             !reached.contains(*f)
                 && *f != "404.html"
                 && *f != ".pilotscope-files"
+                && *f != ".pilotscope-history"
                 && !f.starts_with("assets/")
         })
         .collect();

@@ -362,6 +362,26 @@ fn the_ci_workflow_init_writes_passes_a_pull_request_that_adds_a_new_dossier() {
             .success()
     );
     assert_eq!(run_in(&root, &["init"]).status.code(), Some(0));
+    // The base: what `init` wrote, committed on main, as the remote has it.
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["checkout", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "start the portfolio"]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&["checkout", "-q", "-b", "claims-triage"]);
     // The pull request: a dossier made with `new`, nothing answered yet.
     assert_eq!(
         run_in(&root, &["new", "Claims triage"]).status.code(),
@@ -392,7 +412,17 @@ fn the_ci_workflow_init_writes_passes_a_pull_request_that_adds_a_new_dossier() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    assert!(
+        names.contains(&"What this pull request changes")
+            && names.contains(&"Fail on what this pull request made worse"),
+        "{names:?}"
+    );
     let summary = root.join("summary.md");
+    // What GitHub puts in `${{ github.base_ref }}` on a pull request into main.
+    let runs: Vec<(String, String)> = runs
+        .into_iter()
+        .map(|(n, s)| (n, s.replace("${{ github.base_ref }}", "main")))
+        .collect();
     for (name, script) in &runs {
         if script.contains("cargo install") {
             continue; // the binary under test stands in for the install
@@ -417,6 +447,33 @@ fn the_ci_workflow_init_writes_passes_a_pull_request_that_adds_a_new_dossier() {
         read(&summary).contains("Claims triage"),
         "the job summary lists the pilots"
     );
+    assert!(
+        read(&summary).contains("| 🆕 added | Claims triage |"),
+        "the job summary says what the pull request changes:\n{}",
+        read(&summary)
+    );
+    assert!(
+        root.join("site/history.json").is_file(),
+        "the site has its history"
+    );
+    // A pull request that makes a dossier unreadable fails on the diff.
+    std::fs::write(
+        root.join("content/supplier-invoice-matching.md"),
+        "---\ntitle: [unclosed\n---\n",
+    )
+    .unwrap();
+    let (_, fail) = runs
+        .iter()
+        .find(|(n, _)| n == "Fail on what this pull request made worse")
+        .unwrap();
+    let out = Command::new("bash")
+        .args(["-e", "-c", fail])
+        .current_dir(&root)
+        .env("PATH", &path)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
 }
 
 #[test]

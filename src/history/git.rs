@@ -1,0 +1,291 @@
+//! Reading the repository that holds a project, with gix: the commits of
+//! the checked-out branch (first parent only), which dossiers each one
+//! changed, and the bytes of a dossier at a commit.
+//!
+//! Only the content folder's trees are read. Two trees with the same id
+//! hold the same files, so a commit that did not touch the content folder
+//! costs one comparison, and one that changed a dossier costs the trees on
+//! the way to it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use gix::ObjectId;
+use jiff::civil::Date;
+
+use crate::dossier::discover::is_dossier_path;
+
+/// The repository of a project, and where its content folder is in it.
+pub struct Repo {
+    repo: gix::Repository,
+    /// The content folder relative to the work tree, with `/`; empty when
+    /// the content folder is the work tree itself.
+    content: Vec<String>,
+    /// The FAQ file, relative to the content folder.
+    faq: String,
+}
+
+/// Why there is no history to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// The project is not inside a git work tree.
+    NoRepository,
+    /// A shallow clone: the older commits are not there.
+    Shallow,
+    /// The repository has no commit yet.
+    NoCommit,
+    /// The repository could not be read.
+    Broken(String),
+}
+
+/// One commit of the first-parent chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: ObjectId,
+    pub date: Date,
+    pub author: String,
+    /// The content folder's tree (`None`: no content folder at that commit).
+    pub content_tree: Option<ObjectId>,
+    pub parent: Option<ObjectId>,
+}
+
+/// A dossier file in a tree: its path relative to the content folder and
+/// its blob.
+pub type Listing = BTreeMap<String, ObjectId>;
+
+/// A dossier that differs between two trees: its path, and its blob before
+/// and after (`None`: not there).
+pub type Difference = (String, Option<ObjectId>, Option<ObjectId>);
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Repo {
+    /// The repository that holds `root`, when there is one with the whole
+    /// history of its branch.
+    pub fn open(root: &Path, content_dir: &Path, faq: &str) -> Result<Repo, Missing> {
+        let repo = match gix::discover(root) {
+            Ok(r) => r,
+            Err(_) => return Err(Missing::NoRepository),
+        };
+        if repo.is_shallow().map_err(|e| Missing::Broken(err(e)))? {
+            return Err(Missing::Shallow);
+        }
+        let Some(work) = repo.workdir() else {
+            return Err(Missing::NoRepository);
+        };
+        let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let content_abs: PathBuf = canon(&root.join(content_dir));
+        let rel = content_abs
+            .strip_prefix(canon(work))
+            .map_err(|_| Missing::NoRepository)?;
+        let content = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .filter(|c| !c.is_empty() && c != ".")
+            .collect();
+        Ok(Repo {
+            repo,
+            content,
+            faq: faq.to_string(),
+        })
+    }
+
+    /// The repository's own folder (`.git`).
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.git_dir().to_path_buf()
+    }
+
+    /// The commit HEAD points at.
+    pub fn head(&self) -> Result<ObjectId, Missing> {
+        match self.repo.head_id() {
+            Ok(id) => Ok(id.detach()),
+            Err(_) => Err(Missing::NoCommit),
+        }
+    }
+
+    /// A revision as git writes it (`main`, `origin/main`, `HEAD~2`, a hash).
+    pub fn resolve(&self, spec: &str) -> Result<ObjectId, String> {
+        let id = self
+            .repo
+            .rev_parse_single(spec)
+            .map_err(|e| format!("`{spec}` is not a revision of this repository ({e})"))?;
+        let object = id.object().map_err(err)?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| format!("`{spec}` is not a commit"))?;
+        Ok(commit.id)
+    }
+
+    /// The best common ancestor of two commits.
+    pub fn merge_base(&self, a: ObjectId, b: ObjectId) -> Result<Option<ObjectId>, String> {
+        Ok(self
+            .repo
+            .merge_base(a, b)
+            .map_err(err)?
+            .map(|id| id.detach()))
+    }
+
+    /// The branch a pull request goes into: the remote's HEAD, or `main`,
+    /// or `master`, whichever exists first.
+    pub fn default_branch(&self) -> Option<ObjectId> {
+        [
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/main",
+            "refs/remotes/origin/master",
+            "refs/heads/main",
+            "refs/heads/master",
+        ]
+        .iter()
+        .find_map(|r| self.resolve(r).ok())
+    }
+
+    /// One commit: its date (the committer's, in UTC), author, content
+    /// tree and first parent.
+    pub fn commit(&self, id: ObjectId) -> Result<CommitInfo, String> {
+        let commit = self.repo.find_commit(id).map_err(err)?;
+        let seconds = commit.time().map_err(err)?.seconds;
+        let date = jiff::Timestamp::from_second(seconds)
+            .map_err(err)?
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date();
+        let author = commit
+            .author()
+            .map(|a| a.name.to_string())
+            .unwrap_or_default();
+        let parent = commit.parent_ids().next().map(|p| p.detach());
+        let tree = commit.tree_id().map_err(err)?.detach();
+        Ok(CommitInfo {
+            id,
+            date,
+            author,
+            content_tree: self.subtree(tree, &self.content)?,
+            parent,
+        })
+    }
+
+    /// The tree at `path` under `tree`, if there is one.
+    fn subtree(&self, mut tree: ObjectId, path: &[String]) -> Result<Option<ObjectId>, String> {
+        for part in path {
+            let t = self.repo.find_tree(tree).map_err(err)?;
+            let decoded = t.decode().map_err(err)?;
+            match decoded
+                .entries
+                .iter()
+                .find(|e| e.filename == part.as_str() && e.mode.is_tree())
+            {
+                Some(e) => tree = e.oid.to_owned(),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(tree))
+    }
+
+    /// Every dossier in a content tree.
+    pub fn listing(&self, tree: Option<ObjectId>) -> Result<Listing, String> {
+        let mut out = Listing::new();
+        if let Some(tree) = tree {
+            self.list_into(tree, "", &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn entries(&self, tree: ObjectId) -> Result<Vec<(String, bool, bool, ObjectId)>, String> {
+        let t = self.repo.find_tree(tree).map_err(err)?;
+        let decoded = t.decode().map_err(err)?;
+        Ok(decoded
+            .entries
+            .iter()
+            .map(|e| {
+                (
+                    e.filename.to_string(),
+                    e.mode.is_tree(),
+                    e.mode.is_blob(),
+                    e.oid.to_owned(),
+                )
+            })
+            .collect())
+    }
+
+    fn list_into(&self, tree: ObjectId, prefix: &str, out: &mut Listing) -> Result<(), String> {
+        for (name, is_tree, is_blob, oid) in self.entries(tree)? {
+            let path = format!("{prefix}{name}");
+            if is_tree {
+                if !crate::dossier::discover::is_ignored_name(&name) {
+                    self.list_into(oid, &format!("{path}/"), out)?;
+                }
+            } else if is_blob && is_dossier_path(&path, &self.faq) {
+                out.insert(path, oid);
+            }
+        }
+        Ok(())
+    }
+
+    /// The dossiers that differ between two content trees: each path with
+    /// its blob before and after (`None`: not there). Only subtrees whose
+    /// ids differ are read.
+    pub fn changes(
+        &self,
+        before: Option<ObjectId>,
+        after: Option<ObjectId>,
+    ) -> Result<Vec<Difference>, String> {
+        let mut out = Vec::new();
+        self.diff_into(before, after, "", &mut out)?;
+        Ok(out)
+    }
+
+    fn diff_into(
+        &self,
+        before: Option<ObjectId>,
+        after: Option<ObjectId>,
+        prefix: &str,
+        out: &mut Vec<Difference>,
+    ) -> Result<(), String> {
+        if before == after {
+            return Ok(());
+        }
+        let side =
+            |t: Option<ObjectId>| -> Result<BTreeMap<String, (bool, bool, ObjectId)>, String> {
+                Ok(match t {
+                    Some(t) => self
+                        .entries(t)?
+                        .into_iter()
+                        .map(|(n, tr, b, o)| (n, (tr, b, o)))
+                        .collect(),
+                    None => BTreeMap::new(),
+                })
+            };
+        let (a, b) = (side(before)?, side(after)?);
+        let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let (x, y) = (a.get(name), b.get(name));
+            if x.map(|e| e.2) == y.map(|e| e.2) && x.map(|e| e.0) == y.map(|e| e.0) {
+                continue;
+            }
+            let path = format!("{prefix}{name}");
+            let tree_of = |e: Option<&(bool, bool, ObjectId)>| e.filter(|e| e.0).map(|e| e.2);
+            let blob_of = |e: Option<&(bool, bool, ObjectId)>| e.filter(|e| e.1).map(|e| e.2);
+            if (tree_of(x).is_some() || tree_of(y).is_some())
+                && !crate::dossier::discover::is_ignored_name(name)
+            {
+                self.diff_into(tree_of(x), tree_of(y), &format!("{path}/"), out)?;
+            }
+            if is_dossier_path(&path, &self.faq) {
+                let (bx, by) = (blob_of(x), blob_of(y));
+                if bx != by {
+                    out.push((path, bx, by));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A blob's bytes.
+    pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>, String> {
+        let blob = self.repo.find_blob(id).map_err(err)?;
+        Ok(blob.data.clone())
+    }
+}
