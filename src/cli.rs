@@ -223,8 +223,9 @@ pub fn run(mut cli: Cli) -> ExitCode {
     let as_of = cli.as_of.unwrap_or_else(project::today);
     let root_given = cli.root.is_some();
     let root = absolute(cli.root.as_deref().unwrap_or(Path::new(".")));
-    if let Command::Build { output, .. } | Command::Watch { output, .. } | Command::Serve { output, .. } =
-        &mut cli.command
+    if let Command::Build { output, .. }
+    | Command::Watch { output, .. }
+    | Command::Serve { output, .. } = &mut cli.command
     {
         *output = output.as_deref().map(absolute);
     }

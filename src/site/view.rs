@@ -129,7 +129,35 @@ pub fn money(config: &Config, amount: f64) -> String {
 }
 
 pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// A count with thousands separators: `10,000`.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
+/// The area a mistake is about, as a pilot's chart labels its bar:
+/// `Framing`, `Change management`.
+pub fn area_label(m: Mistake) -> String {
+    match m {
+        Mistake::Change => "Change management".into(),
+        m => {
+            let id = m.as_str();
+            let mut c = id.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
 }
 
 /// Link from the site root to a pilot's page.
@@ -213,6 +241,20 @@ pub struct Chart {
     pub bars: Vec<Bar>,
     /// One sentence saying what the chart shows, for screen readers and print.
     pub summary: String,
+    /// `worse` or `better`: what a longer bar means, for its colours; empty
+    /// for a chart of counts that are neither (pilots per verdict).
+    pub reading: &'static str,
+    /// What a longer bar means, in words, shown above the bars.
+    pub legend: String,
+}
+
+impl Chart {
+    /// Says what a longer bar means: `worse` or `better`, and in words.
+    pub fn reads(mut self, reading: &'static str, legend: String) -> Chart {
+        self.reading = reading;
+        self.legend = legend;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -248,6 +290,8 @@ pub(super) fn chart(
         bar_w: CHART_BAR_W,
         bars,
         summary,
+        reading: "",
+        legend: String::new(),
     }
 }
 
@@ -393,7 +437,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
     let figures = vec![
         Figure {
             label: "Pilots".into(),
-            value: p.pilots.to_string(),
+            value: count(p.pilots),
             note: plural(
                 p.in_production,
                 "in production or scaling",
@@ -404,28 +448,28 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
         },
         Figure {
             label: "Ready".into(),
-            value: p.verdict_count(Verdict::Ready).to_string(),
+            value: count(p.verdict_count(Verdict::Ready)),
             note: "no mistake active, readiness 80+".replace("80", &fw.ready_at.to_string()),
             caveat: String::new(),
             class: "ready",
         },
         Figure {
             label: "At risk".into(),
-            value: p.verdict_count(Verdict::AtRisk).to_string(),
+            value: count(p.verdict_count(Verdict::AtRisk)),
             note: "one mistake active, or readiness below the bar".into(),
             caveat: String::new(),
             class: "at_risk",
         },
         Figure {
             label: "Not ready".into(),
-            value: p.verdict_count(Verdict::NotReady).to_string(),
+            value: count(p.verdict_count(Verdict::NotReady)),
             note: "two or more mistakes active".into(),
             caveat: String::new(),
             class: "not_ready",
         },
         Figure {
             label: "In purgatory".into(),
-            value: p.purgatory.to_string(),
+            value: count(p.purgatory),
             note: "past the go / no-go date without a decision".into(),
             caveat: String::new(),
             class: if p.purgatory > 0 { "warn" } else { "" },
@@ -455,7 +499,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             (
                 fw.mistake(*m).name.clone(),
                 n as f64,
-                n.to_string(),
+                format!("{} of {}", count(n), count(p.pilots)),
                 m.as_str(),
             )
         })
@@ -493,13 +537,18 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
         figures,
         production_note: format!(
             "{} of {} pilots are in production or scaling. For comparison, only about a third of AI pilots reach production (Astrafy).",
-            p.in_production, p.pilots
+            count(p.in_production),
+            count(p.pilots)
         ),
         production_share: share,
         chart: chart(
             items,
             max,
             format!("Pilots with each mistake active. {summary}."),
+        )
+        .reads(
+            "worse",
+            "Longer is worse: more pilots with the mistake active.".into(),
         ),
         mistakes: mistake_heads(fw),
         rows: Vec::new(),
@@ -510,7 +559,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             .filter(|s| p.by_stage[**s as usize] > 0)
             .map(|s| Fact {
                 label: stage_label(*s).to_string(),
-                value: p.by_stage[*s as usize].to_string(),
+                value: count(p.by_stage[*s as usize]),
             })
             .collect(),
         pilots: p.pilots,
@@ -542,6 +591,10 @@ pub struct CheckView {
     pub message: String,
     /// The question to answer, when unanswered.
     pub question: String,
+    /// What to do when it fails; empty when the framework gives none.
+    pub remedy: String,
+    /// The weight of its severity: what orders a next step's checks.
+    pub weight: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -559,6 +612,10 @@ pub struct MistakeView {
     pub failing_weight: u32,
     pub checks: Vec<CheckView>,
     pub failing: usize,
+    /// `checks` that fail or are unanswered, shown open.
+    pub open_checks: Vec<CheckView>,
+    /// `checks` that pass, folded away under a summary.
+    pub passing_checks: Vec<CheckView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -576,6 +633,26 @@ pub struct NextStep {
     /// Why this mistake and not another: the rule, and the mistakes that
     /// score lower but fail less weight.
     pub why: String,
+    /// The mistake's failing checks, most weight first (ties in framework
+    /// order), each with its own remedy: what to do first.
+    pub checks: Vec<CheckView>,
+}
+
+/// Why an abandoned pilot stopped: its active mistakes, as lessons for the
+/// next pilot in the same area.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhyStopped {
+    pub intro: String,
+    pub lessons: Vec<Lesson>,
+}
+
+/// One active mistake of an abandoned pilot, and the checks that show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lesson {
+    pub mistake: &'static str,
+    pub name: String,
+    pub root_cause: String,
+    pub fix: String,
     pub checks: Vec<CheckView>,
 }
 
@@ -606,7 +683,10 @@ pub struct PilotView {
     /// under the title (the stage is `stage_label`, a badge of its own).
     pub strip: Vec<StripFact>,
     pub flags: Vec<FlagView>,
+    /// `None` when every check passes, and for an abandoned pilot.
     pub next_step: Option<NextStep>,
+    /// For an abandoned pilot, in place of a next step.
+    pub why_stopped: Option<WhyStopped>,
     /// "N checks from ready"; `None` when ready.
     pub path: Option<super::readiness::PathView>,
     /// "Ready for <next stage>?"; `None` after production or abandoned.
@@ -671,12 +751,14 @@ fn check_view(fw: &Framework, d: &Dossier, c: &crate::framework::CheckResult) ->
         outcome: c.outcome.as_str(),
         outcome_label: outcome_label(c.outcome),
         symbol: outcome_symbol(c.outcome),
-        message: c.message(fw, d),
+        message: c.words(fw, d),
         question: if c.outcome == Outcome::Unanswered {
             check.question.clone()
         } else {
             String::new()
         },
+        remedy: check.remedy.trim().to_string(),
+        weight: fw.weight(c.severity),
     }
 }
 
@@ -722,6 +804,45 @@ fn next_step_why(fw: &Framework, g: &Diagnosis, chosen: Mistake) -> String {
         ));
     }
     why
+}
+
+/// The lessons of an abandoned pilot: each active mistake with its failing
+/// checks (`failing`), heaviest mistake first.
+fn why_stopped(
+    fw: &Framework,
+    g: &Diagnosis,
+    failing: &dyn Fn(Mistake) -> Vec<CheckView>,
+) -> WhyStopped {
+    let mut active: Vec<Mistake> = Mistake::ALL
+        .into_iter()
+        .filter(|m| g.mistakes[m.index()].status == Status::Active)
+        .collect();
+    active.sort_by(|a, b| {
+        g.mistakes[b.index()]
+            .failing_weight
+            .cmp(&g.mistakes[a.index()].failing_weight)
+    });
+    let intro = match active.len() {
+        0 => "No mistake was active when it stopped, so the reason lies outside what the framework judges: record it in the story.".to_string(),
+        1 => "One mistake was active when it stopped. Read it as a lesson for the next pilot in the same area:".to_string(),
+        n => format!("{n} of the five mistakes were active when it stopped. Read them as lessons for the next pilot in the same area, the heaviest first:"),
+    };
+    WhyStopped {
+        intro,
+        lessons: active
+            .into_iter()
+            .map(|m| {
+                let info = fw.mistake(m);
+                Lesson {
+                    mistake: m.as_str(),
+                    name: info.name.clone(),
+                    root_cause: info.root_cause.clone(),
+                    fix: info.fix.clone(),
+                    checks: failing(m),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// The facts a leader asks first, with what is missing said so.
@@ -806,11 +927,33 @@ pub fn pilot_view(
                 score: r.score,
                 failing_weight: r.failing_weight,
                 failing: checks.iter().filter(|c| c.outcome != "pass").count(),
+                open_checks: checks
+                    .iter()
+                    .filter(|c| c.outcome != "pass")
+                    .cloned()
+                    .collect(),
+                passing_checks: checks
+                    .iter()
+                    .filter(|c| c.outcome == "pass")
+                    .cloned()
+                    .collect(),
                 checks,
             }
         })
         .collect();
-    let next_step = g.most_active.map(|m| {
+    let failing = |m: Mistake| -> Vec<CheckView> {
+        let mut checks: Vec<CheckView> = mistakes[m.index()]
+            .checks
+            .iter()
+            .filter(|c| c.outcome != "pass")
+            .cloned()
+            .collect();
+        // Stable: checks of the same weight keep the framework's order.
+        checks.sort_by(|a, b| b.weight.cmp(&a.weight));
+        checks
+    };
+    let abandoned = d.stage == Stage::Abandoned;
+    let next_step = g.most_active.filter(|_| !abandoned).map(|m| {
         let info = fw.mistake(m);
         NextStep {
             mistake: m.as_str(),
@@ -818,14 +961,10 @@ pub fn pilot_view(
             summary: info.summary.clone(),
             fix: info.fix.clone(),
             why: next_step_why(fw, g, m),
-            checks: mistakes[m.index()]
-                .checks
-                .iter()
-                .filter(|c| c.outcome != "pass")
-                .cloned()
-                .collect(),
+            checks: failing(m),
         }
     });
+    let why_stopped = abandoned.then(|| why_stopped(fw, g, &failing));
     let verdict_text = match g.verdict {
         Verdict::Ready => format!(
             "No mistake is active and readiness is {} (the bar is {}).",
@@ -856,15 +995,12 @@ pub fn pilot_view(
         .map(|m| {
             let r = g.mistakes[m.index()];
             let value = match r.failing_weight {
-                0 => r.score.to_string(),
-                w => format!("{} (failing weight {w})", r.score),
+                0 => format!("{} / 100", r.score),
+                w => format!("{} / 100 (failing weight {w})", r.score),
             };
-            (
-                fw.mistake(*m).name.clone(),
-                r.score as f64,
-                value,
-                r.status.as_str(),
-            )
+            // The area, not the mistake's name: a long bar beside "Framed
+            // as a technology experiment" read as "very much framed so".
+            (area_label(*m), r.score as f64, value, r.status.as_str())
         })
         .collect();
     let summary = Mistake::ALL
@@ -931,7 +1067,13 @@ pub fn pilot_view(
         strip: fact_strip(config, d, as_of),
         flags: flag_views(d, g, config.stale_days),
         next_step,
-        path: super::readiness::path_view(fw, g),
+        why_stopped,
+        // A stopped pilot has no way to ready to walk.
+        path: if abandoned {
+            None
+        } else {
+            super::readiness::path_view(fw, g)
+        },
         gate: super::readiness::gate_view(fw, g),
         mistakes,
         chart: chart(
@@ -940,6 +1082,10 @@ pub fn pilot_view(
             format!(
                 "Score of each mistake, out of 100 (longer is better), and the weight of its failing checks: {summary}."
             ),
+        )
+        .reads(
+            "better",
+            "Longer is better: more of the area's checks pass, by weight.".into(),
         ),
         chart_note: format!(
             "A longer bar is better: it is the share of the mistake's checks, by weight, that pass. In brackets, the weight of its failing checks (a blocker weighs {}, a major {}, a minor {}); the next step names the mistake with the most failing weight, which is not always the shortest bar.",
