@@ -245,3 +245,79 @@ fn an_abandoned_pilot_says_why_it_stopped_instead_of_a_next_step() {
         "the board pack says it too"
     );
 }
+
+#[test]
+fn the_portfolio_names_owner_budget_and_decision_due_and_shows_scores_without_hover() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    let index = page(project.path(), "index.html");
+    let heads = texts(&index, "table.pilots thead th");
+    for h in ["Owner", "Budget", "Decision due"] {
+        assert!(heads.iter().any(|x| x == h), "column {h}: {heads:?}");
+    }
+    let doc = Html::parse_document(&index);
+    let row = doc
+        .select(&Selector::parse("table.pilots tbody tr").unwrap())
+        .find(|r| text_of(*r).contains("Dispatch route optimisation"))
+        .expect("the dispatch row");
+    let row = text_of(row);
+    assert!(row.contains("Darren Pike"), "{row}");
+    assert!(row.contains("£190,000"), "{row}");
+    assert!(row.contains("2026-09-30 57 days overdue"), "{row}");
+    // Each mistake's score is text in its cell, not only in a tooltip.
+    let scores = texts(&index, "table.pilots tbody tr:first-child .cell-score");
+    assert_eq!(
+        scores,
+        ["35", "65", "19", "35", "25"],
+        "visual quality inspection"
+    );
+}
+
+#[test]
+fn the_decisions_due_stand_above_the_table_overdue_first() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    let index = page(project.path(), "index.html");
+    let panel = index.find("decisions-panel").expect("the decisions panel");
+    assert!(
+        panel < index.find("table class=\"pilots\"").unwrap(),
+        "above the table"
+    );
+    assert_eq!(
+        texts(&index, ".decisions-overdue li a"),
+        ["Dispatch route optimisation"]
+    );
+    assert_eq!(
+        texts(&index, ".decisions-upcoming li a"),
+        [
+            "Delivery ETA predictions",
+            "Supplier invoice matching",
+            "Visual quality inspection"
+        ],
+        "due in the next 30 days, soonest first"
+    );
+}
+
+#[test]
+fn the_portfolio_rolls_up_by_business_unit() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    let index = page(project.path(), "index.html");
+    let doc = Html::parse_document(&index);
+    let cell = Selector::parse("th, td").unwrap();
+    let rows: Vec<String> = doc
+        .select(&Selector::parse("table.units tbody tr").unwrap())
+        .map(|r| r.select(&cell).map(text_of).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    assert!(
+        rows.contains(&"Northmoor Capital, credit 1 0 0 1 0 £220,000 £220,000".to_string()),
+        "{rows:?}"
+    );
+    assert!(
+        rows.contains(
+            &"Northmoor Freight, transport planning 1 0 0 1 1 £190,000 £190,000".to_string()
+        ),
+        "{rows:?}"
+    );
+}

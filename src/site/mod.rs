@@ -325,7 +325,7 @@ impl<'a> Site<'a> {
             for chunk in order.chunks(ROWS_AT_ONCE) {
                 let rows: Vec<view::PilotRow> = chunk
                     .iter()
-                    .map(|(d, g)| view::pilot_row(config, fw, d, g))
+                    .map(|(d, g)| view::pilot_row(config, fw, d, g, self.judged.as_of))
                     .collect();
                 rows_ctx.insert("rows", &rows);
                 w.write_all(

@@ -328,6 +328,19 @@ pub struct PilotRow {
     pub most_active_name: String,
     pub flags: Vec<FlagView>,
     pub budget: String,
+    /// The budget as a number, to sort by; -1 when none is answered.
+    pub budget_value: f64,
+    /// The production owner, or empty.
+    pub owner: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub decision_due: String,
+    /// "in 22 days", "57 days overdue", "decided" (production, abandoned).
+    pub decision_note: String,
+    /// `overdue` or empty.
+    pub decision_class: &'static str,
+    /// Days to the decision, to sort by (overdue first); pilots with none,
+    /// or decided, last.
+    pub decision_rank: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -356,9 +369,54 @@ pub struct PortfolioView {
     pub pilots: usize,
     /// Pilots ready to scale and closest to ready.
     pub readiness: super::readiness::PortfolioReadiness,
+    /// The go / no-go decisions overdue and due soon, for the panel above
+    /// the table.
+    pub decisions: DecisionsPanel,
+    /// Pilots, verdicts and budget per business unit.
+    pub units: Vec<UnitRow>,
 }
 
-pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) -> PilotRow {
+/// The decisions a leader has to take soon: overdue ones, then those due
+/// within [`DECISIONS_AHEAD`](super::pack::DECISIONS_AHEAD) days, each list
+/// cut at [`DECISIONS_SHOWN`] with the rest counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionsPanel {
+    pub ahead: i64,
+    pub overdue: Vec<super::pack::Decision>,
+    /// "and 12 more overdue", or empty.
+    pub overdue_more: String,
+    pub upcoming: Vec<super::pack::Decision>,
+    /// "and 3 more due", or empty.
+    pub upcoming_more: String,
+    /// "No go / no-go decision is overdue or due in the next 30 days.", or
+    /// empty when there is one.
+    pub none: String,
+}
+
+/// How many decisions of each list the portfolio page names.
+pub const DECISIONS_SHOWN: usize = 8;
+
+/// One business unit in the portfolio's roll-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub name: String,
+    pub pilots: String,
+    pub ready: String,
+    pub at_risk: String,
+    pub not_ready: String,
+    pub purgatory: String,
+    pub budget: String,
+    pub budget_at_risk: String,
+}
+
+pub fn pilot_row(
+    config: &Config,
+    fw: &Framework,
+    d: &Dossier,
+    g: &Diagnosis,
+    as_of: jiff::civil::Date,
+) -> PilotRow {
+    let (decision_note, decision_class, decision_rank) = decision_when(d, as_of);
     PilotRow {
         id: d.id.clone(),
         href: pilot_href(&d.id),
@@ -379,6 +437,32 @@ pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) ->
             .map_or_else(String::new, |m| fw.mistake(m).name.clone()),
         flags: flag_views(d, g, config.stale_days),
         budget: d.budget().map(|b| money(config, b)).unwrap_or_default(),
+        budget_value: d.budget().unwrap_or(-1.0),
+        owner: d.text(idx::PRODUCTION_OWNER).unwrap_or("").to_string(),
+        decision_due: d.decision_due().map(|x| x.to_string()).unwrap_or_default(),
+        decision_note,
+        decision_class,
+        decision_rank,
+    }
+}
+
+/// When a pilot's go / no-go decision is, seen from `as_of`: the words
+/// ("in 22 days", "57 days overdue"), `overdue` or not, and days to sort
+/// by (decided and undated pilots last).
+fn decision_when(d: &Dossier, as_of: jiff::civil::Date) -> (String, &'static str, i64) {
+    const LAST: i64 = i64::MAX / 2;
+    let days = |n: i64| plural(n.unsigned_abs() as usize, "day", "days");
+    let Some(date) = d.decision_due() else {
+        return (String::new(), "", LAST);
+    };
+    if matches!(d.stage, Stage::Production | Stage::Abandoned) {
+        return ("decided".into(), "", LAST - 1);
+    }
+    let left = crate::framework::judge::days_between(as_of, date);
+    match left {
+        0 => ("today".into(), "", 0),
+        n if n > 0 => (format!("in {}", days(n)), "", n),
+        n => (format!("{} overdue", days(n)), "overdue", n),
     }
 }
 
@@ -482,7 +566,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
                 money(config, p.budget_total)
             ),
             caveat: unread_caveat(p.unread, false),
-            class: "",
+            class: "money",
         },
     ];
     let max = p
@@ -564,7 +648,83 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             .collect(),
         pilots: p.pilots,
         readiness: super::readiness::portfolio_readiness(judged),
+        decisions: decisions_panel(fw, judged),
+        units: unit_rows(config, judged),
     }
+}
+
+fn decisions_panel(fw: &Framework, judged: &Judged) -> DecisionsPanel {
+    let ahead = super::pack::DECISIONS_AHEAD;
+    let (overdue, upcoming): (Vec<_>, Vec<_>) = super::pack::decisions_due(fw, judged, ahead)
+        .into_iter()
+        .partition(|d| d.overdue);
+    let cut = |mut list: Vec<super::pack::Decision>, what: &str| {
+        let more = list.len().saturating_sub(DECISIONS_SHOWN);
+        list.truncate(DECISIONS_SHOWN);
+        let more = if more > 0 {
+            format!("and {} more {what}", count(more))
+        } else {
+            String::new()
+        };
+        (list, more)
+    };
+    let none = if overdue.is_empty() && upcoming.is_empty() {
+        format!("No go / no-go decision is overdue or due in the next {ahead} days.")
+    } else {
+        String::new()
+    };
+    let (overdue, overdue_more) = cut(overdue, "overdue");
+    let (upcoming, upcoming_more) = cut(upcoming, "due");
+    DecisionsPanel {
+        ahead,
+        overdue,
+        overdue_more,
+        upcoming,
+        upcoming_more,
+        none,
+    }
+}
+
+/// The roll-up by business unit, by name; pilots without one last.
+fn unit_rows(config: &Config, judged: &Judged) -> Vec<UnitRow> {
+    #[derive(Default)]
+    struct Sums {
+        pilots: usize,
+        verdicts: [usize; 3],
+        purgatory: usize,
+        budget: f64,
+        at_risk: f64,
+    }
+    let mut units: std::collections::BTreeMap<(bool, &str), Sums> = Default::default();
+    for (d, g) in judged.pilots() {
+        let name = d.text(idx::BUSINESS_UNIT).unwrap_or("").trim();
+        let u = units.entry((name.is_empty(), name)).or_default();
+        u.pilots += 1;
+        u.verdicts[g.verdict as usize] += 1;
+        u.purgatory += usize::from(g.flags.contains(&Flag::Purgatory));
+        let budget = d.budget().unwrap_or(0.0);
+        u.budget += budget;
+        if puts_budget_at_risk(d, g) {
+            u.at_risk += budget;
+        }
+    }
+    units
+        .into_iter()
+        .map(|((_, name), u)| UnitRow {
+            name: if name.is_empty() {
+                "No business unit".into()
+            } else {
+                name.to_string()
+            },
+            pilots: count(u.pilots),
+            ready: count(u.verdicts[Verdict::Ready as usize]),
+            at_risk: count(u.verdicts[Verdict::AtRisk as usize]),
+            not_ready: count(u.verdicts[Verdict::NotReady as usize]),
+            purgatory: count(u.purgatory),
+            budget: money(config, u.budget),
+            budget_at_risk: money(config, u.at_risk),
+        })
+        .collect()
 }
 
 /// The whole view of the index page, every row in [`PortfolioView::rows`]:
@@ -573,7 +733,7 @@ pub fn portfolio_view_with_rows(config: &Config, fw: &Framework, judged: &Judged
     let mut v = portfolio_view(config, fw, judged);
     v.rows = table_order(judged)
         .into_iter()
-        .map(|(d, g)| pilot_row(config, fw, d, g))
+        .map(|(d, g)| pilot_row(config, fw, d, g, judged.as_of))
         .collect();
     v
 }
@@ -1558,5 +1718,15 @@ mod tests {
         assert_eq!(money(&c, 615000.0), "£615,000");
         assert_eq!(money(&c, 999.4), "£999");
         assert_eq!(money(&c, 1234567.0), "£1,234,567");
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(10000), "10,000");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(plural(10000, "pilot", "pilots"), "10,000 pilots");
     }
 }

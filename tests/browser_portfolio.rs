@@ -1,0 +1,110 @@
+//! The portfolio's headline tiles in a real browser (headless Chromium
+//! through chromedriver): a budget of eight digits stays inside its tile,
+//! on one line, at a laptop's width and a phone's.
+//!
+//! Without Chromium or chromedriver the test prints a notice and passes,
+//! unless `CI` is set: then it fails.
+
+mod browser_kit;
+
+use std::path::PathBuf;
+
+use browser_kit::{ChromeDriver, StaticServer, browser_programs};
+
+const AS_OF: &str = "2026-11-26";
+
+/// The shipped example with one not-ready pilot's budget raised to
+/// £48,000,000, so the budget at risk has eight digits; built from inside
+/// its folder.
+fn example_with_an_eight_digit_budget() -> tempfile::TempDir {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    for entry in std::fs::read_dir(root.join("content")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let mut text = std::fs::read_to_string(entry.path()).unwrap();
+        if name == "lease-credit-scoring.md" {
+            text = text.replace("budget: 220000", "budget: 48000000");
+        }
+        std::fs::write(content.join(&name), text).unwrap();
+    }
+    std::fs::copy(
+        root.join("pilotscope.toml"),
+        dir.path().join("pilotscope.toml"),
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("pilotscope")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// Per tile: `[label, value, value's scrollWidth, its clientWidth, the
+/// tile's right edge, the value's right edge, lines of the value]`.
+const TILES: &str = "
+  return Array.from(document.querySelectorAll('.figure')).map(function (f) {
+    var v = f.querySelector('.figure-value');
+    var r = document.createRange(); r.selectNodeContents(v);
+    var lines = new Set(Array.from(r.getClientRects()).map(function (x) { return Math.round(x.top); })).size;
+    return [f.querySelector('.figure-label').textContent, v.textContent, v.scrollWidth, v.clientWidth,
+            f.getBoundingClientRect().right, r.getBoundingClientRect().right, lines];
+  });";
+
+#[test]
+fn an_eight_digit_budget_stays_inside_its_tile_on_one_line() {
+    let Some((chromium, driver_program)) = browser_programs("portfolio tiles test") else {
+        return;
+    };
+    let project = example_with_an_eight_digit_budget();
+    let site = project.path().join("site");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.contains("£48,395,000"),
+        "the budget at risk has eight digits"
+    );
+    let server = StaticServer::start(&site);
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let problems = runtime.block_on(async {
+        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
+        let c = driver.session(caps).await;
+        let mut problems = Vec::new();
+        for (width, height) in [(1366u32, 768u32), (390, 844)] {
+            c.set_window_size(width, height).await.unwrap();
+            c.goto(&server.url("index.html")).await.unwrap();
+            let tiles = c.execute(TILES, vec![]).await.unwrap();
+            for t in tiles.as_array().unwrap() {
+                let (label, value) = (t[0].as_str().unwrap(), t[1].as_str().unwrap());
+                let n = |i: usize| t[i].as_f64().unwrap();
+                if n(2) > n(3) || n(5) > n(4) {
+                    problems.push(format!(
+                        "at {width} px the tile {label:?} overflows: {value} is {} px in {} px, ends at {} past the tile's {}",
+                        n(2), n(3), n(5), n(4)
+                    ));
+                }
+                if n(6) > 1.0 {
+                    problems.push(format!("at {width} px the tile {label:?} breaks {value} over {} lines", n(6)));
+                }
+            }
+        }
+        let _ = c.close().await;
+        problems
+    });
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
