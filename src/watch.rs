@@ -467,14 +467,7 @@ impl Live {
             rebuild.elapsed = start.elapsed();
             first(&rebuild);
         }
-        let aggregates = [
-            Page::Index,
-            Page::Faq,
-            Page::Report,
-            Page::Csv,
-            Page::Calendar,
-            Page::Pack,
-        ];
+        let aggregates = s.aggregate_pages();
         let (more_written, _, more) = site::write_pages(&s, &aggregates, &out, &|| {});
         written += more_written;
         errors.extend(more);

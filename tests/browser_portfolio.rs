@@ -1,6 +1,8 @@
-//! The portfolio's headline tiles in a real browser (headless Chromium
-//! through chromedriver): a budget of eight digits stays inside its tile,
-//! on one line, at a laptop's width and a phone's.
+//! The portfolio in a real browser (headless Chromium through
+//! chromedriver): a budget of eight digits stays inside its tile, on one
+//! line, at a laptop's width and a phone's; past one page of rows, sorting,
+//! "Show more" and the FAQ's filtered links work on every pilot, from the
+//! data in `table.js`, opened from `file://`.
 //!
 //! Without Chromium or chromedriver the test prints a notice and passes,
 //! unless `CI` is set: then it fails.
@@ -107,4 +109,108 @@ fn an_eight_digit_budget_stays_inside_its_tile_on_one_line() {
         problems
     });
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The example's ten dossiers 25 times over: 250 pilots.
+fn example_times_25() -> tempfile::TempDir {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    for entry in std::fs::read_dir(root.join("content")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "faq.md" || name.starts_with('_') {
+            continue;
+        }
+        for copy in 1..=25 {
+            std::fs::copy(entry.path(), content.join(format!("c{copy:02}-{name}"))).unwrap();
+        }
+    }
+    let out = assert_cmd::Command::cargo_bin("pilotscope")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+const TABLE: &str = "
+  var rows = document.querySelectorAll('table.pilots tbody tr');
+  var more = document.querySelector('[data-more]');
+  return [rows.length, rows[0].cells[0].textContent.trim(), rows[0].cells[5].textContent.trim(),
+          document.querySelector('[data-count]').textContent, more.hidden,
+          document.querySelector('[data-pager]').hidden];";
+
+#[test]
+fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
+    let Some((chromium, driver_program)) = browser_programs("portfolio table test") else {
+        return;
+    };
+    let project = example_times_25();
+    let index = project.path().join("site/index.html");
+    let url = format!("file://{}", index.display());
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
+        let c = driver.session(caps).await;
+        c.goto(&url).await.unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[0], 100, "the first page of rows");
+        assert_eq!(v[3], "250 pilots", "every pilot is counted: {v}");
+        assert_eq!(v[4], false, "Show more is offered");
+        assert_eq!(
+            v[5], true,
+            "the links to pages are for readers without JavaScript"
+        );
+
+        // Readiness, highest first: the best pilot of all 250, which is not
+        // among the first 100 rows the page was written with.
+        let readiness = "table.pilots thead th[data-key=\"readiness\"] button";
+        c.execute(
+            &format!("document.querySelector('{readiness}').click();"),
+            vec![],
+        )
+        .await
+        .unwrap();
+        c.execute(
+            &format!("document.querySelector('{readiness}').click();"),
+            vec![],
+        )
+        .await
+        .unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[1], "Supplier invoice matching", "{v}");
+        assert_eq!(v[2], "99", "{v}");
+
+        c.execute(
+            "document.querySelector('[data-show-more]').click();",
+            vec![],
+        )
+        .await
+        .unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[0], 200, "a page more: {v}");
+
+        // The FAQ's "and N more": the table filtered to those pilots.
+        c.goto(&format!("{url}#show=active-data")).await.unwrap();
+        c.refresh().await.unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[3], "125 of 250 pilots shown", "{v}");
+        assert_eq!(v[0], 100, "{v}");
+        let _ = c.close().await;
+    });
 }

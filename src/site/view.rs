@@ -374,6 +374,182 @@ pub struct PortfolioView {
     pub decisions: DecisionsPanel,
     /// Pilots, verdicts and budget per business unit.
     pub units: Vec<UnitRow>,
+    /// The pages of the table, for reading it without JavaScript.
+    pub pager: Pager,
+}
+
+/// How many rows of the portfolio table a page of it shows: the index
+/// shows the first ones, `table/N/index.html` the others, and `site.js`
+/// renders this many at a time from `table.js`.
+pub const TABLE_PAGE_ROWS: usize = 100;
+
+/// Where a page of the portfolio table is, from the site root: the first
+/// is the index.
+pub fn table_page_href(n: usize) -> String {
+    if n <= 1 {
+        "index.html".into()
+    } else {
+        format!("table/{n}/index.html")
+    }
+}
+
+/// The links between the pages of the portfolio table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    /// "Pilots 101–200 of 10,000, attention first."
+    pub text: String,
+    /// Every page, the current one marked; empty when one page holds all.
+    pub pages: Vec<PagerLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PagerLink {
+    pub number: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The pager of page `n` (from 1) of a table of `pilots` rows.
+pub fn pager(pilots: usize, n: usize) -> Pager {
+    let pages = pilots.div_ceil(TABLE_PAGE_ROWS);
+    let first = (n - 1) * TABLE_PAGE_ROWS + 1;
+    let last = (n * TABLE_PAGE_ROWS).min(pilots);
+    Pager {
+        text: if pages <= 1 {
+            String::new()
+        } else {
+            format!(
+                "Pilots {}–{} of {}, those that need attention first.",
+                count(first),
+                count(last),
+                count(pilots)
+            )
+        },
+        pages: if pages <= 1 {
+            Vec::new()
+        } else {
+            (1..=pages)
+                .map(|i| PagerLink {
+                    number: count(i),
+                    href: table_page_href(i),
+                    current: i == n,
+                })
+                .collect()
+        },
+    }
+}
+
+/// A page of the portfolio table past the first: its rows are written by
+/// the site where `table.html` has the rows mark, like the index's.
+#[derive(Debug, Clone, Serialize)]
+pub struct TablePageView {
+    pub number: usize,
+    pub pager: Pager,
+    pub mistakes: Vec<MistakeHead>,
+}
+
+/// One row of `table.js`, the data `site.js` sorts, filters and renders
+/// the portfolio table from: a [`PilotRow`] in short keys, without what
+/// the script can look up once (a status's symbol and label).
+#[derive(Debug, Clone, Serialize)]
+pub struct TableRow {
+    pub h: String,
+    pub t: String,
+    pub s: String,
+    pub u: String,
+    pub o: String,
+    pub st: &'static str,
+    pub sl: &'static str,
+    pub sr: usize,
+    pub v: &'static str,
+    pub vl: &'static str,
+    pub vr: usize,
+    pub r: u32,
+    /// Per mistake: status and score.
+    pub c: Vec<(&'static str, u32)>,
+    pub m: &'static str,
+    pub mn: String,
+    pub b: String,
+    pub bv: f64,
+    pub d: String,
+    pub dn: String,
+    pub dc: &'static str,
+    pub dr: i64,
+    /// Flags: id, label, detail.
+    pub f: Vec<(&'static str, String, String)>,
+    /// What the FAQ's "and N more" links filter the table by
+    /// (`index.html#show=active-data`), space-separated.
+    pub k: String,
+}
+
+/// The row of `table.js` of a pilot.
+pub fn table_row(
+    config: &Config,
+    fw: &Framework,
+    p: &Portfolio,
+    d: &Dossier,
+    g: &Diagnosis,
+    as_of: jiff::civil::Date,
+) -> TableRow {
+    let row = pilot_row(config, fw, d, g, as_of);
+    TableRow {
+        k: filter_tokens(p, d, g).join(" "),
+        h: row.href,
+        t: row.title,
+        s: row.summary,
+        u: row.business_unit,
+        o: row.owner,
+        st: row.stage,
+        sl: row.stage_label,
+        sr: row.stage_rank,
+        v: row.verdict,
+        vl: row.verdict_label,
+        vr: row.verdict_rank,
+        r: row.readiness,
+        c: row.cells.iter().map(|c| (c.status, c.score)).collect(),
+        m: row.most_active,
+        mn: row.most_active_name,
+        b: row.budget,
+        bv: row.budget_value,
+        d: row.decision_due,
+        dn: row.decision_note,
+        dc: row.decision_class,
+        dr: row.decision_rank,
+        f: row
+            .flags
+            .into_iter()
+            .map(|f| (f.id, f.label, f.detail))
+            .collect(),
+    }
+}
+
+/// The filters a pilot belongs to: one for each group of pilots a live
+/// figure of the FAQ names (see `topic_figures`).
+fn filter_tokens(p: &Portfolio, d: &Dossier, g: &Diagnosis) -> Vec<String> {
+    let mut k: Vec<String> = Mistake::ALL
+        .iter()
+        .filter(|m| g.mistakes[m.index()].status == Status::Active)
+        .map(|m| format!("active-{}", m.as_str()))
+        .collect();
+    if g.flags.contains(&Flag::Purgatory) {
+        k.push("purgatory".into());
+    }
+    if matches!(d.stage, Stage::Production | Stage::Scaling) {
+        k.push("in-production".into());
+    }
+    if puts_budget_at_risk(d, g) && d.budget().is_some_and(|b| b > 0.0) {
+        k.push("budget-at-risk".into());
+    }
+    if g.verdict == Verdict::Ready {
+        k.push("ready".into());
+    }
+    if d.stage == Stage::Pilot && crate::framework::ready_for_next_stage(g) {
+        k.push("ready-to-scale".into());
+    }
+    if p.is_closest_to_ready(g) {
+        k.push("closest".into());
+    }
+    k
 }
 
 /// The decisions a leader has to take soon: overdue ones, then those due
@@ -650,6 +826,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
         readiness: super::readiness::portfolio_readiness(judged),
         decisions: decisions_panel(fw, judged),
         units: unit_rows(config, judged),
+        pager: pager(p.pilots, 1),
     }
 }
 
@@ -1488,9 +1665,36 @@ pub struct LiveFigure<'a> {
     /// The pilots the figure links to, in the order of their paths.
     #[serde(skip)]
     pub linked: Vec<&'a Dossier>,
+    /// The filter of the portfolio table that shows the same pilots
+    /// (`active-data`, see `table.js`), or empty.
+    pub filter: String,
+    /// "and N more", past the first [`FAQ_NAMES`] pilots.
+    pub more: Option<MoreLink>,
+}
+
+/// How many pilots a live figure of the FAQ names before "and N more".
+pub const FAQ_NAMES: usize = 8;
+
+/// The link from a live figure to the rest of its pilots: the portfolio
+/// table, filtered to them where the browser runs `site.js`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoreLink {
+    pub count: String,
+    pub href: String,
 }
 
 impl LiveFigure<'_> {
+    /// The figure with the table filter that shows its pilots.
+    pub fn filtered(mut self, filter: &str) -> Self {
+        self.filter = filter.to_string();
+        self
+    }
+
+    /// The pilots the page names: the first [`FAQ_NAMES`].
+    pub fn named(&self) -> &[&Dossier] {
+        &self.linked[..self.linked.len().min(FAQ_NAMES)]
+    }
+
     /// The links to the figure's pilots `start..` of `chunk`.
     pub fn links(&self, start: usize, chunk: &[&Dossier]) -> Vec<PilotLink> {
         chunk
@@ -1535,6 +1739,8 @@ pub(super) fn live_figure(text: String, linked: Vec<&Dossier>) -> LiveFigure<'_>
         pilot_count: linked.len(),
         number: 0,
         linked,
+        filter: String::new(),
+        more: None,
     }
 }
 
@@ -1557,17 +1763,20 @@ fn topic_figures<'a>(
     match topic {
         Topic::Mistake(m) => {
             let active = p.active_by_mistake[m.index()];
-            vec![live_figure(
-                format!(
-                    "In this portfolio, {active} of {n} pilots {} “{}” active{}",
-                    if active == 1 { "has" } else { "have" },
-                    fw.mistake(m).name,
-                    if active == 0 { "." } else { ":" }
-                ),
-                links_where(judged, |_, g| {
-                    g.mistakes[m.index()].status == Status::Active
-                }),
-            )]
+            vec![
+                live_figure(
+                    format!(
+                        "In this portfolio, {active} of {n} pilots {} “{}” active{}",
+                        if active == 1 { "has" } else { "have" },
+                        fw.mistake(m).name,
+                        if active == 0 { "." } else { ":" }
+                    ),
+                    links_where(judged, |_, g| {
+                        g.mistakes[m.index()].status == Status::Active
+                    }),
+                )
+                .filtered(&format!("active-{}", m.as_str())),
+            ]
         }
         Topic::Portfolio => vec![
             live_figure(
@@ -1580,7 +1789,8 @@ fn topic_figures<'a>(
                 links_where(judged, |d, _| {
                     matches!(d.stage, Stage::Production | Stage::Scaling)
                 }),
-            ),
+            )
+            .filtered("in-production"),
             live_figure(
                 format!(
                     "{} in purgatory{}",
@@ -1588,7 +1798,8 @@ fn topic_figures<'a>(
                     if p.purgatory == 0 { "." } else { ":" }
                 ),
                 links_where(judged, |_, g| g.flags.contains(&Flag::Purgatory)),
-            ),
+            )
+            .filtered("purgatory"),
             {
                 // The pilots whose budget makes up the figure: those with
                 // none answered add nothing to it and are not named.
@@ -1603,6 +1814,7 @@ fn topic_figures<'a>(
                     ),
                     linked,
                 )
+                .filtered("budget-at-risk")
             },
         ],
         Topic::All => {
@@ -1621,10 +1833,13 @@ fn topic_figures<'a>(
                     format!("In this portfolio, no mistake is active in any of the {n} pilots.")
                 }
             };
-            vec![live_figure(
-                text,
-                links_where(judged, |_, g| g.verdict == Verdict::Ready),
-            )]
+            vec![
+                live_figure(
+                    text,
+                    links_where(judged, |_, g| g.verdict == Verdict::Ready),
+                )
+                .filtered("ready"),
+            ]
         }
         Topic::Readiness => super::readiness::faq_figures(judged),
         Topic::MostActive => {
@@ -1686,6 +1901,15 @@ pub fn faq_view<'a>(config: &Config, fw: &Framework, judged: &'a Judged, faq: &F
         .enumerate()
     {
         f.number = number;
+        let rest = f.linked.len().saturating_sub(FAQ_NAMES);
+        f.more = (rest > 0).then(|| MoreLink {
+            count: count(rest),
+            href: if f.filter.is_empty() {
+                "index.html".into()
+            } else {
+                format!("index.html#show={}", f.filter)
+            },
+        });
     }
     v
 }
@@ -1700,7 +1924,7 @@ pub fn faq_view_with_links<'a>(
 ) -> FaqView<'a> {
     let mut v = faq_view(config, fw, judged, faq);
     for f in v.entries.iter_mut().flat_map(|e| &mut e.figures) {
-        f.pilots = f.links(0, &f.linked);
+        f.pilots = f.links(0, f.named());
     }
     v
 }
