@@ -280,7 +280,11 @@ fn symbolic_links_never_lead_out_of_the_content_folder_and_loops_end() {
 fn no_page_can_run_or_load_anything_from_content() {
     let b = built();
     let pages = hardening::html_pages(&b.project.out());
-    assert_eq!(pages.len(), 23, "4 site pages and 19 pilot pages");
+    assert_eq!(
+        pages.len(),
+        24,
+        "5 site pages (the board pack among them) and 19 pilot pages"
+    );
     for (path, html) in &pages {
         hardening::assert_inert(path, html);
     }

@@ -1286,7 +1286,7 @@ pub fn pilot_view(
             .cloned()
             .collect();
         // Stable: checks of the same weight keep the framework's order.
-        checks.sort_by(|a, b| b.weight.cmp(&a.weight));
+        checks.sort_by_key(|c| std::cmp::Reverse(c.weight));
         checks
     };
     let abandoned = d.stage == Stage::Abandoned;
