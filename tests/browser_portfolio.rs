@@ -169,7 +169,7 @@ fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
         let c = driver.session(caps).await;
         c.goto(&url).await.unwrap();
         let v = c.execute(TABLE, vec![]).await.unwrap();
-        assert_eq!(v[0], 100, "the first page of rows");
+        assert_eq!(v[0], 50, "the first page of rows");
         assert_eq!(v[3], "250 pilots", "every pilot is counted: {v}");
         assert_eq!(v[4], false, "Show more is offered");
         assert_eq!(
@@ -178,7 +178,7 @@ fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
         );
 
         // Readiness, highest first: the best pilot of all 250, which is not
-        // among the first 100 rows the page was written with.
+        // among the first 50 rows the page was written with.
         let readiness = "table.pilots thead th[data-key=\"readiness\"] button";
         c.execute(
             &format!("document.querySelector('{readiness}').click();"),
@@ -203,14 +203,14 @@ fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
         .await
         .unwrap();
         let v = c.execute(TABLE, vec![]).await.unwrap();
-        assert_eq!(v[0], 200, "a page more: {v}");
+        assert_eq!(v[0], 100, "a page more: {v}");
 
         // The FAQ's "and N more": the table filtered to those pilots.
         c.goto(&format!("{url}#show=active-data")).await.unwrap();
         c.refresh().await.unwrap();
         let v = c.execute(TABLE, vec![]).await.unwrap();
         assert_eq!(v[3], "125 of 250 pilots shown", "{v}");
-        assert_eq!(v[0], 100, "{v}");
+        assert_eq!(v[0], 50, "{v}");
         let _ = c.close().await;
     });
 }

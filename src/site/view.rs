@@ -381,7 +381,7 @@ pub struct PortfolioView {
 /// How many rows of the portfolio table a page of it shows: the index
 /// shows the first ones, `table/N/index.html` the others, and `site.js`
 /// renders this many at a time from `table.js`.
-pub const TABLE_PAGE_ROWS: usize = 100;
+pub const TABLE_PAGE_ROWS: usize = 50;
 
 /// Where a page of the portfolio table is, from the site root: the first
 /// is the index.

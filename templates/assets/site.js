@@ -97,7 +97,7 @@
     });
     var order = rows.map(function (_, i) { return i; }); // the sorted rows
     var shown = order;                                   // those the filters keep
-    var limit = data.pageRows || 100;
+    var limit = data.pageRows || 50;
     var showing = tbody.rows.length;                     // rendered by pilotscope
     var more = document.querySelector("[data-more]");
     var pager = document.querySelector("[data-pager]");
