@@ -1759,14 +1759,15 @@ fn topic_figures<'a>(
     topic: Topic,
 ) -> Vec<LiveFigure<'a>> {
     let p = &judged.portfolio;
-    let n = p.pilots;
+    let n = count(p.pilots);
     match topic {
         Topic::Mistake(m) => {
             let active = p.active_by_mistake[m.index()];
             vec![
                 live_figure(
                     format!(
-                        "In this portfolio, {active} of {n} pilots {} “{}” active{}",
+                        "In this portfolio, {} of {n} pilots {} “{}” active{}",
+                        count(active),
                         if active == 1 { "has" } else { "have" },
                         fw.mistake(m).name,
                         if active == 0 { "." } else { ":" }
@@ -1782,7 +1783,7 @@ fn topic_figures<'a>(
             live_figure(
                 format!(
                     "In this portfolio, {} of {n} pilots ({}%) are in production or scaling{}",
-                    p.in_production,
+                    count(p.in_production),
                     (p.production_share * 100.0).round(),
                     if p.in_production == 0 { "." } else { ":" }
                 ),
@@ -1822,11 +1823,11 @@ fn topic_figures<'a>(
                 Some(m) => format!(
                     "In this portfolio, the most common active mistake is “{}” ({} of {n} pilots). {}",
                     fw.mistake(m).name,
-                    p.active_by_mistake[m.index()],
+                    count(p.active_by_mistake[m.index()]),
                     match p.verdict_count(Verdict::Ready) {
                         0 => "No pilot is ready at its stage yet.".to_string(),
                         1 => "Ready at its stage:".to_string(),
-                        r => format!("{r} pilots are ready at their stage:"),
+                        r => format!("{} pilots are ready at their stage:", count(r)),
                     }
                 ),
                 None => {
@@ -1855,7 +1856,7 @@ fn topic_figures<'a>(
                     )
                 })
                 .filter(|(_, c)| *c > 0)
-                .map(|(m, c)| format!("“{}” {c}", fw.mistake(*m).name))
+                .map(|(m, c)| format!("“{}” {}", fw.mistake(*m).name, count(c)))
                 .collect();
             let text = if counts.is_empty() {
                 "In this portfolio, no pilot has a failing check.".to_string()
