@@ -476,17 +476,7 @@ impl Live {
             }));
         }
         let mut rebuild = Rebuild::default();
-        let mut aggregates = vec![
-            Page::Index,
-            Page::Faq,
-            Page::Report,
-            Page::Csv,
-            Page::Calendar,
-            Page::Pack,
-        ];
-        if s.history.is_some() {
-            aggregates.push(Page::History);
-        }
+        let aggregates = s.aggregate_pages();
         let attempted: Vec<String> = mine.iter().chain(&aggregates).map(|p| s.path(*p)).collect();
         let blocking = &self.blocking;
         let judged = &loaded.judged;

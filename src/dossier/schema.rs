@@ -57,6 +57,9 @@ pub struct FieldSpec {
     /// Dotted path from the top of the front matter: `framing.production_owner`.
     pub path: &'static str,
     pub kind: Kind,
+    /// A short name of the answer in words, for evidence on the pages:
+    /// `Production owner`, `Data completeness`.
+    pub label: &'static str,
     /// The question this answer answers, as asked of the pilot team.
     pub question: &'static str,
 }
@@ -74,66 +77,66 @@ impl FieldSpec {
 }
 
 macro_rules! fields {
-    ($( $path:literal : $kind:expr => $question:literal ),* $(,)?) => {
+    ($( $path:literal : $kind:expr, $label:literal => $question:literal ),* $(,)?) => {
         /// Every known key, in the order of the format.
-        pub const FIELDS: &[FieldSpec] = &[ $( FieldSpec { path: $path, kind: $kind, question: $question } ),* ];
+        pub const FIELDS: &[FieldSpec] = &[ $( FieldSpec { path: $path, kind: $kind, label: $label, question: $question } ),* ];
     };
 }
 
 use Kind::*;
 
 fields! {
-    "title": Text => "What is the pilot called?",
-    "summary": Text => "In one line, what does the pilot do?",
-    "business_unit": Text => "Which business unit runs it?",
-    "industry": Text => "Which industry is the business unit in?",
-    "stage": Choice(STAGES) => "Where is the pilot now: proposed, pilot, scaling, production, paused or abandoned?",
-    "started": Date => "On what date did pilot work begin?",
-    "decision_due": Date => "When is the go / no-go decision due?",
-    "budget": Number => "How much money is committed to it?",
-    "updated": Date => "When were these answers last reviewed?",
-    "assessed_by": Text => "Who answered these questions?",
-    "tags": TextList => "Which tags group it with other pilots?",
+    "title": Text, "Title" => "What is the pilot called?",
+    "summary": Text, "Summary" => "In one line, what does the pilot do?",
+    "business_unit": Text, "Business unit" => "Which business unit runs it?",
+    "industry": Text, "Industry" => "Which industry is the business unit in?",
+    "stage": Choice(STAGES), "Stage" => "Where is the pilot now: proposed, pilot, scaling, production, paused or abandoned?",
+    "started": Date, "Start of work" => "On what date did pilot work begin?",
+    "decision_due": Date, "Go / no-go decision" => "When is the go / no-go decision due?",
+    "budget": Number, "Budget" => "How much money is committed to it?",
+    "updated": Date, "Last review of the answers" => "When were these answers last reviewed?",
+    "assessed_by": Text, "Assessed by" => "Who answered these questions?",
+    "tags": TextList, "Tags" => "Which tags group it with other pilots?",
 
-    "framing.production_owner": Text => "Which business leader is accountable for the results once the pilot ends?",
-    "framing.owner_named_on": Date => "On what date was the production owner named?",
-    "framing.executive_sponsor": Text => "Which executive sponsors the change?",
-    "framing.led_by": Choice(LED_BY) => "Who leads the pilot: the business, IT or a vendor?",
-    "framing.process_change": Text => "Which way of working changes if the pilot succeeds?",
-    "framing.acceptance_criteria": TextList => "Which business acceptance criteria must the pilot meet?",
-    "framing.success_defined_as": Choice(SUCCESS) => "Is success defined as a business outcome, as accuracy, or as a demo?",
-    "framing.integration_plan": Text => "How will the system fit into the tools people already use?",
-    "framing.rollback_plan": Text => "How does the business switch back if the system misbehaves?",
+    "framing.production_owner": Text, "Production owner" => "Which business leader is accountable for the results once the pilot ends?",
+    "framing.owner_named_on": Date, "The production owner's naming" => "On what date was the production owner named?",
+    "framing.executive_sponsor": Text, "Executive sponsor" => "Which executive sponsors the change?",
+    "framing.led_by": Choice(LED_BY), "Led by" => "Who leads the pilot: the business, IT or a vendor?",
+    "framing.process_change": Text, "Process that changes" => "Which way of working changes if the pilot succeeds?",
+    "framing.acceptance_criteria": TextList, "Acceptance criteria" => "Which business acceptance criteria must the pilot meet?",
+    "framing.success_defined_as": Choice(SUCCESS), "Success is defined as" => "Is success defined as a business outcome, as accuracy, or as a demo?",
+    "framing.integration_plan": Text, "Integration plan" => "How will the system fit into the tools people already use?",
+    "framing.rollback_plan": Text, "Way back" => "How does the business switch back if the system misbehaves?",
 
-    "data.source": Choice(SOURCES) => "What data does the pilot run on: production, a production sample, a historical extract, curated or synthetic data?",
-    "data.includes_edge_cases": Bool => "Does the pilot's data include bad records and manual exceptions?",
-    "data.completeness": Share => "What share of records have every required field populated?",
-    "data.consistency": Share => "What share of records are in consistent formats across sources and sites?",
-    "data.exception_rate": Share => "What share of records need manual handling?",
-    "data.audited_on": Date => "On what date was the data audited?",
-    "data.known_gaps": Gaps => "Which known data gaps are there, and is each addressed?",
+    "data.source": Choice(SOURCES), "The pilot's data" => "What data does the pilot run on: production, a production sample, a historical extract, curated or synthetic data?",
+    "data.includes_edge_cases": Bool, "Bad records and exceptions in the data" => "Does the pilot's data include bad records and manual exceptions?",
+    "data.completeness": Share, "Data completeness" => "What share of records have every required field populated?",
+    "data.consistency": Share, "Data consistency" => "What share of records are in consistent formats across sources and sites?",
+    "data.exception_rate": Share, "Records needing manual handling" => "What share of records need manual handling?",
+    "data.audited_on": Date, "The data audit" => "On what date was the data audited?",
+    "data.known_gaps": Gaps, "Known data gaps" => "Which known data gaps are there, and is each addressed?",
 
-    "governance.owner": Text => "Who is accountable for the system's output in production?",
-    "governance.reviewer": Text => "Who watches its performance and flags degradation?",
-    "governance.review_cadence": Text => "How often is its performance reviewed?",
-    "governance.exception_protocol": Text => "What happens to cases the system cannot handle or gets wrong?",
-    "governance.refresh_cadence": Text => "How often are its data and logic updated?",
-    "governance.defined_on": Date => "On what date was the governance model agreed?",
-    "governance.handoff_plan": Text => "How does IT or the vendor hand the system over to the business?",
+    "governance.owner": Text, "System owner" => "Who is accountable for the system's output in production?",
+    "governance.reviewer": Text, "Performance reviewer" => "Who watches its performance and flags degradation?",
+    "governance.review_cadence": Text, "Review cadence" => "How often is its performance reviewed?",
+    "governance.exception_protocol": Text, "Exception protocol" => "What happens to cases the system cannot handle or gets wrong?",
+    "governance.refresh_cadence": Text, "Refresh cadence" => "How often are its data and logic updated?",
+    "governance.defined_on": Date, "Governance agreed on" => "On what date was the governance model agreed?",
+    "governance.handoff_plan": Text, "Handoff plan" => "How does IT or the vendor hand the system over to the business?",
 
-    "change.affected_roles": TextList => "Which roles must change how they work?",
-    "change.users_involved": Bool => "Did the affected roles help set the evaluation criteria?",
-    "change.communicated_on": Date => "On what date were users told what changes and why?",
-    "change.training": Choice(TRAINING) => "Is training on real scenarios, generic, or none?",
-    "change.escalation_path": Text => "Whom do users turn to when the system gets something wrong?",
-    "change.feedback_loop": Bool => "Is structured feedback from users collected and acted on?",
-    "change.adoption_rate": Share => "What share of eligible work goes through the system?",
+    "change.affected_roles": TextList, "Affected roles" => "Which roles must change how they work?",
+    "change.users_involved": Bool, "Users helped set the criteria" => "Did the affected roles help set the evaluation criteria?",
+    "change.communicated_on": Date, "Users told on" => "On what date were users told what changes and why?",
+    "change.training": Choice(TRAINING), "Training" => "Is training on real scenarios, generic, or none?",
+    "change.escalation_path": Text, "Escalation path" => "Whom do users turn to when the system gets something wrong?",
+    "change.feedback_loop": Bool, "User feedback collected and acted on" => "Is structured feedback from users collected and acted on?",
+    "change.adoption_rate": Share, "Adoption" => "What share of eligible work goes through the system?",
 
-    "metrics.technical.accuracy": Share => "How accurate is it against a labelled test set?",
-    "metrics.technical.exception_rate": Share => "What share of cases does it hand back as exceptions?",
-    "metrics.technical.throughput": TextOrNumber => "How much work does it handle, and in what time?",
-    "metrics.business": Kpis => "Which business KPIs will show the result, each with a baseline and a target?",
-    "metrics.thresholds_agreed_on": Date => "On what date were the KPI targets agreed?",
+    "metrics.technical.accuracy": Share, "Accuracy" => "How accurate is it against a labelled test set?",
+    "metrics.technical.exception_rate": Share, "Cases handed back as exceptions" => "What share of cases does it hand back as exceptions?",
+    "metrics.technical.throughput": TextOrNumber, "Throughput" => "How much work does it handle, and in what time?",
+    "metrics.business": Kpis, "Business KPIs" => "Which business KPIs will show the result, each with a baseline and a target?",
+    "metrics.thresholds_agreed_on": Date, "KPI targets agreed on" => "On what date were the KPI targets agreed?",
 }
 
 /// The sections of the front matter that hold nested answers.

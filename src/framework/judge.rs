@@ -32,6 +32,16 @@ impl CheckResult {
     pub fn message(&self, framework: &Framework, dossier: &Dossier) -> String {
         evaluate(&framework.checks[self.check], dossier).1
     }
+
+    /// The same evidence in words, for people: answers named by their
+    /// label (`Data completeness is 82%, below the 90% threshold`), not
+    /// their field path. The pages show this; the report and `check` show
+    /// [`message`](Self::message), whose field paths a pilot team greps for.
+    pub fn words(&self, framework: &Framework, dossier: &Dossier) -> String {
+        let check = &framework.checks[self.check];
+        let words = condition(&check.condition, check, dossier, Say::Words).1;
+        capitalise(&words)
+    }
 }
 
 /// One mistake's state in one pilot.
@@ -184,7 +194,7 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
             continue;
         }
         // Each condition is evaluated once, for both stages.
-        let (outcome, _) = condition(&check.condition, check, dossier, false);
+        let (outcome, _) = condition(&check.condition, check, dossier, Say::Nothing);
         if let Some(severity) = here {
             checks.push(CheckResult {
                 check: i,
@@ -270,12 +280,8 @@ pub fn days_between(from: Date, to: Date) -> i64 {
         .unwrap_or(0)
 }
 
-fn path(field: usize) -> &'static str {
-    schema::FIELDS[field].path
-}
-
-fn unanswered(say: bool, check: &Check, missing: &[&str]) -> (Outcome, String) {
-    if !say {
+fn unanswered(say: Say, check: &Check, missing: &[&str]) -> (Outcome, String) {
+    if !say.on() {
         return (Outcome::Unanswered, String::new());
     }
     let mut message = format!("not answered: {}", check.question);
@@ -315,24 +321,85 @@ fn short(s: &str) -> String {
 
 /// The outcome of one check and the message that explains it.
 pub fn evaluate(check: &Check, dossier: &Dossier) -> (Outcome, String) {
-    condition(&check.condition, check, dossier, true)
+    condition(&check.condition, check, dossier, Say::Paths)
+}
+
+/// Whether a message is made, and how it names the answers it reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Say {
+    /// Only the outcome is wanted.
+    Nothing,
+    /// By field path: `framing.success_defined_as is demo`.
+    Paths,
+    /// By the field's label: `Success is defined as: demo`.
+    Words,
+}
+
+impl Say {
+    fn on(self) -> bool {
+        self != Say::Nothing
+    }
+
+    /// The name of `field` in the message.
+    fn field(self, field: usize) -> &'static str {
+        match self {
+            Say::Words => schema::FIELDS[field].label,
+            _ => schema::FIELDS[field].path,
+        }
+    }
+
+    /// The name of `field` inside a sentence.
+    fn field_within(self, field: usize) -> String {
+        match self {
+            Say::Words => lower_first(schema::FIELDS[field].label),
+            _ => schema::FIELDS[field].path.to_string(),
+        }
+    }
+
+    /// What joins a field to its value: a label reads better with a colon
+    /// (`Success is defined as: demo`) than with "is".
+    fn is(self) -> &'static str {
+        match self {
+            Say::Words => ":",
+            _ => " is",
+        }
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        // Keep acronyms (`KPI targets`) as written.
+        Some(f) if !c.clone().next().is_some_and(char::is_uppercase) => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// `format!` when the message is wanted (`say`), an empty string (no
 /// allocation, no formatting) when only the outcome is.
 macro_rules! say {
     ($say:expr, $($arg:tt)*) => {
-        if $say { format!($($arg)*) } else { String::new() }
+        if $say.on() { format!($($arg)*) } else { String::new() }
     };
 }
 
 /// The outcome of `cond` for `d`, and the message when `say`.
-fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcome, String) {
+fn condition(cond: &Condition, check: &Check, d: &Dossier, say: Say) -> (Outcome, String) {
     match cond {
         Condition::Answered(f) => match d.answer(*f) {
             v @ Some(value) if is_answered(v) => (
                 Outcome::Pass,
-                say!(say, "{}: {}", path(*f), short(&value.display())),
+                say!(say, "{}: {}", say.field(*f), short(&value.display())),
             ),
             _ => unanswered(say, check, &[]),
         },
@@ -340,20 +407,25 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             let missing: Vec<&str> = fields
                 .iter()
                 .filter(|f| !is_answered(d.answer(**f)))
-                .map(|f| path(*f))
+                .map(|f| say.field(*f))
                 .collect();
             if missing.is_empty() {
                 let given = || {
                     let given: Vec<String> = fields
                         .iter()
                         .filter_map(|f| {
-                            d.answer(*f)
-                                .map(|v| format!("{} {}", schema::FIELDS[*f].key(), v.display()))
+                            d.answer(*f).map(|v| match say {
+                                Say::Words => format!("{} {}", say.field_within(*f), v.display()),
+                                _ => format!("{} {}", schema::FIELDS[*f].key(), v.display()),
+                            })
                         })
                         .collect();
                     given.join(", ")
                 };
-                (Outcome::Pass, if say { given() } else { String::new() })
+                (
+                    Outcome::Pass,
+                    if say.on() { given() } else { String::new() },
+                )
             } else {
                 unanswered(say, check, &missing)
             }
@@ -368,7 +440,13 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             if values.contains(&found) {
                 (
                     Outcome::Pass,
-                    say!(say, "{} is {}", path(*field), found.display()),
+                    say!(say, "{}{} {}", say.field(*field), say.is(), found.display()),
+                )
+            } else if say == Say::Words && matches!(found, Literal::Bool(_)) {
+                // "Users helped set the criteria: no", not "no, not yes".
+                (
+                    Outcome::Fail,
+                    format!("{}: {}", say.field(*field), found.display()),
                 )
             } else {
                 let expected: Vec<String> = values.iter().map(Literal::display).collect();
@@ -376,8 +454,9 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                     Outcome::Fail,
                     say!(
                         say,
-                        "{} is {}, not {}",
-                        path(*field),
+                        "{}{} {}, not {}",
+                        say.field(*field),
+                        say.is(),
                         found.display(),
                         expected.join(" or ")
                     ),
@@ -390,7 +469,7 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             };
             let at_least = matches!(cond, Condition::AtLeast { .. });
             // Formatted only when said.
-            let (shown, limit) = if say {
+            let (shown, limit) = if say.on() {
                 (show_threshold(*field, n), show_threshold(*field, *value))
             } else {
                 Default::default()
@@ -398,7 +477,7 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             if at_least && n >= *value {
                 (
                     Outcome::Pass,
-                    say!(say, "{} is {shown}, at least {limit}", path(*field)),
+                    say!(say, "{} is {shown}, at least {limit}", say.field(*field)),
                 )
             } else if at_least {
                 (
@@ -406,18 +485,22 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                     say!(
                         say,
                         "{} is {shown}, below the {limit} threshold",
-                        path(*field)
+                        say.field(*field)
                     ),
                 )
             } else if n <= *value {
                 (
                     Outcome::Pass,
-                    say!(say, "{} is {shown}, at most {limit}", path(*field)),
+                    say!(say, "{} is {shown}, at most {limit}", say.field(*field)),
                 )
             } else {
                 (
                     Outcome::Fail,
-                    say!(say, "{} is {shown}, above the {limit} limit", path(*field)),
+                    say!(
+                        say,
+                        "{} is {shown}, above the {limit} limit",
+                        say.field(*field)
+                    ),
                 )
             }
         }
@@ -427,20 +510,28 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                 say!(
                     say,
                     "{} ({a}) is on or before {} ({b})",
-                    path(*field),
-                    path(*than)
+                    say.field(*field),
+                    say.field_within(*than)
                 ),
             ),
             (Some(a), Some(b)) => (
                 Outcome::Fail,
-                say!(say, "{} ({a}) is after {} ({b})", path(*field), path(*than)),
+                say!(
+                    say,
+                    "{} ({a}) is after {} ({b})",
+                    say.field(*field),
+                    say.field_within(*than)
+                ),
             ),
             (a, b) => {
-                let missing: Vec<&str> = [(a.is_none(), path(*field)), (b.is_none(), path(*than))]
-                    .into_iter()
-                    .filter(|x| x.0)
-                    .map(|x| x.1)
-                    .collect();
+                let missing: Vec<&str> = [
+                    (a.is_none(), say.field(*field)),
+                    (b.is_none(), say.field(*than)),
+                ]
+                .into_iter()
+                .filter(|x| x.0)
+                .map(|x| x.1)
+                .collect();
                 unanswered(say, check, &missing)
             }
         },
@@ -508,7 +599,9 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
                 Outcome::Pass => {
                     let r = condition(then, check, d, say);
                     match r.0 {
-                        Outcome::Pass if say => (Outcome::Pass, format!("{}; {}", guard.1, r.1)),
+                        Outcome::Pass if say.on() => {
+                            (Outcome::Pass, format!("{}; {}", guard.1, r.1))
+                        }
                         _ => r,
                     }
                 }
@@ -611,7 +704,7 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: bool) -> (Outcom
             } else {
                 (
                     Outcome::Fail,
-                    if say {
+                    if say.on() {
                         short(&missed.join("; "))
                     } else {
                         String::new()

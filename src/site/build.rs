@@ -229,7 +229,7 @@ fn write_pages(
                 // So are the index and FAQ pages, for the same reason (see
                 // `Site::write_index`). A template error is told apart from
                 // a failure to write by where it is kept.
-                Page::Index | Page::Faq | Page::Pack => {
+                Page::Index | Page::Faq | Page::Pack | Page::TableData | Page::TablePage(_) => {
                     let mut failed = None;
                     let written = output::stream_if_changed(&dest, |w| {
                         site.write_streamed(*page, w).map_err(|e| match e {
@@ -345,7 +345,16 @@ pub fn up_to_date(
     }
     let (files, warnings) = project.discover();
     let fixed = fixed_pages(templates);
-    if manifest.files.len() != fixed.len() + files.len() + usize::from(history.is_some()) {
+    // The table's data and its pages past the first depend on how many
+    // pilots read: the manifest's own list of them is checked by key below.
+    let table: Vec<&String> = manifest
+        .files
+        .keys()
+        .filter(|p| *p == "table.js" || p.starts_with("table/"))
+        .collect();
+    if manifest.files.len()
+        != fixed.len() + files.len() + usize::from(history.is_some()) + table.len()
+    {
         return None;
     }
     let mut ids = std::collections::HashSet::with_capacity(files.len());
@@ -377,6 +386,15 @@ pub fn up_to_date(
     for page in fixed.into_iter().chain(history_page) {
         let path = fixed_path(page, templates);
         if !same(&path, fixed_page_key(page, &path, inputs, portfolio)) {
+            return None;
+        }
+    }
+    for path in table {
+        // Any of them stands for the kind: their keys are all aggregates.
+        if !same(
+            path,
+            fixed_page_key(Page::TableData, path, inputs, portfolio),
+        ) {
             return None;
         }
     }

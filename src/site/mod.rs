@@ -24,6 +24,7 @@ use std::io::Write;
 use tera::Context;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::framework::Status;
 use crate::project::{Judged, Project};
 use crate::report;
 pub use build::{
@@ -48,6 +49,12 @@ pub enum Page {
     Calendar,
     /// `pack/index.html`, the board pack.
     Pack,
+    /// `table.js`: every row of the portfolio table as data, which
+    /// `site.js` sorts, filters and renders.
+    TableData,
+    /// `table/N/index.html`, page N (from 2) of the portfolio table, for
+    /// reading it without JavaScript.
+    TablePage(usize),
     /// Asset `n` of [`Templates::assets`].
     Asset(usize),
     /// `history.json`, the portfolio over time (only with a history).
@@ -263,6 +270,7 @@ impl<'a> Site<'a> {
         if self.history.is_some() {
             pages.push(Page::History);
         }
+        pages.extend(self.table_pages());
         let mut taken: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
         for (i, e) in self.judged.entries.iter().enumerate() {
             // A file whose id clashes with a judged one gets no page of its
@@ -271,6 +279,29 @@ impl<'a> Site<'a> {
             if e.judged.is_some() || taken.insert(e.file.id.as_str()) {
                 pages.push(Page::Pilot(i));
             }
+        }
+        pages
+    }
+
+    /// `table.js` and the pages of the portfolio table past the first.
+    fn table_pages(&self) -> impl Iterator<Item = Page> {
+        let pages = self.judged.portfolio.pilots.div_ceil(view::TABLE_PAGE_ROWS);
+        std::iter::once(Page::TableData).chain((2..=pages).map(Page::TablePage))
+    }
+
+    /// The pages made from every pilot, which any change to one rewrites.
+    pub fn aggregate_pages(&self) -> Vec<Page> {
+        let mut pages = vec![
+            Page::Index,
+            Page::Faq,
+            Page::Report,
+            Page::Csv,
+            Page::Calendar,
+            Page::Pack,
+        ];
+        pages.extend(self.table_pages());
+        if self.history.is_some() {
+            pages.push(Page::History);
         }
         pages
     }
@@ -350,16 +381,31 @@ impl<'a> Site<'a> {
             return Ok(());
         }
         let order = view::table_order(self.judged);
+        let first = &order[..order.len().min(view::TABLE_PAGE_ROWS)];
+        self.write_rows(w, &outline, &page, first)
+    }
+
+    /// Writes `outline` with `rows` rendered by `pilot_rows.html` in place
+    /// of each [`PILOT_ROWS_MARK`], [`ROWS_AT_ONCE`] at a time.
+    fn write_rows(
+        &self,
+        w: &mut dyn Write,
+        outline: &str,
+        page: &view::PageView,
+        rows: &[(&crate::dossier::Dossier, &crate::framework::Diagnosis)],
+    ) -> Result<(), WriteError> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
         let mut rows_ctx = Context::new();
-        rows_ctx.insert("page", &page);
+        rows_ctx.insert("page", page);
         rows_ctx.insert_value("mistakes", self.mistakes.clone());
         let mut pieces = outline.split(PILOT_ROWS_MARK);
         w.write_all(pieces.next().unwrap_or("").as_bytes())?;
         for piece in pieces {
-            for chunk in order.chunks(ROWS_AT_ONCE) {
+            for chunk in rows.chunks(ROWS_AT_ONCE) {
                 let rows: Vec<view::PilotRow> = chunk
                     .iter()
-                    .map(|(d, g)| view::pilot_row(config, fw, d, g))
+                    .map(|(d, g)| view::pilot_row(config, fw, d, g, self.judged.as_of))
                     .collect();
                 rows_ctx.insert("rows", &rows);
                 w.write_all(
@@ -393,6 +439,74 @@ impl<'a> Site<'a> {
         if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now) {
             ctx.insert("trend", &t);
         }
+    }
+
+    /// Writes page `n` (from 2) of the portfolio table: its rows, and links
+    /// to the other pages.
+    pub fn write_table_page(&self, n: usize, w: &mut dyn Write) -> Result<(), WriteError> {
+        let path = self.path(Page::TablePage(n));
+        let page = self.page_view(
+            &path,
+            format!("Pilots, page {}", view::count(n)),
+            "portfolio",
+        );
+        let v = view::TablePageView {
+            number: n,
+            pager: view::pager(self.judged.portfolio.pilots, n),
+            mistakes: view::mistake_heads(&self.project.framework),
+        };
+        let outline = self
+            .templates
+            .render("table.html", &self.context(page.clone(), "table", &v))?;
+        let order = view::table_order(self.judged);
+        let start = ((n - 1) * view::TABLE_PAGE_ROWS).min(order.len());
+        let end = (start + view::TABLE_PAGE_ROWS).min(order.len());
+        self.write_rows(w, &outline, &page, &order[start..end])
+    }
+
+    /// Writes `table.js`: `window.PILOTSCOPE_TABLE`, every row of the
+    /// portfolio table as data in the table's order, for `site.js`. A
+    /// script, not JSON to fetch: `fetch()` fails on `file://`, and the
+    /// Content-Security-Policy allows the site's own scripts. Written a row
+    /// at a time, so the rows are never all in memory.
+    pub fn write_table_data(&self, w: &mut dyn Write) -> Result<(), WriteError> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let statuses: serde_json::Map<String, serde_json::Value> =
+            [Status::Active, Status::AtRisk, Status::Clear]
+                .iter()
+                .map(|s| {
+                    (
+                        s.as_str().to_string(),
+                        serde_json::json!({
+                            "symbol": view::status_symbol(*s),
+                            "label": view::status_label(*s),
+                        }),
+                    )
+                })
+                .collect();
+        let head = serde_json::json!({
+            "statuses": statuses,
+            "mistakes": view::mistake_heads(fw),
+            "pageRows": view::TABLE_PAGE_ROWS,
+        })
+        .to_string();
+        w.write_all(
+            b"// The portfolio table as data for site.js, written by pilotscope.\nwindow.PILOTSCOPE_TABLE = ",
+        )?;
+        // The head without its closing brace, then the rows.
+        w.write_all(&head.as_bytes()[..head.len() - 1])?;
+        w.write_all(b",\"rows\":[\n")?;
+        let p = &self.judged.portfolio;
+        for (i, (d, g)) in view::table_order(self.judged).iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",\n")?;
+            }
+            let row = view::table_row(config, fw, p, d, g, self.judged.as_of);
+            serde_json::to_writer(&mut *w, &row).map_err(std::io::Error::other)?;
+        }
+        w.write_all(b"\n]};\n")?;
+        Ok(())
     }
 
     /// Writes the FAQ page to `w`, the links of its live figures a few
@@ -438,10 +552,11 @@ impl<'a> Site<'a> {
                 .with_help("write `<!-- pilotscope: pilot links {{ f.number }} -->`");
                 return Err(WriteError::Render(d));
             };
-            for (i, chunk) in figure.linked.chunks(ROWS_AT_ONCE).enumerate() {
-                links_ctx.insert("links", &figure.links(i * ROWS_AT_ONCE, chunk));
-                w.write_all(&self.render_context("pilot_links.html", &links_ctx)?)?;
-            }
+            // The first few only, then "and N more" to the filtered
+            // table: at 10,000 pilots the FAQ named 77,000.
+            links_ctx.insert("links", &figure.links(0, figure.named()));
+            links_ctx.insert("more", &figure.more);
+            w.write_all(&self.render_context("pilot_links.html", &links_ctx)?)?;
             rest = tail;
         }
         w.write_all(rest.as_bytes())?;
@@ -455,6 +570,8 @@ impl<'a> Site<'a> {
             Page::Index => self.write_index(w),
             Page::Faq => self.write_faq(w),
             Page::Pack => self.write_pack(w),
+            Page::TableData => self.write_table_data(w),
+            Page::TablePage(n) => self.write_table_page(n, w),
             other => unreachable!("{other:?} is rendered whole, not streamed"),
         }
     }
@@ -465,7 +582,7 @@ impl<'a> Site<'a> {
         let fw = &self.project.framework;
         let path = self.path(page);
         match page {
-            Page::Index | Page::Faq | Page::Pack => {
+            Page::Index | Page::Faq | Page::Pack | Page::TableData | Page::TablePage(_) => {
                 let mut bytes = Vec::new();
                 self.write_streamed(page, &mut bytes).map_err(|e| match e {
                     WriteError::Render(d) => d,
@@ -573,6 +690,8 @@ pub(super) fn fixed_path(page: Page, templates: &Templates) -> String {
         Page::Csv => "summary.csv".into(),
         Page::Calendar => "decisions.ics".into(),
         Page::Pack => "pack/index.html".into(),
+        Page::TableData => "table.js".into(),
+        Page::TablePage(n) => view::table_page_href(n),
         Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
         Page::History => "history.json".into(),
         Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
@@ -589,7 +708,9 @@ pub(super) fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u1
         | Page::Csv
         | Page::Calendar
         | Page::Pack
-        | Page::History => fingerprint::aggregate_key(portfolio, path),
+        | Page::History
+        | Page::TableData
+        | Page::TablePage(_) => fingerprint::aggregate_key(portfolio, path),
         _ => fingerprint::fixed_key(inputs, path),
     }
 }

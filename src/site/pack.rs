@@ -162,10 +162,9 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
 /// One row of the pack's portfolio table.
 #[derive(Debug, Clone, Serialize)]
 pub struct PackRow {
+    /// The portfolio's row, owner and decision due included.
     #[serde(flatten)]
     pub row: PilotRow,
-    pub decision_due: String,
-    pub owner: String,
 }
 
 /// One pilot's page of the pack: the pilot page's view without its story,
@@ -235,15 +234,7 @@ impl Site<'_> {
                     let rows: Vec<PackRow> = chunk
                         .iter()
                         .map(|(d, g)| PackRow {
-                            row: view::pilot_row(config, fw, d, g),
-                            decision_due: d
-                                .decision_due()
-                                .map(|x| x.to_string())
-                                .unwrap_or_default(),
-                            owner: d
-                                .text(idx::PRODUCTION_OWNER)
-                                .unwrap_or_default()
-                                .to_string(),
+                            row: view::pilot_row(config, fw, d, g, self.judged.as_of),
                         })
                         .collect();
                     chunk_ctx.insert("rows", &rows);

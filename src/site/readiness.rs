@@ -244,21 +244,27 @@ pub fn portfolio_readiness(judged: &Judged) -> PortfolioReadiness {
 /// are ready to scale, and which are closest to ready.
 pub fn faq_figures(judged: &Judged) -> Vec<LiveFigure<'_>> {
     let p = &judged.portfolio;
-    let mut figures = vec![live_figure(
-        format!(
-            "In this portfolio, {}",
-            lower_first(&ready_to_scale_text(p))
-        ),
-        ready_to_scale(judged).into_iter().map(|(d, _)| d).collect(),
-    )];
+    let mut figures = vec![
+        live_figure(
+            format!(
+                "In this portfolio, {}",
+                lower_first(&ready_to_scale_text(p))
+            ),
+            ready_to_scale(judged).into_iter().map(|(d, _)| d).collect(),
+        )
+        .filtered("ready-to-scale"),
+    ];
     if p.fewest_to_ready.is_some() {
-        figures.push(live_figure(
-            closest_text(p),
-            closest_to_ready(judged)
-                .into_iter()
-                .map(|(d, _)| d)
-                .collect(),
-        ));
+        figures.push(
+            live_figure(
+                closest_text(p),
+                closest_to_ready(judged)
+                    .into_iter()
+                    .map(|(d, _)| d)
+                    .collect(),
+            )
+            .filtered("closest"),
+        );
     }
     figures
 }

@@ -35,6 +35,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/pilot_links.html"),
     ),
     ("404.html", include_str!("../../templates/404.html")),
+    ("table.html", include_str!("../../templates/table.html")),
     ("pack.html", include_str!("../../templates/pack.html")),
     (
         "pack_rows.html",

@@ -1,34 +1,259 @@
 // pilotscope: sorting and filtering of the pilots table. The table reads
-// fine without this script; it only adds controls. No inline handlers:
-// the Content-Security-Policy forbids inline script.
+// fine without this script (the first rows on the index, the others on the
+// pages of the table); it only adds controls. No inline handlers: the
+// Content-Security-Policy forbids inline script.
+//
+// With `table.js` loaded (window.PILOTSCOPE_TABLE: every row as data, in
+// the table's order), sorting and filtering work on that data and only the
+// first rows of the result are in the page, a page more at each "Show
+// more": at 10,000 pilots a page of every row was 270,000 elements and
+// took seconds to sort. Without it (a project's own index.html), the rows
+// of the page are sorted and filtered as they are.
 (function () {
   "use strict";
-  var table = document.querySelector("table[data-sortable]");
-  if (!table) return;
-  var tbody = table.tBodies[0];
-  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  var rows = Array.prototype.slice.call(tbody.rows);
 
-  function cellValue(row, index, kind) {
-    var cell = row.cells[index];
-    var v = cell ? (cell.getAttribute("data-value") || cell.textContent) : "";
-    return kind === "num" ? parseFloat(v) || 0 : v.trim().toLowerCase();
+  function init() {
+    var table = document.querySelector("table[data-sortable]");
+    if (!table) return;
+    var data = window.PILOTSCOPE_TABLE;
+    if (data && data.rows && table.tHead.querySelector("[data-key]")) {
+      withData(table, data);
+    } else {
+      withRows(table);
+    }
   }
 
-  headers.forEach(function (th, index) {
-    var kind = th.getAttribute("data-sort");
-    if (!kind) return;
-    // Chromium prints no button in the header it repeats on each page of
-    // paper: print styles show this label instead (style.css, @media print).
-    th.setAttribute("data-label", th.textContent.trim());
-    var button = document.createElement("button");
-    button.type = "button";
-    while (th.firstChild) button.appendChild(th.firstChild);
-    th.appendChild(button);
-    button.addEventListener("click", function () {
-      var ascending = th.getAttribute("aria-sort") !== "ascending";
-      headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  // Every header becomes a button; `sort(index, key, kind, ascending)` is
+  // told which was pressed.
+  function sortButtons(headers, sort) {
+    headers.forEach(function (th, index) {
+      var kind = th.getAttribute("data-sort");
+      if (!kind) return;
+      // Chromium prints no button in the header it repeats on each page of
+      // paper: print styles show this label instead (style.css, @media print).
+      th.setAttribute("data-label", th.textContent.trim());
+      var button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        sort(index, th.getAttribute("data-key"), kind, ascending);
+      });
+    });
+  }
+
+  function filterControls() {
+    var filters = document.querySelector("[data-filters]");
+    if (!filters) return null;
+    filters.hidden = false;
+    return {
+      text: filters.querySelector('[data-filter="text"]'),
+      verdict: filters.querySelector('[data-filter="verdict"]'),
+      stage: filters.querySelector('[data-filter="stage"]'),
+      count: filters.querySelector("[data-count]"),
+      on: function (apply) {
+        [this.text, this.verdict, this.stage].forEach(function (el) {
+          el.addEventListener("input", apply);
+          el.addEventListener("change", apply);
+        });
+      }
+    };
+  }
+
+  function fmt(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  // ------------------------------------------------------------ from table.js
+
+  function withData(table, data) {
+    var tbody = table.tBodies[0];
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var rows = data.rows;
+    var root = (document.querySelector('link[rel="stylesheet"]').getAttribute("href") || "").replace(/assets\/style\.css$/, "");
+    var statusRank = { active: 0, at_risk: 1, clear: 2 };
+    // What the search box looks in, made once.
+    var search = rows.map(function (r) {
+      return [r.t, r.u, r.o, r.sl, r.vl, r.mn, r.m, r.f.map(function (f) { return f[1]; }).join(" ")]
+        .join(" ").toLowerCase();
+    });
+    var keys = {
+      title: function (r) { return r.t.toLowerCase(); },
+      unit: function (r) { return r.u.toLowerCase(); },
+      owner: function (r) { return r.o.toLowerCase(); },
+      stage: function (r) { return r.sr; },
+      verdict: function (r) { return r.vr; },
+      readiness: function (r) { return r.r; },
+      most: function (r) { return r.m; },
+      budget: function (r) { return r.bv; },
+      decision: function (r) { return r.dr; },
+      flags: function (r) { return r.f.map(function (f) { return f[0]; }).join(" "); }
+    };
+    data.mistakes.forEach(function (m, i) {
+      keys["mistake-" + i] = function (r) { return statusRank[r.c[i][0]] * 1000 + r.c[i][1]; };
+    });
+    var order = rows.map(function (_, i) { return i; }); // the sorted rows
+    var shown = order;                                   // those the filters keep
+    var limit = data.pageRows || 50;
+    var showing = tbody.rows.length;                     // rendered by pilotscope
+    var more = document.querySelector("[data-more]");
+    var pager = document.querySelector("[data-pager]");
+    var only = null;                                     // #show=… from the FAQ
+
+    function el(tag, cls, text) {
+      var e = document.createElement(tag);
+      if (cls) e.className = cls;
+      if (text !== undefined) e.textContent = text;
+      return e;
+    }
+
+    // The same markup as pilot_rows.html.
+    function render(r) {
+      var tr = el("tr");
+      tr.setAttribute("data-verdict", r.v);
+      tr.setAttribute("data-stage", r.st);
+      var th = el("th");
+      th.scope = "row";
+      var a = el("a", "", r.t);
+      a.href = root + r.h;
+      if (r.s) a.title = r.s;
+      th.appendChild(a);
+      tr.appendChild(th);
+      tr.appendChild(el("td", "", r.u));
+      var owner = el("td", "owner-cell");
+      if (r.o) owner.textContent = r.o; else owner.appendChild(el("span", "muted", "not named"));
+      tr.appendChild(owner);
+      tr.appendChild(el("td", "", r.sl));
+      var v = el("td");
+      v.appendChild(el("span", "verdict verdict-" + r.v, r.vl));
+      tr.appendChild(v);
+      tr.appendChild(el("td", "num", String(r.r)));
+      r.c.forEach(function (c, i) {
+        var s = data.statuses[c[0]];
+        var td = el("td", "cell-status status-" + c[0]);
+        td.title = data.mistakes[i].name + ": " + s.label + ", score " + c[1];
+        var sym = el("span", "sym", s.symbol);
+        sym.setAttribute("aria-hidden", "true");
+        td.appendChild(sym);
+        td.appendChild(document.createTextNode(" "));
+        td.appendChild(el("span", "cell-word", s.label));
+        td.appendChild(document.createTextNode(" "));
+        td.appendChild(el("span", "cell-score", String(c[1])));
+        tr.appendChild(td);
+      });
+      var most = el("td");
+      if (r.m) {
+        var ab = el("abbr", "", r.m.charAt(0).toUpperCase() + r.m.slice(1));
+        ab.title = r.mn;
+        most.appendChild(ab);
+      } else {
+        most.appendChild(el("span", "muted", "none"));
+      }
+      tr.appendChild(most);
+      tr.appendChild(el("td", "num", r.b));
+      var due = el("td", "decision-cell" + (r.dc ? " " + r.dc : ""));
+      if (r.d) {
+        due.appendChild(document.createTextNode(r.d + " "));
+        due.appendChild(el("span", "decision-note", r.dn));
+      }
+      tr.appendChild(due);
+      var flags = el("td");
+      r.f.forEach(function (f) {
+        var span = el("span", "flag flag-" + f[0], f[1]);
+        span.title = f[2];
+        flags.appendChild(span);
+        flags.appendChild(document.createTextNode(" "));
+      });
+      tr.appendChild(flags);
+      return tr;
+    }
+
+    function draw(count) {
+      var frag = document.createDocumentFragment();
+      var n = Math.min(count, shown.length);
+      for (var i = 0; i < n; i++) frag.appendChild(render(rows[shown[i]]));
+      tbody.textContent = "";
+      tbody.appendChild(frag);
+      showing = n;
+      if (more) more.hidden = showing >= shown.length;
+      if (pager) pager.hidden = true;
+    }
+
+    function sort(_, key, kind, ascending) {
+      var f = keys[key];
+      if (!f) return;
+      var k = rows.map(f);
+      var dir = ascending ? 1 : -1;
+      // Rows that tie keep the table's own order (attention first).
+      order = rows.map(function (_, i) { return i; }).sort(function (a, b) {
+        var x = k[a], y = k[b];
+        return x < y ? -dir : x > y ? dir : a - b;
+      });
+      filter(false);
+    }
+
+    var controls = filterControls();
+
+    function filter(keepCount) {
+      var q = controls ? controls.text.value.trim().toLowerCase() : "";
+      var verdict = controls ? controls.verdict.value : "";
+      var stage = controls ? controls.stage.value : "";
+      if (!q && !verdict && !stage && !only) {
+        shown = order;
+      } else {
+        shown = order.filter(function (i) {
+          var r = rows[i];
+          return (!verdict || r.v === verdict) && (!stage || r.st === stage) &&
+            (!only || (" " + r.k + " ").indexOf(" " + only + " ") !== -1) &&
+            (!q || search[i].indexOf(q) !== -1);
+        });
+      }
+      draw(keepCount ? Math.max(showing, limit) : limit);
+      if (controls) {
+        controls.count.textContent = shown.length === rows.length
+          ? fmt(rows.length) + " pilots"
+          : fmt(shown.length) + " of " + fmt(rows.length) + " pilots shown";
+      }
+    }
+
+    sortButtons(headers, sort);
+    if (more) {
+      more.querySelector("[data-show-more]").addEventListener("click", function () {
+        draw(showing + limit);
+      });
+    }
+    var hash = /(?:^#|&)show=([a-z0-9-]+)/.exec(location.hash);
+    if (hash) only = hash[1];
+    if (controls) {
+      controls.on(function () { filter(false); });
+    }
+    if (only) {
+      filter(false);
+    } else {
+      // The first rows are already in the page, as pilotscope wrote them.
+      if (more) more.hidden = showing >= rows.length;
+      if (pager) pager.hidden = true;
+      if (controls) controls.count.textContent = fmt(rows.length) + " pilots";
+    }
+  }
+
+  // ------------------------------------------------------------ from the page
+
+  function withRows(table) {
+    var tbody = table.tBodies[0];
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var rows = Array.prototype.slice.call(tbody.rows);
+
+    function cellValue(row, index, kind) {
+      var cell = row.cells[index];
+      var v = cell ? (cell.getAttribute("data-value") || cell.textContent) : "";
+      return kind === "num" ? parseFloat(v) || 0 : v.trim().toLowerCase();
+    }
+
+    sortButtons(headers, function (index, _, kind, ascending) {
       var sorted = rows.slice().sort(function (a, b) {
         var x = cellValue(a, index, kind), y = cellValue(b, index, kind);
         var c = x < y ? -1 : x > y ? 1 : 0;
@@ -36,31 +261,30 @@
       });
       sorted.forEach(function (r) { tbody.appendChild(r); });
     });
-  });
 
-  var filters = document.querySelector("[data-filters]");
-  if (!filters) return;
-  filters.hidden = false;
-  var text = filters.querySelector('[data-filter="text"]');
-  var verdict = filters.querySelector('[data-filter="verdict"]');
-  var stage = filters.querySelector('[data-filter="stage"]');
-  var count = filters.querySelector("[data-count]");
-
-  function apply() {
-    var q = text.value.trim().toLowerCase();
-    var shown = 0;
-    rows.forEach(function (r) {
-      var ok = (!verdict.value || r.getAttribute("data-verdict") === verdict.value) &&
-        (!stage.value || r.getAttribute("data-stage") === stage.value) &&
-        (!q || r.textContent.toLowerCase().indexOf(q) !== -1);
-      r.hidden = !ok;
-      if (ok) shown++;
-    });
-    count.textContent = shown === rows.length ? rows.length + " pilots" : shown + " of " + rows.length + " pilots shown";
+    var controls = filterControls();
+    if (!controls) return;
+    function apply() {
+      var q = controls.text.value.trim().toLowerCase();
+      var shown = 0;
+      rows.forEach(function (r) {
+        var ok = (!controls.verdict.value || r.getAttribute("data-verdict") === controls.verdict.value) &&
+          (!controls.stage.value || r.getAttribute("data-stage") === controls.stage.value) &&
+          (!q || r.textContent.toLowerCase().indexOf(q) !== -1);
+        r.hidden = !ok;
+        if (ok) shown++;
+      });
+      controls.count.textContent = shown === rows.length ? fmt(rows.length) + " pilots" : fmt(shown) + " of " + fmt(rows.length) + " pilots shown";
+    }
+    controls.on(apply);
+    apply();
   }
-  [text, verdict, stage].forEach(function (el) {
-    el.addEventListener("input", apply);
-    el.addEventListener("change", apply);
-  });
-  apply();
+
+  // Deferred, this runs before table.js (which comes later in the page);
+  // both have run when the document's content is loaded.
+  if (document.readyState === "complete") {
+    init();
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
+  }
 })();

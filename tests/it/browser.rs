@@ -46,7 +46,7 @@ async fn rows(c: &Client) -> Vec<Row> {
     let v = c
         .execute(
             "return Array.from(document.querySelectorAll('table.pilots tbody tr')).map(function (r) {
-               return [r.cells[0].textContent.trim(), r.cells[4].textContent.trim(), r.getAttribute('data-verdict'),
+               return [r.cells[0].textContent.trim(), r.cells[5].textContent.trim(), r.getAttribute('data-verdict'),
                        r.textContent, !r.hidden && r.offsetParent !== null];
              });",
             vec![],
@@ -228,23 +228,22 @@ async fn walk_through_the_site(client: Client, site: String) {
         .await
         .unwrap();
     search.send_keys("Freight").await.unwrap();
+    // The script renders the rows that match (from table.js), in order.
     let after_search = rows(c).await;
-    let matching: Vec<&Row> = after_search
+    let matching: Vec<&Row> = descending
         .iter()
         .filter(|r| r.text.contains("freight"))
         .collect();
     assert!(
-        !matching.is_empty() && matching.len() < after_search.len(),
-        "the search narrows the table: {after_search:?}"
+        !matching.is_empty() && matching.len() < descending.len(),
+        "the example has pilots of Freight and others"
     );
-    for r in &after_search {
-        assert_eq!(
-            r.visible,
-            r.text.contains("freight"),
-            "after searching, {} is shown only if it matches",
-            r.title
-        );
-    }
+    assert_eq!(
+        titles(&after_search),
+        matching.iter().map(|r| r.title.clone()).collect::<Vec<_>>(),
+        "the search narrows the table to the matching rows, in the sorted order"
+    );
+    assert!(after_search.iter().all(|r| r.visible));
     let verdict = c
         .find(Locator::Css("select[data-filter='verdict']"))
         .await
@@ -252,14 +251,16 @@ async fn walk_through_the_site(client: Client, site: String) {
     verdict.select_by_value("not_ready").await.unwrap();
     let filtered = rows(c).await;
     let shown: Vec<&Row> = filtered.iter().filter(|r| r.visible).collect();
-    for r in &filtered {
-        assert_eq!(
-            r.visible,
-            r.text.contains("freight") && r.verdict == "not_ready",
-            "{} after the search and the verdict filter",
-            r.title
-        );
-    }
+    let expected: Vec<String> = matching
+        .iter()
+        .filter(|r| r.verdict == "not_ready")
+        .map(|r| r.title.clone())
+        .collect();
+    assert_eq!(
+        titles(&filtered),
+        expected,
+        "after the search and the verdict filter"
+    );
     assert!(
         !shown.is_empty() && shown.len() < matching.len(),
         "the verdict narrows the search further: {filtered:?}"
@@ -273,7 +274,7 @@ async fn walk_through_the_site(client: Client, site: String) {
         .unwrap();
     assert_eq!(
         count,
-        format!("{} of {} pilots shown", shown.len(), filtered.len())
+        format!("{} of {} pilots shown", shown.len(), descending.len())
     );
     save_screenshot(c, "index-filtered.png").await;
 

@@ -346,6 +346,7 @@ fn check_paper(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
     for header in [
         "Pilot",
         "Business unit",
+        "Owner",
         "Stage",
         "Verdict",
         "Readiness",
@@ -355,6 +356,8 @@ fn check_paper(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
         "Change",
         "Metrics",
         "Most active",
+        "Budget",
+        "Decision due",
         "Flags",
     ] {
         if !all.contains(&header.to_lowercase()) {
@@ -363,7 +366,7 @@ fn check_paper(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
     }
     // The header is repeated, whole, on every page the table runs over (the
     // business unit of every row names the example's company).
-    let header = "pilot business unit stage verdict readiness framing data governance change metrics most active flags";
+    let header = "pilot business unit owner stage verdict readiness framing data governance change metrics most active budget decision due flags";
     match index.iter().position(|p| p.contains(header)) {
         None => problems.push(format!("the printed index has no header row “{header}”")),
         Some(first) => {

@@ -14,11 +14,14 @@ mod hardening;
 mod live;
 
 mod audit;
+mod big_table;
 mod browser;
 mod browser_layout;
 mod browser_live;
+mod browser_portfolio;
 mod check_cli;
 mod check_formats;
+mod decision_pages;
 mod engine_rules;
 mod faq_files;
 mod faults;

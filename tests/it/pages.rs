@@ -224,11 +224,11 @@ fn a_pilot_page_says_why_its_next_step_names_that_mistake_and_shows_failing_weig
     assert_eq!(
         bars,
         [
-            "Framed as a technology experiment 35 (failing weight 20)",
-            "Data the business does not really have 65 (failing weight 7)",
-            "No governance bridge to production 19 (failing weight 13)",
-            "Change management skipped 35 (failing weight 11)",
-            "Wrong metrics at the wrong stage 25 (failing weight 9)",
+            "Framing 35 / 100 (failing weight 20)",
+            "Data 65 / 100 (failing weight 7)",
+            "Governance 19 / 100 (failing weight 13)",
+            "Change management 35 / 100 (failing weight 11)",
+            "Metrics 25 / 100 (failing weight 9)",
         ]
     );
     assert!(one(".chart-note").contains("the most failing weight"));

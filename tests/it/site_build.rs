@@ -80,6 +80,7 @@ fn the_fixture_builds_exactly_the_expected_files() {
             "pilots/yard-vision/index.html",
             "report.json",
             "summary.csv",
+            "table.js",
         ]
     );
 }
@@ -369,12 +370,12 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     };
 
     let first = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&first), (16, 0));
+    assert_eq!(figures(&first), (17, 0));
 
     // Nothing changed: nothing written, and the same warnings and errors
     // (with their snippets) and exit code as the build that wrote the site.
     let again = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&again), (0, 16));
+    assert_eq!(figures(&again), (0, 17));
     assert_eq!(problems(&again), problems(&first));
     assert!(problems(&first).contains("error"), "{}", problems(&first));
 
@@ -383,13 +384,13 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let text = std::fs::read_to_string(&dossier).unwrap();
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
     let edited = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&edited), (1, 15));
+    assert_eq!(figures(&edited), (1, 16));
     assert!(read(o, "pilots/invoice-matching/index.html").contains("A sentence added today."));
     same_as_clean("a story was edited");
 
     // Saved again with the same bytes (an editor, a checkout): nothing.
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
-    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 16));
+    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 17));
 
     // A page of the site edited by hand, another deleted: both come back.
     let page = o.join("pilots/yard-vision/index.html");
@@ -403,7 +404,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
         .unwrap();
     std::fs::remove_file(o.join("framework/index.html")).unwrap();
     let restored = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&restored), (2, 14));
+    assert_eq!(figures(&restored), (2, 15));
     same_as_clean("pages of the site were edited and deleted");
 
     // The configuration changes every page's header.
@@ -422,8 +423,9 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     .unwrap();
     let renamed = build_expecting(p, o, FIXTURE_EXIT);
     // Eight HTML pages, the board pack and the calendar name the site; the
-    // report, the CSV and the four assets do not, and stay as they were.
-    assert_eq!(figures(&renamed), (10, 6));
+    // report, the CSV, the table's data and the four assets do not, and
+    // stay as they were.
+    assert_eq!(figures(&renamed), (10, 7));
     assert!(read(o, "pilots/demand-forecast/index.html").contains("Renamed portfolio"));
     same_as_clean("the configuration changed");
 
@@ -433,7 +435,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let leftover = o.join("pilots/yard-vision/.index.html.4194305-0.tmp");
     std::fs::write(&leftover, "half a pa").unwrap();
     let after_kill = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&after_kill), (0, 16), "nothing differs");
+    assert_eq!(figures(&after_kill), (0, 17), "nothing differs");
     assert_eq!(leftover.exists(), !Path::new("/proc/self").exists());
     assert!(!o.join(".pilotscope-unfinished").exists());
     same_as_clean("a killed build");
@@ -463,7 +465,7 @@ fn two_builds_of_the_same_input_are_byte_identical_and_the_second_writes_nothing
     let second = build_expecting(&fixture("site"), o, FIXTURE_EXIT);
     let err = stderr(&second);
     assert!(
-        err.contains("(0 written, 16 unchanged)"),
+        err.contains("(0 written, 17 unchanged)"),
         "the second build rewrites nothing: {err}"
     );
     assert_eq!(common::files(o), first, "the second build changes no byte");
@@ -659,9 +661,17 @@ fn markup_and_template_syntax_in_a_dossier_come_out_as_text() {
             assert_eq!(scripts, 0, "{path}: no script tag, found {scripts}");
             continue;
         }
+        // The index also loads its table's rows as data (`table.js`).
+        let own_data = format!("<script src=\"{root}table.js\" defer></script>");
+        let expected = if path == "index.html" {
+            assert!(html.contains(&own_data), "{path}: the table's data");
+            2
+        } else {
+            1
+        };
         assert_eq!(
-            scripts, 1,
-            "{path}: only the site's own script tag, found {scripts}"
+            scripts, expected,
+            "{path}: only the site's own script tags, found {scripts}"
         );
         assert!(
             html.contains(&own_script) || (path == "404.html" && html.contains(own_404_script)),
@@ -689,7 +699,7 @@ fn markup_and_template_syntax_in_a_dossier_come_out_as_text() {
                 continue;
             };
             assert!(
-                !matches!(el.name(), "script" if el.attr("src").is_none_or(|s| !s.ends_with("assets/site.js"))),
+                !matches!(el.name(), "script" if el.attr("src").is_none_or(|s| !s.ends_with("assets/site.js") && s != "table.js")),
                 "{path}: a script element"
             );
             for (name, value) in el.attrs() {

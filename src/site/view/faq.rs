@@ -26,9 +26,36 @@ pub struct LiveFigure<'a> {
     /// The pilots the figure links to, in the order of their paths.
     #[serde(skip)]
     pub linked: Vec<&'a Dossier>,
+    /// The filter of the portfolio table that shows the same pilots
+    /// (`active-data`, see `table.js`), or empty.
+    pub filter: String,
+    /// "and N more", past the first [`FAQ_NAMES`] pilots.
+    pub more: Option<MoreLink>,
+}
+
+/// How many pilots a live figure of the FAQ names before "and N more".
+pub const FAQ_NAMES: usize = 8;
+
+/// The link from a live figure to the rest of its pilots: the portfolio
+/// table, filtered to them where the browser runs `site.js`.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoreLink {
+    pub count: String,
+    pub href: String,
 }
 
 impl LiveFigure<'_> {
+    /// The figure with the table filter that shows its pilots.
+    pub fn filtered(mut self, filter: &str) -> Self {
+        self.filter = filter.to_string();
+        self
+    }
+
+    /// The pilots the page names: the first [`FAQ_NAMES`].
+    pub fn named(&self) -> &[&Dossier] {
+        &self.linked[..self.linked.len().min(FAQ_NAMES)]
+    }
+
     /// The links to the figure's pilots `start..` of `chunk`.
     pub fn links(&self, start: usize, chunk: &[&Dossier]) -> Vec<PilotLink> {
         chunk
@@ -73,6 +100,8 @@ pub(in crate::site) fn live_figure(text: String, linked: Vec<&Dossier>) -> LiveF
         pilot_count: linked.len(),
         number: 0,
         linked,
+        filter: String::new(),
+        more: None,
     }
 }
 
@@ -91,34 +120,39 @@ fn topic_figures<'a>(
     topic: Topic,
 ) -> Vec<LiveFigure<'a>> {
     let p = &judged.portfolio;
-    let n = p.pilots;
+    let n = count(p.pilots);
     match topic {
         Topic::Mistake(m) => {
             let active = p.active_by_mistake[m.index()];
-            vec![live_figure(
-                format!(
-                    "In this portfolio, {active} of {n} pilots {} “{}” active{}",
-                    if active == 1 { "has" } else { "have" },
-                    fw.mistake(m).name,
-                    if active == 0 { "." } else { ":" }
-                ),
-                links_where(judged, |_, g| {
-                    g.mistakes[m.index()].status == Status::Active
-                }),
-            )]
+            vec![
+                live_figure(
+                    format!(
+                        "In this portfolio, {} of {n} pilots {} “{}” active{}",
+                        count(active),
+                        if active == 1 { "has" } else { "have" },
+                        fw.mistake(m).name,
+                        if active == 0 { "." } else { ":" }
+                    ),
+                    links_where(judged, |_, g| {
+                        g.mistakes[m.index()].status == Status::Active
+                    }),
+                )
+                .filtered(&format!("active-{}", m.as_str())),
+            ]
         }
         Topic::Portfolio => vec![
             live_figure(
                 format!(
                     "In this portfolio, {} of {n} pilots ({}%) are in production or scaling{}",
-                    p.in_production,
+                    count(p.in_production),
                     (p.production_share * 100.0).round(),
                     if p.in_production == 0 { "." } else { ":" }
                 ),
                 links_where(judged, |d, _| {
                     matches!(d.stage, Stage::Production | Stage::Scaling)
                 }),
-            ),
+            )
+            .filtered("in-production"),
             live_figure(
                 format!(
                     "{} in purgatory{}",
@@ -126,7 +160,8 @@ fn topic_figures<'a>(
                     if p.purgatory == 0 { "." } else { ":" }
                 ),
                 links_where(judged, |_, g| g.flags.contains(&Flag::Purgatory)),
-            ),
+            )
+            .filtered("purgatory"),
             {
                 // The pilots whose budget makes up the figure: those with
                 // none answered add nothing to it and are not named.
@@ -141,6 +176,7 @@ fn topic_figures<'a>(
                     ),
                     linked,
                 )
+                .filtered("budget-at-risk")
             },
         ],
         Topic::All => {
@@ -148,21 +184,24 @@ fn topic_figures<'a>(
                 Some(m) => format!(
                     "In this portfolio, the most common active mistake is “{}” ({} of {n} pilots). {}",
                     fw.mistake(m).name,
-                    p.active_by_mistake[m.index()],
+                    count(p.active_by_mistake[m.index()]),
                     match p.verdict_count(Verdict::Ready) {
                         0 => "No pilot is ready at its stage yet.".to_string(),
                         1 => "Ready at its stage:".to_string(),
-                        r => format!("{r} pilots are ready at their stage:"),
+                        r => format!("{} pilots are ready at their stage:", count(r)),
                     }
                 ),
                 None => {
                     format!("In this portfolio, no mistake is active in any of the {n} pilots.")
                 }
             };
-            vec![live_figure(
-                text,
-                links_where(judged, |_, g| g.verdict == Verdict::Ready),
-            )]
+            vec![
+                live_figure(
+                    text,
+                    links_where(judged, |_, g| g.verdict == Verdict::Ready),
+                )
+                .filtered("ready"),
+            ]
         }
         Topic::Readiness => super::readiness::faq_figures(judged),
         Topic::MostActive => {
@@ -178,7 +217,7 @@ fn topic_figures<'a>(
                     )
                 })
                 .filter(|(_, c)| *c > 0)
-                .map(|(m, c)| format!("“{}” {c}", fw.mistake(*m).name))
+                .map(|(m, c)| format!("“{}” {}", fw.mistake(*m).name, count(c)))
                 .collect();
             let text = if counts.is_empty() {
                 "In this portfolio, no pilot has a failing check.".to_string()
@@ -224,6 +263,15 @@ pub fn faq_view<'a>(config: &Config, fw: &Framework, judged: &'a Judged, faq: &F
         .enumerate()
     {
         f.number = number;
+        let rest = f.linked.len().saturating_sub(FAQ_NAMES);
+        f.more = (rest > 0).then(|| MoreLink {
+            count: count(rest),
+            href: if f.filter.is_empty() {
+                "index.html".into()
+            } else {
+                format!("index.html#show={}", f.filter)
+            },
+        });
     }
     v
 }
@@ -238,7 +286,7 @@ pub fn faq_view_with_links<'a>(
 ) -> FaqView<'a> {
     let mut v = faq_view(config, fw, judged, faq);
     for f in v.entries.iter_mut().flat_map(|e| &mut e.figures) {
-        f.pilots = f.links(0, &f.linked);
+        f.pilots = f.links(0, f.named());
     }
     v
 }

@@ -129,7 +129,35 @@ pub fn money(config: &Config, amount: f64) -> String {
 }
 
 pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
+/// A count with thousands separators: `10,000`.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    grouped
+}
+
+/// The area a mistake is about, as a pilot's chart labels its bar:
+/// `Framing`, `Change management`.
+pub fn area_label(m: Mistake) -> String {
+    match m {
+        Mistake::Change => "Change management".into(),
+        m => {
+            let id = m.as_str();
+            let mut c = id.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
 }
 
 /// Link from the site root to a pilot's page.
@@ -213,6 +241,20 @@ pub struct Chart {
     pub bars: Vec<Bar>,
     /// One sentence saying what the chart shows, for screen readers and print.
     pub summary: String,
+    /// `worse` or `better`: what a longer bar means, for its colours; empty
+    /// for a chart of counts that are neither (pilots per verdict).
+    pub reading: &'static str,
+    /// What a longer bar means, in words, shown above the bars.
+    pub legend: String,
+}
+
+impl Chart {
+    /// Says what a longer bar means: `worse` or `better`, and in words.
+    pub fn reads(mut self, reading: &'static str, legend: String) -> Chart {
+        self.reading = reading;
+        self.legend = legend;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -248,6 +290,8 @@ pub(super) fn chart(
         bar_w: CHART_BAR_W,
         bars,
         summary,
+        reading: "",
+        legend: String::new(),
     }
 }
 
@@ -276,5 +320,15 @@ mod tests {
         assert_eq!(money(&c, 615000.0), "£615,000");
         assert_eq!(money(&c, 999.4), "£999");
         assert_eq!(money(&c, 1234567.0), "£1,234,567");
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(10000), "10,000");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(plural(10000, "pilot", "pilots"), "10,000 pilots");
     }
 }

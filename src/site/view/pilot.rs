@@ -13,6 +13,10 @@ pub struct CheckView {
     pub message: String,
     /// The question to answer, when unanswered.
     pub question: String,
+    /// What to do when it fails; empty when the framework gives none.
+    pub remedy: String,
+    /// The weight of its severity: what orders a next step's checks.
+    pub weight: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +34,10 @@ pub struct MistakeView {
     pub failing_weight: u32,
     pub checks: Vec<CheckView>,
     pub failing: usize,
+    /// `checks` that fail or are unanswered, shown open.
+    pub open_checks: Vec<CheckView>,
+    /// `checks` that pass, folded away under a summary.
+    pub passing_checks: Vec<CheckView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +55,26 @@ pub struct NextStep {
     /// Why this mistake and not another: the rule, and the mistakes that
     /// score lower but fail less weight.
     pub why: String,
+    /// The mistake's failing checks, most weight first (ties in framework
+    /// order), each with its own remedy: what to do first.
+    pub checks: Vec<CheckView>,
+}
+
+/// Why an abandoned pilot stopped: its active mistakes, as lessons for the
+/// next pilot in the same area.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhyStopped {
+    pub intro: String,
+    pub lessons: Vec<Lesson>,
+}
+
+/// One active mistake of an abandoned pilot, and the checks that show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lesson {
+    pub mistake: &'static str,
+    pub name: String,
+    pub root_cause: String,
+    pub fix: String,
     pub checks: Vec<CheckView>,
 }
 
@@ -77,7 +105,10 @@ pub struct PilotView {
     /// under the title (the stage is `stage_label`, a badge of its own).
     pub strip: Vec<StripFact>,
     pub flags: Vec<FlagView>,
+    /// `None` when every check passes, and for an abandoned pilot.
     pub next_step: Option<NextStep>,
+    /// For an abandoned pilot, in place of a next step.
+    pub why_stopped: Option<WhyStopped>,
     /// "N checks from ready"; `None` when ready.
     pub path: Option<super::readiness::PathView>,
     /// "Ready for <next stage>?"; `None` after production or abandoned.
@@ -142,12 +173,14 @@ fn check_view(fw: &Framework, d: &Dossier, c: &crate::framework::CheckResult) ->
         outcome: c.outcome.as_str(),
         outcome_label: outcome_label(c.outcome),
         symbol: outcome_symbol(c.outcome),
-        message: c.message(fw, d),
+        message: c.words(fw, d),
         question: if c.outcome == Outcome::Unanswered {
             check.question.clone()
         } else {
             String::new()
         },
+        remedy: check.remedy.trim().to_string(),
+        weight: fw.weight(c.severity),
     }
 }
 
@@ -193,6 +226,45 @@ fn next_step_why(fw: &Framework, g: &Diagnosis, chosen: Mistake) -> String {
         ));
     }
     why
+}
+
+/// The lessons of an abandoned pilot: each active mistake with its failing
+/// checks (`failing`), heaviest mistake first.
+fn why_stopped(
+    fw: &Framework,
+    g: &Diagnosis,
+    failing: &dyn Fn(Mistake) -> Vec<CheckView>,
+) -> WhyStopped {
+    let mut active: Vec<Mistake> = Mistake::ALL
+        .into_iter()
+        .filter(|m| g.mistakes[m.index()].status == Status::Active)
+        .collect();
+    active.sort_by(|a, b| {
+        g.mistakes[b.index()]
+            .failing_weight
+            .cmp(&g.mistakes[a.index()].failing_weight)
+    });
+    let intro = match active.len() {
+        0 => "No mistake was active when it stopped, so the reason lies outside what the framework judges: record it in the story.".to_string(),
+        1 => "One mistake was active when it stopped. Read it as a lesson for the next pilot in the same area:".to_string(),
+        n => format!("{n} of the five mistakes were active when it stopped. Read them as lessons for the next pilot in the same area, the heaviest first:"),
+    };
+    WhyStopped {
+        intro,
+        lessons: active
+            .into_iter()
+            .map(|m| {
+                let info = fw.mistake(m);
+                Lesson {
+                    mistake: m.as_str(),
+                    name: info.name.clone(),
+                    root_cause: info.root_cause.clone(),
+                    fix: info.fix.clone(),
+                    checks: failing(m),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// The facts a leader asks first, with what is missing said so.
@@ -277,11 +349,33 @@ pub fn pilot_view(
                 score: r.score,
                 failing_weight: r.failing_weight,
                 failing: checks.iter().filter(|c| c.outcome != "pass").count(),
+                open_checks: checks
+                    .iter()
+                    .filter(|c| c.outcome != "pass")
+                    .cloned()
+                    .collect(),
+                passing_checks: checks
+                    .iter()
+                    .filter(|c| c.outcome == "pass")
+                    .cloned()
+                    .collect(),
                 checks,
             }
         })
         .collect();
-    let next_step = g.most_active.map(|m| {
+    let failing = |m: Mistake| -> Vec<CheckView> {
+        let mut checks: Vec<CheckView> = mistakes[m.index()]
+            .checks
+            .iter()
+            .filter(|c| c.outcome != "pass")
+            .cloned()
+            .collect();
+        // Stable: checks of the same weight keep the framework's order.
+        checks.sort_by_key(|c| std::cmp::Reverse(c.weight));
+        checks
+    };
+    let abandoned = d.stage == Stage::Abandoned;
+    let next_step = g.most_active.filter(|_| !abandoned).map(|m| {
         let info = fw.mistake(m);
         NextStep {
             mistake: m.as_str(),
@@ -289,14 +383,10 @@ pub fn pilot_view(
             summary: info.summary.clone(),
             fix: info.fix.clone(),
             why: next_step_why(fw, g, m),
-            checks: mistakes[m.index()]
-                .checks
-                .iter()
-                .filter(|c| c.outcome != "pass")
-                .cloned()
-                .collect(),
+            checks: failing(m),
         }
     });
+    let why_stopped = abandoned.then(|| why_stopped(fw, g, &failing));
     let verdict_text = match g.verdict {
         Verdict::Ready => format!(
             "No mistake is active and readiness is {} (the bar is {}).",
@@ -327,15 +417,12 @@ pub fn pilot_view(
         .map(|m| {
             let r = g.mistakes[m.index()];
             let value = match r.failing_weight {
-                0 => r.score.to_string(),
-                w => format!("{} (failing weight {w})", r.score),
+                0 => format!("{} / 100", r.score),
+                w => format!("{} / 100 (failing weight {w})", r.score),
             };
-            (
-                fw.mistake(*m).name.clone(),
-                r.score as f64,
-                value,
-                r.status.as_str(),
-            )
+            // The area, not the mistake's name: a long bar beside "Framed
+            // as a technology experiment" read as "very much framed so".
+            (area_label(*m), r.score as f64, value, r.status.as_str())
         })
         .collect();
     let summary = Mistake::ALL
@@ -402,7 +489,13 @@ pub fn pilot_view(
         strip: fact_strip(config, d, as_of),
         flags: flag_views(d, g, config.stale_days),
         next_step,
-        path: super::readiness::path_view(fw, g),
+        why_stopped,
+        // A stopped pilot has no way to ready to walk.
+        path: if abandoned {
+            None
+        } else {
+            super::readiness::path_view(fw, g)
+        },
         gate: super::readiness::gate_view(fw, g),
         mistakes,
         chart: chart(
@@ -411,6 +504,10 @@ pub fn pilot_view(
             format!(
                 "Score of each mistake, out of 100 (longer is better), and the weight of its failing checks: {summary}."
             ),
+        )
+        .reads(
+            "better",
+            "Longer is better: more of the area's checks pass, by weight.".into(),
         ),
         chart_note: format!(
             "A longer bar is better: it is the share of the mistake's checks, by weight, that pass. In brackets, the weight of its failing checks (a blocker weighs {}, a major {}, a minor {}); the next step names the mistake with the most failing weight, which is not always the shortest bar.",

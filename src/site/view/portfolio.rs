@@ -33,6 +33,19 @@ pub struct PilotRow {
     pub most_active_name: String,
     pub flags: Vec<FlagView>,
     pub budget: String,
+    /// The budget as a number, to sort by; -1 when none is answered.
+    pub budget_value: f64,
+    /// The production owner, or empty.
+    pub owner: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub decision_due: String,
+    /// "in 22 days", "57 days overdue", "decided" (production, abandoned).
+    pub decision_note: String,
+    /// `overdue` or empty.
+    pub decision_class: &'static str,
+    /// Days to the decision, to sort by (overdue first); pilots with none,
+    /// or decided, last.
+    pub decision_rank: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,9 +74,230 @@ pub struct PortfolioView {
     pub pilots: usize,
     /// Pilots ready to scale and closest to ready.
     pub readiness: super::readiness::PortfolioReadiness,
+    /// The go / no-go decisions overdue and due soon, for the panel above
+    /// the table.
+    pub decisions: DecisionsPanel,
+    /// Pilots, verdicts and budget per business unit.
+    pub units: Vec<UnitRow>,
+    /// The pages of the table, for reading it without JavaScript.
+    pub pager: Pager,
 }
 
-pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) -> PilotRow {
+/// How many rows of the portfolio table a page of it shows: the index
+/// shows the first ones, `table/N/index.html` the others, and `site.js`
+/// renders this many at a time from `table.js`.
+pub const TABLE_PAGE_ROWS: usize = 50;
+
+/// Where a page of the portfolio table is, from the site root: the first
+/// is the index.
+pub fn table_page_href(n: usize) -> String {
+    if n <= 1 {
+        "index.html".into()
+    } else {
+        format!("table/{n}/index.html")
+    }
+}
+
+/// The links between the pages of the portfolio table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pager {
+    /// "Pilots 101–200 of 10,000, attention first."
+    pub text: String,
+    /// Every page, the current one marked; empty when one page holds all.
+    pub pages: Vec<PagerLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PagerLink {
+    pub number: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The pager of page `n` (from 1) of a table of `pilots` rows.
+pub fn pager(pilots: usize, n: usize) -> Pager {
+    let pages = pilots.div_ceil(TABLE_PAGE_ROWS);
+    let first = (n - 1) * TABLE_PAGE_ROWS + 1;
+    let last = (n * TABLE_PAGE_ROWS).min(pilots);
+    Pager {
+        text: if pages <= 1 {
+            String::new()
+        } else {
+            format!(
+                "Pilots {}–{} of {}, those that need attention first.",
+                count(first),
+                count(last),
+                count(pilots)
+            )
+        },
+        pages: if pages <= 1 {
+            Vec::new()
+        } else {
+            (1..=pages)
+                .map(|i| PagerLink {
+                    number: count(i),
+                    href: table_page_href(i),
+                    current: i == n,
+                })
+                .collect()
+        },
+    }
+}
+
+/// A page of the portfolio table past the first: its rows are written by
+/// the site where `table.html` has the rows mark, like the index's.
+#[derive(Debug, Clone, Serialize)]
+pub struct TablePageView {
+    pub number: usize,
+    pub pager: Pager,
+    pub mistakes: Vec<MistakeHead>,
+}
+
+/// One row of `table.js`, the data `site.js` sorts, filters and renders
+/// the portfolio table from: a [`PilotRow`] in short keys, without what
+/// the script can look up once (a status's symbol and label).
+#[derive(Debug, Clone, Serialize)]
+pub struct TableRow {
+    pub h: String,
+    pub t: String,
+    pub s: String,
+    pub u: String,
+    pub o: String,
+    pub st: &'static str,
+    pub sl: &'static str,
+    pub sr: usize,
+    pub v: &'static str,
+    pub vl: &'static str,
+    pub vr: usize,
+    pub r: u32,
+    /// Per mistake: status and score.
+    pub c: Vec<(&'static str, u32)>,
+    pub m: &'static str,
+    pub mn: String,
+    pub b: String,
+    pub bv: f64,
+    pub d: String,
+    pub dn: String,
+    pub dc: &'static str,
+    pub dr: i64,
+    /// Flags: id, label, detail.
+    pub f: Vec<(&'static str, String, String)>,
+    /// What the FAQ's "and N more" links filter the table by
+    /// (`index.html#show=active-data`), space-separated.
+    pub k: String,
+}
+
+/// The row of `table.js` of a pilot.
+pub fn table_row(
+    config: &Config,
+    fw: &Framework,
+    p: &Portfolio,
+    d: &Dossier,
+    g: &Diagnosis,
+    as_of: jiff::civil::Date,
+) -> TableRow {
+    let row = pilot_row(config, fw, d, g, as_of);
+    TableRow {
+        k: filter_tokens(p, d, g).join(" "),
+        h: row.href,
+        t: row.title,
+        s: row.summary,
+        u: row.business_unit,
+        o: row.owner,
+        st: row.stage,
+        sl: row.stage_label,
+        sr: row.stage_rank,
+        v: row.verdict,
+        vl: row.verdict_label,
+        vr: row.verdict_rank,
+        r: row.readiness,
+        c: row.cells.iter().map(|c| (c.status, c.score)).collect(),
+        m: row.most_active,
+        mn: row.most_active_name,
+        b: row.budget,
+        bv: row.budget_value,
+        d: row.decision_due,
+        dn: row.decision_note,
+        dc: row.decision_class,
+        dr: row.decision_rank,
+        f: row
+            .flags
+            .into_iter()
+            .map(|f| (f.id, f.label, f.detail))
+            .collect(),
+    }
+}
+
+/// The filters a pilot belongs to: one for each group of pilots a live
+/// figure of the FAQ names (see `topic_figures`).
+fn filter_tokens(p: &Portfolio, d: &Dossier, g: &Diagnosis) -> Vec<String> {
+    let mut k: Vec<String> = Mistake::ALL
+        .iter()
+        .filter(|m| g.mistakes[m.index()].status == Status::Active)
+        .map(|m| format!("active-{}", m.as_str()))
+        .collect();
+    if g.flags.contains(&Flag::Purgatory) {
+        k.push("purgatory".into());
+    }
+    if matches!(d.stage, Stage::Production | Stage::Scaling) {
+        k.push("in-production".into());
+    }
+    if puts_budget_at_risk(d, g) && d.budget().is_some_and(|b| b > 0.0) {
+        k.push("budget-at-risk".into());
+    }
+    if g.verdict == Verdict::Ready {
+        k.push("ready".into());
+    }
+    if d.stage == Stage::Pilot && crate::framework::ready_for_next_stage(g) {
+        k.push("ready-to-scale".into());
+    }
+    if p.is_closest_to_ready(g) {
+        k.push("closest".into());
+    }
+    k
+}
+
+/// The decisions a leader has to take soon: overdue ones, then those due
+/// within [`DECISIONS_AHEAD`](crate::site::pack::DECISIONS_AHEAD) days, each list
+/// cut at [`DECISIONS_SHOWN`] with the rest counted.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionsPanel {
+    pub ahead: i64,
+    pub overdue: Vec<crate::site::pack::Decision>,
+    /// "and 12 more overdue", or empty.
+    pub overdue_more: String,
+    pub upcoming: Vec<crate::site::pack::Decision>,
+    /// "and 3 more due", or empty.
+    pub upcoming_more: String,
+    /// "No go / no-go decision is overdue or due in the next 30 days.", or
+    /// empty when there is one.
+    pub none: String,
+}
+
+/// How many decisions of each list the portfolio page names.
+pub const DECISIONS_SHOWN: usize = 8;
+
+/// One business unit in the portfolio's roll-up.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitRow {
+    pub name: String,
+    pub pilots: String,
+    pub ready: String,
+    pub at_risk: String,
+    pub not_ready: String,
+    pub purgatory: String,
+    pub budget: String,
+    pub budget_at_risk: String,
+}
+
+pub fn pilot_row(
+    config: &Config,
+    fw: &Framework,
+    d: &Dossier,
+    g: &Diagnosis,
+    as_of: jiff::civil::Date,
+) -> PilotRow {
+    let (decision_note, decision_class, decision_rank) = decision_when(d, as_of);
     PilotRow {
         id: d.id.clone(),
         href: pilot_href(&d.id),
@@ -84,6 +318,32 @@ pub fn pilot_row(config: &Config, fw: &Framework, d: &Dossier, g: &Diagnosis) ->
             .map_or_else(String::new, |m| fw.mistake(m).name.clone()),
         flags: flag_views(d, g, config.stale_days),
         budget: d.budget().map(|b| money(config, b)).unwrap_or_default(),
+        budget_value: d.budget().unwrap_or(-1.0),
+        owner: d.text(idx::PRODUCTION_OWNER).unwrap_or("").to_string(),
+        decision_due: d.decision_due().map(|x| x.to_string()).unwrap_or_default(),
+        decision_note,
+        decision_class,
+        decision_rank,
+    }
+}
+
+/// When a pilot's go / no-go decision is, seen from `as_of`: the words
+/// ("in 22 days", "57 days overdue"), `overdue` or not, and days to sort
+/// by (decided and undated pilots last).
+fn decision_when(d: &Dossier, as_of: jiff::civil::Date) -> (String, &'static str, i64) {
+    const LAST: i64 = i64::MAX / 2;
+    let days = |n: i64| plural(n.unsigned_abs() as usize, "day", "days");
+    let Some(date) = d.decision_due() else {
+        return (String::new(), "", LAST);
+    };
+    if matches!(d.stage, Stage::Production | Stage::Abandoned) {
+        return ("decided".into(), "", LAST - 1);
+    }
+    let left = crate::framework::judge::days_between(as_of, date);
+    match left {
+        0 => ("today".into(), "", 0),
+        n if n > 0 => (format!("in {}", days(n)), "", n),
+        n => (format!("{} overdue", days(n)), "overdue", n),
     }
 }
 
@@ -142,7 +402,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
     let figures = vec![
         Figure {
             label: "Pilots".into(),
-            value: p.pilots.to_string(),
+            value: count(p.pilots),
             note: plural(
                 p.in_production,
                 "in production or scaling",
@@ -153,28 +413,28 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
         },
         Figure {
             label: "Ready".into(),
-            value: p.verdict_count(Verdict::Ready).to_string(),
+            value: count(p.verdict_count(Verdict::Ready)),
             note: "no mistake active, readiness 80+".replace("80", &fw.ready_at.to_string()),
             caveat: String::new(),
             class: "ready",
         },
         Figure {
             label: "At risk".into(),
-            value: p.verdict_count(Verdict::AtRisk).to_string(),
+            value: count(p.verdict_count(Verdict::AtRisk)),
             note: "one mistake active, or readiness below the bar".into(),
             caveat: String::new(),
             class: "at_risk",
         },
         Figure {
             label: "Not ready".into(),
-            value: p.verdict_count(Verdict::NotReady).to_string(),
+            value: count(p.verdict_count(Verdict::NotReady)),
             note: "two or more mistakes active".into(),
             caveat: String::new(),
             class: "not_ready",
         },
         Figure {
             label: "In purgatory".into(),
-            value: p.purgatory.to_string(),
+            value: count(p.purgatory),
             note: "past the go / no-go date without a decision".into(),
             caveat: String::new(),
             class: if p.purgatory > 0 { "warn" } else { "" },
@@ -187,7 +447,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
                 money(config, p.budget_total)
             ),
             caveat: unread_caveat(p.unread, false),
-            class: "",
+            class: "money",
         },
     ];
     let max = p
@@ -204,7 +464,7 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             (
                 fw.mistake(*m).name.clone(),
                 n as f64,
-                n.to_string(),
+                format!("{} of {}", count(n), count(p.pilots)),
                 m.as_str(),
             )
         })
@@ -242,13 +502,18 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
         figures,
         production_note: format!(
             "{} of {} pilots are in production or scaling. For comparison, only about a third of AI pilots reach production (Astrafy).",
-            p.in_production, p.pilots
+            count(p.in_production),
+            count(p.pilots)
         ),
         production_share: share,
         chart: chart(
             items,
             max,
             format!("Pilots with each mistake active. {summary}."),
+        )
+        .reads(
+            "worse",
+            "Longer is worse: more pilots with the mistake active.".into(),
         ),
         mistakes: mistake_heads(fw),
         rows: Vec::new(),
@@ -259,12 +524,89 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             .filter(|s| p.by_stage[**s as usize] > 0)
             .map(|s| Fact {
                 label: stage_label(*s).to_string(),
-                value: p.by_stage[*s as usize].to_string(),
+                value: count(p.by_stage[*s as usize]),
             })
             .collect(),
         pilots: p.pilots,
         readiness: super::readiness::portfolio_readiness(judged),
+        decisions: decisions_panel(fw, judged),
+        units: unit_rows(config, judged),
+        pager: pager(p.pilots, 1),
     }
+}
+
+fn decisions_panel(fw: &Framework, judged: &Judged) -> DecisionsPanel {
+    let ahead = crate::site::pack::DECISIONS_AHEAD;
+    let (overdue, upcoming): (Vec<_>, Vec<_>) = crate::site::pack::decisions_due(fw, judged, ahead)
+        .into_iter()
+        .partition(|d| d.overdue);
+    let cut = |mut list: Vec<crate::site::pack::Decision>, what: &str| {
+        let more = list.len().saturating_sub(DECISIONS_SHOWN);
+        list.truncate(DECISIONS_SHOWN);
+        let more = if more > 0 {
+            format!("and {} more {what}", count(more))
+        } else {
+            String::new()
+        };
+        (list, more)
+    };
+    let none = if overdue.is_empty() && upcoming.is_empty() {
+        format!("No go / no-go decision is overdue or due in the next {ahead} days.")
+    } else {
+        String::new()
+    };
+    let (overdue, overdue_more) = cut(overdue, "overdue");
+    let (upcoming, upcoming_more) = cut(upcoming, "due");
+    DecisionsPanel {
+        ahead,
+        overdue,
+        overdue_more,
+        upcoming,
+        upcoming_more,
+        none,
+    }
+}
+
+/// The roll-up by business unit, by name; pilots without one last.
+fn unit_rows(config: &Config, judged: &Judged) -> Vec<UnitRow> {
+    #[derive(Default)]
+    struct Sums {
+        pilots: usize,
+        verdicts: [usize; 3],
+        purgatory: usize,
+        budget: f64,
+        at_risk: f64,
+    }
+    let mut units: std::collections::BTreeMap<(bool, &str), Sums> = Default::default();
+    for (d, g) in judged.pilots() {
+        let name = d.text(idx::BUSINESS_UNIT).unwrap_or("").trim();
+        let u = units.entry((name.is_empty(), name)).or_default();
+        u.pilots += 1;
+        u.verdicts[g.verdict as usize] += 1;
+        u.purgatory += usize::from(g.flags.contains(&Flag::Purgatory));
+        let budget = d.budget().unwrap_or(0.0);
+        u.budget += budget;
+        if puts_budget_at_risk(d, g) {
+            u.at_risk += budget;
+        }
+    }
+    units
+        .into_iter()
+        .map(|((_, name), u)| UnitRow {
+            name: if name.is_empty() {
+                "No business unit".into()
+            } else {
+                name.to_string()
+            },
+            pilots: count(u.pilots),
+            ready: count(u.verdicts[Verdict::Ready as usize]),
+            at_risk: count(u.verdicts[Verdict::AtRisk as usize]),
+            not_ready: count(u.verdicts[Verdict::NotReady as usize]),
+            purgatory: count(u.purgatory),
+            budget: money(config, u.budget),
+            budget_at_risk: money(config, u.at_risk),
+        })
+        .collect()
 }
 
 /// The whole view of the index page, every row in [`PortfolioView::rows`]:
@@ -273,7 +615,7 @@ pub fn portfolio_view_with_rows(config: &Config, fw: &Framework, judged: &Judged
     let mut v = portfolio_view(config, fw, judged);
     v.rows = table_order(judged)
         .into_iter()
-        .map(|(d, g)| pilot_row(config, fw, d, g))
+        .map(|(d, g)| pilot_row(config, fw, d, g, judged.as_of))
         .collect();
     v
 }

@@ -1,0 +1,216 @@
+//! The portfolio in a real browser (headless Chromium through
+//! chromedriver): a budget of eight digits stays inside its tile, on one
+//! line, at a laptop's width and a phone's; past one page of rows, sorting,
+//! "Show more" and the FAQ's filtered links work on every pilot, from the
+//! data in `table.js`, opened from `file://`.
+//!
+//! Without Chromium or chromedriver the test prints a notice and passes,
+//! unless `CI` is set: then it fails.
+
+use crate::browser_kit;
+
+use std::path::PathBuf;
+
+use browser_kit::{ChromeDriver, StaticServer, browser_programs};
+
+const AS_OF: &str = "2026-11-26";
+
+/// The shipped example with one not-ready pilot's budget raised to
+/// £48,000,000, so the budget at risk has eight digits; built from inside
+/// its folder.
+fn example_with_an_eight_digit_budget() -> tempfile::TempDir {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    for entry in std::fs::read_dir(root.join("content")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let mut text = std::fs::read_to_string(entry.path()).unwrap();
+        if name == "lease-credit-scoring.md" {
+            text = text.replace("budget: 220000", "budget: 48000000");
+        }
+        std::fs::write(content.join(&name), text).unwrap();
+    }
+    std::fs::copy(
+        root.join("pilotscope.toml"),
+        dir.path().join("pilotscope.toml"),
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("pilotscope")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// Per tile: `[label, value, value's scrollWidth, its clientWidth, the
+/// tile's right edge, the value's right edge, lines of the value]`.
+const TILES: &str = "
+  return Array.from(document.querySelectorAll('.figure')).map(function (f) {
+    var v = f.querySelector('.figure-value');
+    var r = document.createRange(); r.selectNodeContents(v);
+    var lines = new Set(Array.from(r.getClientRects()).map(function (x) { return Math.round(x.top); })).size;
+    return [f.querySelector('.figure-label').textContent, v.textContent, v.scrollWidth, v.clientWidth,
+            f.getBoundingClientRect().right, r.getBoundingClientRect().right, lines];
+  });";
+
+#[test]
+fn an_eight_digit_budget_stays_inside_its_tile_on_one_line() {
+    let Some((chromium, driver_program)) = browser_programs("portfolio tiles test") else {
+        return;
+    };
+    let project = example_with_an_eight_digit_budget();
+    let site = project.path().join("site");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(
+        index.contains("£48,395,000"),
+        "the budget at risk has eight digits"
+    );
+    let server = StaticServer::start(&site);
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let problems = runtime.block_on(async {
+        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
+        let c = driver.session(caps).await;
+        let mut problems = Vec::new();
+        for (width, height) in [(1366u32, 768u32), (390, 844)] {
+            c.set_window_size(width, height).await.unwrap();
+            c.goto(&server.url("index.html")).await.unwrap();
+            let tiles = c.execute(TILES, vec![]).await.unwrap();
+            for t in tiles.as_array().unwrap() {
+                let (label, value) = (t[0].as_str().unwrap(), t[1].as_str().unwrap());
+                let n = |i: usize| t[i].as_f64().unwrap();
+                if n(2) > n(3) || n(5) > n(4) {
+                    problems.push(format!(
+                        "at {width} px the tile {label:?} overflows: {value} is {} px in {} px, ends at {} past the tile's {}",
+                        n(2), n(3), n(5), n(4)
+                    ));
+                }
+                if n(6) > 1.0 {
+                    problems.push(format!("at {width} px the tile {label:?} breaks {value} over {} lines", n(6)));
+                }
+            }
+        }
+        let _ = c.close().await;
+        problems
+    });
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The example's ten dossiers 25 times over: 250 pilots.
+fn example_times_25() -> tempfile::TempDir {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    for entry in std::fs::read_dir(root.join("content")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "faq.md" || name.starts_with('_') {
+            continue;
+        }
+        for copy in 1..=25 {
+            std::fs::copy(entry.path(), content.join(format!("c{copy:02}-{name}"))).unwrap();
+        }
+    }
+    let out = assert_cmd::Command::cargo_bin("pilotscope")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+const TABLE: &str = "
+  var rows = document.querySelectorAll('table.pilots tbody tr');
+  var more = document.querySelector('[data-more]');
+  return [rows.length, rows[0].cells[0].textContent.trim(), rows[0].cells[5].textContent.trim(),
+          document.querySelector('[data-count]').textContent, more.hidden,
+          document.querySelector('[data-pager]').hidden];";
+
+#[test]
+fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
+    let Some((chromium, driver_program)) = browser_programs("portfolio table test") else {
+        return;
+    };
+    let project = example_times_25();
+    let index = project.path().join("site/index.html");
+    let url = format!("file://{}", index.display());
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
+        let c = driver.session(caps).await;
+        c.goto(&url).await.unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[0], 50, "the first page of rows");
+        assert_eq!(v[3], "250 pilots", "every pilot is counted: {v}");
+        assert_eq!(v[4], false, "Show more is offered");
+        assert_eq!(
+            v[5], true,
+            "the links to pages are for readers without JavaScript"
+        );
+
+        // Readiness, highest first: the best pilot of all 250, which is not
+        // among the first 50 rows the page was written with.
+        let readiness = "table.pilots thead th[data-key=\"readiness\"] button";
+        c.execute(
+            &format!("document.querySelector('{readiness}').click();"),
+            vec![],
+        )
+        .await
+        .unwrap();
+        c.execute(
+            &format!("document.querySelector('{readiness}').click();"),
+            vec![],
+        )
+        .await
+        .unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[1], "Supplier invoice matching", "{v}");
+        assert_eq!(v[2], "99", "{v}");
+
+        c.execute(
+            "document.querySelector('[data-show-more]').click();",
+            vec![],
+        )
+        .await
+        .unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[0], 100, "a page more: {v}");
+
+        // The FAQ's "and N more": the table filtered to those pilots.
+        c.goto(&format!("{url}#show=active-data")).await.unwrap();
+        c.refresh().await.unwrap();
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[3], "125 of 250 pilots shown", "{v}");
+        assert_eq!(v[0], 50, "{v}");
+        let _ = c.close().await;
+    });
+}
