@@ -61,7 +61,9 @@ fuzz_target!(|bytes: &[u8]| {
         .render(Page::Index)
         .unwrap_or_else(|e| panic!("the portfolio page does not render: {e}"));
     let index = String::from_utf8(index).expect("pages are UTF-8");
-    assert_eq!(index.to_ascii_lowercase().matches("<script").count(), 1);
+    // The site's two: site.js, and table.js (the table as data).
+    assert_eq!(index.to_ascii_lowercase().matches("<script").count(), 2);
+    assert!(index.contains("<script src=\"table.js\" defer></script>"));
 
     let report = site.render(Page::Report).expect("report.json renders");
     serde_json::from_slice::<serde_json::Value>(&report).expect("report.json is JSON");
