@@ -6,75 +6,9 @@
 //! Every build runs as a user runs it: from inside the project folder, with
 //! no `--root`, into the project's own `site/`.
 
-use std::path::{Path, PathBuf};
-
 use scraper::{Html, Selector};
-use serde_json::Value;
 
-const AS_OF: &str = "2026-11-26";
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Copies `from` (its `content/` and `pilotscope.toml`, if any) into a
-/// temporary project folder.
-fn project_from(from: &Path) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(from.join("content")) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-    if from.join("pilotscope.toml").is_file() {
-        std::fs::copy(
-            from.join("pilotscope.toml"),
-            dir.path().join("pilotscope.toml"),
-        )
-        .unwrap();
-    }
-    dir
-}
-
-/// `pilotscope --as-of AS_OF build`, run from inside `project`; insists on
-/// the exit status `code`.
-fn build_in(project: &Path, code: i32) {
-    let out = assert_cmd::Command::cargo_bin("pilotscope")
-        .unwrap()
-        .current_dir(project)
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "pilotscope build in {}:\n{}",
-        project.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn page(project: &Path, path: &str) -> String {
-    std::fs::read_to_string(project.join("site").join(path))
-        .unwrap_or_else(|e| panic!("site/{path}: {e}"))
-}
-
-fn report(project: &Path) -> Value {
-    serde_json::from_str(&page(project, "report.json")).unwrap()
-}
-
-fn text_of(e: scraper::ElementRef) -> String {
-    e.text()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+use crate::common::{build_in, page, project_from, repo_root, report, text_of};
 
 fn texts(html: &str, css: &str) -> Vec<String> {
     Html::parse_document(html)

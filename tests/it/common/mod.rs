@@ -306,3 +306,64 @@ impl BuiltSite {
         seen
     }
 }
+
+// ---------------------------------------------------------------- a project built whole
+
+/// Copies `from` (its `content/` and `pilotscope.toml`, if any) into a
+/// temporary project folder.
+pub fn project_from(from: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(from.join("content")) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    if from.join("pilotscope.toml").is_file() {
+        std::fs::copy(
+            from.join("pilotscope.toml"),
+            dir.path().join("pilotscope.toml"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// `pilotscope --as-of AS_OF build`, run from inside `project`; insists on
+/// the exit status `code`.
+pub fn build_in(project: &Path, code: i32) {
+    let out = assert_cmd::Command::cargo_bin("pilotscope")
+        .unwrap()
+        .current_dir(project)
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "pilotscope build in {}:\n{}",
+        project.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn page(project: &Path, path: &str) -> String {
+    std::fs::read_to_string(project.join("site").join(path))
+        .unwrap_or_else(|e| panic!("site/{path}: {e}"))
+}
+
+pub fn report(project: &Path) -> serde_json::Value {
+    serde_json::from_str(&page(project, "report.json")).unwrap()
+}
+
+pub fn text_of(e: scraper::ElementRef) -> String {
+    e.text()
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
