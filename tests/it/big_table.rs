@@ -14,8 +14,6 @@ use std::path::{Path, PathBuf};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
-const AS_OF: &str = "2026-11-26";
-
 /// The example's ten dossiers 25 times over: 250 pilots, five pages of the
 /// table. Returns the project folder; the site is its `site/`.
 pub fn example_times_25() -> tempfile::TempDir {
@@ -39,18 +37,7 @@ pub fn example_times_25() -> tempfile::TempDir {
         dir.path().join("pilotscope.toml"),
     )
     .unwrap();
-    let out = assert_cmd::Command::cargo_bin("pilotscope")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::build_in(dir.path(), 0);
     dir
 }
 

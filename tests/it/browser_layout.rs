@@ -23,8 +23,6 @@ use std::process::Command;
 use browser_kit::{ChromeDriver, StaticServer, browser_programs, find_program};
 use fantoccini::Client;
 
-const AS_OF: &str = "2026-11-26";
-
 /// The shipped example, each dossier four times over (so the printed
 /// portfolio table runs over several pages), with one dossier that cannot
 /// be read added, built from inside its folder as a user builds it.
@@ -54,18 +52,7 @@ fn example_with_a_broken_dossier() -> tempfile::TempDir {
         dir.path().join("pilotscope.toml"),
     )
     .unwrap();
-    let out = assert_cmd::Command::cargo_bin("pilotscope")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "the build reports the broken dossier:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::build_in(dir.path(), 1);
     dir
 }
 

@@ -13,8 +13,6 @@ use std::path::PathBuf;
 
 use browser_kit::{ChromeDriver, StaticServer, browser_programs};
 
-const AS_OF: &str = "2026-11-26";
-
 /// The shipped example with one not-ready pilot's budget raised to
 /// £48,000,000, so the budget at risk has eight digits; built from inside
 /// its folder.
@@ -37,18 +35,7 @@ fn example_with_an_eight_digit_budget() -> tempfile::TempDir {
         dir.path().join("pilotscope.toml"),
     )
     .unwrap();
-    let out = assert_cmd::Command::cargo_bin("pilotscope")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::build_in(dir.path(), 0);
     dir
 }
 
@@ -127,18 +114,7 @@ fn example_times_25() -> tempfile::TempDir {
             std::fs::copy(entry.path(), content.join(format!("c{copy:02}-{name}"))).unwrap();
         }
     }
-    let out = assert_cmd::Command::cargo_bin("pilotscope")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::build_in(dir.path(), 0);
     dir
 }
 

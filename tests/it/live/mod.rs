@@ -78,22 +78,8 @@ impl Project {
     }
 }
 
-/// Copies a folder tree.
-pub fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.expect("fixture is readable");
-        let rel = entry
-            .path()
-            .strip_prefix(from)
-            .expect("walkdir stays under its root");
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).expect("create folder");
-        } else {
-            std::fs::copy(entry.path(), &dest).expect("copy file");
-        }
-    }
-}
+/// Copies a folder tree (one binary now, so the one in `common`).
+pub use crate::common::copy_dir;
 
 /// Every file under `dir` by path relative to it (with `/`), with its bytes.
 pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
