@@ -3,6 +3,7 @@
 
     python3 bench/generate.py --count 10000 --seed 1 bench/out/gen-10000
     python3 bench/generate.py --count 10000 --seed 1 --hugo bench/out/hugo-10000 bench/out/gen-10000
+    python3 bench/generate.py --count 10000 --seed 1 --zola bench/out/zola-10000 bench/out/gen-10000
 
 The output folder becomes a pilotscope project: `pilotscope.toml` and
 `content/<area>/<slug>.md`, one dossier per pilot. Answers vary the way a real
@@ -16,7 +17,11 @@ edit.
 
 With `--hugo DIR` it also writes a minimal Hugo project holding the same
 bodies (`content/pilots/<area>/<slug>.md` with title front matter and one
-layout file), for the comparison in `bench/run.sh`.
+layout file), for the comparison in `bench/run.sh`. With `--zola DIR` it
+writes the same bodies as a minimal Zola site: one section
+(`content/pilots/_index.md`, pages `content/pilots/<area>-<slug>.md` with
+title front matter), three one-line templates, and no taxonomies, feeds,
+sitemap listing, search index or Sass.
 
 Python 3.11 standard library only. The same seed and count give the same
 bytes.
@@ -495,6 +500,49 @@ HUGO_LAYOUT = """<!doctype html>
 <body><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>
 """
 
+# Zola always renders the home page, the section, the sitemap, robots.txt
+# and 404.html; their templates here list nothing, so the pages are what
+# is measured, as with Hugo above.
+ZOLA_CONFIG = """base_url = "https://example.org"
+title = "Zola comparison"
+compile_sass = false
+build_search_index = false
+generate_feeds = false
+minify_html = false
+taxonomies = []
+
+[markdown]
+render_emoji = false
+external_links_target_blank = false
+smart_punctuation = false
+"""
+
+ZOLA_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ page.title }}</title></head>
+<body><main><h1>{{ page.title }}</h1>{{ page.content | safe }}</main></body></html>
+"""
+
+ZOLA_LIST = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ config.title }}</title></head>
+<body><main><h1>{{ config.title }}</h1></main></body></html>
+"""
+
+
+def write_zola_project(folder: str) -> None:
+    for sub in ("templates", os.path.join("content", "pilots")):
+        os.makedirs(os.path.join(folder, sub), exist_ok=True)
+    files = {
+        "config.toml": ZOLA_CONFIG,
+        os.path.join("templates", "page.html"): ZOLA_PAGE,
+        os.path.join("templates", "section.html"): ZOLA_LIST,
+        os.path.join("templates", "index.html"): ZOLA_LIST,
+        os.path.join("content", "_index.md"): '+++\ntitle = "Home"\n+++\n',
+        os.path.join("content", "pilots", "_index.md"): '+++\ntitle = "Pilots"\nsort_by = "none"\n+++\n',
+    }
+    for rel, text in files.items():
+        with open(os.path.join(folder, rel), "w", encoding="utf-8") as f:
+            f.write(text)
+
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -502,6 +550,7 @@ def main(argv=None) -> int:
     ap.add_argument("--count", type=int, required=True, help="number of dossiers")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--hugo", metavar="DIR", help="also write a minimal Hugo project with the same bodies")
+    ap.add_argument("--zola", metavar="DIR", help="also write a minimal Zola site with the same bodies")
     args = ap.parse_args(argv)
 
     rng = random.Random(args.seed)
@@ -515,6 +564,8 @@ def main(argv=None) -> int:
             f.write(HUGO_CONFIG)
         with open(os.path.join(args.hugo, "layouts", "_default", "single.html"), "w", encoding="utf-8") as f:
             f.write(HUGO_LAYOUT)
+    if args.zola:
+        write_zola_project(args.zola)
     made = set()
     for n in range(1, args.count + 1):
         p = Pilot(rng, n)
@@ -532,7 +583,12 @@ def main(argv=None) -> int:
                 made.add(hfolder)
             with open(os.path.join(hfolder, p.slug + ".md"), "w", encoding="utf-8") as f:
                 f.write(f"---\ntitle: {json.dumps(p.title)}\n---\n\n{body}")
-    print(f"wrote {args.count} dossiers to {content}" + (f" and a Hugo project to {args.hugo}" if args.hugo else ""), file=sys.stderr)
+        if args.zola:
+            name = f"{p.area}-{p.slug}.md"
+            with open(os.path.join(args.zola, "content", "pilots", name), "w", encoding="utf-8") as f:
+                f.write(f"+++\ntitle = {json.dumps(p.title)}\n+++\n\n{body}")
+    also = [f"a Hugo project to {args.hugo}"] * bool(args.hugo) + [f"a Zola site to {args.zola}"] * bool(args.zola)
+    print(f"wrote {args.count} dossiers to {content}" + "".join(f" and {a}" for a in also), file=sys.stderr)
     return 0
 
 

@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
-# The performance benchmark: pilotscope against Hugo and against the I/O floor.
+# The performance benchmark: pilotscope against Zola and Hugo and against the
+# I/O floor.
 #
 #   bench/run.sh                      # 1,000, 10,000 and 50,000 pilots
 #   bench/run.sh --sizes 1000,10000   # fewer sizes
 #
 # Options: --sizes LIST, --seed N (1), --runs N (timed runs per row, 5),
 # --edits N (edits for the serve latency, 20), --bin PATH (a pilotscope binary
-# to measure instead of building this checkout), --out DIR (bench/out).
+# to measure instead of building this checkout), --zola PATH (the Zola
+# binary; default: `zola` on the PATH, else bench/out/zola/bin/zola, which
+# bench/zola.sh builds from source), --interval S (seconds between saves in
+# the sustained-save row, 0.3), --out DIR (bench/out).
 #
-# Needs python3, cargo and rustc. hyperfine (whole-process timings), hugo (the
-# comparison) and GNU time (/usr/bin/time, peak memory) are optional: rows
-# that need a missing tool are skipped and the script says so. On Debian:
+# Needs python3, cargo and rustc. hyperfine (whole-process timings), zola and
+# hugo (the comparisons) and GNU time (/usr/bin/time, peak memory) are
+# optional: rows that need a missing tool are skipped and the script says so.
+# On Debian:
 #
-#   apt-get install hyperfine hugo time
+#   apt-get install hyperfine hugo time && bench/zola.sh
+#
+# The cold builds of pilotscope and Zola run in turn (A B A B ...), and so do
+# Hugo's and Zola's, so that a noisy neighbour slows both sides of a ratio.
 #
 # It installs nothing. Everything it writes goes under bench/out/ (git-ignored):
-# the generated portfolios (gen-N), the Hugo projects (hugo-N), the sites, the
+# the generated portfolios (gen-N), the Zola and Hugo projects (zola-N,
+# hugo-N), the sites, the
 # raw results (results.tsv, hyperfine JSON) and the table (table.md).
 set -euo pipefail
 
@@ -26,6 +35,8 @@ seed=1
 runs=5
 edits=20
 bin=""
+zola=""
+interval=0.3
 out="$here/out"
 as_of="2026-11-24"
 
@@ -36,8 +47,10 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --edits) edits="$2"; shift 2 ;;
     --bin) bin="$2"; shift 2 ;;
+    --zola) zola="$2"; shift 2 ;;
+    --interval) interval="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,8 +68,15 @@ have() { [[ " ${BENCH_SKIP:-} " != *" $1 "* ]] && command -v "$1" >/dev/null; }
 missing=()
 have hyperfine || missing+=("hyperfine (timings fall back to repeated runs timed by python)")
 have hugo || missing+=("hugo (the Hugo rows are skipped)")
+if [ -z "$zola" ]; then
+  if have zola; then zola="$(command -v zola)"
+  elif [ -x "$here/out/zola/bin/zola" ] && [[ " ${BENCH_SKIP:-} " != *" zola "* ]]; then zola="$here/out/zola/bin/zola"
+  fi
+fi
+[ -n "$zola" ] || missing+=("zola (the Zola rows are skipped; bench/zola.sh builds it)")
 [ -x /usr/bin/time ] || missing+=("GNU time at /usr/bin/time (the peak memory row is skipped)")
 for m in "${missing[@]}"; do echo "missing: $m; install with: apt-get install hyperfine hugo time" >&2; done
+[ -n "$zola" ] && echo "zola: $("$zola" --version)" >&2
 
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
@@ -92,10 +112,11 @@ for n in "${size_list[@]}"; do
   echo "== $n pilots" >&2
   gen="$out/gen-$n"
   hugo_dir="$out/hugo-$n"
-  stamp="$gen/.generated-seed-$seed"
+  zola_dir="$out/zola-$n"
+  stamp="$gen/.generated-seed-$seed-zola"
   if [ ! -e "$stamp" ]; then
-    rm -rf "$gen" "$hugo_dir"
-    python3 "$here/generate.py" --count "$n" --seed "$seed" --hugo "$hugo_dir" "$gen"
+    rm -rf "$gen" "$hugo_dir" "$zola_dir"
+    python3 "$here/generate.py" --count "$n" --seed "$seed" --hugo "$hugo_dir" --zola "$zola_dir" "$gen"
     touch "$stamp"
   fi
   site="$out/site-$n"
@@ -103,7 +124,15 @@ for n in "${size_list[@]}"; do
   # Fewer runs for the largest portfolios: each cold build writes gigabytes.
   r=$runs; [ "$n" -ge 50000 ] && r=$(( runs < 3 ? runs : 3 ))
 
-  record "$n" cold "$(timeit "cold-$n" "rm -rf $site" "$pilot build --output $site" "$r")"
+  if [ -n "$zola" ]; then
+    read -r a b < <($tools pair --runs "$r" --out "$out" "cold-$n" "rm -rf $site" "$pilot build --output $site" \
+      "zola-$n" "rm -rf $zola_dir/public" "$zola --root $zola_dir build")
+    record "$n" cold "$a"
+    record "$n" zola "$b"
+    rm -rf "$zola_dir/public"
+  else
+    record "$n" cold "$(timeit "cold-$n" "rm -rf $site" "$pilot build --output $site" "$r")"
+  fi
   written="$( { $pilot build --output "$site" 2>&1 || true; } | sed -n 's/.*(\([0-9]*\) written.*/\1/p' | tail -1)"
   record "$n" nochange_written "$written"
   record "$n" nochange "$(timeit "nochange-$n" "" "$pilot build --output $site")"
@@ -113,15 +142,34 @@ for n in "${size_list[@]}"; do
     rm -rf "$site"
     rss="$( { /usr/bin/time -f 'maxrss %M' $pilot build --output "$site" >/dev/null 2>"$out/time-$n.txt" || true; } ; sed -n 's/^maxrss //p' "$out/time-$n.txt")"
     record "$n" rss "$rss"
+    if [ -n "$zola" ]; then
+      rm -rf "$zola_dir/public"
+      /usr/bin/time -f 'maxrss %M' "$zola" --root "$zola_dir" build >/dev/null 2>"$out/time-zola-$n.txt" || true
+      record "$n" zola_rss "$(sed -n 's/^maxrss //p' "$out/time-zola-$n.txt")"
+      rm -rf "$zola_dir/public"
+    fi
   fi
   record "$n" check "$(timeit "check-$n" "" "$pilot check")"
   read -r page full < <($tools serve-latency --bin "$bin" --root "$gen" --out "$out/serve-$n" --as-of "$as_of" --edits "$edits")
   record "$n" serve "$page"
   record "$n" serve_full "$full"
   rm -rf "$out/serve-$n"
+  read -r page last announced < <($tools serve-sustained --bin "$bin" --root "$gen" --out "$out/serve-$n" --as-of "$as_of" --edits "$edits" --interval "$interval")
+  record "$n" sustained "$page"
+  record "$n" sustained_last "$last"
+  record "$n" sustained_index "$announced"
+  rm -rf "$out/serve-$n"
 
   if have hugo; then
-    record "$n" hugo "$(timeit "hugo-$n" "rm -rf $hugo_dir/public" "hugo --source $hugo_dir --quiet" "$r")"
+    if [ -n "$zola" ]; then
+      read -r a b < <($tools pair --runs "$r" --out "$out" "hugo-$n" "rm -rf $hugo_dir/public" "hugo --source $hugo_dir --quiet" \
+        "zola_again-$n" "rm -rf $zola_dir/public" "$zola --root $zola_dir build")
+      record "$n" hugo "$a"
+      record "$n" zola_again "$b"
+      rm -rf "$zola_dir/public"
+    else
+      record "$n" hugo "$(timeit "hugo-$n" "rm -rf $hugo_dir/public" "hugo --source $hugo_dir --quiet" "$r")"
+    fi
     rm -rf "$hugo_dir/public"
   fi
   # The floor writes what the cold build wrote: same files, sizes and folders.

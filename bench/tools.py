@@ -4,6 +4,12 @@
     tools.py time --runs 5 [--prepare CMD] [--ok-codes 0,1] -- CMD...
         Runs CMD (through the shell) RUNS times, PREPARE before each run, and
         prints the median wall time in seconds. Used when hyperfine is missing.
+    tools.py pair --runs 5 --out DIR NAME_A PREPARE_A CMD_A NAME_B PREPARE_B CMD_B
+        Runs two commands in turn, A B A B ..., each after its own PREPARE
+        (which is not timed), and prints `median_A median_B` in seconds. Each
+        command's wall, user and system times go to DIR/NAME.json in
+        hyperfine's shape, so the table shows their CPU time too. Exit status
+        1 is accepted (a portfolio with a broken dossier builds, and says so).
     tools.py hyperfine-median FILE.json
         The median of a hyperfine --export-json result, in seconds.
     tools.py edit FILE
@@ -13,6 +19,15 @@
         polls its page over HTTP until the new revision is served. Prints
         `page_median full_median` in seconds (full: the whole rebuild, as the
         server reports it).
+    tools.py serve-sustained --bin BIN --root GEN --out SITE --as-of DATE --edits 20 --interval 0.3
+        Like serve-latency, but saves the dossier every INTERVAL seconds
+        without waiting for a rebuild, as an editor's autosave does, while
+        another thread polls its page. Prints `page_median last index`:
+        the median time from a save to the page showing it (or a later
+        save), the time from the last save to the end of the last rebuild
+        (the aggregate pages written), and how many of the server's live
+        reload messages named index.html (0 is right: these edits change
+        nothing the index shows).
     tools.py table RESULTS.tsv
         The markdown table of a run, with ratios and targets.
 """
@@ -44,6 +59,38 @@ def cmd_time(args) -> int:
             print(f"command failed ({done.returncode}): {' '.join(args.cmd)}", file=sys.stderr)
             return 1
     print(f"{statistics.median(times):.4f}")
+    return 0
+
+
+def cmd_pair(args) -> int:
+    import resource
+
+    sides = [(args.name_a, args.prepare_a, args.cmd_a), (args.name_b, args.prepare_b, args.cmd_b)]
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in sides}
+    for _ in range(args.runs):
+        for name, prepare, cmd in sides:
+            if prepare:
+                subprocess.run(prepare, shell=True, check=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            done = subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if done.returncode not in (0, 1):
+                print(f"command failed ({done.returncode}): {cmd}", file=sys.stderr)
+                return 1
+            runs[name].append((wall, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime))
+    for name, _, cmd in sides:
+        r = runs[name]
+        result = {
+            "command": cmd,
+            "times": [w for w, _, _ in r],
+            "user": statistics.mean(u for _, u, _ in r),
+            "system": statistics.mean(s for _, _, s in r),
+        }
+        with open(os.path.join(args.out, f"{name}.json"), "w", encoding="utf-8") as f:
+            json.dump({"results": [result]}, f)
+    print(" ".join(f"{statistics.median(w for w, _, _ in runs[name]):.4f}" for name, _, _ in sides))
     return 0
 
 
@@ -129,7 +176,7 @@ def cmd_serve_latency(args) -> int:
 
         # The watcher starts after the server prints its address: edit until
         # an edit shows, before timing any.
-        rebuilt_line = re.compile(r"rebuilt \d+ pages in ([\d.]+) ms")
+        rebuilt_line = re.compile(r"rebuilt \d+ pages? in ([\d.]+) ms")
 
         def wait_rebuilt(seen: int) -> float | None:
             with rebuilt:
@@ -170,6 +217,132 @@ def cmd_serve_latency(args) -> int:
                 full.append(whole)
             time.sleep(0.05)
         print(f"{statistics.median(page):.4f} {statistics.median(full) if full else float('nan'):.4f}")
+        return 0
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+SHOWN_REVISION = re.compile(r"Revision (\d+)\.")
+
+
+def cmd_serve_sustained(args) -> int:
+    path, ident = first_dossier(os.path.join(args.root, "content"))
+    proc = subprocess.Popen(
+        [args.bin, "--root", args.root, "--as-of", args.as_of, "serve", "--port", "0", "--output", args.out],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[tuple[float, str]] = []
+    ready = threading.Event()
+    address: list[str] = []
+    rebuilt_line = re.compile(r"rebuilt \d+ pages? in ([\d.]+) ms")
+
+    def read_stderr():
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append((time.perf_counter(), line.rstrip("\n")))
+            m = re.search(r"at http://([^/\s]+)/", line)
+            if m and not address:
+                address.append(m.group(1))
+                ready.set()
+
+    threading.Thread(target=read_stderr, daemon=True).start()
+    try:
+        if not ready.wait(timeout=args.timeout):
+            print("the server did not start in time:\n" + "\n".join(l for _, l in lines[-20:]), file=sys.stderr)
+            return 1
+        host, port = address[0].rsplit(":", 1)
+        url = f"/pilots/{ident}/index.html"
+        messages: list[tuple[float, dict]] = []
+
+        def listen():
+            c = http.client.HTTPConnection(host, int(port), timeout=args.timeout)
+            c.request("GET", "/__pilotscope/events")
+            r = c.getresponse()
+            for raw in r:
+                line = raw.decode("utf-8", "replace").strip()
+                if line.startswith("data:"):
+                    try:
+                        messages.append((time.perf_counter(), json.loads(line[5:])))
+                    except ValueError:
+                        pass
+
+        threading.Thread(target=listen, daemon=True).start()
+
+        def revision() -> int:
+            c = http.client.HTTPConnection(host, int(port), timeout=5)
+            try:
+                c.request("GET", url)
+                m = SHOWN_REVISION.search(c.getresponse().read().decode("utf-8", "replace"))
+                return int(m.group(1)) if m else -1
+            finally:
+                c.close()
+
+        # Wait until an edit shows (the watcher starts after the address is printed).
+        for _ in range(20):
+            want = bump(path)
+            deadline = time.perf_counter() + 3
+            while revision() < want and time.perf_counter() < deadline:
+                time.sleep(0.01)
+            if revision() >= want:
+                break
+        else:
+            print("edits never reached the page: is the watcher running?", file=sys.stderr)
+            return 1
+        time.sleep(2)  # the warm-up edit's aggregate pages
+        first_message = len(messages)
+
+        saves: list[tuple[int, float]] = []
+        seen: dict[int, float] = {}
+        done = threading.Event()
+
+        def poll():
+            best = -1
+            while not done.is_set():
+                n = revision()
+                now = time.perf_counter()
+                if n > best:
+                    best = n
+                    seen[n] = now
+                time.sleep(0.0005)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        start = time.perf_counter()
+        for i in range(args.edits):
+            target = start + i * args.interval
+            time.sleep(max(0.0, target - time.perf_counter()))
+            saves.append((bump(path), time.perf_counter()))
+        last_n, last_save = saves[-1]
+        # Quiet: no rebuild line for 3 s after the last one.
+        while True:
+            time.sleep(0.5)
+            after = [t for t, l in lines if t > last_save and rebuilt_line.search(l)]
+            if after and time.perf_counter() - after[-1] > 3:
+                break
+            if time.perf_counter() - last_save > args.timeout:
+                print("the rebuilds did not end", file=sys.stderr)
+                return 1
+        done.set()
+        poller.join()
+        latency = []
+        for n, t in saves:
+            shown = [seen[k] for k in seen if k >= n]
+            if not shown:
+                print(f"revision {n} never reached the page", file=sys.stderr)
+                return 1
+            latency.append(min(shown) - t)
+        last = after[-1] - last_save
+        index = sum(1 for _, m in messages[first_message:] if "index.html" in m.get("changed", []))
+        print(f"{statistics.median(latency):.4f} {last:.4f} {index}")
+        if args.verbose:
+            print("latencies ms:", " ".join(f"{x * 1000:.0f}" for x in latency), file=sys.stderr)
+            print(f"messages: {len(messages) - first_message}, naming index.html: {index}", file=sys.stderr)
         return 0
     finally:
         proc.terminate()
@@ -294,6 +467,14 @@ def main(argv=None) -> int:
     t.add_argument("--ok-codes", default="0")
     t.add_argument("cmd", nargs=argparse.REMAINDER)
     t.set_defaults(run=cmd_time)
+    pr = sub.add_parser("pair")
+    pr.add_argument("--runs", type=int, default=5)
+    pr.add_argument("--out", required=True)
+    for side in ("a", "b"):
+        pr.add_argument(f"name_{side}")
+        pr.add_argument(f"prepare_{side}")
+        pr.add_argument(f"cmd_{side}")
+    pr.set_defaults(run=cmd_pair)
     h = sub.add_parser("hyperfine-median")
     h.add_argument("file")
     h.set_defaults(run=cmd_hyperfine_median)
@@ -308,6 +489,16 @@ def main(argv=None) -> int:
     s.add_argument("--edits", type=int, default=20)
     s.add_argument("--timeout", type=float, default=600)
     s.set_defaults(run=cmd_serve_latency)
+    ss = sub.add_parser("serve-sustained")
+    ss.add_argument("--bin", required=True)
+    ss.add_argument("--root", required=True)
+    ss.add_argument("--out", required=True)
+    ss.add_argument("--as-of", required=True)
+    ss.add_argument("--edits", type=int, default=20)
+    ss.add_argument("--interval", type=float, default=0.3)
+    ss.add_argument("--timeout", type=float, default=600)
+    ss.add_argument("--verbose", action="store_true")
+    ss.set_defaults(run=cmd_serve_sustained)
     tb = sub.add_parser("table")
     tb.add_argument("file")
     tb.set_defaults(run=cmd_table)

@@ -489,6 +489,7 @@ fn build(
             unchanged: done.pages,
             removed: 0,
             changed: Vec::new(),
+            left: 0,
             pilots: done.pilots,
             elapsed: start.elapsed(),
         };
@@ -525,6 +526,7 @@ fn build(
         &mut crate::site::Sink {
             page: &tick,
             first: None,
+            abandon: &|| false,
         },
     );
     if let Some(b) = &bar {

@@ -16,6 +16,7 @@
 //! run on their own thread (`watch`) and announce each rebuild here over a
 //! broadcast channel; browsers hear of it through server-sent events.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -195,11 +196,24 @@ pub fn run(
         let shared = shared.clone();
         let term = term.clone();
         std::thread::spawn(move || {
+            // The pages of a rebuild's first message (the edited pilot's) are
+            // not named again in its last: a browser showing one would
+            // reload twice.
+            let mut announced: HashSet<String> = HashSet::new();
             let mut listener = |r: &Rebuild, partial: bool| {
-                if !partial {
+                let news: Vec<String> = r
+                    .changed
+                    .iter()
+                    .filter(|p| !announced.contains(*p))
+                    .cloned()
+                    .collect();
+                if partial {
+                    announced.extend(news.iter().cloned());
+                } else {
+                    announced.clear();
                     term.rebuild(r, false);
                 }
-                let m = message(r.changed.clone(), &r.errors);
+                let m = message(news, &r.errors);
                 if let Ok(mut s) = shared.status.write() {
                     *s = m.clone();
                 }

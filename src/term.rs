@@ -139,7 +139,15 @@ impl Term {
         let what = if initial {
             format!("built {} pages", r.pages)
         } else {
-            format!("rebuilt {} pages", r.changed.len())
+            let n = r.changed.len();
+            format!("rebuilt {n} page{}", if n == 1 { "" } else { "s" })
+        };
+        let left = match r.left {
+            0 => String::new(),
+            n => format!(
+                " ({n} portfolio page{} left for the newer change)",
+                if n == 1 { "" } else { "s" }
+            ),
         };
         let tail = if errors > 0 {
             format!(
@@ -149,6 +157,9 @@ impl Term {
         } else {
             String::new()
         };
-        eprintln!("{what} in {:.0} ms{tail}", r.elapsed.as_secs_f64() * 1000.0);
+        eprintln!(
+            "{what} in {:.0} ms{left}{tail}",
+            r.elapsed.as_secs_f64() * 1000.0
+        );
     }
 }

@@ -28,7 +28,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use jiff::civil::Date;
@@ -63,6 +64,9 @@ pub struct Rebuild {
     pub troubles: Vec<String>,
     pub elapsed: Duration,
     pub pages: usize,
+    /// Portfolio pages left unwritten because a newer change arrived while
+    /// they were being written; the rebuild for that change writes them.
+    pub left: usize,
 }
 
 /// The loaded parts of a project that a rebuild reuses.
@@ -86,6 +90,10 @@ pub struct Live {
     blocking: Vec<Diagnostic>,
     /// The file watches [`run`] listens to, or why they could not be set up.
     watches: Option<Result<Watches, String>>,
+    /// Whether the last rebuild left portfolio pages for a newer change:
+    /// the next rebuild writes them even when that change turns out to be
+    /// none of the site's (an editor's swap file, say).
+    owed: bool,
 }
 
 impl Live {
@@ -101,6 +109,7 @@ impl Live {
             loaded: None,
             blocking: Vec::new(),
             watches: None,
+            owed: false,
         };
         let rebuild = live.full();
         live.watches = Some(Watches::new().map(|mut w| {
@@ -163,7 +172,13 @@ impl Live {
         }
     }
 
+    /// Whether pages were left by the last rebuild (see [`Live::apply`]).
+    pub fn owes_pages(&self) -> bool {
+        self.owed
+    }
+
     fn full(&mut self) -> Rebuild {
+        self.owed = false;
         let start = Instant::now();
         let previous_errors: HashSet<String> =
             self.errors().iter().map(|d| d.source.clone()).collect();
@@ -222,8 +237,15 @@ impl Live {
     }
 
     /// Rebuilds after `paths` changed, calling `first` as soon as the
-    /// page of the first changed dossier is on disk.
-    pub fn apply(&mut self, paths: &[PathBuf], first: &mut dyn FnMut(&Rebuild)) -> Rebuild {
+    /// page of the first changed dossier is on disk. The pages about the
+    /// whole portfolio come after it, and are left for the next rebuild as
+    /// soon as `abandon` says a newer change has arrived.
+    pub fn apply(
+        &mut self,
+        paths: &[PathBuf],
+        first: &mut dyn FnMut(&Rebuild),
+        abandon: &(dyn Fn() -> bool + Sync),
+    ) -> Rebuild {
         let Some(loaded) = &self.loaded else {
             return self.full();
         };
@@ -287,16 +309,17 @@ impl Live {
         if templates_changed {
             return self.rerender_all();
         }
-        if dossiers.is_empty() && !rescan && !faq_changed {
+        if dossiers.is_empty() && !rescan && !faq_changed && !self.owed {
             return Rebuild {
                 errors: self.errors(),
                 ..Rebuild::default()
             };
         }
-        self.incremental(dossiers, &folders, rescan, faq_changed, first)
+        self.incremental(dossiers, &folders, rescan, faq_changed, first, abandon)
     }
 
     fn rerender_all(&mut self) -> Rebuild {
+        self.owed = false;
         let start = Instant::now();
         let Some(loaded) = &mut self.loaded else {
             return self.full();
@@ -345,6 +368,7 @@ impl Live {
         rescan: bool,
         faq_changed: bool,
         first: &mut dyn FnMut(&Rebuild),
+        abandon: &(dyn Fn() -> bool + Sync),
     ) -> Rebuild {
         let start = Instant::now();
         let as_of = self.as_of;
@@ -500,6 +524,7 @@ impl Live {
         let mut sink = site::Sink {
             page: &|| {},
             first: Some(&mut told),
+            abandon,
         };
         let pages = site::Pages::Touched {
             first: mine,
@@ -508,6 +533,8 @@ impl Live {
         let errors = match site::build(&s, &out, pages, &mut sink) {
             Ok(stats) => {
                 rebuild.changed = stats.changed;
+                rebuild.left = stats.left;
+                self.owed = stats.left > 0;
                 Vec::new()
             }
             Err(errors) => {
@@ -544,6 +571,10 @@ fn is_clash(e: &Entry) -> bool {
 struct Watches {
     watcher: RecommendedWatcher,
     events: mpsc::Receiver<notify::Result<Event>>,
+    /// Set by the watcher's thread when a change arrives, cleared when a
+    /// batch is taken: a rebuild under way asks it whether to stop writing
+    /// the portfolio pages and start on the newer change instead.
+    pending: Arc<AtomicBool>,
     /// The paths watched now.
     watched: Vec<PathBuf>,
 }
@@ -551,11 +582,20 @@ struct Watches {
 impl Watches {
     fn new() -> Result<Watches, String> {
         let (tx, events) = mpsc::channel();
+        let pending = Arc::new(AtomicBool::new(false));
+        let flag = pending.clone();
+        let handler = move |r: notify::Result<Event>| {
+            if r.as_ref().map_or(true, is_change) {
+                flag.store(true, Ordering::Release);
+            }
+            let _ = tx.send(r);
+        };
         let watcher =
-            notify::recommended_watcher(tx).map_err(|e| format!("cannot watch files: {e}"))?;
+            notify::recommended_watcher(handler).map_err(|e| format!("cannot watch files: {e}"))?;
         Ok(Watches {
             watcher,
             events,
+            pending,
             watched: Vec::new(),
         })
     }
@@ -608,10 +648,8 @@ impl Watches {
     /// Empty when nothing happened within `wait`; `None` when the watcher
     /// stopped. The watcher's own errors go to `troubles`.
     fn next_batch(&self, wait: Duration, troubles: &mut Vec<String>) -> Option<Vec<Event>> {
-        // Reading a file is no change; our own reads would loop forever.
-        let change = |e: &Event| !matches!(e.kind, EventKind::Access(_));
         let mut take = |r: notify::Result<Event>, batch: &mut Vec<Event>| match r {
-            Ok(e) if change(&e) => batch.push(e),
+            Ok(e) if is_change(&e) => batch.push(e),
             Ok(_) => {}
             Err(e) => troubles.push(format!("file watching: {e}")),
         };
@@ -631,8 +669,16 @@ impl Watches {
                 Err(_) => break,
             }
         }
+        // What arrives from now on is news for the rebuild of this batch.
+        self.pending.store(false, Ordering::Release);
         Some(batch)
     }
+}
+
+/// Whether an event is a change. Reading a file is none; our own reads
+/// would loop forever.
+fn is_change(e: &Event) -> bool {
+    !matches!(e.kind, EventKind::Access(_))
 }
 
 /// Watches the project and rebuilds on every change until `stop` says so.
@@ -672,16 +718,20 @@ pub fn run(
             .iter()
             .flat_map(|e| e.paths.iter().cloned())
             .collect();
-        if paths.is_empty() && !overflowed {
+        // Pages left by the last rebuild are written once the saves stop,
+        // whatever the events were.
+        if paths.is_empty() && !overflowed && !live.owes_pages() {
             continue;
         }
         watches.forget_replaced(&events);
         paths.sort();
         paths.dedup();
+        let pending = watches.pending.clone();
+        let newer = move || pending.load(Ordering::Acquire);
         let mut rebuild = if overflowed {
             live.full()
         } else {
-            live.apply(&paths, &mut |partial| listener(partial, true))
+            live.apply(&paths, &mut |partial| listener(partial, true), &newer)
         };
         // A folder watched only now may have been written to before its
         // watch was set up: look at it once more.
@@ -690,12 +740,13 @@ pub fn run(
             if added.is_empty() {
                 break;
             }
-            let again = live.apply(&added, &mut |partial| listener(partial, true));
+            let again = live.apply(&added, &mut |partial| listener(partial, true), &newer);
             rebuild.changed.extend(again.changed);
             rebuild.report.extend(again.report);
             rebuild.fixed.extend(again.fixed);
             rebuild.errors = again.errors;
             rebuild.pages = again.pages;
+            rebuild.left = again.left;
             rebuild.elapsed += again.elapsed;
         }
         // Errors that are still there are no news.

@@ -46,9 +46,14 @@ pub type FirstWritten<'a> = &'a mut dyn FnMut(&[String], &[Diagnostic]);
 pub struct Sink<'a> {
     /// After each page (rendered, or found fresh), from any thread.
     pub page: &'a (dyn Fn() + Sync),
-    /// When the `first` pages of [`Pages::Touched`] are on disk: their
-    /// paths and the problems met writing them.
+    /// When the `first` pages of [`Pages::Touched`] are on disk: the paths
+    /// of those whose bytes changed, and the problems met writing them.
     pub first: Option<FirstWritten<'a>>,
+    /// Asked, from any thread, before and while the `then` pages of
+    /// [`Pages::Touched`] are written: `true` means a newer change has
+    /// arrived, and the pages not yet written are left to the next build
+    /// (each page on disk stays whole, old or new; see [`BuildStats::left`]).
+    pub abandon: &'a (dyn Fn() -> bool + Sync),
 }
 
 impl Sink<'_> {
@@ -57,6 +62,7 @@ impl Sink<'_> {
         Sink {
             page: &|| {},
             first: None,
+            abandon: &|| false,
         }
     }
 }
@@ -124,18 +130,28 @@ pub fn build(
     } else {
         output::begin(out).map_err(problem)?
     };
-    let (mut written, mut unchanged, mut errors) = write_pages(site, &first, out, sink.page);
-    let mut changed: Vec<String> = first.iter().map(|p| site.path(*p)).collect();
+    let never = || false;
+    let first_done = write_pages(site, &first, out, sink.page, &never);
+    let then_done = write_pages(site, &then, out, sink.page, sink.abandon);
+    let mut tally = Tally::default();
+    tally.add(site, &first, first_done);
+    let first_errors = summarise(std::mem::take(&mut tally.failed));
     if let (false, Some(told)) = (first.is_empty(), sink.first.as_mut()) {
-        told(&changed, &errors);
+        told(&tally.changed, &first_errors);
     }
-    let (w, u, e) = write_pages(site, &then, out, sink.page);
-    (written, unchanged) = (written + w, unchanged + u);
-    errors.extend(e);
+    tally.add(site, &then, then_done);
+    let mut errors = first_errors;
+    errors.extend(summarise(tally.failed));
     if !errors.is_empty() {
         return Err(errors);
     }
-    changed.extend(then.iter().map(|p| site.path(*p)));
+    let Tally {
+        written,
+        unchanged,
+        mut changed,
+        left,
+        ..
+    } = tally;
     changed.extend(
         previous
             .files
@@ -143,6 +159,16 @@ pub fn build(
             .filter(|f| !files.contains_key(*f))
             .cloned(),
     );
+    // A page left for the next build keeps its old bytes; the manifest
+    // must not vouch for them with the new key. One that is not the key
+    // of this build makes the next build render it again, and keeps it
+    // listed, so that it is not taken for a page the site no longer has.
+    let mut files = files;
+    for path in &left {
+        if let Some(key) = files.get_mut(path) {
+            *key ^= 1;
+        }
+    }
     let removed = output::finish(
         out,
         &previous,
@@ -158,6 +184,7 @@ pub fn build(
         unchanged: unchanged + all.len() - rendered.min(all.len()),
         removed,
         changed,
+        left: left.len(),
         pilots: site.judged.portfolio.pilots,
         elapsed: start.elapsed(),
     })
@@ -170,9 +197,12 @@ pub struct BuildStats {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
-    /// Site paths of the pages written (or found unchanged) and of the
-    /// files removed, as a live preview reloads them.
+    /// Site paths of the pages whose bytes changed and of the files
+    /// removed: what a live preview reloads.
     pub changed: Vec<String>,
+    /// Pages not written because [`Sink::abandon`] said so: the next build
+    /// writes them.
+    pub left: usize,
     pub pilots: usize,
     pub elapsed: Duration,
 }
@@ -197,22 +227,70 @@ impl std::fmt::Display for BuildStats {
     }
 }
 
-/// Renders and writes `pages` into `out`. Pages render and write in
-/// parallel; `progress` is told after each page.
+/// What became of the pages of a build, summed.
+#[derive(Default)]
+struct Tally {
+    written: usize,
+    unchanged: usize,
+    /// Paths of the pages written.
+    changed: Vec<String>,
+    /// Paths of the pages left.
+    left: Vec<String>,
+    failed: Vec<Diagnostic>,
+}
+
+impl Tally {
+    fn add(&mut self, site: &Site, pages: &[Page], done: Vec<Done>) {
+        for (page, done) in pages.iter().zip(done) {
+            match done {
+                Done::Written => {
+                    self.written += 1;
+                    self.changed.push(site.path(*page));
+                }
+                Done::Unchanged => self.unchanged += 1,
+                Done::Left => self.left.push(site.path(*page)),
+                Done::Failed(d) => self.failed.push(d),
+            }
+        }
+    }
+}
+
+/// What became of one page of [`write_pages`].
+enum Done {
+    Written,
+    /// Its file already held these bytes.
+    Unchanged,
+    /// Not written: `abandon` said so before or while it was.
+    Left,
+    Failed(Diagnostic),
+}
+
+/// Renders and writes `pages` into `out`, in parallel; `progress` is told
+/// after each page. A page not begun when `abandon` says `true` is left,
+/// and so is a streamed page being written then (its old file stays).
 fn write_pages(
     site: &Site,
     pages: &[Page],
     out: &Path,
     progress: &(dyn Fn() + Sync),
-) -> (usize, usize, Vec<Diagnostic>) {
-    let results: Vec<Result<bool, Diagnostic>> = pages
+    abandon: &(dyn Fn() -> bool + Sync),
+) -> Vec<Done> {
+    let done = |r: Result<bool, Diagnostic>| match r {
+        Ok(true) => Done::Written,
+        Ok(false) => Done::Unchanged,
+        Err(d) => Done::Failed(d),
+    };
+    pages
         .par_iter()
         .map(|page| {
+            if abandon() {
+                return Done::Left;
+            }
             let path = site.path(*page);
             let dest = out.join(&path);
             if let Some(link) = output::link_on_the_way(out, &path) {
                 progress();
-                return Err(Diagnostic::error(
+                return Done::Failed(Diagnostic::error(
                     Code::OutputCannotWrite,
                     crate::dossier::discover::show(&link, &site.project.root),
                     "cannot be written: this is a symbolic link where the site needs a folder, and the site is never written through one",
@@ -222,17 +300,24 @@ fn write_pages(
             let result = match page {
                 // The report is streamed to disk: at 10,000 pilots it is tens
                 // of megabytes that need not be held in memory.
-                Page::Report => output::stream_if_changed(&dest, |w| {
-                    report::write_json_compact(w, site.judged, &site.project.framework)
-                })
-                .map_err(|e| write_error(site, out, &dest, &e)),
+                Page::Report => {
+                    let written = output::stream_if_changed(&dest, |w| {
+                        let mut w = Abandoning { inner: w, abandon };
+                        report::write_json_compact(&mut w, site.judged, &site.project.framework)
+                    });
+                    if written.is_err() && abandon() {
+                        return Done::Left;
+                    }
+                    written.map_err(|e| write_error(site, out, &dest, &e))
+                }
                 // So are the index and FAQ pages, for the same reason (see
                 // `Site::write_index`). A template error is told apart from
                 // a failure to write by where it is kept.
                 Page::Index | Page::Faq | Page::Pack | Page::TableData | Page::TablePage(_) => {
                     let mut failed = None;
                     let written = output::stream_if_changed(&dest, |w| {
-                        site.write_streamed(*page, w).map_err(|e| match e {
+                        let mut w = Abandoning { inner: w, abandon };
+                        site.write_streamed(*page, &mut w).map_err(|e| match e {
                             WriteError::Render(d) => {
                                 failed = Some(d);
                                 std::io::Error::other("a template failed")
@@ -242,6 +327,7 @@ fn write_pages(
                     });
                     match failed {
                         Some(d) => Err(d),
+                        None if written.is_err() && abandon() => return Done::Left,
                         None => written.map_err(|e| write_error(site, out, &dest, &e)),
                     }
                 }
@@ -251,26 +337,23 @@ fn write_pages(
                 }),
             };
             progress();
-            result
+            done(result)
         })
-        .collect();
-    let mut written = 0;
-    let mut unchanged = 0;
-    // Each distinct problem once (a full disk fails every page the same
-    // way), with how many more files it stopped.
+        .collect()
+}
+
+/// Each distinct problem once (a full disk fails every page the same way),
+/// with how many more files it stopped.
+fn summarise(failed: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut errors: Vec<(Diagnostic, usize)> = Vec::new();
-    for r in results {
-        match r {
-            Ok(true) => written += 1,
-            Ok(false) => unchanged += 1,
-            Err(e) => match errors.iter_mut().find(|(x, _)| x.message == e.message) {
-                Some((x, _)) if x.source == e.source => {}
-                Some((_, more)) if e.code == Code::OutputCannotWrite => *more += 1,
-                _ => errors.push((e, 0)),
-            },
+    for e in failed {
+        match errors.iter_mut().find(|(x, _)| x.message == e.message) {
+            Some((x, _)) if x.source == e.source => {}
+            Some((_, more)) if e.code == Code::OutputCannotWrite => *more += 1,
+            _ => errors.push((e, 0)),
         }
     }
-    let errors = errors
+    errors
         .into_iter()
         .map(|(d, more)| match more {
             0 => d,
@@ -280,8 +363,27 @@ fn write_pages(
                 if n == 1 { "" } else { "s" }
             )),
         })
-        .collect();
-    (written, unchanged, errors)
+        .collect()
+}
+
+/// A writer that fails once `abandon` says so: a streamed page stops
+/// within one write of a newer change, and its old file stays.
+struct Abandoning<'a, W: ?Sized> {
+    inner: &'a mut W,
+    abandon: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl<W: std::io::Write + ?Sized> std::io::Write for Abandoning<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if (self.abandon)() {
+            return Err(std::io::Error::other("left for the next build"));
+        }
+        self.inner.write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Why a page cannot be written. A file where a folder must be is named

@@ -940,3 +940,72 @@ fn refusals_and_redirects_are_never_cached_either() {
         );
     }
 }
+
+#[test]
+fn an_edit_that_changes_only_its_page_announces_that_page_once_and_not_the_index() {
+    let project = Project::live();
+    let mut server = serve(&project);
+    let mut events = Events::connect(server.port);
+    let alpha = std::fs::read_to_string(project.content().join("alpha.md")).unwrap();
+    let rebuilds = |s: &str| s.matches("rebuilt ").count();
+    let before = rebuilds(&server.stderr());
+    // Only the story: the index, report and FAQ hold the same bytes as before.
+    let story_only = alpha.replace("The reader runs beside", "The reader now runs beside");
+    assert_ne!(story_only, alpha, "the fixture's story changed");
+    project.write("content/alpha.md", &story_only);
+    let mut seen = Vec::new();
+    events.wait_for(
+        "a message naming Alpha's page",
+        |d| seen.push(d.to_string()),
+        |d| d.contains("pilots/alpha/index.html"),
+    );
+    // The rebuild is complete (its line is printed after its last message).
+    let deadline = std::time::Instant::now() + live::DEADLINE;
+    while rebuilds(&server.stderr()) == before {
+        server.assert_alive();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rebuild never ended:\n{}",
+            server.stderr()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Then a change to another pilot's title: its page and the index are
+    // named, after every message of the story edit.
+    let bravo = std::fs::read_to_string(project.content().join("bravo.md")).unwrap();
+    let title = bravo
+        .lines()
+        .find_map(|l| l.strip_prefix("title: "))
+        .expect("bravo has a title")
+        .to_string();
+    project.write(
+        "content/bravo.md",
+        &bravo.replace(&title, &format!("{title} renamed")),
+    );
+    events.wait_for(
+        "the message naming the index after Bravo's title changed",
+        |d| seen.push(d.to_string()),
+        |d| d.contains("\"index.html\""),
+    );
+    let story_messages: Vec<&String> = seen
+        .iter()
+        .take_while(|d| !d.contains("pilots/bravo/index.html"))
+        .collect();
+    assert!(
+        story_messages.iter().all(|d| !d.contains("\"index.html\"")),
+        "the story edit named the index, so an open index reloads on every edit: {story_messages:#?}"
+    );
+    let named = story_messages
+        .iter()
+        .filter(|d| d.contains("pilots/alpha/index.html"))
+        .count();
+    assert_eq!(
+        named, 1,
+        "the story edit named Alpha's page {named} times (a browser on it reloads each time): {story_messages:#?}"
+    );
+    assert!(
+        server.stderr().contains("rebuilt 1 page in"),
+        "the story edit rewrote more than its page:\n{}",
+        server.stderr()
+    );
+}

@@ -414,3 +414,69 @@ fn incremental_rebuilds_give_the_same_bytes_as_a_clean_build() {
         sequence(seed, 12);
     }
 }
+
+/// Saves that come faster than the portfolio pages can be written (an
+/// editor's autosave on a large portfolio): each save's own page is
+/// written, the portfolio pages of a save are left when a newer one
+/// arrives, and once the saves stop the site is the clean build's, with a
+/// manifest that a later `build` trusts (it writes nothing).
+#[test]
+fn saves_faster_than_a_rebuild_leave_the_clean_build_and_a_manifest_to_trust() {
+    let project = Project::live();
+    let content = project.content();
+    // Enough pilots that the pages about all of them take a while.
+    for i in 0..600 {
+        write(
+            &content.join(format!("many/pilot-{i:03}.md")),
+            &dossier(&format!("Pilot {i:03}")),
+        );
+    }
+    let watched = project.beside("A");
+    let clean = project.beside("B");
+    let mut watcher = Running::watch(&project.root, &watched);
+    let alpha = content.join("alpha.md");
+    let text = std::fs::read_to_string(&alpha).unwrap();
+    for n in 0..40 {
+        // The title shows on the index: every save changes the portfolio pages.
+        write(
+            &alpha,
+            &text.replace("Alpha invoice reader", &format!("Alpha invoice reader {n}")),
+        );
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    clean_build(&project.root, &clean);
+    let expected = tree(&clean);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let diff = differences(&tree(&watched), &expected);
+        if diff.is_empty() {
+            break;
+        }
+        watcher.assert_alive();
+        assert!(
+            Instant::now() < deadline,
+            "the watch output never became the clean build:\n  {}\n\nwatch stderr:\n{}",
+            diff.join("\n  "),
+            watcher.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        watcher.stderr().contains("left for the newer change"),
+        "no rebuild was overtaken by a newer save, so this test tested nothing:\n{}",
+        watcher.stderr()
+    );
+    drop(watcher);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+        .current_dir(&project.root)
+        .args(["--as-of", live::AS_OF, "build", "--output"])
+        .arg(&watched)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("pilotscope build runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("(0 written"),
+        "a build after the watcher settled rewrote pages:\n{stderr}"
+    );
+}
