@@ -135,6 +135,26 @@ pub const PILOT_LINKS_MARK: &str = "<!-- pilotscope: pilot links ";
 /// is well under a megabyte.
 pub const ROWS_AT_ONCE: usize = 256;
 
+/// Renders `items` [`ROWS_AT_ONCE`] at a time with `render`, on every
+/// core, and writes the pieces to `w` in their order. A few pieces a core
+/// are held at once, so a page of 50,000 rows is never in memory whole.
+pub(crate) fn write_chunks<T: Sync>(
+    w: &mut dyn Write,
+    items: &[T],
+    render: impl Fn(&[T]) -> Result<String, WriteError> + Sync,
+) -> Result<(), WriteError> {
+    use rayon::prelude::*;
+    let at_once = ROWS_AT_ONCE * 2 * rayon::current_num_threads().max(1);
+    for group in items.chunks(at_once) {
+        let pieces: Vec<Result<String, WriteError>> =
+            group.par_chunks(ROWS_AT_ONCE).map(&render).collect();
+        for piece in pieces {
+            w.write_all(piece?.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 /// Why a page could not be written out.
 #[derive(Debug)]
 pub enum WriteError {
@@ -396,24 +416,20 @@ impl<'a> Site<'a> {
     ) -> Result<(), WriteError> {
         let config = &self.project.config;
         let fw = &self.project.framework;
-        let mut rows_ctx = Context::new();
-        rows_ctx.insert("page", page);
-        rows_ctx.insert_value("mistakes", self.mistakes.clone());
         let mut pieces = outline.split(PILOT_ROWS_MARK);
         w.write_all(pieces.next().unwrap_or("").as_bytes())?;
         for piece in pieces {
-            for chunk in rows.chunks(ROWS_AT_ONCE) {
+            write_chunks(w, rows, |chunk| {
                 let rows: Vec<view::PilotRow> = chunk
                     .iter()
                     .map(|(d, g)| view::pilot_row(config, fw, d, g, self.judged.as_of))
                     .collect();
+                let mut rows_ctx = Context::new();
+                rows_ctx.insert("page", page);
+                rows_ctx.insert_value("mistakes", self.mistakes.clone());
                 rows_ctx.insert("rows", &rows);
-                w.write_all(
-                    self.templates
-                        .render("pilot_rows.html", &rows_ctx)?
-                        .as_bytes(),
-                )?;
-            }
+                Ok(self.templates.render("pilot_rows.html", &rows_ctx)?)
+            })?;
             w.write_all(piece.as_bytes())?;
         }
         Ok(())

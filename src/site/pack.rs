@@ -24,7 +24,7 @@ use crate::framework::{Diagnosis, Framework, Verdict};
 use crate::project::Judged;
 
 use super::view::{self, Chart, Figure, PilotRow, PilotView};
-use super::{ROWS_AT_ONCE, Site, WriteError};
+use super::{Site, WriteError};
 
 /// Where `pack.html` wants the portfolio table's rows.
 pub const PACK_ROWS_MARK: &str = "<!-- pilotscope: pack rows -->";
@@ -171,11 +171,28 @@ pub struct PackRow {
 /// and its failing checks across all mistakes, heaviest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct PackPilot {
-    #[serde(flatten)]
-    pub pilot: PilotView,
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub stage_label: &'static str,
+    pub verdict: &'static str,
+    pub verdict_label: &'static str,
+    pub verdict_text: String,
+    pub readiness: u32,
+    pub strip: Vec<view::StripFact>,
+    pub flags: Vec<view::FlagView>,
+    pub next_step: Option<view::NextStep>,
+    pub why_stopped: Option<view::WhyStopped>,
+    pub path: Option<super::readiness::PathView>,
+    pub gate: Option<super::readiness::GateView>,
+    pub source: String,
+    /// The checks that fail or are unanswered, blockers first.
     pub failing: Vec<view::CheckView>,
 }
 
+/// A pilot's page of the pack: the parts of its [`PilotView`] that the
+/// pack shows (not the story, chart or every check, which would be
+/// turned into template values and dropped unread).
 fn pack_pilot(
     config: &Config,
     fw: &Framework,
@@ -189,14 +206,49 @@ fn pack_pilot(
         "major" => 1,
         _ => 2,
     };
-    let mut failing: Vec<view::CheckView> = pilot
-        .mistakes
-        .iter()
-        .flat_map(|m| m.checks.iter().filter(|c| c.outcome != "pass").cloned())
+    let PilotView {
+        id,
+        title,
+        summary,
+        stage_label,
+        verdict,
+        verdict_label,
+        verdict_text,
+        readiness,
+        strip,
+        flags,
+        next_step,
+        why_stopped,
+        path,
+        gate,
+        mistakes,
+        source,
+        ..
+    } = pilot;
+    let mut failing: Vec<view::CheckView> = mistakes
+        .into_iter()
+        .flat_map(|m| m.checks.into_iter().filter(|c| c.outcome != "pass"))
         .collect();
     // Stable: checks of one severity keep the framework's order.
     failing.sort_by_key(weight);
-    PackPilot { pilot, failing }
+    PackPilot {
+        id,
+        title,
+        summary,
+        stage_label,
+        verdict,
+        verdict_label,
+        verdict_text,
+        readiness,
+        strip,
+        flags,
+        next_step,
+        why_stopped,
+        path,
+        gate,
+        source,
+        failing,
+    }
 }
 
 impl Site<'_> {
@@ -214,9 +266,19 @@ impl Site<'_> {
         let ctx = self.context(page.clone(), "pack", &pack_view(config, fw, self.judged));
         let outline = self.templates.render("pack.html", &ctx)?;
         let order = view::table_order(self.judged);
-        let mut chunk_ctx = Context::new();
-        chunk_ctx.insert("page", &page);
-        chunk_ctx.insert_value("mistakes", self.mistakes.clone());
+        fn chunk_ctx<T: Serialize>(
+            site: &Site,
+            page: &view::PageView,
+            key: &'static str,
+            value: &T,
+        ) -> Context {
+            let mut ctx = Context::new();
+            ctx.insert("page", page);
+            ctx.insert_value("mistakes", site.mistakes.clone());
+            ctx.insert(key, value);
+            ctx
+        }
+        let as_of = self.judged.as_of;
         let mut rest = outline.as_str();
         loop {
             let next = [PACK_ROWS_MARK, PACK_PILOTS_MARK]
@@ -229,24 +291,28 @@ impl Site<'_> {
             };
             w.write_all(&rest.as_bytes()[..at])?;
             rest = &rest[at + mark.len()..];
-            for chunk in order.chunks(ROWS_AT_ONCE) {
-                if mark == PACK_ROWS_MARK {
+            if mark == PACK_ROWS_MARK {
+                super::write_chunks(w, &order, |chunk| {
                     let rows: Vec<PackRow> = chunk
                         .iter()
                         .map(|(d, g)| PackRow {
-                            row: view::pilot_row(config, fw, d, g, self.judged.as_of),
+                            row: view::pilot_row(config, fw, d, g, as_of),
                         })
                         .collect();
-                    chunk_ctx.insert("rows", &rows);
-                    w.write_all(&self.render_context("pack_rows.html", &chunk_ctx)?)?;
-                } else {
+                    Ok(self
+                        .templates
+                        .render("pack_rows.html", &chunk_ctx(self, &page, "rows", &rows))?)
+                })?;
+            } else {
+                super::write_chunks(w, &order, |chunk| {
                     let pilots: Vec<PackPilot> = chunk
                         .iter()
-                        .map(|(d, g)| pack_pilot(config, fw, d, g, self.judged.as_of))
+                        .map(|(d, g)| pack_pilot(config, fw, d, g, as_of))
                         .collect();
-                    chunk_ctx.insert("pilots", &pilots);
-                    w.write_all(&self.render_context("pack_pilots.html", &chunk_ctx)?)?;
-                }
+                    Ok(self
+                        .templates
+                        .render("pack_pilots.html", &chunk_ctx(self, &page, "pilots", &pilots))?)
+                })?;
             }
         }
     }
