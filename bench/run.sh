@@ -21,6 +21,8 @@
 #
 # The cold builds of pilotscope and Zola run in turn (A B A B ...), and so do
 # Hugo's and Zola's, so that a noisy neighbour slows both sides of a ratio.
+# Each starts after `rm -rf` of its last output and a `sync`: on a disk
+# mounted with `discard`, the deletes of one run otherwise land in the next.
 #
 # It installs nothing. Everything it writes goes under bench/out/ (git-ignored):
 # the generated portfolios (gen-N), the Zola and Hugo projects (zola-N,
@@ -125,13 +127,13 @@ for n in "${size_list[@]}"; do
   r=$runs; [ "$n" -ge 50000 ] && r=$(( runs < 3 ? runs : 3 ))
 
   if [ -n "$zola" ]; then
-    read -r a b < <($tools pair --runs "$r" --out "$out" "cold-$n" "rm -rf $site" "$pilot build --output $site" \
-      "zola-$n" "rm -rf $zola_dir/public" "$zola --root $zola_dir build")
+    read -r a b < <($tools pair --runs "$r" --out "$out" "cold-$n" "rm -rf $site && sync" "$pilot build --output $site" \
+      "zola-$n" "rm -rf $zola_dir/public && sync" "$zola --root $zola_dir build")
     record "$n" cold "$a"
     record "$n" zola "$b"
     rm -rf "$zola_dir/public"
   else
-    record "$n" cold "$(timeit "cold-$n" "rm -rf $site" "$pilot build --output $site" "$r")"
+    record "$n" cold "$(timeit "cold-$n" "rm -rf $site && sync" "$pilot build --output $site" "$r")"
   fi
   written="$( { $pilot build --output "$site" 2>&1 || true; } | sed -n 's/.*(\([0-9]*\) written.*/\1/p' | tail -1)"
   record "$n" nochange_written "$written"
@@ -162,19 +164,19 @@ for n in "${size_list[@]}"; do
 
   if have hugo; then
     if [ -n "$zola" ]; then
-      read -r a b < <($tools pair --runs "$r" --out "$out" "hugo-$n" "rm -rf $hugo_dir/public" "hugo --source $hugo_dir --quiet" \
-        "zola_again-$n" "rm -rf $zola_dir/public" "$zola --root $zola_dir build")
+      read -r a b < <($tools pair --runs "$r" --out "$out" "hugo-$n" "rm -rf $hugo_dir/public && sync" "hugo --source $hugo_dir --quiet" \
+        "zola_again-$n" "rm -rf $zola_dir/public && sync" "$zola --root $zola_dir build")
       record "$n" hugo "$a"
       record "$n" zola_again "$b"
       rm -rf "$zola_dir/public"
     else
-      record "$n" hugo "$(timeit "hugo-$n" "rm -rf $hugo_dir/public" "hugo --source $hugo_dir --quiet" "$r")"
+      record "$n" hugo "$(timeit "hugo-$n" "rm -rf $hugo_dir/public && sync" "hugo --source $hugo_dir --quiet" "$r")"
     fi
     rm -rf "$hugo_dir/public"
   fi
   # The floor writes what the cold build wrote: same files, sizes and folders.
   (cd "$site" && find . -type f -printf '%s\t%P\n') > "$out/floor-$n.list"
-  record "$n" floor "$(timeit "floor-$n" "rm -rf $out/floor-out" "$out/floor $out/floor-$n.list $out/floor-out" "$r")"
+  record "$n" floor "$(timeit "floor-$n" "rm -rf $out/floor-out && sync" "$out/floor $out/floor-$n.list $out/floor-out" "$r")"
   rm -rf "$out/floor-out"
   # Keep the disk for the next size.
   [ "$n" -ge 50000 ] && rm -rf "$site"

@@ -68,6 +68,16 @@ impl Term {
     /// styles stripped where colour is not wanted.
     pub fn out(&self, text: &str) {
         let mut out = anstream::stdout().lock();
+        // Without colour, the styles are stripped here, in one piece: the
+        // stream would strip them as it writes, one write to the pipe for
+        // each piece between them (10,000 of them for `check` of a large
+        // portfolio).
+        if out.current_choice() == anstream::ColorChoice::Never {
+            drop(out);
+            let plain = anstream::adapter::strip_str(text).to_string();
+            self.out_plain(&plain);
+            return;
+        }
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     }

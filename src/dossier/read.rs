@@ -72,7 +72,12 @@ pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
             format!("cannot be read: {e}"),
         )
     })?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (a hint only: it may change while it is
+    // read), so that a dossier is read in one call, not in growing pieces.
+    let hint = file
+        .metadata()
+        .map_or(0, |m| m.len().min(MAX_FILE_BYTES) as usize);
+    let mut bytes = Vec::with_capacity(hint + 1);
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         return Err(Diagnostic::error(
             Code::DossierUnreadable,

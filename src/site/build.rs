@@ -12,6 +12,7 @@
 //! there is nothing to build. Printing is the caller's: progress goes to a
 //! [`Sink`].
 
+use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -131,8 +132,10 @@ pub fn build(
         output::begin(out).map_err(problem)?
     };
     let never = || false;
-    let first_done = write_pages(site, &first, out, sink.page, &never);
-    let then_done = write_pages(site, &then, out, sink.page, sink.abandon);
+    // The first build into a folder has no old page to keep whole.
+    let in_place = previous.files.is_empty();
+    let first_done = write_pages(site, &first, out, sink.page, &never, in_place);
+    let then_done = write_pages(site, &then, out, sink.page, sink.abandon, in_place);
     let mut tally = Tally::default();
     tally.add(site, &first, first_done);
     let first_errors = summarise(std::mem::take(&mut tally.failed));
@@ -268,12 +271,15 @@ enum Done {
 /// Renders and writes `pages` into `out`, in parallel; `progress` is told
 /// after each page. A page not begun when `abandon` says `true` is left,
 /// and so is a streamed page being written then (its old file stays).
+/// With `in_place`, pages that are not there yet are written in place
+/// ([`output::write_page`]).
 fn write_pages(
     site: &Site,
     pages: &[Page],
     out: &Path,
     progress: &(dyn Fn() + Sync),
     abandon: &(dyn Fn() -> bool + Sync),
+    in_place: bool,
 ) -> Vec<Done> {
     let done = |r: Result<bool, Diagnostic>| match r {
         Ok(true) => Done::Written,
@@ -302,8 +308,9 @@ fn write_pages(
                 // of megabytes that need not be held in memory.
                 Page::Report => {
                     let written = output::stream_if_changed(&dest, |w| {
-                        let mut w = Abandoning { inner: w, abandon };
-                        report::write_json_compact(&mut w, site.judged, &site.project.framework)
+                        let mut w = abandoning(w, abandon);
+                        report::write_json_compact(&mut w, site.judged, &site.project.framework)?;
+                        w.flush()
                     });
                     if written.is_err() && abandon() {
                         return Done::Left;
@@ -316,14 +323,15 @@ fn write_pages(
                 Page::Index | Page::Faq | Page::Pack | Page::TableData | Page::TablePage(_) => {
                     let mut failed = None;
                     let written = output::stream_if_changed(&dest, |w| {
-                        let mut w = Abandoning { inner: w, abandon };
+                        let mut w = abandoning(w, abandon);
                         site.write_streamed(*page, &mut w).map_err(|e| match e {
                             WriteError::Render(d) => {
                                 failed = Some(d);
                                 std::io::Error::other("a template failed")
                             }
                             WriteError::Io(e) => e,
-                        })
+                        })?;
+                        w.flush()
                     });
                     match failed {
                         Some(d) => Err(d),
@@ -332,7 +340,7 @@ fn write_pages(
                     }
                 }
                 _ => site.render(*page).and_then(|bytes| {
-                    output::write_if_changed(&dest, &bytes)
+                    output::write_page(&dest, &bytes, in_place)
                         .map_err(|e| write_error(site, out, &dest, &e))
                 }),
             };
@@ -364,6 +372,15 @@ fn summarise(failed: Vec<Diagnostic>) -> Vec<Diagnostic> {
             )),
         })
         .collect()
+}
+
+/// `w` behind a buffer (streamed pages come in many small writes) and an
+/// [`Abandoning`] writer.
+fn abandoning<'a>(
+    w: &'a mut dyn std::io::Write,
+    abandon: &'a (dyn Fn() -> bool + Sync),
+) -> std::io::BufWriter<Abandoning<'a, dyn std::io::Write + 'a>> {
+    std::io::BufWriter::with_capacity(64 * 1024, Abandoning { inner: w, abandon })
 }
 
 /// A writer that fails once `abandon` says so: a streamed page stops

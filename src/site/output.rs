@@ -218,19 +218,58 @@ pub fn lock(out: &Path) -> io::Result<Lock> {
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Writes `bytes` to `path` unless it already holds exactly them. Returns
-/// whether the file was written.
+/// whether the file was written. The file is replaced whole (written
+/// beside it, then renamed over it), so that a reader never sees half of
+/// it; see [`write_page`] for the first build into a folder.
 pub fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    write_page(path, bytes, false)
+}
+
+/// [`write_if_changed`], except that with `in_place` a file that is not
+/// there yet is written in place. That is for the first build into a
+/// folder (one with no site of ours, whose pages have nothing to protect):
+/// it saves a temporary file and a rename a page. A build killed half-way
+/// through one leaves the folder's unfinished mark ([`begin`], set before
+/// the first write), so the next build trusts none of its files and writes
+/// each again.
+pub fn write_page(path: &Path, bytes: &[u8], in_place: bool) -> io::Result<bool> {
     // A symbolic link is replaced, never compared or written through.
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && meta.is_file()
-        && meta.len() == bytes.len() as u64
-    {
-        let mut same = Compare::open(path)?;
-        if same.write_all(bytes).is_ok() && same.finished() {
-            return Ok(false);
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            let mut same = Compare::open(path)?;
+            if same.write_all(bytes).is_ok() && same.finished() {
+                return Ok(false);
+            }
         }
+        Err(e) if in_place && e.kind() == io::ErrorKind::NotFound && write_new(path, bytes)? => {
+            return Ok(true);
+        }
+        _ => {}
     }
     write_atomic(path, bytes)?;
+    Ok(true)
+}
+
+/// Writes `bytes` to `path` in place if no file is there; `false` if one
+/// appeared meanwhile (then it is replaced as any other).
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if let Err(e) = file.write_all(bytes) {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
     Ok(true)
 }
 

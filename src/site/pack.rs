@@ -309,9 +309,10 @@ impl Site<'_> {
                         .iter()
                         .map(|(d, g)| pack_pilot(config, fw, d, g, as_of))
                         .collect();
-                    Ok(self
-                        .templates
-                        .render("pack_pilots.html", &chunk_ctx(self, &page, "pilots", &pilots))?)
+                    Ok(self.templates.render(
+                        "pack_pilots.html",
+                        &chunk_ctx(self, &page, "pilots", &pilots),
+                    )?)
                 })?;
             }
         }

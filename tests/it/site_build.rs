@@ -638,6 +638,78 @@ fn a_killed_build_leaves_every_file_whole() {
     assert!(visible_tmp.is_empty(), "{visible_tmp:?}");
 }
 
+/// The first build into an empty folder writes its pages in place (there
+/// is no old page to keep whole). Killed half-way, it leaves the folder
+/// marked unfinished; the next build trusts none of it and writes every
+/// page whole, the same bytes as a build that was never killed.
+#[test]
+fn a_first_build_killed_in_an_empty_folder_is_made_whole_by_the_next() {
+    let project = tempfile::tempdir().unwrap();
+    generate_portfolio(project.path(), 3000);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("site");
+    let build = |dest: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+            .current_dir(project.path())
+            .args(["--as-of", AS_OF, "build", "--output"])
+            .arg(dest)
+            .output()
+            .unwrap()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+        .current_dir(project.path())
+        .args(["--as-of", AS_OF, "build", "--output"])
+        .arg(&o)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut killed = false;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        let started = std::fs::read_dir(o.join("pilots")).is_ok_and(|d| d.flatten().count() > 50);
+        if started {
+            child.kill().unwrap();
+            killed = child.try_wait().unwrap().is_none_or(|s| !s.success());
+            break;
+        }
+        std::thread::yield_now();
+    }
+    child.wait().unwrap();
+    if killed {
+        assert!(
+            o.join(".pilotscope-unfinished").exists() || !o.join(".pilotscope-files").exists(),
+            "a killed first build left no sign that it did not finish"
+        );
+    } else {
+        eprintln!(
+            "note: the build finished before it could be killed; the checks below still apply"
+        );
+    }
+    let again = build(&o);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let clean = out.path().join("clean");
+    assert_eq!(build(&clean).status.code(), Some(0));
+    let (got, want) = (common::files(&o), common::files(&clean));
+    let differ: Vec<&String> = want
+        .iter()
+        .filter(|(p, b)| *p != ".pilotscope-files" && got.get(*p) != Some(b))
+        .map(|(p, _)| p)
+        .chain(got.keys().filter(|p| !want.contains_key(*p)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "after the killed build and one more, these files differ from a clean build: {differ:?}"
+    );
+}
+
 // ---------------------------------------------------------------- hostile content
 
 #[test]
