@@ -570,7 +570,8 @@ fn is_clash(e: &Entry) -> bool {
 /// File watches on a project, and where their events arrive.
 struct Watches {
     watcher: RecommendedWatcher,
-    events: mpsc::Receiver<notify::Result<Event>>,
+    /// Each event with when it arrived.
+    events: mpsc::Receiver<(Instant, notify::Result<Event>)>,
     /// Set by the watcher's thread when a change arrives, cleared when a
     /// batch is taken: a rebuild under way asks it whether to stop writing
     /// the portfolio pages and start on the newer change instead.
@@ -588,7 +589,7 @@ impl Watches {
             if r.as_ref().map_or(true, is_change) {
                 flag.store(true, Ordering::Release);
             }
-            let _ = tx.send(r);
+            let _ = tx.send((Instant::now(), r));
         };
         let watcher =
             notify::recommended_watcher(handler).map_err(|e| format!("cannot watch files: {e}"))?;
@@ -648,25 +649,45 @@ impl Watches {
     /// Empty when nothing happened within `wait`; `None` when the watcher
     /// stopped. The watcher's own errors go to `troubles`.
     fn next_batch(&self, wait: Duration, troubles: &mut Vec<String>) -> Option<Vec<Event>> {
-        let mut take = |r: notify::Result<Event>, batch: &mut Vec<Event>| match r {
-            Ok(e) if is_change(&e) => batch.push(e),
-            Ok(_) => {}
-            Err(e) => troubles.push(format!("file watching: {e}")),
+        // The arrival of a change taken into `batch`.
+        let mut take = |(at, r): (Instant, notify::Result<Event>), batch: &mut Vec<Event>| match r {
+            Ok(e) if is_change(&e) => {
+                batch.push(e);
+                Some(at)
+            }
+            Ok(_) => None,
+            Err(e) => {
+                troubles.push(format!("file watching: {e}"));
+                None
+            }
         };
+        let mut last = Instant::now();
         let mut batch = Vec::new();
-        match self.events.recv_timeout(wait) {
-            Ok(r) => take(r, &mut batch),
-            Err(mpsc::RecvTimeoutError::Timeout) => return Some(batch),
-            Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+        // Events that are no change (a file opened or read) do not end the
+        // wait: only a change, the time, or the watcher's end does.
+        let deadline = Instant::now() + wait;
+        while batch.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(r) => last = take(r, &mut batch).unwrap_or(last),
+                Err(mpsc::RecvTimeoutError::Timeout) => return Some(batch),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
         }
-        if batch.is_empty() {
-            return Some(batch);
-        }
+        // Quiet means DEBOUNCE since the last change *arrived*: changes that
+        // waited in the queue while a rebuild ran have had their quiet.
         let start = Instant::now();
         while start.elapsed() < MAX_BATCH {
-            match self.events.recv_timeout(DEBOUNCE) {
-                Ok(r) => take(r, &mut batch),
-                Err(_) => break,
+            let quiet = DEBOUNCE.saturating_sub(last.elapsed());
+            match self.events.try_recv() {
+                Ok(r) => last = take(r, &mut batch).unwrap_or(last),
+                Err(mpsc::TryRecvError::Disconnected) => break,
+                Err(mpsc::TryRecvError::Empty) if quiet.is_zero() => break,
+                Err(mpsc::TryRecvError::Empty) => {
+                    if let Ok(r) = self.events.recv_timeout(quiet) {
+                        last = take(r, &mut batch).unwrap_or(last);
+                    }
+                }
             }
         }
         // What arrives from now on is news for the rebuild of this batch.
@@ -718,9 +739,10 @@ pub fn run(
             .iter()
             .flat_map(|e| e.paths.iter().cloned())
             .collect();
-        // Pages left by the last rebuild are written once the saves stop,
-        // whatever the events were.
-        if paths.is_empty() && !overflowed && !live.owes_pages() {
+        // Pages left by the last rebuild are written once the saves stop
+        // (no change is on its way), whatever the events were.
+        let owed = live.owes_pages() && !watches.pending.load(Ordering::Acquire);
+        if paths.is_empty() && !overflowed && !owed {
             continue;
         }
         watches.forget_replaced(&events);

@@ -204,8 +204,11 @@ pub fn write_json_compact(
     out.write_all(b"{\"as_of\":")?;
     serde_json::to_writer(&mut *out, &r.as_of)?;
     out.write_all(b",\"dossiers\":[")?;
-    let group = AT_ONCE * 2 * rayon::current_num_threads().max(1);
+    let group = AT_ONCE * rayon::current_num_threads().max(1);
     for (n, pieces) in pilots.chunks(group).enumerate() {
+        // The site's writer may answer a flush with an error: a newer change
+        // has arrived, and the report is left for its rebuild.
+        out.flush()?;
         let pieces: Vec<Result<Vec<u8>, serde_json::Error>> = pieces
             .par_chunks(AT_ONCE)
             .map(|chunk| {

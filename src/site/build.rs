@@ -102,13 +102,17 @@ pub fn build(
     // both builds' pages under one manifest; the second one waits.
     let _lock = output::lock(out).map_err(|e| vec![lock_problem(site.project, out, &e)])?;
     check_foreign(site.project, out, false).map_err(|d| vec![d])?;
-    let previous = output::Manifest::read(out);
     let all = site.pages();
-    let files = site.keyed_paths(&all);
+    // The manifest and every page's key: for a rebuild after an edit, only
+    // once its first pages are written (they do not need them), so that
+    // the edited pilot's page comes a few milliseconds sooner.
+    let load = || (output::Manifest::read(out), site.keyed_paths(&all));
+    let mut known = None;
     let (first, then) = match pages {
         // Pages whose key is in the manifest and whose file nobody touched
         // are already what this build would write.
         Pages::All => {
+            let (previous, files) = known.insert(load());
             let stale: Vec<Page> = all
                 .par_iter()
                 .copied()
@@ -133,15 +137,20 @@ pub fn build(
     };
     let never = || false;
     // The first build into a folder has no old page to keep whole.
-    let in_place = previous.files.is_empty();
-    let first_done = write_pages(site, &first, out, sink.page, &never, in_place);
-    let then_done = write_pages(site, &then, out, sink.page, sink.abandon, in_place);
+    let in_place = known
+        .as_ref()
+        .is_some_and(|(previous, _): &(output::Manifest, _)| previous.files.is_empty());
     let mut tally = Tally::default();
+    let first_done = write_pages(site, &first, out, sink.page, &never, in_place);
     tally.add(site, &first, first_done);
     let first_errors = summarise(std::mem::take(&mut tally.failed));
+    // Told before the pages about everyone are begun: a browser showing
+    // the edited pilot reloads now, not after them.
     if let (false, Some(told)) = (first.is_empty(), sink.first.as_mut()) {
         told(&tally.changed, &first_errors);
     }
+    let (previous, files) = known.unwrap_or_else(load);
+    let then_done = write_pages(site, &then, out, sink.page, sink.abandon, in_place);
     tally.add(site, &then, then_done);
     let mut errors = first_errors;
     errors.extend(summarise(tally.failed));
@@ -166,6 +175,8 @@ pub fn build(
     // must not vouch for them with the new key. One that is not the key
     // of this build makes the next build render it again, and keeps it
     // listed, so that it is not taken for a page the site no longer has.
+    // (The manifest is written all the same: it lists the pages this build
+    // did write, which a later build must remove when their pilot goes.)
     let mut files = files;
     for path in &left {
         if let Some(key) = files.get_mut(path) {
@@ -398,7 +409,11 @@ impl<W: std::io::Write + ?Sized> std::io::Write for Abandoning<'_, W> {
         self.inner.write(bytes)
     }
 
+    /// Asked between the pieces of a streamed page (`site::write_chunks`).
     fn flush(&mut self) -> std::io::Result<()> {
+        if (self.abandon)() {
+            return Err(std::io::Error::other("left for the next build"));
+        }
         self.inner.flush()
     }
 }
