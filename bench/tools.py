@@ -21,9 +21,11 @@
         server reports it).
     tools.py serve-sustained --bin BIN --root GEN --out SITE --as-of DATE --edits 20 --interval 0.3
         Like serve-latency, but saves the dossier every INTERVAL seconds
-        without waiting for a rebuild, as an editor's autosave does, while
-        another thread polls its page. Prints `page_median last index`:
-        the median time from a save to the page showing it (or a later
+        without waiting for a rebuild, as an editor's autosave does, and
+        listens to the live-reload messages as a browser does: on each one
+        that names the page it loads the page and notes which save it
+        shows. Prints `page_median last index`: the median time from a
+        save to the message after which the page showed it (or a later
         save), the time from the last save to the end of the last rebuild
         (the aggregate pages written), and how many of the server's live
         reload messages named index.html (0 is right: these edits change
@@ -260,20 +262,6 @@ def cmd_serve_sustained(args) -> int:
         url = f"/pilots/{ident}/index.html"
         messages: list[tuple[float, dict]] = []
 
-        def listen():
-            c = http.client.HTTPConnection(host, int(port), timeout=args.timeout)
-            c.request("GET", "/__pilotscope/events")
-            r = c.getresponse()
-            for raw in r:
-                line = raw.decode("utf-8", "replace").strip()
-                if line.startswith("data:"):
-                    try:
-                        messages.append((time.perf_counter(), json.loads(line[5:])))
-                    except ValueError:
-                        pass
-
-        threading.Thread(target=listen, daemon=True).start()
-
         def revision() -> int:
             c = http.client.HTTPConnection(host, int(port), timeout=5)
             try:
@@ -282,6 +270,30 @@ def cmd_serve_sustained(args) -> int:
                 return int(m.group(1)) if m else -1
             finally:
                 c.close()
+
+        # As a browser does: on each message that names the page, load it.
+        # The time of the message is when the page was there to be shown.
+        page = url.lstrip("/")
+        seen: dict[int, float] = {}
+
+        def listen():
+            c = http.client.HTTPConnection(host, int(port), timeout=args.timeout)
+            c.request("GET", "/__pilotscope/events")
+            r = c.getresponse()
+            for raw in r:
+                line = raw.decode("utf-8", "replace").strip()
+                if line.startswith("data:"):
+                    try:
+                        m = json.loads(line[5:])
+                    except ValueError:
+                        continue
+                    at = time.perf_counter()
+                    messages.append((at, m))
+                    if page in m.get("changed", []):
+                        n = revision()
+                        seen.setdefault(n, at)
+
+        threading.Thread(target=listen, daemon=True).start()
 
         # Wait until an edit shows (the watcher starts after the address is printed).
         for _ in range(20):
@@ -298,21 +310,6 @@ def cmd_serve_sustained(args) -> int:
         first_message = len(messages)
 
         saves: list[tuple[int, float]] = []
-        seen: dict[int, float] = {}
-        done = threading.Event()
-
-        def poll():
-            best = -1
-            while not done.is_set():
-                n = revision()
-                now = time.perf_counter()
-                if n > best:
-                    best = n
-                    seen[n] = now
-                time.sleep(0.0005)
-
-        poller = threading.Thread(target=poll, daemon=True)
-        poller.start()
         start = time.perf_counter()
         for i in range(args.edits):
             target = start + i * args.interval
@@ -328,8 +325,6 @@ def cmd_serve_sustained(args) -> int:
             if time.perf_counter() - last_save > args.timeout:
                 print("the rebuilds did not end", file=sys.stderr)
                 return 1
-        done.set()
-        poller.join()
         latency = []
         for n, t in saves:
             shown = [seen[k] for k in seen if k >= n]

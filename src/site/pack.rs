@@ -200,7 +200,7 @@ fn pack_pilot(
     g: &Diagnosis,
     as_of: jiff::civil::Date,
 ) -> PackPilot {
-    let pilot = view::pilot_view(config, fw, d, g, String::new(), &[], as_of);
+    let pilot = view::pilot_view_with(config, fw, d, g, String::new(), &[], as_of, false);
     let weight = |c: &view::CheckView| match c.severity {
         "blocker" => 0,
         "major" => 1,
@@ -265,7 +265,7 @@ impl Site<'_> {
         page.canonical = None;
         let ctx = self.context(page.clone(), "pack", &pack_view(config, fw, self.judged));
         let outline = self.templates.render("pack.html", &ctx)?;
-        let order = view::table_order(self.judged);
+        let order = self.table_order();
         fn chunk_ctx<T: Serialize>(
             site: &Site,
             page: &view::PageView,
@@ -292,7 +292,7 @@ impl Site<'_> {
             w.write_all(&rest.as_bytes()[..at])?;
             rest = &rest[at + mark.len()..];
             if mark == PACK_ROWS_MARK {
-                super::write_chunks(w, &order, |chunk| {
+                super::write_chunks(w, order, |chunk| {
                     let rows: Vec<PackRow> = chunk
                         .iter()
                         .map(|(d, g)| PackRow {
@@ -306,7 +306,7 @@ impl Site<'_> {
             } else {
                 // ~0.1 ms a pilot: 32 a piece keeps the pieces short enough
                 // for a newer change to stop the pack within a few ms.
-                super::write_pieces(w, &order, 32, |chunk| {
+                super::write_pieces(w, order, 32, |chunk| {
                     let pilots: Vec<PackPilot> = chunk
                         .iter()
                         .map(|(d, g)| pack_pilot(config, fw, d, g, as_of))
