@@ -576,6 +576,9 @@ struct Watches {
     /// batch is taken: a rebuild under way asks it whether to stop writing
     /// the portfolio pages and start on the newer change instead.
     pending: Arc<AtomicBool>,
+    /// The output folder, whose changes (the build's own writes, when it
+    /// lies in a watched folder) are no news.
+    out: Arc<std::sync::Mutex<PathBuf>>,
     /// The paths watched now.
     watched: Vec<PathBuf>,
 }
@@ -584,9 +587,20 @@ impl Watches {
     fn new() -> Result<Watches, String> {
         let (tx, events) = mpsc::channel();
         let pending = Arc::new(AtomicBool::new(false));
-        let flag = pending.clone();
+        let out = Arc::new(std::sync::Mutex::new(PathBuf::new()));
+        let (flag, ours) = (pending.clone(), out.clone());
         let handler = move |r: notify::Result<Event>| {
-            if r.as_ref().map_or(true, is_change) {
+            let news = match &r {
+                Ok(e) => {
+                    let out = ours.lock().map(|o| o.clone()).unwrap_or_default();
+                    is_change(e)
+                        && (out.as_os_str().is_empty()
+                            || e.paths.is_empty()
+                            || e.paths.iter().any(|p| !p.starts_with(&out)))
+                }
+                Err(_) => true,
+            };
+            if news {
                 flag.store(true, Ordering::Release);
             }
             let _ = tx.send((Instant::now(), r));
@@ -597,6 +611,7 @@ impl Watches {
             watcher,
             events,
             pending,
+            out,
             watched: Vec::new(),
         })
     }
@@ -604,6 +619,9 @@ impl Watches {
     /// Watches every path the project needs that exists and is not watched
     /// yet. Returns the paths newly watched.
     fn update(&mut self, live: &Live) -> Vec<PathBuf> {
+        if let Ok(mut out) = self.out.lock() {
+            out.clone_from(&live.out);
+        }
         let mut added = Vec::new();
         for (path, recursive) in live.watch_paths() {
             if self.watched.contains(&path) || !path.exists() {
