@@ -316,10 +316,11 @@ def cmd_serve_sustained(args) -> int:
             time.sleep(max(0.0, target - time.perf_counter()))
             saves.append((bump(path), time.perf_counter()))
         last_n, last_save = saves[-1]
-        # Quiet: no rebuild line for 3 s after the last one.
+        # Done: a rebuild after the last save that left nothing for a newer
+        # change (its line says so when it did), and no line for 3 s after.
         while True:
             time.sleep(0.5)
-            after = [t for t, l in lines if t > last_save and rebuilt_line.search(l)]
+            after = [t for t, l in lines if t > last_save and rebuilt_line.search(l) and "left for" not in l]
             if after and time.perf_counter() - after[-1] > 3:
                 break
             if time.perf_counter() - last_save > args.timeout:
