@@ -136,191 +136,166 @@ def first_dossier(content: str) -> tuple[str, str]:
     raise SystemExit(f"no dossier under {content}")
 
 
+REBUILT_LINE = re.compile(r"rebuilt \d+ pages? in ([\d.]+) ms")
+SHOWN_REVISION = re.compile(r"Revision (\d+)\.")
+
+
+class Server:
+    """`pilotscope serve --port 0` on a generated portfolio, for the
+    serve-latency and serve-sustained rows: its standard error as
+    (time, line) pairs, its address, and GETs of its pages. Stopped when
+    the `with` block ends."""
+
+    def __init__(self, args):
+        self.timeout = args.timeout
+        self.proc = subprocess.Popen(
+            [args.bin, "--root", args.root, "--as-of", args.as_of, "serve", "--port", "0", "--output", args.out],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[tuple[float, str]] = []
+        self.changed = threading.Condition()
+        self.address: str | None = None
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            with self.changed:
+                self.lines.append((time.perf_counter(), line.rstrip("\n")))
+                m = re.search(r"at http://([^/\s]+)/", line)
+                if m and self.address is None:
+                    self.address = m.group(1)
+                self.changed.notify_all()
+
+    def __enter__(self):
+        with self.changed:
+            self.changed.wait_for(lambda: self.address is not None, timeout=self.timeout)
+        if self.address is None:
+            self.__exit__()
+            raise SystemExit("the server did not start in time:\n" + "\n".join(l for _, l in self.lines[-20:]))
+        host, port = self.address.rsplit(":", 1)
+        self.host, self.port = host, int(port)
+        return self
+
+    def __exit__(self, *_):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    def get(self, url: str) -> str:
+        c = http.client.HTTPConnection(self.host, self.port, timeout=5)
+        try:
+            c.request("GET", url)
+            return c.getresponse().read().decode("utf-8", "replace")
+        finally:
+            c.close()
+
+    def revision(self, url: str) -> int:
+        """The `Revision N.` the page shows (-1 without one)."""
+        m = SHOWN_REVISION.search(self.get(url))
+        return int(m.group(1)) if m else -1
+
+    def seen(self) -> int:
+        with self.changed:
+            return len(self.lines)
+
+    def wait_rebuilt(self, seen: int) -> float | None:
+        """The whole rebuild's time (s) of the first rebuild line after
+        line `seen`, waiting for one."""
+        with self.changed:
+            self.changed.wait_for(lambda: any(REBUILT_LINE.search(l) for _, l in self.lines[seen:]), timeout=self.timeout)
+            ms = [float(m.group(1)) for _, l in self.lines[seen:] if (m := REBUILT_LINE.search(l))]
+        return ms[-1] / 1000 if ms else None
+
+    def warm_up(self, path: str, url: str) -> bool:
+        """The watcher starts after the server prints its address: edit until
+        an edit shows, before timing any."""
+        for _ in range(20):
+            seen = self.seen()
+            want = bump(path)
+            deadline = time.perf_counter() + 3
+            while self.revision(url) < want and time.perf_counter() < deadline:
+                time.sleep(0.01)
+            if self.revision(url) >= want:
+                self.wait_rebuilt(seen)
+                return True
+        print("edits never reached the page: is the watcher running?", file=sys.stderr)
+        return False
+
+
 def cmd_serve_latency(args) -> int:
     path, ident = first_dossier(os.path.join(args.root, "content"))
-    proc = subprocess.Popen(
-        [args.bin, "--root", args.root, "--as-of", args.as_of, "serve", "--port", "0", "--output", args.out],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: list[str] = []
-    ready = threading.Event()
-    rebuilt = threading.Condition()
-    address: list[str] = []
-
-    def read_stderr():
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            with rebuilt:
-                lines.append(line.rstrip("\n"))
-                rebuilt.notify_all()
-            m = re.search(r"at http://([^/\s]+)/", line)
-            if m and not address:
-                address.append(m.group(1))
-                ready.set()
-
-    threading.Thread(target=read_stderr, daemon=True).start()
-    try:
-        if not ready.wait(timeout=args.timeout):
-            print("the server did not start in time:\n" + "\n".join(lines[-20:]), file=sys.stderr)
+    url = f"/pilots/{ident}/index.html"
+    with Server(args) as server:
+        if not server.warm_up(path, url):
             return 1
-        host, port = address[0].rsplit(":", 1)
-        url = f"/pilots/{ident}/index.html"
-
-        def get() -> str:
-            c = http.client.HTTPConnection(host, int(port), timeout=5)
-            try:
-                c.request("GET", url)
-                return c.getresponse().read().decode("utf-8", "replace")
-            finally:
-                c.close()
-
-        # The watcher starts after the server prints its address: edit until
-        # an edit shows, before timing any.
-        rebuilt_line = re.compile(r"rebuilt \d+ pages? in ([\d.]+) ms")
-
-        def wait_rebuilt(seen: int) -> float | None:
-            with rebuilt:
-                rebuilt.wait_for(lambda: any(rebuilt_line.search(l) for l in lines[seen:]), timeout=args.timeout)
-                ms = [float(m.group(1)) for l in lines[seen:] if (m := rebuilt_line.search(l))]
-            return ms[-1] / 1000 if ms else None
-
-        for attempt in range(20):
-            with rebuilt:
-                seen = len(lines)
-            want = f"Revision {bump(path)}."
-            deadline = time.perf_counter() + 3
-            while want not in get() and time.perf_counter() < deadline:
-                time.sleep(0.01)
-            if want in get():
-                wait_rebuilt(seen)
-                break
-        else:
-            print("edits never reached the page: is the watcher running?", file=sys.stderr)
-            return 1
-
         page, full = [], []
         for _ in range(args.edits):
-            with rebuilt:
-                seen = len(lines)
+            seen = server.seen()
             start = time.perf_counter()
             n = bump(path)
-            want = f"Revision {n}."
-            while want not in get():
+            while server.revision(url) < n:
                 if time.perf_counter() - start > args.timeout:
                     print(f"the edit did not reach the page in {args.timeout} s", file=sys.stderr)
                     return 1
                 time.sleep(0.0005)
             page.append(time.perf_counter() - start)
             # Wait for the rest of the rebuild (portfolio pages, report) before the next edit.
-            whole = wait_rebuilt(seen)
+            whole = server.wait_rebuilt(seen)
             if whole is not None:
                 full.append(whole)
             time.sleep(0.05)
         print(f"{statistics.median(page):.4f} {statistics.median(full) if full else float('nan'):.4f}")
         return 0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-SHOWN_REVISION = re.compile(r"Revision (\d+)\.")
 
 
 def cmd_serve_sustained(args) -> int:
     path, ident = first_dossier(os.path.join(args.root, "content"))
-    proc = subprocess.Popen(
-        [args.bin, "--root", args.root, "--as-of", args.as_of, "serve", "--port", "0", "--output", args.out],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines: list[tuple[float, str]] = []
-    ready = threading.Event()
-    address: list[str] = []
-    rebuilt_line = re.compile(r"rebuilt \d+ pages? in ([\d.]+) ms")
-
-    def read_stderr():
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append((time.perf_counter(), line.rstrip("\n")))
-            m = re.search(r"at http://([^/\s]+)/", line)
-            if m and not address:
-                address.append(m.group(1))
-                ready.set()
-
-    threading.Thread(target=read_stderr, daemon=True).start()
-    try:
-        if not ready.wait(timeout=args.timeout):
-            print("the server did not start in time:\n" + "\n".join(l for _, l in lines[-20:]), file=sys.stderr)
-            return 1
-        host, port = address[0].rsplit(":", 1)
-        url = f"/pilots/{ident}/index.html"
-        messages: list[tuple[float, dict]] = []
-
-        def revision() -> int:
-            c = http.client.HTTPConnection(host, int(port), timeout=5)
-            try:
-                c.request("GET", url)
-                m = SHOWN_REVISION.search(c.getresponse().read().decode("utf-8", "replace"))
-                return int(m.group(1)) if m else -1
-            finally:
-                c.close()
-
+    url = f"/pilots/{ident}/index.html"
+    with Server(args) as server:
         # As a browser does: on each message that names the page, load it.
         # The time of the message is when the page was there to be shown.
         page = url.lstrip("/")
+        messages: list[tuple[float, dict]] = []
         seen: dict[int, float] = {}
 
         def listen():
-            c = http.client.HTTPConnection(host, int(port), timeout=args.timeout)
+            c = http.client.HTTPConnection(server.host, server.port, timeout=args.timeout)
             c.request("GET", "/__pilotscope/events")
-            r = c.getresponse()
-            for raw in r:
+            for raw in c.getresponse():
                 line = raw.decode("utf-8", "replace").strip()
-                if line.startswith("data:"):
-                    try:
-                        m = json.loads(line[5:])
-                    except ValueError:
-                        continue
-                    at = time.perf_counter()
-                    messages.append((at, m))
-                    if page in m.get("changed", []):
-                        n = revision()
-                        seen.setdefault(n, at)
+                if not line.startswith("data:"):
+                    continue
+                try:
+                    m = json.loads(line[5:])
+                except ValueError:
+                    continue
+                at = time.perf_counter()
+                messages.append((at, m))
+                if page in m.get("changed", []):
+                    seen.setdefault(server.revision(url), at)
 
         threading.Thread(target=listen, daemon=True).start()
-
-        # Wait until an edit shows (the watcher starts after the address is printed).
-        for _ in range(20):
-            want = bump(path)
-            deadline = time.perf_counter() + 3
-            while revision() < want and time.perf_counter() < deadline:
-                time.sleep(0.01)
-            if revision() >= want:
-                break
-        else:
-            print("edits never reached the page: is the watcher running?", file=sys.stderr)
+        if not server.warm_up(path, url):
             return 1
-        time.sleep(2)  # the warm-up edit's aggregate pages
+        time.sleep(2)  # the warm-up edit's portfolio pages
         first_message = len(messages)
 
         saves: list[tuple[int, float]] = []
         start = time.perf_counter()
         for i in range(args.edits):
-            target = start + i * args.interval
-            time.sleep(max(0.0, target - time.perf_counter()))
+            time.sleep(max(0.0, start + i * args.interval - time.perf_counter()))
             saves.append((bump(path), time.perf_counter()))
-        last_n, last_save = saves[-1]
+        last_save = saves[-1][1]
         # Done: a rebuild after the last save that left nothing for a newer
         # change (its line says so when it did), and no line for 3 s after.
         while True:
             time.sleep(0.5)
-            after = [t for t, l in lines if t > last_save and rebuilt_line.search(l) and "left for" not in l]
+            after = [t for t, l in list(server.lines) if t > last_save and REBUILT_LINE.search(l) and "left for" not in l]
             if after and time.perf_counter() - after[-1] > 3:
                 break
             if time.perf_counter() - last_save > args.timeout:
@@ -339,16 +314,10 @@ def cmd_serve_sustained(args) -> int:
         if args.verbose:
             print("latencies ms:", " ".join(f"{x * 1000:.0f}" for x in latency), file=sys.stderr)
             print(f"messages: {len(messages) - first_message}, naming index.html: {index}", file=sys.stderr)
-            for t, l in lines:
+            for t, l in list(server.lines):
                 if t > last_save - 1:
                     print(f"  {(t - last_save) * 1000:+.0f} ms after the last save: {l}", file=sys.stderr)
         return 0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 # ---------------------------------------------------------------- table

@@ -43,6 +43,7 @@ pub mod dossier;
 pub mod exit;
 pub mod framework;
 pub mod history;
+pub mod pieces;
 pub mod portfolio;
 pub mod project;
 pub mod report;

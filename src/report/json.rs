@@ -197,38 +197,21 @@ pub fn write_json_compact(
     judged: &Judged,
     framework: &Framework,
 ) -> std::io::Result<()> {
-    use rayon::prelude::*;
-    const AT_ONCE: usize = 256;
     let r = report_json(judged, framework);
     let pilots: Vec<_> = judged.pilots().collect();
     out.write_all(b"{\"as_of\":")?;
     serde_json::to_writer(&mut *out, &r.as_of)?;
     out.write_all(b",\"dossiers\":[")?;
-    let group = AT_ONCE * rayon::current_num_threads().max(1);
-    for (n, pieces) in pilots.chunks(group).enumerate() {
-        // The site's writer may answer a flush with an error: a newer change
-        // has arrived, and the report is left for its rebuild.
-        out.flush()?;
-        let pieces: Vec<Result<Vec<u8>, serde_json::Error>> = pieces
-            .par_chunks(AT_ONCE)
-            .map(|chunk| {
-                let mut buf = Vec::with_capacity(chunk.len() * 6_000);
-                for (i, (d, g)) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        buf.push(b',');
-                    }
-                    serde_json::to_writer(&mut buf, &dossier_json(d, g, framework))?;
-                }
-                Ok(buf)
-            })
-            .collect();
-        for (i, piece) in pieces.into_iter().enumerate() {
-            if n > 0 || i > 0 {
-                out.write_all(b",")?;
+    crate::pieces::write_in_order(out, &pilots, 256, b",", |chunk| {
+        let mut buf = Vec::with_capacity(chunk.len() * 6_000);
+        for (i, (d, g)) in chunk.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
             }
-            out.write_all(&piece?)?;
+            serde_json::to_writer(&mut buf, &dossier_json(d, g, framework))?;
         }
-    }
+        Ok::<_, std::io::Error>(buf)
+    })?;
     out.write_all(b"],\"errors\":")?;
     serde_json::to_writer(&mut *out, &r.errors)?;
     write!(out, ",\"unread\":{},\"warnings\":", r.unread)?;

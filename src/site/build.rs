@@ -137,9 +137,7 @@ pub fn build(
     };
     let never = || false;
     // The first build into a folder has no old page to keep whole.
-    let in_place = known
-        .as_ref()
-        .is_some_and(|(previous, _): &(output::Manifest, _)| previous.files.is_empty());
+    let in_place = matches!(&known, Some((previous, _)) if previous.files.is_empty());
     let mut tally = Tally::default();
     let first_done = write_pages(site, &first, out, sink.page, &never, in_place);
     tally.add(site, &first, first_done);

@@ -136,40 +136,14 @@ pub const PILOT_LINKS_MARK: &str = "<!-- pilotscope: pilot links ";
 pub const ROWS_AT_ONCE: usize = 256;
 
 /// Renders `items` [`ROWS_AT_ONCE`] at a time with `render`, on every
-/// core, and writes the pieces to `w` in their order. One piece a core is
-/// held at once, so a page of 50,000 rows is never in memory whole.
+/// core, and writes the pieces to `w` in their order
+/// ([`crate::pieces::write_in_order`]).
 pub(crate) fn write_chunks<T: Sync>(
     w: &mut dyn Write,
     items: &[T],
     render: impl Fn(&[T]) -> Result<String, WriteError> + Sync,
 ) -> Result<(), WriteError> {
-    write_pieces(w, items, ROWS_AT_ONCE, render)
-}
-
-/// [`write_chunks`] with `per_piece` items a piece: fewer for items that
-/// take long to render (the board pack's pilot pages), so that the flush
-/// between groups comes every few milliseconds.
-pub(crate) fn write_pieces<T: Sync>(
-    w: &mut dyn Write,
-    items: &[T],
-    per_piece: usize,
-    render: impl Fn(&[T]) -> Result<String, WriteError> + Sync,
-) -> Result<(), WriteError> {
-    use rayon::prelude::*;
-    let per_piece = per_piece.max(1);
-    let at_once = per_piece * rayon::current_num_threads().max(1);
-    for group in items.chunks(at_once) {
-        // A flush before each group: the build's writer answers it with an
-        // error once a newer change has arrived (`build::Abandoning`), so a
-        // page being left stops within one group, not at its end.
-        w.flush()?;
-        let pieces: Vec<Result<String, WriteError>> =
-            group.par_chunks(per_piece).map(&render).collect();
-        for piece in pieces {
-            w.write_all(piece?.as_bytes())?;
-        }
-    }
-    Ok(())
+    crate::pieces::write_in_order(w, items, ROWS_AT_ONCE, b"", render)
 }
 
 /// Why a page could not be written out.

@@ -23,7 +23,7 @@ use crate::dossier::{Dossier, Stage};
 use crate::framework::{Diagnosis, Framework, Verdict};
 use crate::project::Judged;
 
-use super::view::{self, Chart, Figure, PilotRow, PilotView};
+use super::view::{self, Chart, Figure, PilotRow};
 use super::{Site, WriteError};
 
 /// Where `pack.html` wants the portfolio table's rows.
@@ -190,7 +190,7 @@ pub struct PackPilot {
     pub failing: Vec<view::CheckView>,
 }
 
-/// A pilot's page of the pack: the parts of its [`PilotView`] that the
+/// A pilot's page of the pack: the parts of its [`view::PilotView`] that the
 /// pack shows (not the story, chart or every check, which would be
 /// turned into template values and dropped unread).
 fn pack_pilot(
@@ -206,47 +206,27 @@ fn pack_pilot(
         "major" => 1,
         _ => 2,
     };
-    let PilotView {
-        id,
-        title,
-        summary,
-        stage_label,
-        verdict,
-        verdict_label,
-        verdict_text,
-        readiness,
-        strip,
-        flags,
-        next_step,
-        why_stopped,
-        path,
-        gate,
-        mistakes,
-        source,
-        ..
-    } = pilot;
-    let mut failing: Vec<view::CheckView> = mistakes
-        .into_iter()
-        .flat_map(|m| m.checks.into_iter().filter(|c| c.outcome != "pass"))
-        .collect();
-    // Stable: checks of one severity keep the framework's order.
+    // Only the checks that fail or are unanswered are in it (`passing` is
+    // false above), blockers first; of one severity, the framework's order.
+    let mut failing: Vec<view::CheckView> =
+        pilot.mistakes.into_iter().flat_map(|m| m.checks).collect();
     failing.sort_by_key(weight);
     PackPilot {
-        id,
-        title,
-        summary,
-        stage_label,
-        verdict,
-        verdict_label,
-        verdict_text,
-        readiness,
-        strip,
-        flags,
-        next_step,
-        why_stopped,
-        path,
-        gate,
-        source,
+        id: pilot.id,
+        title: pilot.title,
+        summary: pilot.summary,
+        stage_label: pilot.stage_label,
+        verdict: pilot.verdict,
+        verdict_label: pilot.verdict_label,
+        verdict_text: pilot.verdict_text,
+        readiness: pilot.readiness,
+        strip: pilot.strip,
+        flags: pilot.flags,
+        next_step: pilot.next_step,
+        why_stopped: pilot.why_stopped,
+        path: pilot.path,
+        gate: pilot.gate,
+        source: pilot.source,
         failing,
     }
 }
@@ -306,15 +286,17 @@ impl Site<'_> {
             } else {
                 // ~0.1 ms a pilot: 32 a piece keeps the pieces short enough
                 // for a newer change to stop the pack within a few ms.
-                super::write_pieces(w, order, 32, |chunk| {
+                crate::pieces::write_in_order(w, order, 32, b"", |chunk| {
                     let pilots: Vec<PackPilot> = chunk
                         .iter()
                         .map(|(d, g)| pack_pilot(config, fw, d, g, as_of))
                         .collect();
-                    Ok(self.templates.render(
-                        "pack_pilots.html",
-                        &chunk_ctx(self, &page, "pilots", &pilots),
-                    )?)
+                    self.templates
+                        .render(
+                            "pack_pilots.html",
+                            &chunk_ctx(self, &page, "pilots", &pilots),
+                        )
+                        .map_err(WriteError::from)
                 })?;
             }
         }
