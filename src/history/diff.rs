@@ -922,11 +922,10 @@ pub fn markdown(diff: &Diff, base_url: &str) -> String {
         };
         let stage = match p.stage_move() {
             Some((b, a, _)) => format!("{} → {}", b.as_str(), a.as_str()),
-            None => p
-                .after
-                .as_ref()
-                .or(p.before.as_ref())
-                .and_then(|s| s.stage)
+            None => [&p.after, &p.before]
+                .into_iter()
+                .flatten()
+                .find_map(|s| s.stage)
                 .map_or("", Stage::as_str)
                 .to_string(),
         };
@@ -1024,7 +1023,11 @@ pub fn command(
     }
     if fail_on && diff.has_regression() {
         if format == Format::Human {
-            term.error("a pilot's diagnosis got worse");
+            let n = diff.pilots.iter().filter(|p| p.is_regression()).count();
+            term.error(format!(
+                "--fail-on regression: {} worse under the same rules or no longer readable",
+                crate::site::view::plural(n, "pilot is", "pilots are")
+            ));
         }
         return Exit::Findings;
     }
