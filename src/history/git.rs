@@ -254,7 +254,7 @@ impl Repo {
                 })
             })
             .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
-        let (date, content_tree) = match self.content_tree(id) {
+        let (date, content_tree) = match self.content_tree_of(&commit) {
             Ok(tree) => (date, tree),
             Err(e) => (Err(e), None),
         };
@@ -270,6 +270,10 @@ impl Repo {
     /// The content folder's tree at a commit (`None`: no content folder).
     pub fn content_tree(&self, id: ObjectId) -> Result<Option<ObjectId>, String> {
         let commit = self.repo.find_commit(id).map_err(err)?;
+        self.content_tree_of(&commit)
+    }
+
+    fn content_tree_of(&self, commit: &gix::Commit<'_>) -> Result<Option<ObjectId>, String> {
         let tree = commit
             .tree_id()
             .map_err(|e| format!("its tree cannot be read ({e})"))?

@@ -630,29 +630,20 @@ fn diff_markdown_adds_no_link_and_no_mention_when_github_renders_it() {
         "*https://evil.example*",
         "ftp://evil.example/x",
     ];
-    for (i, title) in hostile.iter().enumerate() {
-        write(
-            &root,
-            &format!("content/p{i}.md"),
-            &triage_at("pilot").replace(
-                "title: Client email triage",
-                &format!("title: {}", serde_json::to_string(title).unwrap()),
-            ),
-        );
-    }
+    // Every title at `stage`, each in a dossier of its own.
+    let titled = |stage: &str| {
+        for (i, title) in hostile.iter().enumerate() {
+            let yaml = format!("title: {}", serde_json::to_string(title).unwrap());
+            write(
+                &root,
+                &format!("content/p{i}.md"),
+                &triage_at(stage).replace("title: Client email triage", &yaml),
+            );
+        }
+    };
+    titled("pilot");
     let base = commit(&root, "hostile titles", "2026-02-02T09:00:00Z");
-    for i in 0..hostile.len() {
-        write(&root, &format!("content/p{i}.md"), &triage_at("scaling"));
-        let text_now = std::fs::read_to_string(root.join(format!("content/p{i}.md"))).unwrap();
-        write(
-            &root,
-            &format!("content/p{i}.md"),
-            &text_now.replace(
-                "title: Client email triage",
-                &format!("title: {}", serde_json::to_string(hostile[i]).unwrap()),
-            ),
-        );
-    }
+    titled("scaling");
     let out = pilotscope(&root, &["diff", &base, "--format", "markdown"]);
     let md = text(&out.stdout);
     let Some(html) = render_gfm(&md) else { return };
