@@ -381,13 +381,16 @@ fn read(
     let mut next = Some(head);
     while let Some(id) = next {
         if previous.head == Some(id) {
-            reached_cache = confirmed(repo, &previous, project.config.history_authors)?;
-            if reached_cache {
-                break;
+            match confirmed(repo, &previous, project.config.history_authors)? {
+                Some(true) => {
+                    reached_cache = true;
+                    break;
+                }
+                // Nothing of a cache git does not confirm is used, its
+                // judgements included.
+                Some(false) => previous.judged.clear(),
+                None => {}
             }
-            // Nothing of a cache git does not confirm is used, its
-            // judgements included.
-            previous.judged.clear();
         }
         let info = repo.commit(id)?;
         next = info.parent;
@@ -509,25 +512,37 @@ fn read(
 /// Whether git confirms what the cache says of the commits up to its head:
 /// each commit it lists is on the first-parent chain below that head, in
 /// order, with the date and author git has for it. A cache that says
-/// anything else is not used.
-fn confirmed(repo: &git::Repo, cache: &cache::Cache, authors: bool) -> Result<bool, String> {
+/// anything else is not used (`Some(false)`); `None`: its head is a commit
+/// that is passed over, so the walk cannot start from it.
+fn confirmed(
+    repo: &git::Repo,
+    cache: &cache::Cache,
+    authors: bool,
+) -> Result<Option<bool>, String> {
+    // A head git cannot date or read has no tree to compare the next
+    // commit with: the history is read again, the judgements kept.
+    if let Some(head) = cache.head
+        && repo.commit(head)?.date.is_err()
+    {
+        return Ok(None);
+    }
     let mut wanted = cache.commits.iter().rev().peekable();
     let mut next = cache.head;
     while let Some(id) = next {
         let Some(c) = wanted.peek() else {
-            return Ok(true);
+            return Ok(Some(true));
         };
         let info = repo.commit(id)?;
         if c.id == id {
             let author = if authors { info.author.as_str() } else { "" };
             if info.date.as_ref() != Ok(&c.date) || c.author != author {
-                return Ok(false);
+                return Ok(Some(false));
             }
             wanted.next();
         }
         next = info.parent;
     }
-    Ok(wanted.peek().is_none())
+    Ok(Some(wanted.peek().is_none()))
 }
 
 /// Reads a blob in one go, refusing one larger than a dossier may be

@@ -456,6 +456,19 @@ fn a_commit_with_a_bad_date_no_author_or_no_tree_is_passed_over_and_the_rest_kep
             &format!("{}\n{what}\n", header.replace("{p}", &parent)),
         );
     }
+    // The branch at a commit with no tree: built twice (the second from
+    // the cache), the history is kept both times.
+    git(&root, &["update-ref", "refs/heads/main", &parent]);
+    for _ in 0..2 {
+        let out = pilotscope(&root, &["build"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(!err.contains("the site has no history"), "{err}");
+        assert_eq!(
+            history(&root)["pilots"]["triage"][0]["commit"],
+            first.as_str()
+        );
+    }
     write(
         &root,
         "content/invoices.md",
