@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
-use crate::diagnostic::Diagnostic;
 use crate::exit::Exit;
 use crate::framework::Verdict;
 use crate::project::{self, Project};
@@ -292,7 +291,7 @@ pub fn run(mut cli: Cli) -> Exit {
         } => {
             let project = match open_with_content(term, &root) {
                 Ok(p) => p,
-                Err(code) => return code,
+                Err(()) => return Exit::Usage,
             };
             crate::history::diff::command(
                 term,
@@ -390,15 +389,12 @@ fn shown(path: &Path) -> String {
 
 /// The project at `root`, when its configuration reads and its content
 /// folder exists; otherwise the problem is printed and the exit code given.
-fn open_with_content(term: &Term, root: &std::path::Path) -> Result<Project, Exit> {
-    let project = Project::open(root).map_err(|d| {
-        term.diagnostics(&d);
-        Exit::Usage
-    })?;
+fn open_with_content(term: &Term, root: &std::path::Path) -> Result<Project, ()> {
+    let project = Project::open(root).map_err(|d| term.diagnostics(&d))?;
     match project.content_problem() {
         Some(d) => {
             term.diagnostics(&[d]);
-            Err(Exit::Usage)
+            Err(())
         }
         None => Ok(project),
     }
@@ -413,7 +409,7 @@ fn check(
 ) -> Exit {
     let project = match open_with_content(term, root) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(()) => return Exit::Usage,
     };
     let mut judged = project.judge_all(as_of);
     judged.show_under(term.shown_under());
@@ -456,127 +452,63 @@ fn build(
     output: Option<PathBuf>,
     force: bool,
 ) -> Exit {
-    let project = match open_with_content(term, root) {
-        Ok(p) => p,
-        Err(code) => return code,
+    let builder = match open_with_content(term, root)
+        .and_then(|p| crate::site::Builder::new(p, as_of).map_err(|d| term.diagnostics(&d)))
+    {
+        Ok(b) => b,
+        Err(()) => return Exit::Usage,
     };
-    let templates = match crate::site::load_templates(&project) {
-        Ok(t) => t,
-        Err(d) => {
-            term.diagnostics(&d);
-            return Exit::Usage;
-        }
-    };
-    let out = output.unwrap_or_else(|| project.output_dir());
-    if let Err(d) = crate::site::check_output(&project, &out, force) {
+    let out = output.unwrap_or_else(|| builder.project.output_dir());
+    if let Err(d) = builder.check_output(&out, force) {
         term.diagnostics(&[d]);
         return Exit::Usage;
     }
-    let faq = crate::site::load_faq(&project);
-    let start = std::time::Instant::now();
-    let history = crate::history::load(&project, &out);
-    if let Some(notice) = history.notice() {
-        term.status(notice);
-    }
-    let history = history.history();
-    if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out, history) {
-        let mut diagnostics = done.warnings.clone();
-        diagnostics.extend(
-            done.noisy
-                .iter()
-                .flat_map(|e| e.diagnostics.iter().cloned()),
-        );
-        diagnostics.extend(faq.diagnostics.iter().cloned());
-        let stats = crate::site::BuildStats {
-            pages: done.pages,
-            written: 0,
-            unchanged: done.pages,
-            removed: 0,
-            changed: Vec::new(),
-            left: 0,
-            pilots: done.pilots,
-            elapsed: start.elapsed(),
-        };
-        let broken = done.noisy.iter().filter(|e| e.judged.is_none()).count();
-        let failed = done
-            .warnings
-            .iter()
-            .chain(done.noisy.iter().flat_map(|e| e.diagnostics.iter()))
-            .any(Diagnostic::is_error);
-        return finish_build(term, &diagnostics, broken, failed, Ok(stats), &out);
-    }
-    let judged = project.judge_all(as_of);
-    let site = crate::site::Site::new(&project, &judged, &templates, &faq).with_history(history);
-    let total = site.pages().len() as u64;
-    let bar = if !term.quiet() && term.stderr_is_terminal() && total > 2_000 {
-        let b = indicatif::ProgressBar::new(total);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(b)
-    } else {
-        None
-    };
-    let tick = || {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    };
-    let result = crate::site::build(
-        &site,
+    let bar = indicatif::ProgressBar::hidden();
+    let published = builder.publish(
         &out,
-        crate::site::Pages::All,
         &mut crate::site::Sink {
-            page: &tick,
+            total: &|pages| show_progress(term, &bar, pages),
+            page: &|| bar.inc(1),
             first: None,
             abandon: &|| false,
         },
     );
-    if let Some(b) = &bar {
-        b.finish_and_clear();
+    bar.finish_and_clear();
+    let built = &published.built;
+    if let Some(notice) = &built.notice {
+        term.status(notice);
     }
-    if let (Ok(_), Some(h)) = (&result, history)
-        && let Err(e) = h.save(&out)
-    {
-        term.error(format!(
-            "warning: the history cache cannot be kept in {}: {e}",
-            out.display()
-        ));
+    if let Some(problem) = &built.history_problem {
+        term.warn(problem);
     }
-    let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
-    diagnostics.extend(faq.diagnostics.iter().cloned());
-    let broken = judged.entries.iter().filter(|e| e.judged.is_none()).count();
-    finish_build(
-        term,
-        &diagnostics,
-        broken,
-        judged.error_count() > 0,
-        result,
-        &out,
-    )
+    term.diagnostics(&published.diagnostics);
+    finish_build(term, published, &out)
 }
 
-/// Reports a build: its diagnostics, what it did, and the exit code. A
-/// build with errors in dossiers (`failed`; `broken` of them cannot be
-/// read) still writes the site, where their pages say what is wrong, and
-/// exits with 1.
-fn finish_build(
-    term: &Term,
-    diagnostics: &[Diagnostic],
-    broken: usize,
-    failed: bool,
-    result: Result<crate::site::BuildStats, Vec<Diagnostic>>,
-    out: &std::path::Path,
-) -> Exit {
-    term.diagnostics(diagnostics);
-    match result {
+/// Shows `bar` for a build of `pages` pages, when it is long enough to
+/// need one and standard error is a terminal.
+fn show_progress(term: &Term, bar: &indicatif::ProgressBar, pages: usize) {
+    if !term.quiet() && term.stderr_is_terminal() && pages > 2_000 {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_length(pages as u64);
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+}
+
+/// Reports a build: what it did, and the exit code. A build with errors in
+/// dossiers (`failed`; `broken` of them cannot be read) still writes the
+/// site, where their pages say what is wrong, and exits with 1.
+fn finish_build(term: &Term, published: crate::site::Published, out: &std::path::Path) -> Exit {
+    match published.built.result {
         Ok(stats) => {
             term.status(&stats);
-            if failed {
+            if published.failed {
                 term.error(format_args!(
                     "{} with errors: their pages say what is wrong",
-                    crate::site::view::plural(broken, "dossier", "dossiers")
+                    crate::site::view::plural(published.broken, "dossier", "dossiers")
                 ));
                 Exit::Findings
             } else {

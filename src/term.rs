@@ -106,6 +106,21 @@ impl Term {
         }
     }
 
+    /// A warning line on standard error (`warning: …`); nothing under
+    /// `--quiet`.
+    pub fn warn(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("warning: {line}");
+        }
+    }
+
+    /// A note on standard error (`note: …`); nothing under `--quiet`.
+    pub fn note(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("note: {line}");
+        }
+    }
+
     /// An error line on standard error, under `--quiet` too.
     pub fn error(&self, line: impl std::fmt::Display) {
         eprintln!("{line}");
