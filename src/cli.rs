@@ -115,12 +115,12 @@ pub enum Command {
         /// The revision to compare to (default: the working tree).
         head: Option<String>,
         /// How to report.
-        #[arg(long, value_enum, default_value_t = crate::history::diff::Format::Human)]
-        format: crate::history::diff::Format,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
         /// Exit with status 1 when a verdict got worse, readiness dropped
         /// or a dossier can no longer be read.
         #[arg(long, value_enum, value_name = "WHAT")]
-        fail_on: Option<crate::history::diff::FailOn>,
+        fail_on: Option<DiffFailOn>,
     },
     /// Print a JSON Schema of the dossier front matter, for editors.
     Schema,
@@ -293,7 +293,7 @@ pub fn run(mut cli: Cli) -> Exit {
                 Ok(p) => p,
                 Err(()) => return Exit::Usage,
             };
-            crate::history::diff::command(
+            diff(
                 term,
                 &project,
                 base.as_deref(),
@@ -524,6 +524,59 @@ fn finish_build(term: &Term, published: crate::site::Published, out: &std::path:
             Exit::Usage
         }
     }
+}
+
+/// How `diff` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A line per pilot, for a terminal.
+    Human,
+    /// A table for a pull request's comment or a job summary.
+    Markdown,
+    /// Machine-readable.
+    Json,
+}
+
+/// What `diff --fail-on` fails on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFailOn {
+    /// A verdict got worse, readiness dropped or a dossier can no longer be read.
+    Regression,
+}
+
+/// `pilotscope diff`: prints the comparison ([`crate::history::diff`]);
+/// 1 on a regression with `fail_on`, 2 when the revisions cannot be
+/// compared.
+fn diff(
+    term: &Term,
+    project: &Project,
+    base: Option<&str>,
+    head: Option<&str>,
+    as_of: Date,
+    format: DiffFormat,
+    fail_on: bool,
+) -> Exit {
+    use crate::history::diff;
+    let compared = match diff::run(project, base, head, as_of) {
+        Ok(d) => d,
+        Err(e) => {
+            term.error(format!("error: {e}"));
+            return Exit::Usage;
+        }
+    };
+    let text = match format {
+        DiffFormat::Human => diff::human(&compared),
+        DiffFormat::Markdown => diff::markdown(&compared, &project.config.base_url),
+        DiffFormat::Json => diff::json(&compared),
+    };
+    term.out_plain(&format!("{}\n", text.trim_end_matches('\n')));
+    if fail_on && compared.has_regression() {
+        if format == DiffFormat::Human {
+            term.error("a pilot's diagnosis got worse");
+        }
+        return Exit::Findings;
+    }
+    Exit::Clean
 }
 
 fn watch(

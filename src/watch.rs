@@ -69,6 +69,35 @@ pub struct Rebuild {
     pub left: usize,
 }
 
+/// What a batch of changed paths touched, as Zola's `ChangeKind`: each
+/// kind is rebuilt its own way ([`Live::apply`]).
+enum Change {
+    /// The configuration or the framework file: everything is read again.
+    Configuration,
+    /// A template or an asset: every page is rendered again.
+    Templates,
+    /// Dossiers, folders of the content folder, or the FAQ.
+    Content(Content),
+    /// Nothing the site is made from (an editor's swap file, the site's
+    /// own pages).
+    Nothing,
+}
+
+/// The content that changed: what [`Current::read_again`] reads.
+#[derive(Default)]
+struct Content {
+    /// Dossier files that changed (or are gone).
+    dossiers: BTreeSet<PathBuf>,
+    /// Folders that appeared (or changed) as a whole: their files may
+    /// have changed without an event of their own.
+    folders: Vec<PathBuf>,
+    /// Whether to walk the content folder again (a folder was created,
+    /// removed or renamed, or a link changed).
+    rescan: bool,
+    /// Whether the FAQ changed.
+    faq: bool,
+}
+
 /// The last build: its owner (project, templates, FAQ) and every dossier
 /// judged, which a rebuild reuses.
 struct Current {
@@ -241,8 +270,22 @@ impl Live {
         first: &mut dyn FnMut(&Rebuild),
         abandon: &(dyn Fn() -> bool + Sync),
     ) -> Rebuild {
+        match self.change(paths) {
+            Change::Configuration => self.full(),
+            Change::Templates => self.rerender_all(),
+            Change::Nothing if !self.owed => Rebuild {
+                errors: self.errors(),
+                ..Rebuild::default()
+            },
+            Change::Nothing => self.incremental(&Content::default(), first, abandon),
+            Change::Content(content) => self.incremental(&content, first, abandon),
+        }
+    }
+
+    /// What `paths` changed, as far as the site is concerned.
+    fn change(&self, paths: &[PathBuf]) -> Change {
         let Some(current) = &self.current else {
-            return self.full();
+            return Change::Configuration;
         };
         let project = &current.builder.project;
         let content = project.content_dir();
@@ -250,13 +293,8 @@ impl Live {
         let config = self.root.join(crate::config::FILE_NAME);
         let out = &self.out;
 
-        let mut dossiers: BTreeSet<PathBuf> = BTreeSet::new();
-        // Folders that appeared (or changed) as a whole: their files may
-        // have changed without an event of their own.
-        let mut folders: Vec<PathBuf> = Vec::new();
-        let mut rescan = false;
+        let mut change = Content::default();
         let mut templates_changed = false;
-        let mut faq_changed = false;
         for p in paths {
             if p.starts_with(out) && out != &self.root {
                 continue;
@@ -267,19 +305,19 @@ impl Live {
                     && p.file_name().is_some_and(|n| n == "framework.toml")
                     && p.parent() == Some(self.root.as_path()))
             {
-                return self.full();
+                return Change::Configuration;
             }
             if p.starts_with(&templates_dir) {
                 templates_changed = true;
             } else if let Ok(rel) = p.strip_prefix(&content) {
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 if rel == project.config.faq {
-                    faq_changed = true;
+                    change.faq = true;
                 } else if discover::is_dossier_path(&rel, &project.config.faq) && !p.is_dir() {
-                    dossiers.insert(p.clone());
+                    change.dossiers.insert(p.clone());
                     // Only the walk knows whether a link stays inside the
                     // content folder.
-                    rescan |= p.is_symlink();
+                    change.rescan |= p.is_symlink();
                 } else if rel.is_empty()
                     || p.is_dir()
                     || (!p.exists()
@@ -291,26 +329,23 @@ impl Live {
                 {
                     // A folder was created, removed or renamed: find out
                     // what is there now.
-                    rescan = true;
+                    change.rescan = true;
                     if p.is_dir() {
-                        folders.push(p.clone());
+                        change.folders.push(p.clone());
                     }
                 }
             } else if p == &content || content.starts_with(p) {
-                rescan = true;
-                folders.push(content.clone());
+                change.rescan = true;
+                change.folders.push(content.clone());
             }
         }
         if templates_changed {
-            return self.rerender_all();
+            Change::Templates
+        } else if change.dossiers.is_empty() && !change.rescan && !change.faq {
+            Change::Nothing
+        } else {
+            Change::Content(change)
         }
-        if dossiers.is_empty() && !rescan && !faq_changed && !self.owed {
-            return Rebuild {
-                errors: self.errors(),
-                ..Rebuild::default()
-            };
-        }
-        self.incremental(dossiers, &folders, rescan, faq_changed, first, abandon)
     }
 
     fn rerender_all(&mut self) -> Rebuild {
@@ -336,10 +371,7 @@ impl Live {
     /// (and the FAQ), then writes the pages that touches.
     fn incremental(
         &mut self,
-        dossiers: BTreeSet<PathBuf>,
-        folders: &[PathBuf],
-        rescan: bool,
-        faq_changed: bool,
+        change: &Content,
         first: &mut dyn FnMut(&Rebuild),
         abandon: &(dyn Fn() -> bool + Sync),
     ) -> Rebuild {
@@ -353,8 +385,8 @@ impl Live {
             .filter(|d| d.is_error())
             .map(|d| d.source.clone())
             .collect();
-        let (touched, mut report) = current.read_again(&dossiers, folders, rescan);
-        if faq_changed {
+        let (touched, mut report) = current.read_again(change);
+        if change.faq {
             current.builder.reload_faq();
             report.extend(current.builder.faq.diagnostics.iter().cloned());
         }
@@ -435,12 +467,13 @@ impl Current {
     /// in `folders`, and with `rescan` whatever the content folder holds
     /// now) and forgets those that are gone. Returns the ids whose pages
     /// that touches, and the new problems.
-    fn read_again(
-        &mut self,
-        dossiers: &BTreeSet<PathBuf>,
-        folders: &[PathBuf],
-        rescan: bool,
-    ) -> (HashSet<String>, Vec<Diagnostic>) {
+    fn read_again(&mut self, change: &Content) -> (HashSet<String>, Vec<Diagnostic>) {
+        let Content {
+            dossiers,
+            folders,
+            rescan,
+            ..
+        } = change;
         let project = &self.builder.project;
         let as_of = self.builder.as_of;
         let mut entries = std::mem::take(&mut self.judged.entries);
@@ -452,7 +485,7 @@ impl Current {
 
         // Which files to read again, and which are gone.
         let mut to_read: Vec<DossierFile> = Vec::new();
-        if rescan {
+        if *rescan {
             let (files, w) = project.discover();
             warnings = w;
             let known: HashSet<&str> = entries.iter().map(|e| e.file.rel_path.as_str()).collect();

@@ -82,7 +82,7 @@ impl Cache {
 
     fn parse(text: &str, key: u128) -> Option<Cache> {
         let t: Text = serde_json::from_str(text).ok()?;
-        if t.format != FORMAT || crate::site::fingerprint::from_hex(&t.key)? != key {
+        if t.format != FORMAT || crate::digest::from_hex(&t.key)? != key {
             return None;
         }
         let mut commits = Vec::with_capacity(t.commits.len());
@@ -183,7 +183,7 @@ impl Cache {
         judged.sort_by(|a, b| (&a.blob, &a.path, &a.date).cmp(&(&b.blob, &b.path, &b.date)));
         let t = Text {
             format: FORMAT,
-            key: crate::site::fingerprint::to_hex(self.key),
+            key: crate::digest::to_hex(self.key),
             head: self.head.map(|h| h.to_string()).unwrap_or_default(),
             commits: self
                 .commits

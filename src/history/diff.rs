@@ -505,7 +505,7 @@ fn summary_line(diff: &Diff) -> String {
     let worse = diff.pilots.iter().filter(|p| p.is_regression()).count();
     format!(
         "{} changed ({} worse), {} added, {} removed",
-        crate::site::view::plural(count("changed"), "pilot", "pilots"),
+        crate::words::plural(count("changed"), "pilot", "pilots"),
         worse,
         count("added"),
         count("removed"),
@@ -626,58 +626,6 @@ pub fn markdown(diff: &Diff, base_url: &str) -> String {
         );
     }
     s
-}
-
-/// How `diff` reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A line per pilot, for a terminal.
-    Human,
-    /// A table for a pull request's comment or a job summary.
-    Markdown,
-    /// Machine-readable.
-    Json,
-}
-
-/// What `--fail-on` fails on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// A verdict got worse, readiness dropped or a dossier can no longer be read.
-    Regression,
-}
-
-/// `pilotscope diff`: prints the comparison; 1 on a regression with
-/// `fail_on`, 2 when the revisions cannot be compared.
-pub fn command(
-    term: &crate::term::Term,
-    project: &Project,
-    base: Option<&str>,
-    head: Option<&str>,
-    as_of: Date,
-    format: Format,
-    fail_on: bool,
-) -> crate::exit::Exit {
-    use crate::exit::Exit;
-    let diff = match run(project, base, head, as_of) {
-        Ok(d) => d,
-        Err(e) => {
-            term.error(format!("error: {e}"));
-            return Exit::Usage;
-        }
-    };
-    let text = match format {
-        Format::Human => human(&diff),
-        Format::Markdown => markdown(&diff, &project.config.base_url),
-        Format::Json => json(&diff),
-    };
-    term.out_plain(&format!("{}\n", text.trim_end_matches('\n')));
-    if fail_on && diff.has_regression() {
-        if format == Format::Human {
-            term.error("a pilot's diagnosis got worse");
-        }
-        return Exit::Findings;
-    }
-    Exit::Clean
 }
 
 #[cfg(test)]

@@ -19,7 +19,6 @@
 pub mod cache;
 pub mod diff;
 pub mod git;
-pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
@@ -163,14 +162,11 @@ impl History {
         self.pilot_digests.get(id).copied().unwrap_or(0)
     }
 
-    /// Keeps what was read and judged beside the site, for the next
-    /// build. Only into a folder a build has written (it has a manifest).
-    pub fn save(&self, out: &Path) -> std::io::Result<()> {
-        if !out.join(crate::site::output::MANIFEST).is_file() {
-            return Ok(());
-        }
-        let text = self.cache.to_text();
-        crate::site::output::write_if_changed(&out.join(cache::FILE), text.as_bytes()).map(|_| ())
+    /// What was read and judged, to keep for the next build in the
+    /// output folder's [`cache::FILE`] (the build writes it: see
+    /// `site::Builder::build`).
+    pub fn cache_text(&self) -> String {
+        self.cache.to_text()
     }
 
     /// The points of a pilot, when it has any.
@@ -227,12 +223,12 @@ pub fn notice(m: &Missing) -> String {
 /// date: the framework, the configuration and this binary's version.
 fn judging_key(project: &Project) -> u128 {
     let mut h = Xxh3::new();
-    crate::site::fingerprint::field(&mut h, env!("CARGO_PKG_VERSION"));
-    crate::site::fingerprint::field(&mut h, &format!("{:?}", project.framework));
-    crate::site::fingerprint::field(&mut h, &project.config.stale_days.to_string());
-    crate::site::fingerprint::field(&mut h, &project.config.content_dir.to_string_lossy());
-    crate::site::fingerprint::field(&mut h, &project.config.faq);
-    crate::site::fingerprint::field(
+    crate::digest::field(&mut h, env!("CARGO_PKG_VERSION"));
+    crate::digest::field(&mut h, &format!("{:?}", project.framework));
+    crate::digest::field(&mut h, &project.config.stale_days.to_string());
+    crate::digest::field(&mut h, &project.config.content_dir.to_string_lossy());
+    crate::digest::field(&mut h, &project.config.faq);
+    crate::digest::field(
         &mut h,
         project.config.history_since.as_deref().unwrap_or(""),
     );
@@ -389,14 +385,14 @@ fn read(
     let mut pilot_digests = HashMap::with_capacity(pilots.len());
     for (id, points) in &pilots {
         let mut h = Xxh3::new();
-        crate::site::fingerprint::field(&mut h, &format!("{points:?}"));
+        crate::digest::field(&mut h, &format!("{points:?}"));
         let d = h.digest128();
-        crate::site::fingerprint::field(&mut digest, id);
+        crate::digest::field(&mut digest, id);
         digest.write_u128(d);
         pilot_digests.insert(id.clone(), d);
     }
     digest.write_u8(project.config.history_authors as u8);
-    crate::site::fingerprint::field(&mut digest, &head.to_string());
+    crate::digest::field(&mut digest, &head.to_string());
     Ok(History {
         head,
         pilots,

@@ -282,7 +282,7 @@ impl Builder {
         built.pages = all.len();
         built.result = write_site(&site, &all, out, order, sink);
         if let (Ok(_), Some(h)) = (&built.result, history.history())
-            && let Err(e) = h.save(out)
+            && let Err(e) = keep_history(h, out)
         {
             built.history_problem = Some(format!(
                 "the history cache cannot be kept in {}: {e}",
@@ -291,6 +291,16 @@ impl Builder {
         }
         built
     }
+}
+
+/// Keeps what `history` read and judged beside the site, for the next
+/// build. Only into a folder a build has written (it has a manifest).
+fn keep_history(history: &crate::history::History, out: &Path) -> std::io::Result<()> {
+    if !out.join(output::MANIFEST).is_file() {
+        return Ok(());
+    }
+    let path = out.join(crate::history::cache::FILE);
+    output::write_if_changed(&path, history.cache_text().as_bytes()).map(|_| ())
 }
 
 /// Writes `order` of the pages `all` of `site` into `out`, whose lock the

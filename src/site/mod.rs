@@ -14,9 +14,10 @@ pub mod fingerprint;
 pub mod markdown;
 pub mod output;
 pub mod pack;
-pub mod readiness;
 pub mod templates;
 pub mod view;
+
+pub use view::readiness;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
@@ -590,7 +591,7 @@ impl<'a> Site<'a> {
     fn insert_trend(&self, ctx: &mut Context) {
         let Some(h) = self.history else { return };
         let p = &self.judged.portfolio;
-        let now = crate::history::view::Counts {
+        let now = view::history::Counts {
             pilots: p.pilots,
             ready: p.verdict_count(crate::framework::Verdict::Ready),
             at_risk: p.verdict_count(crate::framework::Verdict::AtRisk),
@@ -602,7 +603,7 @@ impl<'a> Site<'a> {
             .as_of
             .checked_sub(jiff::Span::new().days(90))
             .unwrap_or(self.judged.as_of);
-        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now) {
+        if let Some(t) = view::history::trend(h, self.judged.as_of, since, now) {
             ctx.insert("trend", &t);
         }
     }
@@ -777,7 +778,7 @@ impl<'a> Site<'a> {
                         let mut ctx = self.context(pv, "pilot", &v);
                         if let Some(h) = self
                             .history
-                            .and_then(|h| crate::history::view::pilot(h, &d.id, self.judged.as_of))
+                            .and_then(|h| view::history::pilot(h, &d.id, self.judged.as_of))
                         {
                             ctx.insert("history", &h);
                         }

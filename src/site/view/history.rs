@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{History, Judgement, Point};
+use crate::history::{History, Judgement, Point};
 use crate::dossier::Stage;
 use crate::framework::{Flag, Mistake, Verdict};
-use crate::site::view::{stage_label, status_label, verdict_label};
+use super::{plural, stage_label, status_label, verdict_label};
 
 /// Width and height of a chart's drawing, in its own units.
 const W: f64 = 600.0;
@@ -229,12 +229,12 @@ pub fn pilot(history: &History, id: &str, as_of: Date) -> Option<PilotHistory> {
                 format!(
                     "{}: {}",
                     stage_label(s),
-                    crate::site::view::plural(d as usize, "day", "days")
+                    plural(d as usize, "day", "days")
                 )
             })
             .collect(),
         purgatory: if purgatory > 0 {
-            crate::site::view::plural(purgatory as usize, "day", "days")
+            plural(purgatory as usize, "day", "days")
         } else {
             String::new()
         },
