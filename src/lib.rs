@@ -54,3 +54,6 @@ pub mod site;
 pub mod term;
 pub mod watch;
 pub mod words;
+
+#[cfg(test)]
+mod layers_tests;
