@@ -44,7 +44,9 @@ fn code_only(text: &str) -> String {
             let end = format!("\"{}", "#".repeat(hashes));
             let open = 1 + hashes + 1;
             match (rest.as_bytes().get(open - 1), i > 0 && is_ident(b[i - 1])) {
-                (Some(b'"'), false) => rest[open..].find(&end).map_or(rest.len(), |e| open + e + end.len()),
+                (Some(b'"'), false) => rest[open..]
+                    .find(&end)
+                    .map_or(rest.len(), |e| open + e + end.len()),
                 _ => 0,
             }
         } else if rest.starts_with('"') {
@@ -66,7 +68,11 @@ fn code_only(text: &str) -> String {
             i += c.len_utf8();
         } else {
             let skip = skip.min(rest.len());
-            out.extend(rest[..skip].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+            out.extend(
+                rest[..skip]
+                    .chars()
+                    .map(|c| if c == '\n' { '\n' } else { ' ' }),
+            );
             i += skip;
         }
     }
@@ -154,7 +160,9 @@ fn upward_imports(src: &Path, layers: &[Vec<String>]) -> Vec<String> {
         let Some(module) = module_of(src, &file) else {
             continue;
         };
-        let shown = file.strip_prefix(src.parent().unwrap_or(src)).unwrap_or(&file);
+        let shown = file
+            .strip_prefix(src.parent().unwrap_or(src))
+            .unwrap_or(&file);
         let Some(own) = line_of(&module) else {
             problems.push(format!(
                 "{}: module `{module}` is on no line of the layers in ARCHITECTURE.md",
@@ -210,7 +218,10 @@ fn every_module_of_the_crate_is_on_one_layer() {
         assert_eq!(lines, 1, "module `{m}` is on {lines} lines of the layers");
     }
     for m in layers.iter().flatten() {
-        assert!(modules.contains(m), "the layers name `{m}`, which src/ does not have");
+        assert!(
+            modules.contains(m),
+            "the layers name `{m}`, which src/ does not have"
+        );
     }
 }
 

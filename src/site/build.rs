@@ -43,7 +43,10 @@ pub enum Pages {
 enum Order {
     All,
     /// `first`, then `then` (see [`Pages::Edited`]).
-    Touched { first: Vec<Page>, then: Vec<Page> },
+    Touched {
+        first: Vec<Page>,
+        then: Vec<Page>,
+    },
 }
 
 /// Told the paths of the first pages written and the problems met.
@@ -185,7 +188,11 @@ impl Builder {
         if let (Some(done), notice) = self.up_to_date(out) {
             (sink.total)(done.pages);
             let mut diagnostics = done.warnings.clone();
-            diagnostics.extend(done.noisy.iter().flat_map(|e| e.diagnostics.iter().cloned()));
+            diagnostics.extend(
+                done.noisy
+                    .iter()
+                    .flat_map(|e| e.diagnostics.iter().cloned()),
+            );
             diagnostics.extend(self.faq.diagnostics.iter().cloned());
             let stats = BuildStats {
                 pages: done.pages,
@@ -264,8 +271,8 @@ impl Builder {
         }
         let history = crate::history::load(project, out);
         built.notice = history.notice();
-        let site = Site::new(project, judged, &self.templates, &self.faq)
-            .with_history(history.history());
+        let site =
+            Site::new(project, judged, &self.templates, &self.faq).with_history(history.history());
         let all = site.pages();
         (sink.total)(all.len());
         let order = match pages {

@@ -90,7 +90,6 @@ pub fn inputs(
     h.digest128()
 }
 
-
 /// The key of a page that depends on the shared inputs alone (the
 /// framework page, the 404 page, the assets).
 pub fn fixed_key(inputs: u128, path: &str) -> u128 {
@@ -148,9 +147,6 @@ fn add_file(h: &mut Xxh3, file: &DossierFile, digest: u128) {
     field(h, &file.id);
     h.write_u128(digest);
 }
-
-
-
 
 #[cfg(test)]
 mod tests {

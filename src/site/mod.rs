@@ -263,6 +263,46 @@ pub const PILOT_ROWS_MARK: &str = "<!-- pilotscope: pilot rows -->";
 /// [`Site::write_faq`]: this, the figure's number, then ` -->`.
 pub const PILOT_LINKS_MARK: &str = "<!-- pilotscope: pilot links ";
 
+/// How every mark of a streamed page begins and ends: a template writes
+/// `<!-- pilotscope: NAME -->` where the page's pieces go.
+const MARK_START: &str = "<!-- pilotscope: ";
+const MARK_END: &str = " -->";
+
+/// The NAME of a mark `<!-- pilotscope: NAME -->` (or of its beginning).
+pub(crate) fn mark_name(mark: &'static str) -> &'static str {
+    let name = mark.strip_prefix(MARK_START).unwrap_or(mark);
+    name.strip_suffix(MARK_END).unwrap_or(name)
+}
+
+/// Writes `outline` to `w` with each mark `<!-- pilotscope: NAME -->`
+/// replaced by what `fill` writes for NAME: the one splice of every
+/// streamed page. `fill` returns `false` for a mark it does not know,
+/// which is written as it is; a mark without its end gets the rest of
+/// the outline as its name.
+pub(crate) fn splice(
+    w: &mut dyn Write,
+    outline: &str,
+    mut fill: impl FnMut(&mut dyn Write, &str) -> Result<bool, WriteError>,
+) -> Result<(), WriteError> {
+    let mut rest = outline;
+    while let Some(mut at) = rest.find(MARK_START) {
+        let mut end = rest[at..].find(MARK_END).map_or(rest.len(), |e| at + e);
+        // The mark nearest its end, when a mark's text holds another start.
+        if let Some(inner) = rest[at + MARK_START.len()..end].rfind(MARK_START) {
+            at += MARK_START.len() + inner;
+            end = rest[at..].find(MARK_END).map_or(rest.len(), |e| at + e);
+        }
+        w.write_all(&rest.as_bytes()[..at])?;
+        let after = (end + MARK_END.len()).min(rest.len());
+        if !fill(w, &rest[at + MARK_START.len()..end])? {
+            w.write_all(&rest.as_bytes()[at..after])?;
+        }
+        rest = &rest[after..];
+    }
+    w.write_all(rest.as_bytes())?;
+    Ok(())
+}
+
 /// Rows of the portfolio table (or links of a live figure) per rendering of `pilot_rows.html`: enough
 /// that rendering costs no more than in one piece, few enough that a piece
 /// is well under a megabyte.
@@ -567,23 +607,20 @@ impl<'a> Site<'a> {
     ) -> Result<(), WriteError> {
         let config = &self.project.config;
         let fw = &self.project.framework;
-        let mut pieces = outline.split(PILOT_ROWS_MARK);
-        w.write_all(pieces.next().unwrap_or("").as_bytes())?;
-        for piece in pieces {
+        splice(w, outline, |w, mark| {
+            if mark != mark_name(PILOT_ROWS_MARK) {
+                return Ok(false);
+            }
             write_chunks(w, rows, |chunk| {
                 let rows: Vec<view::PilotRow> = chunk
                     .iter()
                     .map(|(d, g)| view::pilot_row(config, fw, d, g, self.judged.as_of))
                     .collect();
-                let mut rows_ctx = Context::new();
-                rows_ctx.insert("page", page);
-                rows_ctx.insert_value("mistakes", self.mistakes.clone());
-                rows_ctx.insert("rows", &rows);
-                Ok(self.templates.render("pilot_rows.html", &rows_ctx)?)
+                let ctx = self.context(page.clone(), "rows", &rows);
+                Ok(self.templates.render("pilot_rows.html", &ctx)?)
             })?;
-            w.write_all(piece.as_bytes())?;
-        }
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// The portfolio's trend over time, for the index (`trend`), when
@@ -702,14 +739,12 @@ impl<'a> Site<'a> {
         let figures: Vec<&view::LiveFigure> = v.figures().collect();
         let mut links_ctx = Context::new();
         links_ctx.insert("page", &page);
-        let mut rest = outline.as_str();
-        while let Some(at) = rest.find(PILOT_LINKS_MARK) {
-            w.write_all(&rest.as_bytes()[..at])?;
-            let after = &rest[at + PILOT_LINKS_MARK.len()..];
-            let figure = after
-                .split_once(" -->")
-                .and_then(|(n, tail)| Some((figures.get(n.parse::<usize>().ok()?)?, tail)));
-            let Some((figure, tail)) = figure else {
+        let links = mark_name(PILOT_LINKS_MARK);
+        splice(w, &outline, |w, mark| {
+            let Some(n) = mark.strip_prefix(links) else {
+                return Ok(false);
+            };
+            let Some(figure) = n.parse::<usize>().ok().and_then(|n| figures.get(n)) else {
                 let d = Diagnostic::error(
                     Code::TemplateError,
                     self.templates.shown("faq.html"),
@@ -724,10 +759,8 @@ impl<'a> Site<'a> {
             links_ctx.insert("links", &figure.links(0, figure.named()));
             links_ctx.insert("more", &figure.more);
             w.write_all(&self.render_context("pilot_links.html", &links_ctx)?)?;
-            rest = tail;
-        }
-        w.write_all(rest.as_bytes())?;
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// Writes the index or the FAQ page, which at 10,000 pilots are too

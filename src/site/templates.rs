@@ -198,9 +198,11 @@ impl Templates {
                 continue;
             };
             for tag in ["{% extends \"", "{% include \""] {
-                names.extend(text.split(tag).skip(1).filter_map(|rest| {
-                    rest.split_once('"').map(|(n, _)| n.to_string())
-                }));
+                names.extend(
+                    text.split(tag)
+                        .skip(1)
+                        .filter_map(|rest| rest.split_once('"').map(|(n, _)| n.to_string())),
+                );
             }
             for rest in text.split(" id=\"").skip(1) {
                 if let Some((id, _)) = rest.split_once('"')

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::history::{History, Judgement, Point};
+use super::{plural, stage_label, status_label, verdict_label};
 use crate::dossier::Stage;
 use crate::framework::{Flag, Mistake, Verdict};
-use super::{plural, stage_label, status_label, verdict_label};
+use crate::history::{History, Judgement, Point};
 
 /// Width and height of a chart's drawing, in its own units.
 const W: f64 = 600.0;
@@ -225,13 +225,7 @@ pub fn pilot(history: &History, id: &str, as_of: Date) -> Option<PilotHistory> {
         changes,
         stages: stages
             .into_iter()
-            .map(|(s, d)| {
-                format!(
-                    "{}: {}",
-                    stage_label(s),
-                    plural(d as usize, "day", "days")
-                )
-            })
+            .map(|(s, d)| format!("{}: {}", stage_label(s), plural(d as usize, "day", "days")))
             .collect(),
         purgatory: if purgatory > 0 {
             plural(purgatory as usize, "day", "days")
