@@ -313,8 +313,7 @@ pub fn run(mut cli: Cli) -> Exit {
         Command::Init { dir } => {
             let dir = match dir {
                 Some(_) if root_given => {
-                    term.error(
-                        "error: `init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
+                    term.error("`init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
                     );
                     return Exit::Usage;
                 }
@@ -328,8 +327,7 @@ pub fn run(mut cli: Cli) -> Exit {
 
 fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit {
     if title.trim().is_empty() {
-        term.error(
-            "error: the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
+        term.error("the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
         );
         return Exit::Usage;
     }
@@ -346,7 +344,7 @@ fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit 
             Exit::Clean
         }
         Err(e) => {
-            term.error(format_args!("error: {e}"));
+            term.error(format_args!("{e}"));
             Exit::Usage
         }
     }
@@ -373,7 +371,7 @@ fn init(term: &Term, dir: &Path) -> Exit {
             Exit::Clean
         }
         Err(e) => {
-            term.error(format_args!("error: {e}"));
+            term.error(format_args!("{e}"));
             Exit::Usage
         }
     }
@@ -476,7 +474,7 @@ fn build(
     bar.finish_and_clear();
     let built = &published.built;
     if let Some(notice) = &built.notice {
-        term.status(notice);
+        term.note(notice);
     }
     if let Some(problem) = &built.history_problem {
         term.warn(problem);
@@ -506,7 +504,7 @@ fn finish_build(term: &Term, published: crate::site::Published, out: &std::path:
         Ok(stats) => {
             term.status(&stats);
             if published.failed {
-                term.error(format_args!(
+                term.problem(format_args!(
                     "{} with errors: their pages say what is wrong",
                     crate::site::view::plural(published.broken, "dossier", "dossiers")
                 ));
@@ -517,7 +515,7 @@ fn finish_build(term: &Term, published: crate::site::Published, out: &std::path:
         }
         Err(errors) => {
             term.diagnostics(&errors);
-            term.error(format_args!(
+            term.problem(format_args!(
                 "the build failed; each file in {} is whole, either this build's or the previous one's",
                 out.display()
             ));
@@ -560,7 +558,7 @@ fn diff(
     let compared = match diff::run(project, base, head, as_of) {
         Ok(d) => d,
         Err(e) => {
-            term.error(format!("error: {e}"));
+            term.error(format!("{e}"));
             return Exit::Usage;
         }
     };
@@ -572,7 +570,7 @@ fn diff(
     term.out_plain(&format!("{}\n", text.trim_end_matches('\n')));
     if fail_on && compared.has_regression() {
         if format == DiffFormat::Human {
-            term.error("a pilot's diagnosis got worse");
+            term.problem("a pilot's diagnosis got worse");
         }
         return Exit::Findings;
     }
@@ -608,7 +606,7 @@ fn watch(
     }) {
         Ok(()) => Exit::Clean,
         Err(e) => {
-            term.error(format_args!("error: {e}"));
+            term.error(format_args!("{e}"));
             Exit::Usage
         }
     }

@@ -106,12 +106,18 @@ impl Term {
         }
     }
 
-    /// A warning line on standard error (`warning: …`); nothing under
-    /// `--quiet`.
+    /// An error on standard error (`error: …`), under `--quiet` too.
+    /// Every message of the terminal that is not a located diagnostic
+    /// goes through this, [`Term::warn`], [`Term::note`] or
+    /// [`Term::problem`]: none types its own prefix.
+    pub fn error(&self, line: impl std::fmt::Display) {
+        eprintln!("error: {line}");
+    }
+
+    /// A warning on standard error (`warning: …`), under `--quiet` too:
+    /// what it warns of is the user's to know.
     pub fn warn(&self, line: impl std::fmt::Display) {
-        if !self.quiet {
-            eprintln!("warning: {line}");
-        }
+        eprintln!("warning: {line}");
     }
 
     /// A note on standard error (`note: …`); nothing under `--quiet`.
@@ -121,8 +127,9 @@ impl Term {
         }
     }
 
-    /// An error line on standard error, under `--quiet` too.
-    pub fn error(&self, line: impl std::fmt::Display) {
+    /// A line that says how a command ended badly, on standard error, under
+    /// `--quiet` too (`the build failed; …`).
+    pub fn problem(&self, line: impl std::fmt::Display) {
         eprintln!("{line}");
     }
 
@@ -152,7 +159,7 @@ impl Term {
             return;
         }
         for t in &r.troubles {
-            eprintln!("warning: {t}");
+            self.warn(t);
         }
         if !r.troubles.is_empty() && r.changed.is_empty() && r.report.is_empty() {
             return;
@@ -160,27 +167,22 @@ impl Term {
         for f in &r.fixed {
             eprintln!("fixed: {}", crate::report::printable(f));
         }
-        let errors = r.errors.len();
+        let plural = crate::words::plural;
         let what = if initial {
             format!("built {} pages", r.pages)
         } else {
-            let n = r.changed.len();
-            format!("rebuilt {n} page{}", if n == 1 { "" } else { "s" })
+            format!("rebuilt {}", plural(r.changed.len(), "page", "pages"))
         };
         let left = match r.left {
             0 => String::new(),
             n => format!(
-                " ({n} portfolio page{} left for the newer change)",
-                if n == 1 { "" } else { "s" }
+                " ({} left for the newer change)",
+                plural(n, "portfolio page", "portfolio pages")
             ),
         };
-        let tail = if errors > 0 {
-            format!(
-                "; {errors} error{} shown in the browser",
-                if errors == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
+        let tail = match r.errors.len() {
+            0 => String::new(),
+            n => format!("; {} shown in the browser", plural(n, "error", "errors")),
         };
         eprintln!(
             "{what} in {:.0} ms{left}{tail}",

@@ -96,7 +96,7 @@ pub fn judge_bytes(
     let source =
         crate::dossier::discover::show(&project.content_dir().join(rel_path), &project.root);
     let id = crate::dossier::read::id_from_path(rel_path);
-    if bytes.len() as u64 > crate::dossier::read::MAX_FILE_BYTES {
+    if crate::dossier::read::too_large(bytes.len() as u64) {
         let why = format!(
             "{source}: the file is larger than {} MiB, the most a dossier may be",
             crate::dossier::read::MAX_FILE_BYTES >> 20
@@ -213,7 +213,7 @@ pub fn notice(m: &Missing) -> String {
         Missing::Broken(e) => format!("the git repository cannot be read ({e})"),
     };
     format!(
-        "note: the site has no history: {why}. History needs the full history of the branch \
+        "the site has no history: {why}. History needs the full history of the branch \
          (in GitHub Actions: `fetch-depth: 0` on actions/checkout); `history = false` in \
          pilotscope.toml turns it off"
     )

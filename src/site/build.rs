@@ -395,17 +395,19 @@ fn write_site(
             .cloned(),
     );
     // A page left for the next build keeps its old bytes; the manifest
-    // must not vouch for them with the new key. One that is not the key
-    // of this build makes the next build render it again, and keeps it
-    // listed, so that it is not taken for a page the site no longer has.
-    // (The manifest is written all the same: it lists the pages this build
-    // did write, which a later build must remove when their pilot goes.)
-    let mut files = files;
-    for path in &left {
-        if let Some(key) = files.get_mut(path) {
-            *key ^= 1;
-        }
-    }
+    // must not vouch for them with the new key. Listed without a key, it is
+    // rendered by the next build, and not taken for a page the site no
+    // longer has. (The manifest is written all the same: it lists the pages
+    // this build did write, which a later build must remove when their
+    // pilot goes.)
+    let left_paths: HashSet<&String> = left.iter().collect();
+    let files: std::collections::BTreeMap<String, Option<u128>> = files
+        .into_iter()
+        .map(|(path, key)| {
+            let key = (!left_paths.contains(&path)).then_some(key);
+            (path, key)
+        })
+        .collect();
     let removed = output::finish(
         out,
         &previous,
@@ -448,10 +450,9 @@ impl std::fmt::Display for BuildStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "built {} pages for {} pilot{} in {:.2} s ({} written, {} unchanged{})",
+            "built {} pages for {} in {:.2} s ({} written, {} unchanged{})",
             self.pages,
-            self.pilots,
-            if self.pilots == 1 { "" } else { "s" },
+            crate::words::plural(self.pilots, "pilot", "pilots"),
             self.elapsed.as_secs_f64(),
             self.written,
             self.unchanged,
@@ -587,9 +588,8 @@ fn summarise(failed: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .map(|(d, more)| match more {
             0 => d,
             n => d.with_help(format!(
-                "{} more file{} of the site cannot be written for the same reason",
-                n,
-                if n == 1 { "" } else { "s" }
+                "{} more of the site cannot be written for the same reason",
+                crate::words::plural(n, "file", "files")
             )),
         })
         .collect()

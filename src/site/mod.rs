@@ -227,15 +227,12 @@ pub fn load_faq(project: &Project) -> Faq {
         Ok(_) => {}
     }
     let cap = crate::dossier::read::MAX_FILE_BYTES;
-    let mut bytes = Vec::new();
-    match std::fs::File::open(&path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, cap + 1), &mut bytes))
-    {
-        Ok(_) if bytes.len() as u64 > cap => shipped(&format!(
+    match std::fs::File::open(&path).and_then(crate::dossier::read::read_capped) {
+        Ok(None) => shipped(&format!(
             "the FAQ is larger than {} MiB, the most a content file may be",
             cap >> 20
         )),
-        Ok(_) => match String::from_utf8(bytes) {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
             Ok(text) if markdown::too_many_marks(&text).is_some() => shipped(&format!(
                 "the FAQ is too large to render: it has more than {} marks of markdown",
                 markdown::MAX_MARKS

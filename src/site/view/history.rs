@@ -205,11 +205,10 @@ pub fn pilot(history: &History, id: &str, as_of: Date) -> Option<PilotHistory> {
     changes.reverse();
     let last = points.last()?;
     let label = format!(
-        "Readiness from {} to {}: {} change{}, now {}",
+        "Readiness from {} to {}: {}, now {}",
         start,
         end,
-        points.len(),
-        if points.len() == 1 { "" } else { "s" },
+        plural(points.len(), "change", "changes"),
         last.judgement
             .readiness
             .map_or_else(|| "unreadable".to_string(), |r| r.to_string())
