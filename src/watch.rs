@@ -8,7 +8,7 @@
 //! everything; a configuration or framework change starts over. The
 //! edited dossier's own page is written first, so a preview shows it as
 //! soon as possible. `watch` decides *what* changed; writing is the build
-//! driver's ([`site::build`] with the touched pages). [`run`] connects it
+//! driver's ([`Builder::build`] with the touched pages). [`run`] connects it
 //! to file events (notify) and reports each rebuild to a listener (the
 //! terminal of `watch`, the dev server); it prints nothing itself.
 //!

@@ -1,14 +1,15 @@
-//! The build driver: the one function that writes a site into its output
-//! folder, for `build`, for `watch`'s and `serve`'s first build and for
-//! each rebuild after an edit.
+//! The owner of a build, [`Builder`], and the build driver: the one
+//! function that writes a site into its output folder, for `build`, for
+//! `watch`'s and `serve`'s first build and for each rebuild after an edit.
 //!
-//! [`build`] is the only code that runs the output folder's protocol: it
-//! refuses a dangerous or foreign folder, takes the folder's lock, marks
-//! the folder unfinished before its first write, renders and writes the
-//! pages asked for ([`Pages::All`] or the few an edit touched), and
-//! records the manifest, which removes what the site no longer has and
-//! clears the mark. A full build and a rebuild differ only in the pages
-//! they are given. [`up_to_date`] decides, from the manifest alone, that
+//! [`Builder::build`] is the only code that runs the output folder's
+//! protocol: it refuses a dangerous or foreign folder, takes the folder's
+//! lock, reads the history, marks the folder unfinished before its first
+//! write, renders and writes the pages asked for ([`Pages::All`] or the
+//! few an edit touched), records the manifest, which removes what the
+//! site no longer has and clears the mark, and keeps the history for the
+//! next build. A full build and a rebuild differ only in the pages they
+//! are given. [`up_to_date`] decides, from the manifest alone, that
 //! there is nothing to build. Printing is the caller's: progress goes to a
 //! [`Sink`].
 
@@ -588,8 +589,8 @@ fn summarise(failed: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .map(|(d, more)| match more {
             0 => d,
             n => d.with_help(format!(
-                "{} more of the site cannot be written for the same reason",
-                crate::words::plural(n, "file", "files")
+                "{} of the site cannot be written for the same reason",
+                crate::words::plural(n, "more file", "more files")
             )),
         })
         .collect()
