@@ -344,7 +344,7 @@ fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit 
             Exit::Clean
         }
         Err(e) => {
-            term.error(format_args!("{e}"));
+            term.error(e);
             Exit::Usage
         }
     }
@@ -371,7 +371,7 @@ fn init(term: &Term, dir: &Path) -> Exit {
             Exit::Clean
         }
         Err(e) => {
-            term.error(format_args!("{e}"));
+            term.error(e);
             Exit::Usage
         }
     }
@@ -558,7 +558,7 @@ fn diff(
     let compared = match diff::run(project, base, head, as_of) {
         Ok(d) => d,
         Err(e) => {
-            term.error(format!("{e}"));
+            term.error(e);
             return Exit::Usage;
         }
     };
@@ -606,7 +606,7 @@ fn watch(
     }) {
         Ok(()) => Exit::Clean,
         Err(e) => {
-            term.error(format_args!("{e}"));
+            term.error(e);
             Exit::Usage
         }
     }

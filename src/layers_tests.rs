@@ -55,8 +55,8 @@ fn code_only(text: &str) -> String {
                 j += if rest.as_bytes()[j] == b'\\' { 2 } else { 1 };
             }
             j + 1
-        } else if rest.starts_with("'\\") {
-            rest[2..].find('\'').map_or(1, |e| e + 3)
+        } else if let Some(escaped) = rest.strip_prefix("'\\") {
+            escaped.find('\'').map_or(1, |e| e + 3)
         } else if rest.len() >= 3 && rest.as_bytes()[0] == b'\'' && rest.as_bytes()[2] == b'\'' {
             3
         } else {

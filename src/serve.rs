@@ -219,7 +219,7 @@ pub fn run(
                 let _ = shared.events.send(m);
             };
             if let Err(e) = watch::run(live, &mut listener, &|| stop.load(Ordering::Relaxed)) {
-                term.error(format_args!("{e}"));
+                term.error(e);
             }
         })
     };
