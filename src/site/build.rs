@@ -167,26 +167,30 @@ impl Builder {
     }
 
     /// Whether the site in `out` is already what a build would write (see
-    /// [`up_to_date`]), with the history's notice.
-    pub fn up_to_date(&self, out: &Path) -> (Option<UpToDate>, Option<String>) {
-        let history = crate::history::load(&self.project, out);
-        let done = up_to_date(
-            &self.project,
-            &self.templates,
-            &self.faq,
-            self.as_of,
-            out,
-            history.history(),
-        );
-        (done, history.notice())
+    /// [`up_to_date`]), with the history read for it.
+    pub fn up_to_date(&self, out: &Path, history: &crate::history::Loaded) -> Option<UpToDate> {
+        let (project, templates, faq) = (&self.project, &self.templates, &self.faq);
+        up_to_date(project, templates, faq, self.as_of, out, history.history())
     }
 
     /// `pilotscope build`: nothing when `out` is up to date (only the
     /// dossiers with diagnostics are read, to report them again), otherwise
-    /// every dossier judged and every page that changed written.
+    /// every dossier judged and every page that changed written. The
+    /// history is read once, under the folder's lock, for both.
     pub fn publish(&self, out: &Path, sink: &mut Sink) -> Published {
         let start = Instant::now();
-        if let (Some(done), notice) = self.up_to_date(out) {
+        let (_lock, history) = match self.take_output(out) {
+            Ok(taken) => taken,
+            Err(errors) => {
+                return Published {
+                    built: Built::failed(errors),
+                    diagnostics: Vec::new(),
+                    broken: 0,
+                    failed: false,
+                };
+            }
+        };
+        if let Some(done) = self.up_to_date(out, &history) {
             (sink.total)(done.pages);
             let mut diagnostics = done.warnings.clone();
             diagnostics.extend(
@@ -210,13 +214,13 @@ impl Builder {
                     result: Ok(stats),
                     asked: Vec::new(),
                     pages: done.pages,
-                    notice,
+                    notice: history.notice(),
                     history_problem: None,
                 },
             };
         }
         let judged = self.judge_all();
-        let built = self.build(&judged, out, Pages::All, sink);
+        let built = self.build_locked(&judged, out, Pages::All, sink, &history);
         let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
         diagnostics.extend(self.faq.diagnostics.iter().cloned());
         Published {
@@ -236,44 +240,52 @@ impl Builder {
     /// The history is read under the folder's lock, and kept for the next
     /// build when this one succeeded (one rule for every caller).
     pub fn build(&self, judged: &Judged, out: &Path, pages: Pages, sink: &mut Sink) -> Built {
-        let mut built = Built {
-            result: Ok(BuildStats::default()),
-            asked: Vec::new(),
-            pages: 0,
-            notice: None,
-            history_problem: None,
-        };
+        match self.take_output(out) {
+            Ok((_lock, history)) => self.build_locked(judged, out, pages, sink, &history),
+            Err(errors) => Built::failed(errors),
+        }
+    }
+
+    /// The output folder made ready for a build: refused when it is
+    /// dangerous or someone else's, created, locked; and the history read
+    /// under the lock.
+    fn take_output(
+        &self,
+        out: &Path,
+    ) -> Result<(output::Lock, crate::history::Loaded), Vec<Diagnostic>> {
         let project = &self.project;
         // Refused before anything is created there.
         if let Some(why) = dangerous_output(project, out) {
-            built.result = Err(vec![why]);
-            return built;
+            return Err(vec![why]);
         }
         if let Err(e) = std::fs::create_dir_all(out) {
-            built.result = Err(vec![Diagnostic::error(
+            return Err(vec![Diagnostic::error(
                 Code::OutputCannotUpdate,
                 crate::dossier::discover::show(out, &project.root),
                 format!("the output folder cannot be created: {e}"),
             )]);
-            return built;
         }
         // Another build writing here at the same time would leave a mix of
         // both builds' pages under one manifest; the second one waits.
-        let _lock = match output::lock(out) {
-            Ok(lock) => lock,
-            Err(e) => {
-                built.result = Err(vec![lock_problem(project, out, &e)]);
-                return built;
-            }
-        };
-        if let Err(d) = check_foreign(project, out, false) {
-            built.result = Err(vec![d]);
-            return built;
-        }
-        let history = crate::history::load(project, out);
+        let lock = output::lock(out).map_err(|e| vec![lock_problem(project, out, &e)])?;
+        check_foreign(project, out, false).map_err(|d| vec![d])?;
+        Ok((lock, crate::history::load(project, out)))
+    }
+
+    /// [`Builder::build`], for a caller that holds the folder's lock and
+    /// read `history` under it.
+    fn build_locked(
+        &self,
+        judged: &Judged,
+        out: &Path,
+        pages: Pages,
+        sink: &mut Sink,
+        history: &crate::history::Loaded,
+    ) -> Built {
+        let mut built = Built::failed(Vec::new());
         built.notice = history.notice();
-        let site =
-            Site::new(project, judged, &self.templates, &self.faq).with_history(history.history());
+        let site = Site::new(&self.project, judged, &self.templates, &self.faq)
+            .with_history(history.history());
         let all = site.pages();
         (sink.total)(all.len());
         let order = match pages {
@@ -298,6 +310,19 @@ impl Builder {
             ));
         }
         built
+    }
+}
+
+impl Built {
+    /// A build stopped by `errors` before it began.
+    fn failed(errors: Vec<Diagnostic>) -> Built {
+        Built {
+            result: Err(errors),
+            asked: Vec::new(),
+            pages: 0,
+            notice: None,
+            history_problem: None,
+        }
     }
 }
 
