@@ -136,7 +136,7 @@ def first_dossier(content: str) -> tuple[str, str]:
     raise SystemExit(f"no dossier under {content}")
 
 
-REBUILT_LINE = re.compile(r"rebuilt \d+ pages? in ([\d.]+) ms")
+REBUILT_LINE = re.compile(r"rebuilt [\d,]+ pages? in ([\d.]+) ms")
 SHOWN_REVISION = re.compile(r"Revision (\d+)\.")
 
 

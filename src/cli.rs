@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
-use crate::diagnostic::Diagnostic;
 use crate::exit::Exit;
 use crate::framework::Verdict;
 use crate::project::{self, Project};
@@ -116,12 +115,12 @@ pub enum Command {
         /// The revision to compare to (default: the working tree).
         head: Option<String>,
         /// How to report.
-        #[arg(long, value_enum, default_value_t = crate::history::diff::Format::Human)]
-        format: crate::history::diff::Format,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
         /// Exit with status 1 when a verdict got worse, readiness dropped
         /// or a dossier can no longer be read.
         #[arg(long, value_enum, value_name = "WHAT")]
-        fail_on: Option<crate::history::diff::FailOn>,
+        fail_on: Option<DiffFailOn>,
     },
     /// Print a JSON Schema of the dossier front matter, for editors.
     Schema,
@@ -292,9 +291,9 @@ pub fn run(mut cli: Cli) -> Exit {
         } => {
             let project = match open_with_content(term, &root) {
                 Ok(p) => p,
-                Err(code) => return code,
+                Err(()) => return Exit::Usage,
             };
-            crate::history::diff::command(
+            diff(
                 term,
                 &project,
                 base.as_deref(),
@@ -314,8 +313,7 @@ pub fn run(mut cli: Cli) -> Exit {
         Command::Init { dir } => {
             let dir = match dir {
                 Some(_) if root_given => {
-                    term.error(
-                        "error: `init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
+                    term.error("`init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
                     );
                     return Exit::Usage;
                 }
@@ -329,8 +327,7 @@ pub fn run(mut cli: Cli) -> Exit {
 
 fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit {
     if title.trim().is_empty() {
-        term.error(
-            "error: the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
+        term.error("the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
         );
         return Exit::Usage;
     }
@@ -347,7 +344,7 @@ fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit 
             Exit::Clean
         }
         Err(e) => {
-            term.error(format_args!("error: {e}"));
+            term.error(e);
             Exit::Usage
         }
     }
@@ -374,7 +371,7 @@ fn init(term: &Term, dir: &Path) -> Exit {
             Exit::Clean
         }
         Err(e) => {
-            term.error(format_args!("error: {e}"));
+            term.error(e);
             Exit::Usage
         }
     }
@@ -390,15 +387,12 @@ fn shown(path: &Path) -> String {
 
 /// The project at `root`, when its configuration reads and its content
 /// folder exists; otherwise the problem is printed and the exit code given.
-fn open_with_content(term: &Term, root: &std::path::Path) -> Result<Project, Exit> {
-    let project = Project::open(root).map_err(|d| {
-        term.diagnostics(&d);
-        Exit::Usage
-    })?;
+fn open_with_content(term: &Term, root: &std::path::Path) -> Result<Project, ()> {
+    let project = Project::open(root).map_err(|d| term.diagnostics(&d))?;
     match project.content_problem() {
         Some(d) => {
             term.diagnostics(&[d]);
-            Err(Exit::Usage)
+            Err(())
         }
         None => Ok(project),
     }
@@ -413,7 +407,7 @@ fn check(
 ) -> Exit {
     let project = match open_with_content(term, root) {
         Ok(p) => p,
-        Err(code) => return code,
+        Err(()) => return Exit::Usage,
     };
     let mut judged = project.judge_all(as_of);
     judged.show_under(term.shown_under());
@@ -456,131 +450,63 @@ fn build(
     output: Option<PathBuf>,
     force: bool,
 ) -> Exit {
-    let project = match open_with_content(term, root) {
-        Ok(p) => p,
-        Err(code) => return code,
+    let builder = match open_with_content(term, root)
+        .and_then(|p| crate::site::Builder::new(p, as_of).map_err(|d| term.diagnostics(&d)))
+    {
+        Ok(b) => b,
+        Err(()) => return Exit::Usage,
     };
-    let templates = match crate::site::load_templates(&project) {
-        Ok(t) => t,
-        Err(d) => {
-            term.diagnostics(&d);
-            return Exit::Usage;
-        }
-    };
-    let out = output.unwrap_or_else(|| project.output_dir());
-    if let Err(d) = crate::site::check_output(&project, &out, force) {
+    let out = output.unwrap_or_else(|| builder.project.output_dir());
+    if let Err(d) = builder.check_output(&out, force) {
         term.diagnostics(&[d]);
         return Exit::Usage;
     }
-    let faq = crate::site::load_faq(&project);
-    let start = std::time::Instant::now();
-    let history = crate::history::load(&project);
-    if let Some(notice) = history.notice() {
-        term.status(notice);
-    }
-    let history = history.history();
-    // Kept whether or not any page is written: a cache that was damaged
-    // and read again from git is replaced by this one.
-    if let Some(h) = history
-        && let Err(e) = h.save(&out)
-    {
-        term.error(format!("warning: the history cache cannot be kept: {e}"));
-    }
-    if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out, history) {
-        let mut diagnostics = done.warnings.clone();
-        diagnostics.extend(
-            done.noisy
-                .iter()
-                .flat_map(|e| e.diagnostics.iter().cloned()),
-        );
-        diagnostics.extend(faq.diagnostics.iter().cloned());
-        let stats = crate::site::BuildStats {
-            pages: done.pages,
-            written: 0,
-            unchanged: done.pages,
-            removed: 0,
-            changed: Vec::new(),
-            left: 0,
-            pilots: done.pilots,
-            elapsed: start.elapsed(),
-        };
-        let broken = done.noisy.iter().filter(|e| e.judged.is_none()).count();
-        let failed = done
-            .warnings
-            .iter()
-            .chain(done.noisy.iter().flat_map(|e| e.diagnostics.iter()))
-            .any(Diagnostic::is_error);
-        return finish_build(term, &diagnostics, broken, failed, Ok(stats), &out);
-    }
-    let judged = project.judge_all(as_of);
-    let site = crate::site::Site::new(&project, &judged, &templates, &faq).with_history(history);
-    let total = site.pages().len() as u64;
-    let bar = if !term.quiet() && term.stderr_is_terminal() && total > 2_000 {
-        let b = indicatif::ProgressBar::new(total);
-        b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(b)
-    } else {
-        None
-    };
-    let tick = || {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-    };
-    let result = crate::site::build(
-        &site,
+    let bar = indicatif::ProgressBar::hidden();
+    let published = builder.publish(
         &out,
-        crate::site::Pages::All,
         &mut crate::site::Sink {
-            page: &tick,
+            total: &|pages| show_progress(term, &bar, pages),
+            page: &|| bar.inc(1),
             first: None,
             abandon: &|| false,
         },
     );
-    if let Some(b) = &bar {
-        b.finish_and_clear();
+    bar.finish_and_clear();
+    let built = &published.built;
+    if let Some(notice) = &built.notice {
+        term.note(notice);
     }
-    // The time said is the whole build's, reading the history included.
-    let result = result.map(|stats| crate::site::BuildStats {
-        elapsed: start.elapsed(),
-        ..stats
-    });
-    let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
-    diagnostics.extend(faq.diagnostics.iter().cloned());
-    let broken = judged.entries.iter().filter(|e| e.judged.is_none()).count();
-    finish_build(
-        term,
-        &diagnostics,
-        broken,
-        judged.error_count() > 0,
-        result,
-        &out,
-    )
+    if let Some(problem) = &built.history_problem {
+        term.warn(problem);
+    }
+    term.diagnostics(&published.diagnostics);
+    finish_build(term, published, &out)
 }
 
-/// Reports a build: its diagnostics, what it did, and the exit code. A
-/// build with errors in dossiers (`failed`; `broken` of them cannot be
-/// read) still writes the site, where their pages say what is wrong, and
-/// exits with 1.
-fn finish_build(
-    term: &Term,
-    diagnostics: &[Diagnostic],
-    broken: usize,
-    failed: bool,
-    result: Result<crate::site::BuildStats, Vec<Diagnostic>>,
-    out: &std::path::Path,
-) -> Exit {
-    term.diagnostics(diagnostics);
-    match result {
+/// Shows `bar` for a build of `pages` pages, when it is long enough to
+/// need one and standard error is a terminal.
+fn show_progress(term: &Term, bar: &indicatif::ProgressBar, pages: usize) {
+    if !term.quiet() && term.stderr_is_terminal() && pages > 2_000 {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_length(pages as u64);
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+}
+
+/// Reports a build: what it did, and the exit code. A build with errors in
+/// dossiers (`failed`; `broken` of them cannot be read) still writes the
+/// site, where their pages say what is wrong, and exits with 1.
+fn finish_build(term: &Term, published: crate::site::Published, out: &std::path::Path) -> Exit {
+    match published.built.result {
         Ok(stats) => {
             term.status(&stats);
-            if failed {
-                term.error(format_args!(
+            if published.failed {
+                term.problem(format_args!(
                     "{} with errors: their pages say what is wrong",
-                    crate::site::view::plural(broken, "dossier", "dossiers")
+                    crate::site::view::plural(published.broken, "dossier", "dossiers")
                 ));
                 Exit::Findings
             } else {
@@ -589,13 +515,79 @@ fn finish_build(
         }
         Err(errors) => {
             term.diagnostics(&errors);
-            term.error(format_args!(
+            term.problem(format_args!(
                 "the build failed; each file in {} is whole, either this build's or the previous one's",
                 out.display()
             ));
             Exit::Usage
         }
     }
+}
+
+/// How `diff` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A line per pilot, for a terminal.
+    Human,
+    /// A table for a pull request's comment or a job summary.
+    Markdown,
+    /// Machine-readable.
+    Json,
+}
+
+/// What `diff --fail-on` fails on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFailOn {
+    /// The same answers got worse under the same rules (a worse verdict or
+    /// a lower readiness at the new side's stage), or a dossier can no
+    /// longer be read. A stage move alone is none.
+    Regression,
+}
+
+/// `pilotscope diff`: prints the comparison ([`crate::history::diff`]);
+/// 1 on a regression with `fail_on`, 2 when the revisions cannot be
+/// compared.
+fn diff(
+    term: &Term,
+    project: &Project,
+    base: Option<&str>,
+    head: Option<&str>,
+    as_of: Date,
+    format: DiffFormat,
+    fail_on: bool,
+) -> Exit {
+    use crate::history::diff;
+    let compared = match diff::run(project, base, head, as_of) {
+        Ok(d) => d,
+        Err(e) => {
+            term.error(e);
+            return Exit::Usage;
+        }
+    };
+    let text = match format {
+        DiffFormat::Human => diff::human(&compared),
+        DiffFormat::Markdown => diff::markdown(&compared, &project.config.base_url),
+        DiffFormat::Json => diff::json(&compared),
+    };
+    let text = format!("{}\n", text.trim_end_matches('\n'));
+    match format {
+        // The human text and the markdown go to a job's log as they are.
+        DiffFormat::Human | DiffFormat::Markdown => term.out(&text),
+        // In JSON, `##[` can only be inside a string, where `\u0023` is
+        // the same `#` to a reader and no command to the runner.
+        DiffFormat::Json => term.out_plain(&text.replace("##[", "#\\u0023[")),
+    }
+    if fail_on && compared.has_regression() {
+        if format == DiffFormat::Human {
+            let n = compared.pilots.iter().filter(|p| p.is_regression()).count();
+            term.problem(format!(
+                "--fail-on regression: {} worse under the same rules or no longer readable",
+                crate::words::plural(n, "pilot is", "pilots are")
+            ));
+        }
+        return Exit::Findings;
+    }
+    Exit::Clean
 }
 
 fn watch(
@@ -627,7 +619,7 @@ fn watch(
     }) {
         Ok(()) => Exit::Clean,
         Err(e) => {
-            term.error(format_args!("error: {e}"));
+            term.error(e);
             Exit::Usage
         }
     }

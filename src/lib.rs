@@ -39,6 +39,7 @@ macro_rules! eprintln {
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod digest;
 pub mod dossier;
 pub mod exit;
 pub mod framework;
@@ -52,3 +53,7 @@ pub mod serve;
 pub mod site;
 pub mod term;
 pub mod watch;
+pub mod words;
+
+#[cfg(test)]
+mod layers_tests;

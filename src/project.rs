@@ -117,6 +117,17 @@ pub struct Entry {
     pub digest: u128,
 }
 
+impl Entry {
+    /// Whether the file was dropped because its id is another file's.
+    pub fn lost_id_clash(&self) -> bool {
+        self.judged.is_none()
+            && self
+                .diagnostics
+                .iter()
+                .any(|d| d.code == crate::diagnostic::Code::DossierDuplicateId)
+    }
+}
+
 /// Reads and judges one file.
 pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_days: i64) -> Entry {
     let (loaded, digest) = match dossier::read::read_bytes(&file.path, &file.source) {

@@ -120,12 +120,12 @@ pub fn run(
         Ok(l) => l,
         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
             term.error(format_args!(
-                "error: {addr} is already in use; choose another port with --port"
+                "{addr} is already in use; choose another port with --port"
             ));
             return Exit::Usage;
         }
         Err(e) => {
-            term.error(format_args!("error: cannot listen on {addr}: {e}"));
+            term.error(format_args!("cannot listen on {addr}: {e}"));
             return Exit::Usage;
         }
     };
@@ -138,7 +138,7 @@ pub fn run(
     let out_dir = live.output_dir().to_path_buf();
     if let Err(e) = std::fs::create_dir_all(&out_dir) {
         term.error(format_args!(
-            "error: the output folder {} cannot be created: {e}",
+            "the output folder {} cannot be created: {e}",
             out_dir.display()
         ));
         return Exit::Usage;
@@ -147,7 +147,7 @@ pub fn run(
         Ok(c) => c,
         Err(e) => {
             term.error(format_args!(
-                "error: the output folder {} cannot be used: {e}",
+                "the output folder {} cannot be used: {e}",
                 out_dir.display()
             ));
             return Exit::Usage;
@@ -159,8 +159,7 @@ pub fn run(
     let url = format!("http://{local}/");
     if !options.bind.is_loopback() {
         // Said under --quiet too: it is about who can read the site.
-        term.error(format_args!(
-            "warning: listening on {local}: anyone who can reach this machine on the network can read the site"
+        term.warn(format_args!("listening on {local}: anyone who can reach this machine on the network can read the site"
         ));
     }
     term.status(format_args!(
@@ -168,8 +167,8 @@ pub fn run(
         out_dir.display()
     ));
     if options.open && opener::open_browser(&url).is_err() {
-        term.error(format_args!(
-            "note: could not open a browser; open {url} yourself"
+        term.note(format_args!(
+            "could not open a browser; open {url} yourself"
         ));
     }
 
@@ -220,7 +219,7 @@ pub fn run(
                 let _ = shared.events.send(m);
             };
             if let Err(e) = watch::run(live, &mut listener, &|| stop.load(Ordering::Relaxed)) {
-                term.error(format_args!("error: {e}"));
+                term.error(e);
             }
         })
     };
@@ -232,7 +231,7 @@ pub fn run(
     {
         Ok(r) => r,
         Err(e) => {
-            term.error(format_args!("error: cannot start the server: {e}"));
+            term.error(format_args!("cannot start the server: {e}"));
             return Exit::Usage;
         }
     };
@@ -264,7 +263,7 @@ pub fn run(
     match result {
         Ok(()) => Exit::Clean,
         Err(e) => {
-            term.error(format_args!("error: the server stopped: {e}"));
+            term.error(format_args!("the server stopped: {e}"));
             Exit::Usage
         }
     }

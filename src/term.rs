@@ -114,8 +114,30 @@ impl Term {
         }
     }
 
-    /// An error line on standard error, under `--quiet` too.
+    /// An error on standard error (`error: …`), under `--quiet` too.
+    /// Every message of the terminal that is not a located diagnostic
+    /// goes through this, [`Term::warn`], [`Term::note`] or
+    /// [`Term::problem`]: none types its own prefix.
     pub fn error(&self, line: impl std::fmt::Display) {
+        eprintln!("error: {}", inert_line(line));
+    }
+
+    /// A warning on standard error (`warning: …`), under `--quiet` too:
+    /// what it warns of is the user's to know.
+    pub fn warn(&self, line: impl std::fmt::Display) {
+        eprintln!("warning: {}", inert_line(line));
+    }
+
+    /// A note on standard error (`note: …`); nothing under `--quiet`.
+    pub fn note(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("note: {}", inert_line(line));
+        }
+    }
+
+    /// A line that says how a command ended badly, on standard error, under
+    /// `--quiet` too (`the build failed; …`).
+    pub fn problem(&self, line: impl std::fmt::Display) {
         eprintln!("{}", inert_line(line));
     }
 
@@ -146,7 +168,7 @@ impl Term {
             return;
         }
         for t in &r.troubles {
-            eprintln!("warning: {}", inert_line(t));
+            self.warn(t);
         }
         if !r.troubles.is_empty() && r.changed.is_empty() && r.report.is_empty() {
             return;
@@ -154,27 +176,22 @@ impl Term {
         for f in &r.fixed {
             eprintln!("fixed: {}", inert_line(crate::report::printable(f)));
         }
-        let errors = r.errors.len();
+        let plural = crate::words::plural;
         let what = if initial {
             format!("built {} pages", r.pages)
         } else {
-            let n = r.changed.len();
-            format!("rebuilt {n} page{}", if n == 1 { "" } else { "s" })
+            format!("rebuilt {}", plural(r.changed.len(), "page", "pages"))
         };
         let left = match r.left {
             0 => String::new(),
             n => format!(
-                " ({n} portfolio page{} left for the newer change)",
-                if n == 1 { "" } else { "s" }
+                " ({} left for the newer change)",
+                plural(n, "portfolio page", "portfolio pages")
             ),
         };
-        let tail = if errors > 0 {
-            format!(
-                "; {errors} error{} shown in the browser",
-                if errors == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
+        let tail = match r.errors.len() {
+            0 => String::new(),
+            n => format!("; {} shown in the browser", plural(n, "error", "errors")),
         };
         eprintln!(
             "{what} in {:.0} ms{left}{tail}",

@@ -8,7 +8,7 @@
 //! everything; a configuration or framework change starts over. The
 //! edited dossier's own page is written first, so a preview shows it as
 //! soon as possible. `watch` decides *what* changed; writing is the build
-//! driver's ([`site::build`] with the touched pages). [`run`] connects it
+//! driver's ([`Builder::build`] with the touched pages). [`run`] connects it
 //! to file events (notify) and reports each rebuild to a listener (the
 //! terminal of `watch`, the dev server); it prints nothing itself.
 //!
@@ -39,7 +39,7 @@ use notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::dossier::discover::{self, DossierFile};
 use crate::project::{self, Entry, Judged, Project};
-use crate::site::{self, Faq, Page, Site, Templates};
+use crate::site::{Builder, Pages, Sink};
 
 /// How long the file system must be quiet before a rebuild starts. Editors
 /// write a file in several steps; a burst of saves becomes one rebuild.
@@ -69,11 +69,39 @@ pub struct Rebuild {
     pub left: usize,
 }
 
-/// The loaded parts of a project that a rebuild reuses.
-struct Loaded {
-    project: Project,
-    templates: Templates,
-    faq: Faq,
+/// What a batch of changed paths touched, as Zola's `ChangeKind`: each
+/// kind is rebuilt its own way ([`Live::apply`]).
+enum Change {
+    /// The configuration or the framework file: everything is read again.
+    Configuration,
+    /// A template or an asset: every page is rendered again.
+    Templates,
+    /// Dossiers, folders of the content folder, or the FAQ.
+    Content(Content),
+    /// Nothing the site is made from (an editor's swap file, the site's
+    /// own pages).
+    Nothing,
+}
+
+/// The content that changed: what [`Current::read_again`] reads.
+#[derive(Default)]
+struct Content {
+    /// Dossier files that changed (or are gone).
+    dossiers: BTreeSet<PathBuf>,
+    /// Folders that appeared (or changed) as a whole: their files may
+    /// have changed without an event of their own.
+    folders: Vec<PathBuf>,
+    /// Whether to walk the content folder again (a folder was created,
+    /// removed or renamed, or a link changed).
+    rescan: bool,
+    /// Whether the FAQ changed.
+    faq: bool,
+}
+
+/// The last build: its owner (project, templates, FAQ) and every dossier
+/// judged, which a rebuild reuses.
+struct Current {
+    builder: Builder,
     judged: Judged,
 }
 
@@ -85,7 +113,7 @@ pub struct Live {
     /// Whether `out` was given (`--output`); otherwise it follows the
     /// configuration, and the default while the configuration is broken.
     explicit_out: bool,
-    loaded: Option<Loaded>,
+    current: Option<Current>,
     /// Configuration, framework or template problems that stop the build.
     blocking: Vec<Diagnostic>,
     /// The file watches [`run`] listens to, or why they could not be set up.
@@ -106,7 +134,7 @@ impl Live {
             as_of,
             explicit_out: out.is_some(),
             out: out.unwrap_or_else(|| root.join(crate::config::Config::default().output_dir)),
-            loaded: None,
+            current: None,
             blocking: Vec::new(),
             watches: None,
             owed: false,
@@ -125,19 +153,20 @@ impl Live {
 
     /// The site's path on its host ([`crate::config::Config::base_path`]).
     pub fn base_path(&self) -> String {
-        self.loaded
+        self.current
             .as_ref()
-            .map_or_else(|| "/".into(), |l| l.project.config.base_path())
+            .map_or_else(|| "/".into(), |c| c.builder.project.config.base_path())
     }
 
     /// Paths to watch: (path, recursive).
     pub fn watch_paths(&self) -> Vec<(PathBuf, bool)> {
         let mut paths = vec![(self.root.clone(), false)];
-        match &self.loaded {
-            Some(l) => {
-                paths.push((l.project.content_dir(), true));
-                paths.push((l.project.templates_dir(), true));
-                if let Some(f) = &l.project.framework_file
+        match &self.current {
+            Some(c) => {
+                let project = &c.builder.project;
+                paths.push((project.content_dir(), true));
+                paths.push((project.templates_dir(), true));
+                if let Some(f) = &project.framework_file
                     && let Some(parent) = f.parent()
                 {
                     paths.push((parent.to_path_buf(), false));
@@ -159,8 +188,8 @@ impl Live {
     /// Every error now in the project.
     pub fn errors(&self) -> Vec<Diagnostic> {
         let mut errors = self.blocking.clone();
-        if let Some(l) = &self.loaded {
-            errors.extend(l.judged.diagnostics().filter(|d| d.is_error()).cloned());
+        if let Some(c) = &self.current {
+            errors.extend(c.judged.diagnostics().filter(|d| d.is_error()).cloned());
         }
         errors
     }
@@ -195,49 +224,44 @@ impl Live {
         if !self.explicit_out {
             self.out = project.output_dir();
         }
-        let templates = match site::load_templates(&project) {
-            Ok(t) => t,
+        let builder = match Builder::new(project, self.as_of) {
+            Ok(b) => b,
             Err(d) => return self.blocked(d, start),
         };
-        let judged = project.judge_all(self.as_of);
-        let faq = site::load_faq(&project);
-        let loaded = Loaded {
-            project,
-            templates,
-            faq,
-            judged,
-        };
-        let history = crate::history::load(&loaded.project);
-        let s = Site::new(
-            &loaded.project,
-            &loaded.judged,
-            &loaded.templates,
-            &loaded.faq,
-        )
-        .with_history(history.history());
-        let mut report: Vec<Diagnostic> = loaded.judged.diagnostics().cloned().collect();
-        report.extend(loaded.faq.diagnostics.iter().cloned());
-        let mut rebuild = Rebuild::default();
-        match site::build(&s, &self.out, site::Pages::All, &mut site::Sink::none()) {
-            Ok(stats) => {
-                if let Some(h) = history.history() {
-                    let _ = h.save(&self.out);
-                }
-                rebuild.pages = stats.pages;
-                rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
-            }
-            Err(d) => {
-                self.blocking = d.clone();
-                report.extend(d);
-            }
-        }
-        self.loaded = Some(loaded);
+        let judged = builder.judge_all();
+        let mut report: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
+        report.extend(builder.faq.diagnostics.iter().cloned());
+        self.current = Some(Current { builder, judged });
+        let mut rebuild = self.build_all();
+        report.append(&mut rebuild.report);
         let now: HashSet<String> = self.errors().iter().map(|d| d.source.clone()).collect();
         rebuild.fixed = previous_errors.difference(&now).cloned().collect();
         rebuild.fixed.sort();
         rebuild.errors = self.errors();
         rebuild.report = report;
         rebuild.elapsed = start.elapsed();
+        rebuild
+    }
+
+    /// Builds every page of the current project; every page is news.
+    fn build_all(&mut self) -> Rebuild {
+        let mut rebuild = Rebuild::default();
+        let Some(c) = &self.current else {
+            return rebuild;
+        };
+        let built = c
+            .builder
+            .build(&c.judged, &self.out, Pages::All, &mut Sink::none());
+        match built.result {
+            Ok(stats) => {
+                rebuild.pages = stats.pages;
+                rebuild.changed = built.asked;
+            }
+            Err(d) => {
+                self.blocking = d.clone();
+                rebuild.report = d;
+            }
+        }
         rebuild
     }
 
@@ -251,22 +275,32 @@ impl Live {
         first: &mut dyn FnMut(&Rebuild),
         abandon: &(dyn Fn() -> bool + Sync),
     ) -> Rebuild {
-        let Some(loaded) = &self.loaded else {
-            return self.full();
+        match self.change(paths) {
+            Change::Configuration => self.full(),
+            Change::Templates => self.rerender_all(),
+            Change::Nothing if !self.owed => Rebuild {
+                errors: self.errors(),
+                ..Rebuild::default()
+            },
+            Change::Nothing => self.incremental(&Content::default(), first, abandon),
+            Change::Content(content) => self.incremental(&content, first, abandon),
+        }
+    }
+
+    /// What `paths` changed, as far as the site is concerned.
+    fn change(&self, paths: &[PathBuf]) -> Change {
+        let Some(current) = &self.current else {
+            return Change::Configuration;
         };
-        let project = &loaded.project;
+        let project = &current.builder.project;
         let content = project.content_dir();
         let templates_dir = project.templates_dir();
         let config = self.root.join(crate::config::FILE_NAME);
         let out = &self.out;
 
-        let mut dossiers: BTreeSet<PathBuf> = BTreeSet::new();
-        // Folders that appeared (or changed) as a whole: their files may
-        // have changed without an event of their own.
-        let mut folders: Vec<PathBuf> = Vec::new();
-        let mut rescan = false;
+        let mut change = Content::default();
         let mut templates_changed = false;
-        let mut faq_changed = false;
+        // A commit or a checkout: the history moved, though no file did.
         let git = crate::history::HeadFiles::of(&self.root);
         let mut head_moved = false;
         for p in paths {
@@ -285,19 +319,19 @@ impl Live {
                     && p.file_name().is_some_and(|n| n == "framework.toml")
                     && p.parent() == Some(self.root.as_path()))
             {
-                return self.full();
+                return Change::Configuration;
             }
             if p.starts_with(&templates_dir) {
                 templates_changed = true;
             } else if let Ok(rel) = p.strip_prefix(&content) {
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 if rel == project.config.faq {
-                    faq_changed = true;
+                    change.faq = true;
                 } else if discover::is_dossier_path(&rel, &project.config.faq) && !p.is_dir() {
-                    dossiers.insert(p.clone());
+                    change.dossiers.insert(p.clone());
                     // Only the walk knows whether a link stays inside the
                     // content folder.
-                    rescan |= p.is_symlink();
+                    change.rescan |= p.is_symlink();
                 } else if rel.is_empty()
                     || p.is_dir()
                     || (!p.exists()
@@ -309,64 +343,37 @@ impl Live {
                 {
                     // A folder was created, removed or renamed: find out
                     // what is there now.
-                    rescan = true;
+                    change.rescan = true;
                     if p.is_dir() {
-                        folders.push(p.clone());
+                        change.folders.push(p.clone());
                     }
                 }
             } else if p == &content || content.starts_with(p) {
-                rescan = true;
-                folders.push(content.clone());
+                change.rescan = true;
+                change.folders.push(content.clone());
             }
         }
         if templates_changed {
-            return self.rerender_all();
+            Change::Templates
+        } else if change.dossiers.is_empty() && !change.rescan && !change.faq && !head_moved {
+            Change::Nothing
+        } else {
+            Change::Content(change)
         }
-        if dossiers.is_empty() && !rescan && !faq_changed && !self.owed && !head_moved {
-            return Rebuild {
-                errors: self.errors(),
-                ..Rebuild::default()
-            };
-        }
-        self.incremental(dossiers, &folders, rescan, faq_changed, first, abandon)
     }
 
     fn rerender_all(&mut self) -> Rebuild {
         self.owed = false;
         let start = Instant::now();
-        let Some(loaded) = &mut self.loaded else {
+        let Some(current) = &mut self.current else {
             return self.full();
         };
         let previous: HashSet<String> = self.blocking.iter().map(|d| d.source.clone()).collect();
-        match site::load_templates(&loaded.project) {
-            Ok(t) => {
-                self.blocking.clear();
-                loaded.templates = t;
-            }
+        match current.builder.reload_templates() {
+            Ok(()) => self.blocking.clear(),
             Err(d) => return self.blocked(d, start),
         }
-        let history = crate::history::load(&loaded.project);
-        let s = Site::new(
-            &loaded.project,
-            &loaded.judged,
-            &loaded.templates,
-            &loaded.faq,
-        )
-        .with_history(history.history());
-        let mut rebuild = Rebuild::default();
-        match site::build(&s, &self.out, site::Pages::All, &mut site::Sink::none()) {
-            Ok(stats) => {
-                if let Some(h) = history.history() {
-                    let _ = h.save(&self.out);
-                }
-                rebuild.pages = stats.pages;
-                rebuild.changed = s.pages().iter().map(|p| s.path(*p)).collect();
-            }
-            Err(d) => {
-                self.blocking = d.clone();
-                rebuild.report = d;
-            }
-        }
+        let mut rebuild = self.build_all();
         let now: HashSet<String> = self.blocking.iter().map(|d| d.source.clone()).collect();
         rebuild.fixed = previous.difference(&now).cloned().collect();
         rebuild.errors = self.errors();
@@ -374,30 +381,117 @@ impl Live {
         rebuild
     }
 
+    /// Reads again what `dossiers`, `folders` and `rescan` say changed
+    /// (and the FAQ), then writes the pages that touches.
     fn incremental(
         &mut self,
-        dossiers: BTreeSet<PathBuf>,
-        folders: &[PathBuf],
-        rescan: bool,
-        faq_changed: bool,
+        change: &Content,
         first: &mut dyn FnMut(&Rebuild),
         abandon: &(dyn Fn() -> bool + Sync),
     ) -> Rebuild {
         let start = Instant::now();
-        let as_of = self.as_of;
-        let out = self.out.clone();
-        let Some(loaded) = &mut self.loaded else {
+        let Some(current) = &mut self.current else {
             return Rebuild::default();
         };
-        let project = &loaded.project;
-        let previous_errors: HashSet<String> = loaded
+        let previous_errors: HashSet<String> = current
             .judged
             .diagnostics()
             .filter(|d| d.is_error())
             .map(|d| d.source.clone())
             .collect();
-        let mut entries = std::mem::take(&mut loaded.judged.entries);
-        let mut warnings = std::mem::take(&mut loaded.judged.warnings);
+        let (touched, mut report) = current.read_again(change);
+        if change.faq {
+            current.builder.reload_faq();
+            report.extend(current.builder.faq.diagnostics.iter().cloned());
+        }
+        let mut rebuild = self.build_edited(touched, start, first, abandon);
+        report.append(&mut rebuild.report);
+        let now: HashSet<String> = self.errors().iter().map(|d| d.source.clone()).collect();
+        rebuild.fixed = previous_errors.difference(&now).cloned().collect();
+        rebuild.fixed.sort();
+        rebuild.report = report;
+        rebuild.errors = self.errors();
+        rebuild.elapsed = start.elapsed();
+        rebuild
+    }
+
+    /// Writes the pages of the pilots with ids `touched` first, then the
+    /// pages about every pilot (left when `abandon` says so), telling
+    /// `first` when the first are on disk.
+    fn build_edited(
+        &mut self,
+        touched: HashSet<String>,
+        start: Instant,
+        first: &mut dyn FnMut(&Rebuild),
+        abandon: &(dyn Fn() -> bool + Sync),
+    ) -> Rebuild {
+        let mut rebuild = Rebuild::default();
+        let Some(current) = &self.current else {
+            return rebuild;
+        };
+        let blocking = &self.blocking;
+        let judged = &current.judged;
+        // Pages that are told of this first rebuild show the errors
+        // overlay from it: it must already list every error.
+        let mut told = |changed: &[String], errors: &[Diagnostic]| {
+            let partial = Rebuild {
+                changed: changed.to_vec(),
+                errors: blocking
+                    .iter()
+                    .filter(|d| d.code != Code::OutputCannotWrite)
+                    .chain(judged.diagnostics().filter(|d| d.is_error()))
+                    .chain(errors.iter())
+                    .cloned()
+                    .collect(),
+                elapsed: start.elapsed(),
+                ..Rebuild::default()
+            };
+            first(&partial);
+        };
+        let mut sink = Sink {
+            total: &|_| {},
+            page: &|| {},
+            first: Some(&mut told),
+            abandon,
+        };
+        let pages = Pages::Edited { ids: touched };
+        let built = current.builder.build(judged, &self.out, pages, &mut sink);
+        rebuild.pages = built.pages;
+        let errors = match built.result {
+            Ok(stats) => {
+                rebuild.changed = stats.changed;
+                rebuild.left = stats.left;
+                self.owed = stats.left > 0;
+                Vec::new()
+            }
+            Err(errors) => {
+                rebuild.changed = built.asked;
+                errors
+            }
+        };
+        self.blocking.retain(|d| d.code != Code::OutputCannotWrite);
+        self.blocking.extend(errors.iter().cloned());
+        rebuild.report = errors;
+        rebuild
+    }
+}
+
+impl Current {
+    /// Reads and judges again the dossiers that changed (`dossiers`, those
+    /// in `folders`, and with `rescan` whatever the content folder holds
+    /// now) and forgets those that are gone. Returns the ids whose pages
+    /// that touches, and the new problems.
+    fn read_again(&mut self, change: &Content) -> (HashSet<String>, Vec<Diagnostic>) {
+        let Content {
+            dossiers,
+            folders,
+            rescan,
+            ..
+        } = change;
+        let project = &self.builder.project;
+        let as_of = self.builder.as_of;
+        let mut entries = std::mem::take(&mut self.judged.entries);
+        let mut warnings = std::mem::take(&mut self.judged.warnings);
         let ids_before: Vec<(String, String)> = entries
             .iter()
             .map(|e| (e.file.rel_path.clone(), e.file.id.clone()))
@@ -405,7 +499,7 @@ impl Live {
 
         // Which files to read again, and which are gone.
         let mut to_read: Vec<DossierFile> = Vec::new();
-        if rescan {
+        if *rescan {
             let (files, w) = project.discover();
             warnings = w;
             let known: HashSet<&str> = entries.iter().map(|e| e.file.rel_path.as_str()).collect();
@@ -421,7 +515,7 @@ impl Live {
             entries.retain(|e| present.contains(&e.file.rel_path));
         } else {
             let content = project.content_dir();
-            for path in &dossiers {
+            for path in dossiers {
                 let rel = path
                     .strip_prefix(&content)
                     .map(|r| r.to_string_lossy().replace('\\', "/"))
@@ -442,7 +536,7 @@ impl Live {
         // clashed with may be gone or renamed, and only a fresh read
         // restores what was dropped.
         for e in &entries {
-            if is_clash(e) && !to_read.iter().any(|f| f.rel_path == e.file.rel_path) {
+            if e.lost_id_clash() && !to_read.iter().any(|f| f.rel_path == e.file.rel_path) {
                 to_read.push(e.file.clone());
             }
         }
@@ -453,7 +547,7 @@ impl Live {
             .into_par_iter()
             .map(|f| project::read_entry(f, &project.framework, as_of, project.config.stale_days))
             .collect();
-        let mut report: Vec<Diagnostic> = fresh
+        let report: Vec<Diagnostic> = fresh
             .iter()
             .flat_map(|e| e.diagnostics.iter().cloned())
             .collect();
@@ -472,112 +566,9 @@ impl Live {
                     .map(|e| e.file.id.clone()),
             )
             .collect();
-        loaded.judged = Judged::from_entries(entries, warnings, as_of);
-        if faq_changed {
-            loaded.faq = site::load_faq(project);
-            report.extend(loaded.faq.diagnostics.iter().cloned());
-        }
-
-        let history = crate::history::load(&loaded.project);
-        let s = Site::new(
-            &loaded.project,
-            &loaded.judged,
-            &loaded.templates,
-            &loaded.faq,
-        )
-        .with_history(history.history());
-        let all_pages = s.pages();
-        // The changed dossiers' pages first, then the pages about everyone.
-        let mut mine: Vec<Page> = all_pages
-            .iter()
-            .copied()
-            .filter(|p| matches!(p, Page::Pilot(i) if touched.contains(&loaded.judged.entries[*i].file.id)))
-            .collect();
-        // A clash of ids may change which file owns a page: render all pilots then.
-        if loaded.judged.entries.iter().any(is_clash) {
-            mine = all_pages
-                .iter()
-                .copied()
-                .filter(|p| matches!(p, Page::Pilot(_)))
-                .collect();
-        }
-        // Pilots whose history moved (a commit since the last build) are
-        // rendered again too: any page whose key the manifest does not hold.
-        if s.history.is_some() {
-            let before = site::output::Manifest::read(&out);
-            let listed: HashSet<Page> = mine.iter().copied().collect();
-            mine.extend(all_pages.iter().copied().filter(|p| {
-                matches!(p, Page::Pilot(_))
-                    && !listed.contains(p)
-                    && before.files.get(&s.path(*p)) != Some(&Some(s.key(*p)))
-            }));
-        }
-        let mut rebuild = Rebuild::default();
-        let aggregates = s.aggregate_pages();
-        let attempted: Vec<String> = mine.iter().chain(&aggregates).map(|p| s.path(*p)).collect();
-        let blocking = &self.blocking;
-        let judged = &loaded.judged;
-        // Pages that are told of this first rebuild show the errors
-        // overlay from it: it must already list every error.
-        let mut told = |changed: &[String], errors: &[Diagnostic]| {
-            let partial = Rebuild {
-                changed: changed.to_vec(),
-                errors: blocking
-                    .iter()
-                    .filter(|d| d.code != Code::OutputCannotWrite)
-                    .chain(judged.diagnostics().filter(|d| d.is_error()))
-                    .chain(errors.iter())
-                    .cloned()
-                    .collect(),
-                elapsed: start.elapsed(),
-                ..Rebuild::default()
-            };
-            first(&partial);
-        };
-        let mut sink = site::Sink {
-            page: &|| {},
-            first: Some(&mut told),
-            abandon,
-        };
-        let pages = site::Pages::Touched {
-            first: mine,
-            then: aggregates,
-        };
-        let errors = match site::build(&s, &out, pages, &mut sink) {
-            Ok(stats) => {
-                rebuild.changed = stats.changed;
-                rebuild.left = stats.left;
-                self.owed = stats.left > 0;
-                Vec::new()
-            }
-            Err(errors) => {
-                rebuild.changed = attempted;
-                errors
-            }
-        };
-        if let Some(h) = history.history() {
-            let _ = h.save(&out);
-        }
-        self.blocking.retain(|d| d.code != Code::OutputCannotWrite);
-        self.blocking.extend(errors.iter().cloned());
-        report.extend(errors);
-        let now: HashSet<String> = self.errors().iter().map(|d| d.source.clone()).collect();
-        rebuild.fixed = previous_errors.difference(&now).cloned().collect();
-        rebuild.fixed.sort();
-        rebuild.report = report;
-        rebuild.errors = self.errors();
-        rebuild.pages = all_pages.len();
-        rebuild.elapsed = start.elapsed();
-        rebuild
+        self.judged = Judged::from_entries(entries, warnings, as_of);
+        (touched, report)
     }
-}
-
-/// Whether an entry was dropped because its id clashes with another's.
-fn is_clash(e: &Entry) -> bool {
-    e.judged.is_none()
-        && e.diagnostics
-            .iter()
-            .any(|d| d.code == Code::DossierDuplicateId)
 }
 
 /// File watches on a project, and where their events arrive.

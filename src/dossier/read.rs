@@ -10,7 +10,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::schema::{self, FieldSpec, Kind};
-use super::split::{self, Format};
+use super::split;
 use super::tree::{self, Key, Node, NodeKind};
 use super::{Answer, Direction, Dossier, Gap, Kpi, Stage, Value};
 use crate::diagnostic::{Code, Diagnostic, Location, suggest};
@@ -61,36 +61,44 @@ pub fn unreadable_digest(why: &str) -> u128 {
     h.digest128()
 }
 
+/// Whether content of `len` bytes is more than a content file may be
+/// ([`MAX_FILE_BYTES`]): the one guard on size, for dossiers on disk and in
+/// git and for the FAQ.
+pub fn too_large(len: u64) -> bool {
+    len > MAX_FILE_BYTES
+}
+
+/// The bytes of `file`, or `None` when it holds more than
+/// [`MAX_FILE_BYTES`] (no more than one byte past that is read).
+pub fn read_capped(file: std::fs::File) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    // Sized from the file's length (a hint only: it may change while it is
+    // read), so that a file is read in one call, not in growing pieces.
+    let hint = file
+        .metadata()
+        .map_or(0, |m| m.len().min(MAX_FILE_BYTES) as usize);
+    let mut bytes = Vec::with_capacity(hint + 1);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((!too_large(bytes.len() as u64)).then_some(bytes))
+}
+
 /// The bytes of a dossier file, up to [`MAX_FILE_BYTES`]; a file that cannot
 /// be read or is larger is a diagnostic about `source`.
 pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         Diagnostic::error(
             Code::DossierUnreadable,
             source,
             format!("cannot be read: {e}"),
         )
-    })?;
-    // Sized from the file's length (a hint only: it may change while it is
-    // read), so that a dossier is read in one call, not in growing pieces.
-    let hint = file
-        .metadata()
-        .map_or(0, |m| m.len().min(MAX_FILE_BYTES) as usize);
-    let mut bytes = Vec::with_capacity(hint + 1);
-    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        return Err(Diagnostic::error(
-            Code::DossierUnreadable,
-            source,
-            format!("cannot be read: {e}"),
-        ));
-    }
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let Some(bytes) = read_capped(file).map_err(unreadable)? else {
         return Err(
             Diagnostic::error(Code::DossierTooLarge, source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
                 .with_help("keep the dossier to its answers and story; link to large documents instead of pasting them"),
         );
-    }
+    };
     Ok(bytes)
 }
 
@@ -887,15 +895,6 @@ pub fn id_from_path(rel_path: &str) -> String {
         })
         .collect();
     parts.join("/")
-}
-
-#[allow(dead_code)]
-fn format_of(f: Format) -> &'static str {
-    match f {
-        Format::Yaml => "YAML",
-        Format::Toml => "TOML",
-        Format::Json => "JSON",
-    }
 }
 
 /// [`suggestion_for`], remembered per thread: teams repeat their own keys

@@ -73,7 +73,7 @@ pub struct Diagnosis {
     /// and abandoned pilots.
     pub next_stage: Option<NextStage>,
     /// Indices into [`Framework::checks`] of the path to ready
-    /// ([`path_to_ready`](super::gate::path_to_ready)); empty when ready.
+    /// ([`path_to_ready`](super::path_to_ready)); empty when ready.
     #[serde(skip)]
     pub path_to_ready: Vec<usize>,
 }
@@ -177,6 +177,8 @@ pub fn assess(
 
 /// Judges `dossier` by `framework` as of `as_of`, with answers older than
 /// `stale_days` flagged stale.
+/// Without its path to ready, which [`super::judge`] adds from the gate
+/// (the gate asks this module how a diagnosis would score).
 pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: i64) -> Diagnosis {
     let column = dossier.stage.column();
     let next = dossier.stage.next();
@@ -249,7 +251,7 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         flags.push(Flag::Stale);
     }
 
-    let mut diagnosis = Diagnosis {
+    Diagnosis {
         verdict: a.verdict,
         readiness: a.readiness,
         most_active: a.most_active,
@@ -260,9 +262,7 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         checks,
         next_stage,
         path_to_ready: Vec::new(),
-    };
-    diagnosis.path_to_ready = super::gate::path_to_ready(&diagnosis, framework);
-    diagnosis
+    }
 }
 
 /// 100 × passing ÷ applicable, rounded half up; 100 when nothing applies.

@@ -19,7 +19,21 @@ mod judge_tests;
 use serde::Serialize;
 
 pub use gate::{path_to_ready, ready_for_next_stage};
-pub use judge::{Assessment, CheckResult, Diagnosis, MistakeResult, NextStage, assess, judge};
+pub use judge::{Assessment, CheckResult, Diagnosis, MistakeResult, NextStage, assess};
+
+/// Judges `dossier` against `framework` as of `as_of`: its checks,
+/// statuses, verdict and flags ([`judge::judge`]), and its path to ready
+/// ([`gate::path_to_ready`]).
+pub fn judge(
+    dossier: &crate::dossier::Dossier,
+    framework: &Framework,
+    as_of: jiff::civil::Date,
+    stale_days: i64,
+) -> Diagnosis {
+    let mut diagnosis = judge::judge(dossier, framework, as_of, stale_days);
+    diagnosis.path_to_ready = gate::path_to_ready(&diagnosis, framework);
+    diagnosis
+}
 pub use load::{DEFAULT_FRAMEWORK, load_framework};
 
 /// The five structural mistakes, in the framework's order (ties in "most

@@ -32,10 +32,10 @@ const FORMAT: u32 = 2;
 /// own folder, one file per content folder of the work tree.
 pub fn path(repo: &super::git::Repo) -> PathBuf {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    crate::site::fingerprint::field(&mut h, &repo.content_key());
+    crate::digest::field(&mut h, &repo.content_key());
     repo.git_dir().join("pilotscope").join(format!(
         "history-{}.json",
-        &crate::site::fingerprint::to_hex(h.digest128())[..16]
+        &crate::digest::to_hex(h.digest128())[..16]
     ))
 }
 
@@ -104,7 +104,7 @@ impl Cache {
 
     fn parse(text: &str, key: u128) -> Option<Cache> {
         let t: Text = serde_json::from_str(text).ok()?;
-        if t.format != FORMAT || crate::site::fingerprint::from_hex(&t.key)? != key {
+        if t.format != FORMAT || crate::digest::from_hex(&t.key)? != key {
             return None;
         }
         let mut commits = Vec::with_capacity(t.commits.len());
@@ -211,7 +211,7 @@ impl Cache {
         judged.sort_by(|a, b| (&a.blob, &a.path, &a.date).cmp(&(&b.blob, &b.path, &b.date)));
         let t = Text {
             format: FORMAT,
-            key: crate::site::fingerprint::to_hex(self.key),
+            key: crate::digest::to_hex(self.key),
             head: self.head.map(|h| h.to_string()).unwrap_or_default(),
             commits: self
                 .commits

@@ -800,7 +800,7 @@ fn summary_line(diff: &Diff) -> String {
     let n = diff.pilots.len();
     format!(
         "{} {}: {}",
-        crate::site::view::plural(n, "pilot", "pilots"),
+        crate::words::plural(n, "pilot", "pilots"),
         if n == 1 { "differs" } else { "differ" },
         parts.join(", ")
     )
@@ -967,71 +967,6 @@ pub fn markdown(diff: &Diff, base_url: &str) -> String {
         );
     }
     s
-}
-
-/// How `diff` reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A line per pilot, for a terminal.
-    Human,
-    /// A table for a pull request's comment or a job summary.
-    Markdown,
-    /// Machine-readable.
-    Json,
-}
-
-/// What `--fail-on` fails on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// The same answers got worse under the same rules (a worse verdict or
-    /// a lower readiness at the new side's stage), or a dossier can no
-    /// longer be read. A stage move alone is none.
-    Regression,
-}
-
-/// `pilotscope diff`: prints the comparison; 1 on a regression with
-/// `fail_on`, 2 when the revisions cannot be compared.
-pub fn command(
-    term: &crate::term::Term,
-    project: &Project,
-    base: Option<&str>,
-    head: Option<&str>,
-    as_of: Date,
-    format: Format,
-    fail_on: bool,
-) -> crate::exit::Exit {
-    use crate::exit::Exit;
-    let diff = match run(project, base, head, as_of) {
-        Ok(d) => d,
-        Err(e) => {
-            term.error(format!("error: {e}"));
-            return Exit::Usage;
-        }
-    };
-    let text = match format {
-        Format::Human => human(&diff),
-        Format::Markdown => markdown(&diff, &project.config.base_url),
-        Format::Json => json(&diff),
-    };
-    let text = format!("{}\n", text.trim_end_matches('\n'));
-    match format {
-        // The human text and the markdown go to a job's log as they are.
-        Format::Human | Format::Markdown => term.out(&text),
-        // In JSON, `##[` can only be inside a string, where `\u0023` is
-        // the same `#` to a reader and no command to the runner.
-        Format::Json => term.out_plain(&text.replace("##[", "#\\u0023[")),
-    }
-    if fail_on && diff.has_regression() {
-        if format == Format::Human {
-            let n = diff.pilots.iter().filter(|p| p.is_regression()).count();
-            term.error(format!(
-                "--fail-on regression: {} worse under the same rules or no longer readable",
-                crate::site::view::plural(n, "pilot is", "pilots are")
-            ));
-        }
-        return Exit::Findings;
-    }
-    Exit::Clean
 }
 
 #[cfg(test)]

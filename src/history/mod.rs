@@ -26,7 +26,6 @@
 pub mod cache;
 pub mod diff;
 pub mod git;
-pub mod view;
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
@@ -104,7 +103,7 @@ pub fn judge_bytes(
     let source =
         crate::dossier::discover::show(&project.content_dir().join(rel_path), &project.root);
     let id = crate::dossier::read::id_from_path(rel_path);
-    if bytes.len() as u64 > crate::dossier::read::MAX_FILE_BYTES {
+    if crate::dossier::read::too_large(bytes.len() as u64) {
         return (too_large(project, rel_path), None);
     }
     let loaded = crate::dossier::load_text(bytes, &source, rel_path, &id);
@@ -170,21 +169,17 @@ impl History {
         self.pilot_digests.get(id).copied().unwrap_or(0)
     }
 
-    /// Keeps what was read and judged in the repository's own folder, for
-    /// the next build, and removes the cache an older version kept in the
-    /// output folder `out` (published, and perhaps committed).
-    pub fn save(&self, out: &Path) -> std::io::Result<()> {
-        let legacy = out.join(cache::LEGACY_FILE);
-        if out.join(crate::site::output::MANIFEST).is_file()
-            && std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file())
-        {
-            std::fs::remove_file(&legacy)?;
-        }
-        if let Some(dir) = self.cache_path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let text = self.cache.to_text();
-        crate::site::output::write_if_changed(&self.cache_path, text.as_bytes()).map(|_| ())
+    /// What was read and judged, to keep for the next build at
+    /// [`History::cache_path`] (the build writes it under the output
+    /// folder's lock: see `site::Builder::build`).
+    pub fn cache_text(&self) -> String {
+        self.cache.to_text()
+    }
+
+    /// Where [`History::cache_text`] is kept: in the repository's own
+    /// folder (`.git/pilotscope/`), never in the output folder.
+    pub fn cache_path(&self) -> &Path {
+        &self.cache_path
     }
 
     /// The points of a pilot, when it has any.
@@ -242,7 +237,7 @@ pub fn notice(m: &Missing) -> String {
         Missing::Broken(e) => (format!("the git repository cannot be read ({e})"), ""),
     };
     format!(
-        "note: the site has no history: {why}. History needs the full history of the \
+        "the site has no history: {why}. History needs the full history of the \
          branch{fix}; `history = false` in pilotscope.toml turns it off"
     )
 }
@@ -252,7 +247,7 @@ fn skipped_notice(skipped: &[(ObjectId, String)]) -> Option<String> {
     let ((first, why), rest) = skipped.split_first()?;
     let more = match rest.len() {
         0 => String::new(),
-        n => format!(" and {}", crate::site::view::plural(n, "other", "others")),
+        n => format!(" and {}", crate::words::plural(n, "other", "others")),
     };
     Some(format!(
         "note: history passes over commit {}{more}: {why}; what it changed is counted at the \
@@ -265,12 +260,12 @@ fn skipped_notice(skipped: &[(ObjectId, String)]) -> Option<String> {
 /// date: the framework, the configuration and this binary's version.
 fn judging_key(project: &Project) -> u128 {
     let mut h = Xxh3::new();
-    crate::site::fingerprint::field(&mut h, env!("CARGO_PKG_VERSION"));
-    crate::site::fingerprint::field(&mut h, &format!("{:?}", project.framework));
-    crate::site::fingerprint::field(&mut h, &project.config.stale_days.to_string());
-    crate::site::fingerprint::field(&mut h, &project.config.content_dir.to_string_lossy());
-    crate::site::fingerprint::field(&mut h, &project.config.faq);
-    crate::site::fingerprint::field(
+    crate::digest::field(&mut h, env!("CARGO_PKG_VERSION"));
+    crate::digest::field(&mut h, &format!("{:?}", project.framework));
+    crate::digest::field(&mut h, &project.config.stale_days.to_string());
+    crate::digest::field(&mut h, &project.config.content_dir.to_string_lossy());
+    crate::digest::field(&mut h, &project.config.faq);
+    crate::digest::field(
         &mut h,
         project.config.history_since.as_deref().unwrap_or(""),
     );
@@ -482,14 +477,14 @@ fn read(
     let mut pilot_digests = HashMap::with_capacity(pilots.len());
     for (id, points) in &pilots {
         let mut h = Xxh3::new();
-        crate::site::fingerprint::field(&mut h, &format!("{points:?}"));
+        crate::digest::field(&mut h, &format!("{points:?}"));
         let d = h.digest128();
-        crate::site::fingerprint::field(&mut digest, id);
+        crate::digest::field(&mut digest, id);
         digest.write_u128(d);
         pilot_digests.insert(id.clone(), d);
     }
     digest.write_u8(project.config.history_authors as u8);
-    crate::site::fingerprint::field(&mut digest, &head.to_string());
+    crate::digest::field(&mut digest, &head.to_string());
     Ok(History {
         head,
         pilots,

@@ -160,18 +160,15 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
     let warnings = diagnostics.len() - errors;
     let _ = writeln!(
         out,
-        "{} pilot{} as of {}: {} ready, {} at risk, {} not ready; {} in purgatory; {} error{}, {} warning{}",
-        p.pilots,
-        if p.pilots == 1 { "" } else { "s" },
+        "{} as of {}: {} ready, {} at risk, {} not ready; {} in purgatory; {}, {}",
+        crate::words::plural(p.pilots, "pilot", "pilots"),
         judged.as_of,
         p.verdict_count(Verdict::Ready),
         p.verdict_count(Verdict::AtRisk),
         p.verdict_count(Verdict::NotReady),
         p.purgatory,
-        errors,
-        if errors == 1 { "" } else { "s" },
-        warnings,
-        if warnings == 1 { "" } else { "s" },
+        crate::words::plural(errors, "error", "errors"),
+        crate::words::plural(warnings, "warning", "warnings"),
     );
     out
 }

@@ -1,14 +1,15 @@
-//! The build driver: the one function that writes a site into its output
-//! folder, for `build`, for `watch`'s and `serve`'s first build and for
-//! each rebuild after an edit.
+//! The owner of a build, [`Builder`], and the build driver: the one
+//! function that writes a site into its output folder, for `build`, for
+//! `watch`'s and `serve`'s first build and for each rebuild after an edit.
 //!
-//! [`build`] is the only code that runs the output folder's protocol: it
-//! refuses a dangerous or foreign folder, takes the folder's lock, marks
-//! the folder unfinished before its first write, renders and writes the
-//! pages asked for ([`Pages::All`] or the few an edit touched), and
-//! records the manifest, which removes what the site no longer has and
-//! clears the mark. A full build and a rebuild differ only in the pages
-//! they are given. [`up_to_date`] decides, from the manifest alone, that
+//! [`Builder::build`] is the only code that runs the output folder's
+//! protocol: it refuses a dangerous or foreign folder, takes the folder's
+//! lock, reads the history, marks the folder unfinished before its first
+//! write, renders and writes the pages asked for ([`Pages::All`] or the
+//! few an edit touched), records the manifest, which removes what the
+//! site no longer has and clears the mark, and keeps the history for the
+//! next build. A full build and a rebuild differ only in the pages they
+//! are given. [`up_to_date`] decides, from the manifest alone, that
 //! there is nothing to build. Printing is the caller's: progress goes to a
 //! [`Sink`].
 
@@ -18,15 +19,13 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::{
-    Faq, Page, Site, Templates, WriteError, fingerprint, fixed_page_key, fixed_pages, fixed_path,
-    output, view,
-};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
+use jiff::civil::Date;
+
+use super::{Faq, Keys, Page, Site, Templates, WriteError, fingerprint, fixed_pages, output, view};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::project::Project;
-use crate::report;
+use crate::project::{Judged, Project};
 
 /// Which pages a build renders.
 #[derive(Debug, Clone)]
@@ -34,10 +33,21 @@ pub enum Pages {
     /// Every page of the site whose key changed or whose file was touched
     /// since the manifest was written.
     All,
-    /// The pages an edit touched: `first` (the changed dossiers' pages,
-    /// written first, so that a browser showing one can reload at once),
-    /// then `then` (the pages about every pilot). Each is rendered.
-    Touched { first: Vec<Page>, then: Vec<Page> },
+    /// The pages an edit touched: the pages of the pilots with these ids
+    /// (every pilot's, when two files share an id; and those whose history
+    /// moved), written first so that a browser showing one can reload at
+    /// once, then the pages about every pilot. Each is rendered.
+    Edited { ids: HashSet<String> },
+}
+
+/// The pages of one build, in the order they are written.
+enum Order {
+    All,
+    /// `first`, then `then` (see [`Pages::Edited`]).
+    Touched {
+        first: Vec<Page>,
+        then: Vec<Page>,
+    },
 }
 
 /// Told the paths of the first pages written and the problems met.
@@ -45,15 +55,18 @@ pub type FirstWritten<'a> = &'a mut dyn FnMut(&[String], &[Diagnostic]);
 
 /// Where a build reports its progress.
 pub struct Sink<'a> {
+    /// Once, with the number of pages of the site, before the first page.
+    pub total: &'a (dyn Fn(usize) + Sync),
     /// After each page (rendered, or found fresh), from any thread.
     pub page: &'a (dyn Fn() + Sync),
-    /// When the `first` pages of [`Pages::Touched`] are on disk: the paths
+    /// When the first pages of [`Pages::Edited`] are on disk: the paths
     /// of those whose bytes changed, and the problems met writing them.
     pub first: Option<FirstWritten<'a>>,
-    /// Asked, from any thread, before and while the `then` pages of
-    /// [`Pages::Touched`] are written: `true` means a newer change has
-    /// arrived, and the pages not yet written are left to the next build
-    /// (each page on disk stays whole, old or new; see [`BuildStats::left`]).
+    /// Asked, from any thread, before and while the pages about every
+    /// pilot of [`Pages::Edited`] are written: `true` means a newer change
+    /// has arrived, and the pages not yet written are left to the next
+    /// build (each page on disk stays whole, old or new; see
+    /// [`BuildStats::left`]).
     pub abandon: &'a (dyn Fn() -> bool + Sync),
 }
 
@@ -61,6 +74,7 @@ impl Sink<'_> {
     /// A sink that is told nothing.
     pub fn none() -> Sink<'static> {
         Sink {
+            total: &|_| {},
             page: &|| {},
             first: None,
             abandon: &|| false,
@@ -68,22 +82,293 @@ impl Sink<'_> {
     }
 }
 
-/// Builds `pages` of `site` into `out`. Errors are problems writing or
-/// rendering (dossier errors are part of the site, on the pages of the
-/// dossiers concerned), or an output folder that
-/// [`check_output`](super::check_output) refuses. After an error the
-/// folder stays marked unfinished, so the next build trusts none of it.
-pub fn build(
+/// The owner of a build, as mdBook's `MDBook` owns a book: a project opened
+/// as of a date with its templates and FAQ (the framework is the project's).
+/// It answers whether a site is [`up_to_date`](Builder::up_to_date) and
+/// [`build`](Builder::build)s pages into an output folder, reading the
+/// project's history and keeping it for the next build inside the folder's
+/// lock. `build`, `watch` and `serve` ask it; none repeats the sequence.
+pub struct Builder {
+    pub project: Project,
+    pub templates: Templates,
+    pub faq: Faq,
+    pub as_of: Date,
+}
+
+/// What [`Builder::build`] did.
+#[derive(Debug)]
+pub struct Built {
+    /// What was written, or the problems that stopped the build (writing
+    /// or rendering; a dossier's errors are on its page, not here).
+    pub result: Result<BuildStats, Vec<Diagnostic>>,
+    /// Site paths of the pages the build was asked for: every page for
+    /// [`Pages::All`]; the edited pilots' pages, then the pages about
+    /// every pilot, for [`Pages::Edited`].
+    pub asked: Vec<String>,
+    /// How many pages the site has.
+    pub pages: usize,
+    /// Why the site has no history, when it has none for a reason the
+    /// user can change.
+    pub notice: Option<String>,
+    /// Why the history read for this build could not be kept for the next.
+    pub history_problem: Option<String>,
+}
+
+/// What [`Builder::publish`] did: the build, or the site found up to date,
+/// with the problems of the project to report.
+#[derive(Debug)]
+pub struct Published {
+    pub built: Built,
+    /// The project's diagnostics (dossiers, FAQ), in the order to show.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Dossiers that cannot be read.
+    pub broken: usize,
+    /// Whether any dossier has an error.
+    pub failed: bool,
+}
+
+impl Builder {
+    /// Opens the project at `root`, with its templates and FAQ.
+    pub fn open(root: &Path, as_of: Date) -> Result<Builder, Vec<Diagnostic>> {
+        Builder::new(Project::open(root)?, as_of)
+    }
+
+    /// `project`, with its templates and FAQ.
+    pub fn new(project: Project, as_of: Date) -> Result<Builder, Vec<Diagnostic>> {
+        let templates = super::load_templates(&project)?;
+        let faq = super::load_faq(&project);
+        Ok(Builder {
+            project,
+            templates,
+            faq,
+            as_of,
+        })
+    }
+
+    /// Reads the templates again (after an edit of one).
+    pub fn reload_templates(&mut self) -> Result<(), Vec<Diagnostic>> {
+        self.templates = super::load_templates(&self.project)?;
+        Ok(())
+    }
+
+    /// Reads the FAQ again (after an edit of it).
+    pub fn reload_faq(&mut self) {
+        self.faq = super::load_faq(&self.project);
+    }
+
+    /// Reads and judges every dossier.
+    pub fn judge_all(&self) -> Judged {
+        self.project.judge_all(self.as_of)
+    }
+
+    /// [`check_output`] for this project.
+    pub fn check_output(&self, out: &Path, force: bool) -> Result<(), Diagnostic> {
+        check_output(&self.project, out, force)
+    }
+
+    /// Whether the site in `out` is already what a build would write (see
+    /// [`up_to_date`]), with the history read for it.
+    pub fn up_to_date(&self, out: &Path, history: &crate::history::Loaded) -> Option<UpToDate> {
+        let (project, templates, faq) = (&self.project, &self.templates, &self.faq);
+        up_to_date(project, templates, faq, self.as_of, out, history.history())
+    }
+
+    /// `pilotscope build`: nothing when `out` is up to date (only the
+    /// dossiers with diagnostics are read, to report them again), otherwise
+    /// every dossier judged and every page that changed written. The
+    /// history is read once, under the folder's lock, for both.
+    pub fn publish(&self, out: &Path, sink: &mut Sink) -> Published {
+        let start = Instant::now();
+        let (_lock, history) = match self.take_output(out) {
+            Ok(taken) => taken,
+            Err(errors) => {
+                return Published {
+                    built: Built::failed(errors),
+                    diagnostics: Vec::new(),
+                    broken: 0,
+                    failed: false,
+                };
+            }
+        };
+        if let Some(done) = self.up_to_date(out, &history) {
+            (sink.total)(done.pages);
+            // Kept though no page is written: a cache that was damaged, and
+            // read again from git, is replaced by this one.
+            let history_problem = history.history().and_then(|h| {
+                keep_history(h, out).err().map(|e| {
+                    format!(
+                        "the history cache cannot be kept in {}: {e}",
+                        h.cache_path().display()
+                    )
+                })
+            });
+            let mut diagnostics = done.warnings.clone();
+            diagnostics.extend(
+                done.noisy
+                    .iter()
+                    .flat_map(|e| e.diagnostics.iter().cloned()),
+            );
+            diagnostics.extend(self.faq.diagnostics.iter().cloned());
+            let stats = BuildStats {
+                pages: done.pages,
+                unchanged: done.pages,
+                pilots: done.pilots,
+                elapsed: start.elapsed(),
+                ..BuildStats::default()
+            };
+            return Published {
+                failed: diagnostics.iter().any(Diagnostic::is_error),
+                broken: done.noisy.iter().filter(|e| e.judged.is_none()).count(),
+                diagnostics,
+                built: Built {
+                    result: Ok(stats),
+                    asked: Vec::new(),
+                    pages: done.pages,
+                    notice: history.notice(),
+                    history_problem,
+                },
+            };
+        }
+        let judged = self.judge_all();
+        let mut built = self.build_locked(&judged, out, Pages::All, sink, &history);
+        // The time said is the whole build's, reading the history included.
+        if let Ok(stats) = &mut built.result {
+            stats.elapsed = start.elapsed();
+        }
+        let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
+        diagnostics.extend(self.faq.diagnostics.iter().cloned());
+        Published {
+            built,
+            diagnostics,
+            broken: judged.entries.iter().filter(|e| e.judged.is_none()).count(),
+            failed: judged.error_count() > 0,
+        }
+    }
+
+    /// Builds `pages` of the site of `judged` into `out`. Errors are
+    /// problems writing or rendering (dossier errors are part of the site,
+    /// on the pages of the dossiers concerned), or an output folder that
+    /// [`check_output`] refuses. After an error the folder stays marked
+    /// unfinished, so the next build trusts none of it.
+    ///
+    /// The history is read under the folder's lock, and kept for the next
+    /// build when this one succeeded (one rule for every caller).
+    pub fn build(&self, judged: &Judged, out: &Path, pages: Pages, sink: &mut Sink) -> Built {
+        match self.take_output(out) {
+            Ok((_lock, history)) => self.build_locked(judged, out, pages, sink, &history),
+            Err(errors) => Built::failed(errors),
+        }
+    }
+
+    /// The output folder made ready for a build: refused when it is
+    /// dangerous or someone else's, created, locked; and the history read
+    /// under the lock.
+    fn take_output(
+        &self,
+        out: &Path,
+    ) -> Result<(output::Lock, crate::history::Loaded), Vec<Diagnostic>> {
+        let project = &self.project;
+        // Refused before anything is created there.
+        if let Some(why) = dangerous_output(project, out) {
+            return Err(vec![why]);
+        }
+        if let Err(e) = std::fs::create_dir_all(out) {
+            return Err(vec![Diagnostic::error(
+                Code::OutputCannotUpdate,
+                crate::dossier::discover::show(out, &project.root),
+                format!("the output folder cannot be created: {e}"),
+            )]);
+        }
+        // Another build writing here at the same time would leave a mix of
+        // both builds' pages under one manifest; the second one waits.
+        let lock = output::lock(out).map_err(|e| vec![lock_problem(project, out, &e)])?;
+        check_foreign(project, out, false).map_err(|d| vec![d])?;
+        Ok((lock, crate::history::load(project)))
+    }
+
+    /// [`Builder::build`], for a caller that holds the folder's lock and
+    /// read `history` under it.
+    fn build_locked(
+        &self,
+        judged: &Judged,
+        out: &Path,
+        pages: Pages,
+        sink: &mut Sink,
+        history: &crate::history::Loaded,
+    ) -> Built {
+        let mut built = Built::failed(Vec::new());
+        built.notice = history.notice();
+        let site = Site::new(&self.project, judged, &self.templates, &self.faq)
+            .with_history(history.history());
+        let all = site.pages();
+        (sink.total)(all.len());
+        let order = match pages {
+            Pages::All => {
+                built.asked = all.iter().map(|p| site.path(*p)).collect();
+                Order::All
+            }
+            Pages::Edited { ids } => {
+                let (first, then) = site.edited_pages(&all, &ids, out);
+                built.asked = first.iter().chain(&then).map(|p| site.path(*p)).collect();
+                Order::Touched { first, then }
+            }
+        };
+        built.pages = all.len();
+        built.result = write_site(&site, &all, out, order, sink);
+        if let (Ok(_), Some(h)) = (&built.result, history.history())
+            && let Err(e) = keep_history(h, out)
+        {
+            built.history_problem = Some(format!(
+                "the history cache cannot be kept in {}: {e}",
+                h.cache_path().display()
+            ));
+        }
+        built
+    }
+}
+
+impl Built {
+    /// A build stopped by `errors` before it began.
+    fn failed(errors: Vec<Diagnostic>) -> Built {
+        Built {
+            result: Err(errors),
+            asked: Vec::new(),
+            pages: 0,
+            notice: None,
+            history_problem: None,
+        }
+    }
+}
+
+/// Keeps what `history` read and judged for the next build, in the
+/// repository's own folder (never in the output folder, which is
+/// published and may be committed), and removes the cache an older
+/// version kept in `out`, a folder a build has written (it has a manifest).
+fn keep_history(history: &crate::history::History, out: &Path) -> std::io::Result<()> {
+    let legacy = out.join(crate::history::cache::LEGACY_FILE);
+    if out.join(output::MANIFEST).is_file()
+        && std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file())
+    {
+        std::fs::remove_file(&legacy)?;
+    }
+    let path = history.cache_path();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    output::write_if_changed(path, history.cache_text().as_bytes()).map(|_| ())
+}
+
+/// Writes `order` of the pages `all` of `site` into `out`, whose lock the
+/// caller holds: marks the folder unfinished, renders and writes, records
+/// the manifest.
+fn write_site(
     site: &Site,
+    all: &[Page],
     out: &Path,
-    pages: Pages,
+    pages: Order,
     sink: &mut Sink,
 ) -> Result<BuildStats, Vec<Diagnostic>> {
     let start = Instant::now();
-    // Refused before anything is created there.
-    if let Some(why) = dangerous_output(site.project, out) {
-        return Err(vec![why]);
-    }
     let problem = |e: std::io::Error| {
         vec![Diagnostic::error(
             Code::OutputCannotUpdate,
@@ -91,27 +376,15 @@ pub fn build(
             format!("the output folder cannot be updated: {e}"),
         )]
     };
-    if let Err(e) = std::fs::create_dir_all(out) {
-        return Err(vec![Diagnostic::error(
-            Code::OutputCannotUpdate,
-            crate::dossier::discover::show(out, &site.project.root),
-            format!("the output folder cannot be created: {e}"),
-        )]);
-    }
-    // Another build writing here at the same time would leave a mix of
-    // both builds' pages under one manifest; the second one waits.
-    let _lock = output::lock(out).map_err(|e| vec![lock_problem(site.project, out, &e)])?;
-    check_foreign(site.project, out, false).map_err(|d| vec![d])?;
-    let all = site.pages();
     // The manifest and every page's key: for a rebuild after an edit, only
     // once its first pages are written (they do not need them), so that
     // the edited pilot's page comes a few milliseconds sooner.
-    let load = || (output::Manifest::read(out), site.keyed_paths(&all));
+    let load = || (output::Manifest::read(out), site.keyed_paths(all));
     let mut known = None;
     let (first, then) = match pages {
         // Pages whose key is in the manifest and whose file nobody touched
         // are already what this build would write.
-        Pages::All => {
+        Order::All => {
             let (previous, files) = known.insert(load());
             let stale: Vec<Page> = all
                 .par_iter()
@@ -127,7 +400,7 @@ pub fn build(
                 .collect();
             (Vec::new(), stale)
         }
-        Pages::Touched { first, then } => (first, then),
+        Order::Touched { first, then } => (first, then),
     };
     let rendered = first.len() + then.len();
     let interrupted = if rendered == 0 {
@@ -170,17 +443,19 @@ pub fn build(
             .cloned(),
     );
     // A page left for the next build keeps its old bytes; the manifest
-    // must not vouch for them with the new key. One that is not the key
-    // of this build makes the next build render it again, and keeps it
-    // listed, so that it is not taken for a page the site no longer has.
-    // (The manifest is written all the same: it lists the pages this build
-    // did write, which a later build must remove when their pilot goes.)
-    let mut files = files;
-    for path in &left {
-        if let Some(key) = files.get_mut(path) {
-            *key ^= 1;
-        }
-    }
+    // must not vouch for them with the new key. Listed without a key, it is
+    // rendered by the next build, and not taken for a page the site no
+    // longer has. (The manifest is written all the same: it lists the pages
+    // this build did write, which a later build must remove when their
+    // pilot goes.)
+    let left_paths: HashSet<&String> = left.iter().collect();
+    let files: std::collections::BTreeMap<String, Option<u128>> = files
+        .into_iter()
+        .map(|(path, key)| {
+            let key = (!left_paths.contains(&path)).then_some(key);
+            (path, key)
+        })
+        .collect();
     let removed = output::finish(
         out,
         &previous,
@@ -223,10 +498,9 @@ impl std::fmt::Display for BuildStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "built {} pages for {} pilot{} in {:.2} s ({} written, {} unchanged{})",
+            "built {} pages for {} in {:.2} s ({} written, {} unchanged{})",
             self.pages,
-            self.pilots,
-            if self.pilots == 1 { "" } else { "s" },
+            crate::words::plural(self.pilots, "pilot", "pilots"),
             self.elapsed.as_secs_f64(),
             self.written,
             self.unchanged,
@@ -313,23 +587,10 @@ fn write_pages(
                 .with_help("remove the link (or make it a real folder), then build again"));
             }
             let result = match page {
-                // The report is streamed to disk: at 10,000 pilots it is tens
-                // of megabytes that need not be held in memory.
-                Page::Report => {
-                    let written = output::stream_if_changed(&dest, |w| {
-                        let mut w = abandoning(w, abandon);
-                        report::write_json_compact(&mut w, site.judged, &site.project.framework)?;
-                        w.flush()
-                    });
-                    if written.is_err() && abandon() {
-                        return Done::Left;
-                    }
-                    written.map_err(|e| write_error(site, out, &dest, &e))
-                }
-                // So are the index and FAQ pages, for the same reason (see
-                // `Site::write_index`). A template error is told apart from
-                // a failure to write by where it is kept.
-                Page::Index | Page::Faq | Page::Pack | Page::TableData | Page::TablePage(_) => {
+                // Streamed to disk (see `Site::write_index`). A template
+                // error is told apart from a failure to write by where it
+                // is kept.
+                _ if page.streamed() => {
                     let mut failed = None;
                     let written = output::stream_if_changed(&dest, |w| {
                         let mut w = abandoning(w, abandon);
@@ -375,9 +636,8 @@ fn summarise(failed: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .map(|(d, more)| match more {
             0 => d,
             n => d.with_help(format!(
-                "{} more file{} of the site cannot be written for the same reason",
-                n,
-                if n == 1 { "" } else { "s" }
+                "{} of the site cannot be written for the same reason",
+                crate::words::plural(n, "more file", "more files")
             )),
         })
         .collect()
@@ -467,7 +727,7 @@ pub fn up_to_date(
     project: &Project,
     templates: &Templates,
     faq: &Faq,
-    as_of: jiff::civil::Date,
+    as_of: Date,
     out: &Path,
     history: Option<&crate::history::History>,
 ) -> Option<UpToDate> {
@@ -476,17 +736,15 @@ pub fn up_to_date(
         return None;
     }
     let (files, warnings) = project.discover();
-    let fixed = fixed_pages(templates);
+    let fixed = fixed_pages(templates, history.is_some());
     // The table's data and its pages past the first depend on how many
     // pilots read: the manifest's own list of them is checked by key below.
     let table: Vec<&String> = manifest
         .files
         .keys()
-        .filter(|p| *p == "table.js" || p.starts_with("table/"))
+        .filter(|p| Page::is_table_path(p))
         .collect();
-    if manifest.files.len()
-        != fixed.len() + files.len() + usize::from(history.is_some()) + table.len()
-    {
+    if manifest.files.len() != fixed.len() + files.len() + table.len() {
         return None;
     }
     let mut ids = std::collections::HashSet::with_capacity(files.len());
@@ -510,31 +768,28 @@ pub fn up_to_date(
         })
         .collect::<Option<Vec<u128>>>()?;
     let inputs = fingerprint::inputs(&project.config, &project.framework, templates, faq, as_of);
-    let portfolio =
-        fingerprint::portfolio_key(inputs, files.iter().zip(digests.iter().copied()), &warnings);
-    let portfolio = fingerprint::mix(portfolio, history.map_or(0, |h| h.digest()));
+    let keys = Keys::new(
+        inputs,
+        files.iter().zip(digests.iter().copied()),
+        &warnings,
+        history,
+    );
     let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
-    let history_page = history.map(|_| Page::History);
-    for page in fixed.into_iter().chain(history_page) {
-        let path = fixed_path(page, templates);
-        if !same(&path, fixed_page_key(page, &path, inputs, portfolio)) {
+    for page in fixed {
+        let path = page.fixed_path(templates);
+        if !same(&path, keys.fixed(page, &path)) {
             return None;
         }
     }
     for path in table {
         // Any of them stands for the kind: their keys are all aggregates.
-        if !same(
-            path,
-            fixed_page_key(Page::TableData, path, inputs, portfolio),
-        ) {
+        if !same(path, keys.fixed(Page::TableData, path)) {
             return None;
         }
     }
     for (f, digest) in files.iter().zip(&digests) {
         let path = view::pilot_href(&f.id);
-        let key = fingerprint::pilot_key(inputs, &path, f, *digest, &[]);
-        let key = fingerprint::mix(key, history.map_or(0, |h| h.pilot_digest(&f.id)));
-        if !same(&path, key) {
+        if !same(&path, keys.pilot(&path, f, *digest, &[])) {
             return None;
         }
     }

@@ -32,6 +32,7 @@ use crate::dossier::DossierFile;
 use crate::framework::Framework;
 
 use super::{Faq, Templates};
+pub use crate::digest::{field, from_hex, mix, to_hex};
 
 /// Bumped whenever what a key covers changes, so that a new release never
 /// trusts keys an older one wrote.
@@ -87,12 +88,6 @@ pub fn inputs(
     field(&mut h, &as_of.to_string());
     templates.fingerprint(&mut h);
     h.digest128()
-}
-
-/// Adds `text` to `h` so that field boundaries cannot shift.
-pub(crate) fn field(h: &mut Xxh3, text: &str) {
-    h.write_u64(text.len() as u64);
-    h.update(text.as_bytes());
 }
 
 /// The key of a page that depends on the shared inputs alone (the
@@ -151,31 +146,6 @@ fn add_file(h: &mut Xxh3, file: &DossierFile, digest: u128) {
     field(h, &file.source);
     field(h, &file.id);
     h.write_u128(digest);
-}
-
-/// `key` made to cover `extra` too (the history of what a page shows);
-/// `key` itself when `extra` is 0 (no history), so a site without history
-/// keeps the keys it had.
-pub fn mix(key: u128, extra: u128) -> u128 {
-    if extra == 0 {
-        return key;
-    }
-    let mut h = Xxh3::new();
-    h.write_u128(key);
-    h.write_u128(extra);
-    h.digest128()
-}
-
-/// A key as written in the manifest.
-pub fn to_hex(key: u128) -> String {
-    format!("{key:032x}")
-}
-
-/// A key read back from the manifest.
-pub fn from_hex(text: &str) -> Option<u128> {
-    (text.len() == 32)
-        .then(|| u128::from_str_radix(text, 16).ok())
-        .flatten()
 }
 
 #[cfg(test)]

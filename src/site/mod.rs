@@ -14,11 +14,12 @@ pub mod fingerprint;
 pub mod markdown;
 pub mod output;
 pub mod pack;
-pub mod readiness;
 pub mod templates;
 pub mod view;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+pub use view::readiness;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write;
 
 use tera::Context;
@@ -28,7 +29,8 @@ use crate::framework::Status;
 use crate::project::{Judged, Project};
 use crate::report;
 pub use build::{
-    BuildStats, Pages, Sink, UpToDate, build, check_output, check_output_at, up_to_date,
+    BuildStats, Builder, Built, Pages, Published, Sink, UpToDate, check_output, check_output_at,
+    up_to_date,
 };
 pub use faq::Faq;
 pub use templates::Templates;
@@ -59,6 +61,137 @@ pub enum Page {
     Asset(usize),
     /// `history.json`, the portfolio over time (only with a history).
     History,
+}
+
+/// The pages of every site that are about no one pilot and are not an
+/// asset, the table's data or pages, or the history, in the site's order.
+const SITE_PAGES: [Page; 8] = [
+    Page::Index,
+    Page::Framework,
+    Page::Faq,
+    Page::NotFound,
+    Page::Report,
+    Page::Csv,
+    Page::Calendar,
+    Page::Pack,
+];
+
+/// The table of pages: what each kind of page is. Adding a kind of page is
+/// an edit here (the compiler points at each question it must answer) and
+/// in [`Site::render`] or [`Site::write_streamed`].
+impl Page {
+    /// Where the page is written, relative to the output folder, for every
+    /// page but a pilot's (which is where its id says, [`Site::path`]).
+    fn fixed_path(self, templates: &Templates) -> String {
+        match self {
+            Page::Index => "index.html".into(),
+            Page::Framework => "framework/index.html".into(),
+            Page::Faq => "faq/index.html".into(),
+            Page::NotFound => "404.html".into(),
+            Page::Report => "report.json".into(),
+            Page::Csv => "summary.csv".into(),
+            Page::Calendar => "decisions.ics".into(),
+            Page::Pack => "pack/index.html".into(),
+            Page::TableData => "table.js".into(),
+            Page::TablePage(n) => view::table_page_href(n),
+            Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
+            Page::History => "history.json".into(),
+            Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
+        }
+    }
+
+    /// Whether the page is made from every pilot, so that a change to any
+    /// one renders it again; `Some` gives its place among those pages, the
+    /// longest first (so that the others fill the cores beside them rather
+    /// than wait at the end).
+    fn about_portfolio(self) -> Option<usize> {
+        match self {
+            Page::Pack => Some(0),
+            Page::Report => Some(1),
+            Page::Calendar => Some(2),
+            Page::Index => Some(3),
+            Page::Faq => Some(4),
+            Page::Csv => Some(5),
+            Page::TableData => Some(6),
+            Page::TablePage(n) => Some(6 + n),
+            Page::History => Some(usize::MAX),
+            Page::Pilot(_) | Page::Framework | Page::NotFound | Page::Asset(_) => None,
+        }
+    }
+
+    /// Whether the page is written to its file as it is rendered, a piece
+    /// at a time ([`Site::write_streamed`]): too large to hold whole at
+    /// 10,000 pilots.
+    fn streamed(self) -> bool {
+        match self {
+            Page::Index
+            | Page::Faq
+            | Page::Pack
+            | Page::Report
+            | Page::TableData
+            | Page::TablePage(_) => true,
+            Page::Pilot(_)
+            | Page::Framework
+            | Page::NotFound
+            | Page::Csv
+            | Page::Calendar
+            | Page::Asset(_)
+            | Page::History => false,
+        }
+    }
+
+    /// Whether `path` is one of the portfolio table's files (`table.js`,
+    /// `table/N/index.html`), whose number depends on how many pilots read.
+    fn is_table_path(path: &str) -> bool {
+        path == "table.js" || path.starts_with("table/")
+    }
+}
+
+/// What the keys of a build's pages are made from (see [`fingerprint`]):
+/// the one key function, for [`Site::key`] and [`up_to_date`].
+pub(crate) struct Keys<'h> {
+    /// The fingerprint of what every page depends on.
+    inputs: u128,
+    /// The fingerprint of what the pages about every pilot depend on.
+    portfolio: u128,
+    history: Option<&'h crate::history::History>,
+}
+
+impl<'h> Keys<'h> {
+    fn new<'a>(
+        inputs: u128,
+        files: impl Iterator<Item = (&'a crate::dossier::discover::DossierFile, u128)>,
+        warnings: &[Diagnostic],
+        history: Option<&'h crate::history::History>,
+    ) -> Keys<'h> {
+        let portfolio = fingerprint::portfolio_key(inputs, files, warnings);
+        Keys {
+            inputs,
+            portfolio: fingerprint::mix(portfolio, history.map_or(0, |h| h.digest())),
+            history,
+        }
+    }
+
+    /// The key of a page at `path` that is not a pilot's.
+    fn fixed(&self, page: Page, path: &str) -> u128 {
+        match page.about_portfolio() {
+            Some(_) => fingerprint::aggregate_key(self.portfolio, path),
+            None => fingerprint::fixed_key(self.inputs, path),
+        }
+    }
+
+    /// The key of the page of the pilot in `file`, at `path`; `clash` as in
+    /// [`fingerprint::pilot_key`].
+    fn pilot(
+        &self,
+        path: &str,
+        file: &crate::dossier::discover::DossierFile,
+        digest: u128,
+        clash: &[Diagnostic],
+    ) -> u128 {
+        let key = fingerprint::pilot_key(self.inputs, path, file, digest, clash);
+        fingerprint::mix(key, self.history.map_or(0, |h| h.pilot_digest(&file.id)))
+    }
 }
 
 /// The FAQ of the project: its `content/faq.md`, or the shipped one.
@@ -94,15 +227,12 @@ pub fn load_faq(project: &Project) -> Faq {
         Ok(_) => {}
     }
     let cap = crate::dossier::read::MAX_FILE_BYTES;
-    let mut bytes = Vec::new();
-    match std::fs::File::open(&path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, cap + 1), &mut bytes))
-    {
-        Ok(_) if bytes.len() as u64 > cap => shipped(&format!(
+    match std::fs::File::open(&path).and_then(crate::dossier::read::read_capped) {
+        Ok(None) => shipped(&format!(
             "the FAQ is larger than {} MiB, the most a content file may be",
             cap >> 20
         )),
-        Ok(_) => match String::from_utf8(bytes) {
+        Ok(Some(bytes)) => match String::from_utf8(bytes) {
             Ok(text) if markdown::too_many_marks(&text).is_some() => shipped(&format!(
                 "the FAQ is too large to render: it has more than {} marks of markdown",
                 markdown::MAX_MARKS
@@ -129,6 +259,46 @@ pub const PILOT_ROWS_MARK: &str = "<!-- pilotscope: pilot rows -->";
 /// Where `faq.html` has the links of a live figure written, by
 /// [`Site::write_faq`]: this, the figure's number, then ` -->`.
 pub const PILOT_LINKS_MARK: &str = "<!-- pilotscope: pilot links ";
+
+/// How every mark of a streamed page begins and ends: a template writes
+/// `<!-- pilotscope: NAME -->` where the page's pieces go.
+const MARK_START: &str = "<!-- pilotscope: ";
+const MARK_END: &str = " -->";
+
+/// The NAME of a mark `<!-- pilotscope: NAME -->` (or of its beginning).
+pub(crate) fn mark_name(mark: &'static str) -> &'static str {
+    let name = mark.strip_prefix(MARK_START).unwrap_or(mark);
+    name.strip_suffix(MARK_END).unwrap_or(name)
+}
+
+/// Writes `outline` to `w` with each mark `<!-- pilotscope: NAME -->`
+/// replaced by what `fill` writes for NAME: the one splice of every
+/// streamed page. `fill` returns `false` for a mark it does not know,
+/// which is written as it is; a mark without its end gets the rest of
+/// the outline as its name.
+pub(crate) fn splice(
+    w: &mut dyn Write,
+    outline: &str,
+    mut fill: impl FnMut(&mut dyn Write, &str) -> Result<bool, WriteError>,
+) -> Result<(), WriteError> {
+    let mut rest = outline;
+    while let Some(mut at) = rest.find(MARK_START) {
+        let mut end = rest[at..].find(MARK_END).map_or(rest.len(), |e| at + e);
+        // The mark nearest its end, when a mark's text holds another start.
+        if let Some(inner) = rest[at + MARK_START.len()..end].rfind(MARK_START) {
+            at += MARK_START.len() + inner;
+            end = rest[at..].find(MARK_END).map_or(rest.len(), |e| at + e);
+        }
+        w.write_all(&rest.as_bytes()[..at])?;
+        let after = (end + MARK_END.len()).min(rest.len());
+        if !fill(w, &rest[at + MARK_START.len()..end])? {
+            w.write_all(&rest.as_bytes()[at..after])?;
+        }
+        rest = &rest[after..];
+    }
+    w.write_all(rest.as_bytes())?;
+    Ok(())
+}
 
 /// Rows of the portfolio table (or links of a live figure) per rendering of `pilot_rows.html`: enough
 /// that rendering costs no more than in one piece, few enough that a piece
@@ -176,10 +346,11 @@ pub struct Site<'a> {
     /// The mistakes' ids and names that every page's navigation shows,
     /// made into a template value once per build rather than once a page.
     mistakes: tera::Value,
-    /// The fingerprint of what every page depends on.
-    inputs: u128,
-    /// The fingerprint of what the pages about every pilot depend on.
-    portfolio_key: u128,
+    /// What every page's key is made from.
+    keys: Keys<'a>,
+    /// The ids the pilot page's own elements have, which a story's anchors
+    /// must not repeat.
+    pilot_ids: Vec<String>,
     /// Ids that more than one file has.
     shared_ids: BTreeSet<&'a str>,
     /// The portfolio over time, when the project's git history was read.
@@ -209,11 +380,8 @@ impl<'a> Site<'a> {
             faq,
             judged.as_of,
         );
-        let portfolio_key = fingerprint::portfolio_key(
-            inputs,
-            judged.entries.iter().map(|e| (&e.file, e.digest)),
-            &judged.warnings,
-        );
+        let files = || judged.entries.iter().map(|e| (&e.file, e.digest));
+        let keys = Keys::new(inputs, files(), &judged.warnings, None);
         let mut ids: HashMap<&str, usize> = HashMap::with_capacity(judged.entries.len());
         for e in &judged.entries {
             *ids.entry(e.file.id.as_str()).or_default() += 1;
@@ -224,8 +392,8 @@ impl<'a> Site<'a> {
             templates,
             faq,
             mistakes: tera::Value::from_serializable(&view::mistake_heads(&project.framework)),
-            inputs,
-            portfolio_key,
+            keys,
+            pilot_ids: pilot_page_ids(templates, &project.framework),
             shared_ids: ids
                 .into_iter()
                 .filter(|(_, n)| *n > 1)
@@ -239,9 +407,8 @@ impl<'a> Site<'a> {
     /// The same site, with the portfolio over time: `history.json`, and the
     /// history on the pages (whose keys then cover it).
     pub fn with_history(mut self, history: Option<&'a crate::history::History>) -> Site<'a> {
-        if let Some(h) = history {
-            self.portfolio_key = fingerprint::mix(self.portfolio_key, h.digest());
-        }
+        let files = self.judged.entries.iter().map(|e| (&e.file, e.digest));
+        self.keys = Keys::new(self.keys.inputs, files, &self.judged.warnings, history);
         self.history = history;
         self
     }
@@ -257,13 +424,9 @@ impl<'a> Site<'a> {
                 } else {
                     &[]
                 };
-                let key = fingerprint::pilot_key(self.inputs, &path, &e.file, e.digest, clash);
-                match self.history {
-                    Some(h) => fingerprint::mix(key, h.pilot_digest(&e.file.id)),
-                    None => key,
-                }
+                self.keys.pilot(&path, &e.file, e.digest, clash)
             }
-            _ => fixed_page_key(page, &path, self.inputs, self.portfolio_key),
+            _ => self.keys.fixed(page, &path),
         }
     }
 
@@ -287,10 +450,7 @@ impl<'a> Site<'a> {
 
     /// Every page of the site, in a fixed order.
     pub fn pages(&self) -> Vec<Page> {
-        let mut pages = fixed_pages(self.templates);
-        if self.history.is_some() {
-            pages.push(Page::History);
-        }
+        let mut pages = fixed_pages(self.templates, self.history.is_some());
         pages.extend(self.table_pages());
         let mut taken: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
         for (i, e) in self.judged.entries.iter().enumerate() {
@@ -312,28 +472,53 @@ impl<'a> Site<'a> {
 
     /// The pages made from every pilot, which any change to one rewrites.
     pub fn aggregate_pages(&self) -> Vec<Page> {
-        // The longest first (the board pack, then the report), so that the
-        // others fill the cores beside them rather than wait at the end.
-        let mut pages = vec![
-            Page::Pack,
-            Page::Report,
-            Page::Calendar,
-            Page::Index,
-            Page::Faq,
-            Page::Csv,
-        ];
-        pages.extend(self.table_pages());
-        if self.history.is_some() {
-            pages.push(Page::History);
-        }
+        let mut pages: Vec<Page> = fixed_pages(self.templates, self.history.is_some())
+            .into_iter()
+            .chain(self.table_pages())
+            .filter(|p| p.about_portfolio().is_some())
+            .collect();
+        pages.sort_by_key(|p| p.about_portfolio());
         pages
+    }
+
+    /// The pages an edit of the pilots with `ids` touched, among `all`:
+    /// their own pages (every pilot's when two files share an id, since
+    /// that may change which file owns a page; and those whose history
+    /// moved since the manifest in `out` was written), then the pages about
+    /// every pilot.
+    pub fn edited_pages(
+        &self,
+        all: &[Page],
+        ids: &HashSet<String>,
+        out: &std::path::Path,
+    ) -> (Vec<Page>, Vec<Page>) {
+        let entries = &self.judged.entries;
+        let pilot = |p: &&Page| matches!(p, Page::Pilot(_));
+        let mut mine: Vec<Page> = if entries.iter().any(crate::project::Entry::lost_id_clash) {
+            all.iter().filter(pilot).copied().collect()
+        } else {
+            all.iter()
+                .filter(|p| matches!(p, Page::Pilot(i) if ids.contains(&entries[*i].file.id)))
+                .copied()
+                .collect()
+        };
+        // Pilots whose history moved (a commit since the last build) are
+        // rendered again too: any page whose key the manifest does not hold.
+        if self.history.is_some() {
+            let before = output::Manifest::read(out);
+            let listed: HashSet<Page> = mine.iter().copied().collect();
+            mine.extend(all.iter().filter(pilot).copied().filter(|p| {
+                !listed.contains(p) && before.files.get(&self.path(*p)) != Some(&Some(self.key(*p)))
+            }));
+        }
+        (mine, self.aggregate_pages())
     }
 
     /// Where a page is written, relative to the output folder.
     pub fn path(&self, page: Page) -> String {
         match page {
             Page::Pilot(i) => view::pilot_href(&self.judged.entries[i].file.id),
-            _ => fixed_path(page, self.templates),
+            _ => page.fixed_path(self.templates),
         }
     }
 
@@ -419,23 +604,20 @@ impl<'a> Site<'a> {
     ) -> Result<(), WriteError> {
         let config = &self.project.config;
         let fw = &self.project.framework;
-        let mut pieces = outline.split(PILOT_ROWS_MARK);
-        w.write_all(pieces.next().unwrap_or("").as_bytes())?;
-        for piece in pieces {
+        splice(w, outline, |w, mark| {
+            if mark != mark_name(PILOT_ROWS_MARK) {
+                return Ok(false);
+            }
             write_chunks(w, rows, |chunk| {
                 let rows: Vec<view::PilotRow> = chunk
                     .iter()
                     .map(|(d, g)| view::pilot_row(config, fw, d, g, self.judged.as_of))
                     .collect();
-                let mut rows_ctx = Context::new();
-                rows_ctx.insert("page", page);
-                rows_ctx.insert_value("mistakes", self.mistakes.clone());
-                rows_ctx.insert("rows", &rows);
-                Ok(self.templates.render("pilot_rows.html", &rows_ctx)?)
+                let ctx = self.context(page.clone(), "rows", &rows);
+                Ok(self.templates.render("pilot_rows.html", &ctx)?)
             })?;
-            w.write_all(piece.as_bytes())?;
-        }
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// The portfolio's trend over time, for the index (`trend`), when
@@ -443,7 +625,7 @@ impl<'a> Site<'a> {
     fn insert_trend(&self, ctx: &mut Context) {
         let Some(h) = self.history else { return };
         let p = &self.judged.portfolio;
-        let now = crate::history::view::Counts {
+        let now = view::history::Counts {
             pilots: p.pilots,
             ready: p.verdict_count(crate::framework::Verdict::Ready),
             at_risk: p.verdict_count(crate::framework::Verdict::AtRisk),
@@ -455,7 +637,7 @@ impl<'a> Site<'a> {
             .as_of
             .checked_sub(jiff::Span::new().days(90))
             .unwrap_or(self.judged.as_of);
-        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now) {
+        if let Some(t) = view::history::trend(h, self.judged.as_of, since, now) {
             ctx.insert("trend", &t);
         }
     }
@@ -554,14 +736,12 @@ impl<'a> Site<'a> {
         let figures: Vec<&view::LiveFigure> = v.figures().collect();
         let mut links_ctx = Context::new();
         links_ctx.insert("page", &page);
-        let mut rest = outline.as_str();
-        while let Some(at) = rest.find(PILOT_LINKS_MARK) {
-            w.write_all(&rest.as_bytes()[..at])?;
-            let after = &rest[at + PILOT_LINKS_MARK.len()..];
-            let figure = after
-                .split_once(" -->")
-                .and_then(|(n, tail)| Some((figures.get(n.parse::<usize>().ok()?)?, tail)));
-            let Some((figure, tail)) = figure else {
+        let links = mark_name(PILOT_LINKS_MARK);
+        splice(w, &outline, |w, mark| {
+            let Some(n) = mark.strip_prefix(links) else {
+                return Ok(false);
+            };
+            let Some(figure) = n.parse::<usize>().ok().and_then(|n| figures.get(n)) else {
                 let d = Diagnostic::error(
                     Code::TemplateError,
                     self.templates.shown("faq.html"),
@@ -576,10 +756,8 @@ impl<'a> Site<'a> {
             links_ctx.insert("links", &figure.links(0, figure.named()));
             links_ctx.insert("more", &figure.more);
             w.write_all(&self.render_context("pilot_links.html", &links_ctx)?)?;
-            rest = tail;
-        }
-        w.write_all(rest.as_bytes())?;
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// Writes the index or the FAQ page, which at 10,000 pilots are too
@@ -591,6 +769,11 @@ impl<'a> Site<'a> {
             Page::Pack => self.write_pack(w),
             Page::TableData => self.write_table_data(w),
             Page::TablePage(n) => self.write_table_page(n, w),
+            // At 10,000 pilots tens of megabytes that need not be in memory.
+            Page::Report => {
+                report::write_json_compact(w, self.judged, &self.project.framework)?;
+                Ok(())
+            }
             other => unreachable!("{other:?} is rendered whole, not streamed"),
         }
     }
@@ -601,7 +784,7 @@ impl<'a> Site<'a> {
         let fw = &self.project.framework;
         let path = self.path(page);
         match page {
-            Page::Index | Page::Faq | Page::Pack | Page::TableData | Page::TablePage(_) => {
+            _ if page.streamed() => {
                 let mut bytes = Vec::new();
                 self.write_streamed(page, &mut bytes).map_err(|e| match e {
                     WriteError::Render(d) => d,
@@ -615,7 +798,8 @@ impl<'a> Site<'a> {
                 let e = &self.judged.entries[i];
                 match &e.judged {
                     Some((d, g)) => {
-                        let story = markdown::render_beside(&d.body, 1, &pilot_page_ids(fw));
+                        let ids: Vec<&str> = self.pilot_ids.iter().map(String::as_str).collect();
+                        let story = markdown::render_beside(&d.body, 1, &ids);
                         let warnings: Vec<Diagnostic> = e.diagnostics.clone();
                         let v =
                             view::pilot_view(config, fw, d, g, story, &warnings, self.judged.as_of);
@@ -624,7 +808,7 @@ impl<'a> Site<'a> {
                         let mut ctx = self.context(pv, "pilot", &v);
                         if let Some(h) = self
                             .history
-                            .and_then(|h| crate::history::view::pilot(h, &d.id, self.judged.as_of))
+                            .and_then(|h| view::history::pilot(h, &d.id, self.judged.as_of))
                         {
                             ctx.insert("history", &h);
                         }
@@ -663,13 +847,8 @@ impl<'a> Site<'a> {
                 pv.root = config.base_path();
                 self.html("404.html", pv, "missing", &())
             }
-            Page::Report => {
-                let mut bytes = Vec::new();
-                report::write_json_compact(&mut bytes, self.judged, fw).map_err(|e| {
-                    Diagnostic::error(Code::OutputCannotWrite, "report.json", e.to_string())
-                })?;
-                Ok(bytes)
-            }
+            Page::Index | Page::Faq | Page::Pack | Page::Report => unreachable!("streamed"),
+            Page::TableData | Page::TablePage(_) => unreachable!("streamed"),
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
             Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
@@ -682,72 +861,23 @@ impl<'a> Site<'a> {
     }
 }
 
-/// The pages that are not about one pilot, in a fixed order.
-pub(super) fn fixed_pages(templates: &Templates) -> Vec<Page> {
-    let mut pages = vec![
-        Page::Index,
-        Page::Framework,
-        Page::Faq,
-        Page::NotFound,
-        Page::Report,
-        Page::Csv,
-        Page::Calendar,
-        Page::Pack,
-    ];
+/// The pages that are not about one pilot, in a fixed order: the site's
+/// own, its assets, and its history when it has one.
+pub(super) fn fixed_pages(templates: &Templates, history: bool) -> Vec<Page> {
+    let mut pages = SITE_PAGES.to_vec();
     pages.extend((0..templates.assets.len()).map(Page::Asset));
+    if history {
+        pages.push(Page::History);
+    }
     pages
 }
 
-/// Where a page that is not about one pilot is written.
-pub(super) fn fixed_path(page: Page, templates: &Templates) -> String {
-    match page {
-        Page::Index => "index.html".into(),
-        Page::Framework => "framework/index.html".into(),
-        Page::Faq => "faq/index.html".into(),
-        Page::NotFound => "404.html".into(),
-        Page::Report => "report.json".into(),
-        Page::Csv => "summary.csv".into(),
-        Page::Calendar => "decisions.ics".into(),
-        Page::Pack => "pack/index.html".into(),
-        Page::TableData => "table.js".into(),
-        Page::TablePage(n) => view::table_page_href(n),
-        Page::Asset(i) => format!("assets/{}", templates.assets[i].0),
-        Page::History => "history.json".into(),
-        Page::Pilot(_) => unreachable!("a pilot's page is where its id says"),
-    }
-}
-
-/// The key of a page that is not about one pilot: the pages about every
-/// pilot depend on the portfolio's key, the others on the shared inputs.
-pub(super) fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u128) -> u128 {
-    match page {
-        Page::Index
-        | Page::Faq
-        | Page::Report
-        | Page::Csv
-        | Page::Calendar
-        | Page::Pack
-        | Page::History
-        | Page::TableData
-        | Page::TablePage(_) => fingerprint::aggregate_key(portfolio, path),
-        _ => fingerprint::fixed_key(inputs, path),
-    }
-}
-
-/// The ids the shipped pilot page gives its own elements, which a story's
-/// anchors must not repeat.
-fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
-    let mut ids = vec![
-        "main",
-        "verdict-title",
-        "warnings-title",
-        "next-title",
-        "scores-title",
-        "mistakes-title",
-        "story-title",
-        "facts-title",
-        "history-title",
-    ];
-    ids.extend(fw.mistakes.iter().map(|m| m.id.as_str()));
+/// The ids the pilot page gives its own elements, which a story's anchors
+/// must not repeat: those written in its templates (`pilot.html` and what
+/// it extends or includes), and the mistakes' ids, which it gives its
+/// sections.
+fn pilot_page_ids(templates: &Templates, fw: &crate::framework::Framework) -> Vec<String> {
+    let mut ids = templates.element_ids("pilot.html");
+    ids.extend(fw.mistakes.iter().map(|m| m.id.as_str().to_string()));
     ids
 }

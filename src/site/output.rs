@@ -91,13 +91,16 @@ impl Manifest {
     }
 
     /// The manifest's text for `files` and `noisy`.
-    fn text(files: &BTreeMap<String, u128>, noisy: &[String]) -> String {
+    fn text(files: &BTreeMap<String, Option<u128>>, noisy: &[String]) -> String {
         let mut text = String::with_capacity(files.len() * 72);
         text.push_str(HEADER);
         text.push('\n');
         for (path, key) in files {
-            text.push_str(&fingerprint::to_hex(*key));
-            text.push(' ');
+            // A file without a key is listed, and vouched for by none.
+            if let Some(key) = key {
+                text.push_str(&fingerprint::to_hex(*key));
+                text.push(' ');
+            }
             text.push_str(path);
             text.push('\n');
         }
@@ -468,7 +471,7 @@ pub fn begin(out: &Path) -> io::Result<bool> {
 pub fn finish(
     out: &Path,
     previous: &Manifest,
-    files: &BTreeMap<String, u128>,
+    files: &BTreeMap<String, Option<u128>>,
     noisy: &[String],
     interrupted: bool,
     wrote: bool,
@@ -613,11 +616,33 @@ fn remove_empty_parents(out: &Path, file: &Path) {
 mod tests {
     use super::*;
 
-    fn keyed(paths: &[&str]) -> BTreeMap<String, u128> {
+    fn keyed(paths: &[&str]) -> BTreeMap<String, Option<u128>> {
         paths
             .iter()
-            .map(|p| (p.to_string(), crate::dossier::read::digest(p.as_bytes())))
+            .map(|p| {
+                (
+                    p.to_string(),
+                    Some(crate::dossier::read::digest(p.as_bytes())),
+                )
+            })
             .collect()
+    }
+
+    #[test]
+    fn a_page_listed_without_a_key_is_kept_and_vouched_for_by_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        std::fs::write(out.join("index.html"), "old").unwrap();
+        let mut files = keyed(&["index.html"]);
+        files.insert("index.html".into(), None);
+        finish(out, &Manifest::read(out), &files, &[], false, true).unwrap();
+        let m = Manifest::read(out);
+        assert_eq!(m.files.get("index.html"), Some(&None));
+        assert!(
+            out.join("index.html").is_file(),
+            "a page left is not removed"
+        );
+        assert!(!m.is_fresh(out, "index.html", 0));
     }
 
     #[test]
@@ -723,7 +748,7 @@ mod tests {
         let m = Manifest::read(out);
         assert!(m.trusted);
         assert_eq!(m.noisy, ["a.md"]);
-        let key = |p: &str| files[p];
+        let key = |p: &str| files[p].expect("keyed");
         assert!(m.is_fresh(out, "index.html", key("index.html")));
         assert!(
             !m.is_fresh(out, "index.html", key("pilots/a/index.html")),

@@ -15,7 +15,6 @@
 use std::io::Write;
 
 use serde::Serialize;
-use tera::Context;
 
 use crate::config::Config;
 use crate::dossier::schema::idx;
@@ -246,32 +245,9 @@ impl Site<'_> {
         let ctx = self.context(page.clone(), "pack", &pack_view(config, fw, self.judged));
         let outline = self.templates.render("pack.html", &ctx)?;
         let order = self.table_order();
-        fn chunk_ctx<T: Serialize>(
-            site: &Site,
-            page: &view::PageView,
-            key: &'static str,
-            value: &T,
-        ) -> Context {
-            let mut ctx = Context::new();
-            ctx.insert("page", page);
-            ctx.insert_value("mistakes", site.mistakes.clone());
-            ctx.insert(key, value);
-            ctx
-        }
         let as_of = self.judged.as_of;
-        let mut rest = outline.as_str();
-        loop {
-            let next = [PACK_ROWS_MARK, PACK_PILOTS_MARK]
-                .iter()
-                .filter_map(|m| rest.find(m).map(|at| (at, *m)))
-                .min();
-            let Some((at, mark)) = next else {
-                w.write_all(rest.as_bytes())?;
-                return Ok(());
-            };
-            w.write_all(&rest.as_bytes()[..at])?;
-            rest = &rest[at + mark.len()..];
-            if mark == PACK_ROWS_MARK {
+        super::splice(w, &outline, |w, mark| {
+            if mark == super::mark_name(PACK_ROWS_MARK) {
                 super::write_chunks(w, order, |chunk| {
                     let rows: Vec<PackRow> = chunk
                         .iter()
@@ -281,9 +257,9 @@ impl Site<'_> {
                         .collect();
                     Ok(self
                         .templates
-                        .render("pack_rows.html", &chunk_ctx(self, &page, "rows", &rows))?)
+                        .render("pack_rows.html", &self.context(page.clone(), "rows", &rows))?)
                 })?;
-            } else {
+            } else if mark == super::mark_name(PACK_PILOTS_MARK) {
                 // ~0.1 ms a pilot: 32 a piece keeps the pieces short enough
                 // for a newer change to stop the pack within a few ms.
                 crate::pieces::write_in_order(w, order, 32, b"", |chunk| {
@@ -294,12 +270,15 @@ impl Site<'_> {
                     self.templates
                         .render(
                             "pack_pilots.html",
-                            &chunk_ctx(self, &page, "pilots", &pilots),
+                            &self.context(page.clone(), "pilots", &pilots),
                         )
                         .map_err(WriteError::from)
                 })?;
+            } else {
+                return Ok(false);
             }
-        }
+            Ok(true)
+        })
     }
 }
 

@@ -183,6 +183,39 @@ impl Templates {
         Ok(t)
     }
 
+    /// The ids that template `name`, and the templates it extends or
+    /// includes, write on elements as they are (not those made from a
+    /// value, such as `id="{{ m.id }}"`), in the order met.
+    pub fn element_ids(&self, name: &str) -> Vec<String> {
+        let mut ids = Vec::new();
+        let mut names = vec![name.to_string()];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(name) = names.pop() {
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let Some((_, text, _)) = self.sources.iter().find(|(n, _, _)| *n == name) else {
+                continue;
+            };
+            for tag in ["{% extends \"", "{% include \""] {
+                names.extend(
+                    text.split(tag)
+                        .skip(1)
+                        .filter_map(|rest| rest.split_once('"').map(|(n, _)| n.to_string())),
+                );
+            }
+            for rest in text.split(" id=\"").skip(1) {
+                if let Some((id, _)) = rest.split_once('"')
+                    && !id.contains('{')
+                    && !ids.iter().any(|i| i == id)
+                {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        ids
+    }
+
     /// Renders template `name` with `context`.
     /// Adds every template's and asset's name and content to `h` (see
     /// [`super::fingerprint`]).

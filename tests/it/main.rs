@@ -37,6 +37,7 @@ mod schema;
 mod serve;
 mod serve_guard;
 mod site_build;
+mod story_ids;
 mod story_memory;
 mod user_path;
 mod watch_equivalence;

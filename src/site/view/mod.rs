@@ -13,6 +13,7 @@ use crate::framework::{
 };
 use crate::portfolio::{Portfolio, puts_budget_at_risk};
 use crate::project::Judged;
+pub use crate::words::{count, plural};
 
 /// What every page has.
 #[derive(Debug, Clone, Serialize)]
@@ -126,23 +127,6 @@ pub fn money(config: &Config, amount: f64) -> String {
     }
     let sign = if rounded < 0 { "-" } else { "" };
     format!("{sign}{}{grouped}", config.currency_prefix())
-}
-
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{} {}", count(n), if n == 1 { one } else { many })
-}
-
-/// A count with thousands separators: `10,000`.
-pub fn count(n: usize) -> String {
-    let digits = n.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    grouped
 }
 
 /// The area a mistake is about, as a pilot's chart labels its bar:
@@ -295,12 +279,12 @@ pub(super) fn chart(
     }
 }
 
-use super::readiness;
-
 mod faq;
 mod framework;
+pub mod history;
 mod pilot;
 mod portfolio;
+pub mod readiness;
 
 pub use faq::*;
 pub use framework::*;

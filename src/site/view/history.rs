@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{History, Judgement, Point};
+use super::{plural, stage_label, status_label, verdict_label};
 use crate::dossier::Stage;
 use crate::framework::{Flag, Mistake, Verdict};
-use crate::site::view::{stage_label, status_label, verdict_label};
+use crate::history::{History, Judgement, Point};
 
 /// Width and height of a chart's drawing, in its own units.
 const W: f64 = 600.0;
@@ -205,11 +205,10 @@ pub fn pilot(history: &History, id: &str, as_of: Date) -> Option<PilotHistory> {
     changes.reverse();
     let last = points.last()?;
     let label = format!(
-        "Readiness from {} to {}: {} change{}, now {}",
+        "Readiness from {} to {}: {}, now {}",
         start,
         end,
-        points.len(),
-        if points.len() == 1 { "" } else { "s" },
+        plural(points.len(), "change", "changes"),
         last.judgement
             .readiness
             .map_or_else(|| "unreadable".to_string(), |r| r.to_string())
@@ -225,16 +224,10 @@ pub fn pilot(history: &History, id: &str, as_of: Date) -> Option<PilotHistory> {
         changes,
         stages: stages
             .into_iter()
-            .map(|(s, d)| {
-                format!(
-                    "{}: {}",
-                    stage_label(s),
-                    crate::site::view::plural(d as usize, "day", "days")
-                )
-            })
+            .map(|(s, d)| format!("{}: {}", stage_label(s), plural(d as usize, "day", "days")))
             .collect(),
         purgatory: if purgatory > 0 {
-            crate::site::view::plural(purgatory as usize, "day", "days")
+            plural(purgatory as usize, "day", "days")
         } else {
             String::new()
         },

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::view::{
+use super::{
     LiveFigure, live_figure, outcome_label, outcome_symbol, pilot_href, plural, verdict_label,
 };
 use crate::dossier::{Dossier, Stage};
