@@ -219,7 +219,17 @@ fn work_tree_of(dir: &Path) -> Option<&Path> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    run(cli).into()
+    let exit = run(cli);
+    match crate::term::stdout_failure() {
+        Some(e) => {
+            eprintln!(
+                "error: the output could not be written to standard output: {e}\nhelp: check that the disk or the device it goes to has room and accepts writes"
+            );
+            Exit::Usage
+        }
+        None => exit,
+    }
+    .into()
 }
 
 /// A path given on the command line, made absolute against the folder the
@@ -246,9 +256,10 @@ pub fn run(mut cli: Cli) -> Exit {
     }
     let here = absolute(Path::new("."));
     let base = match &cli.command {
-        // Code scanning names files relative to the repository.
+        // Code scanning and test reports name files relative to the
+        // repository, where CI looks for them.
         Command::Check {
-            format: Format::Github | Format::Sarif,
+            format: Format::Github | Format::Sarif | Format::Junit,
             ..
         } => work_tree_of(&here).unwrap_or(&here).to_path_buf(),
         _ => here,
@@ -432,7 +443,17 @@ fn check(
         }
         Format::Json => term.out_plain(&report::json(&judged, &project.framework)),
         Format::Github => term.out_plain(&report::github(&judged, fail_on)),
-        Format::Sarif => term.out_plain(&report::sarif(&judged, &project.framework)),
+        Format::Sarif => {
+            let log = report::sarif(&judged, &project.framework, &project.config.base_url);
+            term.out_plain(&log.text);
+            if log.left_out > 0 {
+                term.error(format!(
+                    "warning: {} results were left out of the SARIF log, the least serious ones: code scanning accepts at most {} in one run\nhelp: `pilotscope check` lists them all",
+                    log.left_out,
+                    report::SARIF_MAX_RESULTS
+                ));
+            }
+        }
         Format::Junit => term.out_plain(&report::junit(&judged, &project.framework)),
         Format::Short => term.out(&report::short(&judged, &project.framework)),
     }

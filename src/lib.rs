@@ -22,11 +22,13 @@
 // `println!` and `eprintln!` for the whole crate, in place of std's: the
 // same formatting, but a closed pipe (`pilotscope schema | head -1`, or
 // standard error closed under a supervisor) ends the line quietly instead
-// of panicking. Defined before the modules, so every module gets these.
+// of panicking, and any other failure to write standard output is kept
+// for the exit status (`term::stdout_failure`). Defined before the
+// modules, so every module gets these.
 macro_rules! println {
     ($($arg:tt)*) => {{
         use ::std::io::Write as _;
-        let _ = ::std::writeln!(::std::io::stdout(), $($arg)*);
+        $crate::term::stdout_written(::std::writeln!(::std::io::stdout(), $($arg)*));
     }};
 }
 macro_rules! eprintln {

@@ -32,6 +32,30 @@ pub enum Color {
     Never,
 }
 
+/// The first write to standard output that failed, other than a closed
+/// pipe: a full disk or a broken device must not pass for a report written
+/// (`check --format sarif > /dev/full` exited 0 and printed nothing).
+static STDOUT_FAILED: std::sync::OnceLock<std::io::Error> = std::sync::OnceLock::new();
+
+/// Records the result of a write to standard output. A closed pipe is the
+/// reader's choice (`pilotscope schema | head -1`) and ends the output
+/// quietly; any other failure is kept for [`stdout_failure`].
+pub fn stdout_written(result: std::io::Result<()>) {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = STDOUT_FAILED.set(e);
+    }
+}
+
+/// Why standard output could not be written, when a write failed; checked
+/// once, where the process's exit status is decided (`cli::main`), so that
+/// every command that writes to standard output exits 2 then.
+pub fn stdout_failure() -> Option<&'static std::io::Error> {
+    stdout_written(std::io::stdout().flush());
+    STDOUT_FAILED.get()
+}
+
 /// How the terminal is written to, for one command.
 #[derive(Debug, Clone)]
 pub struct Term {
@@ -86,16 +110,14 @@ impl Term {
             self.out_plain(&plain);
             return;
         }
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        stdout_written(out.write_all(text.as_bytes()).and_then(|()| out.flush()));
     }
 
     /// Writes `text` to standard output as it is: a machine-readable
     /// report, never touched by the colour choice.
     pub fn out_plain(&self, text: &str) {
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        stdout_written(out.write_all(text.as_bytes()).and_then(|()| out.flush()));
     }
 
     /// A line of what a command did on standard output (`wrote …`);

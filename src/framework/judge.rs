@@ -4,16 +4,22 @@
 //! Pure: takes the dossier, the framework and the as-of date, returns a
 //! [`Diagnosis`]. Nothing here names a check id; everything comes from the
 //! [`Framework`].
+//!
+//! Deciding a condition ([`decide`]) returns its outcome and what it found
+//! ([`evidence`](super::evidence)); the sentence for people is made from
+//! that at the edge ([`wording`](super::wording)), when a page or a report
+//! asks. Judging a portfolio decides with nothing recorded.
 
 use jiff::civil::Date;
 use serde::Serialize;
 
+use super::evidence::{Chosen, Decision, Found, KpiLack, KpiRef, Lacks, Miss, Record};
+use super::wording::{Say, capitalise, sentence};
 use super::{
-    Check, Condition, Flag, Framework, KpiField, Literal, Mistake, Outcome, Severity, Status,
-    Verdict,
+    Check, Condition, Flag, Framework, KpiField, Mistake, Outcome, Severity, Status, Verdict,
 };
-use crate::dossier::schema::{self, Kind};
-use crate::dossier::{Direction, Dossier, Kpi, Stage, Value, format_share, tree::format_number};
+use crate::dossier::schema;
+use crate::dossier::{Direction, Dossier, Kpi, Stage, Value};
 
 /// The result of one check for one pilot.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,7 +36,8 @@ impl CheckResult {
     /// unanswered. Made when shown, not kept: a diagnosis lives for the
     /// whole build beside every other, and `check` shows none of them.
     pub fn message(&self, framework: &Framework, dossier: &Dossier) -> String {
-        evaluate(&framework.checks[self.check], dossier).1
+        let check = &framework.checks[self.check];
+        sentence(&decision(check, dossier), check, Say::Paths)
     }
 
     /// The same evidence in words, for people: answers named by their
@@ -39,8 +46,7 @@ impl CheckResult {
     /// [`message`](Self::message), whose field paths a pilot team greps for.
     pub fn words(&self, framework: &Framework, dossier: &Dossier) -> String {
         let check = &framework.checks[self.check];
-        let words = condition(&check.condition, check, dossier, Say::Words).1;
-        capitalise(&words)
+        capitalise(&sentence(&decision(check, dossier), check, Say::Words))
     }
 }
 
@@ -195,8 +201,9 @@ pub fn judge(dossier: &Dossier, framework: &Framework, as_of: Date, stale_days: 
         if here.is_none() && there.is_none() {
             continue;
         }
-        // Each condition is evaluated once, for both stages.
-        let (outcome, _) = condition(&check.condition, check, dossier, Say::Nothing);
+        // Each condition is decided once, for both stages, with nothing
+        // recorded: a portfolio's judging never builds a sentence's values.
+        let (outcome, ()) = decide(&check.condition, dossier);
         if let Some(severity) = here {
             checks.push(CheckResult {
                 check: i,
@@ -280,26 +287,6 @@ pub fn days_between(from: Date, to: Date) -> i64 {
         .unwrap_or(0)
 }
 
-fn unanswered(say: Say, check: &Check, missing: &[&str]) -> (Outcome, String) {
-    if !say.on() {
-        return (Outcome::Unanswered, String::new());
-    }
-    let mut message = format!("not answered: {}", check.question);
-    if !missing.is_empty() {
-        message.push_str(&format!(" (missing: {})", missing.join(", ")));
-    }
-    (Outcome::Unanswered, message)
-}
-
-/// A threshold as the field shows it: `90%` for shares.
-fn show_threshold(field: usize, value: f64) -> String {
-    if schema::FIELDS[field].kind == Kind::Share {
-        format_share(value)
-    } else {
-        format_number(value)
-    }
-}
-
 /// Whether an answer counts as given.
 fn is_answered(value: Option<&Value>) -> bool {
     match value {
@@ -311,274 +298,124 @@ fn is_answered(value: Option<&Value>) -> bool {
     }
 }
 
-fn short(s: &str) -> String {
-    if s.chars().count() > 90 {
-        format!("{}…", s.chars().take(90).collect::<String>())
-    } else {
-        s.to_string()
-    }
+/// The outcome of `check` for `dossier`, with what it found.
+pub fn decision<'a>(check: &'a Check, dossier: &'a Dossier) -> Decision<'a> {
+    let (outcome, found) = decide(&check.condition, dossier);
+    Decision { outcome, found }
 }
 
-/// The outcome of one check and the message that explains it.
-pub fn evaluate(check: &Check, dossier: &Dossier) -> (Outcome, String) {
-    condition(&check.condition, check, dossier, Say::Paths)
+fn unanswered<'a, R: Record<'a>>(missing: impl FnOnce() -> Vec<usize>) -> (Outcome, R) {
+    (
+        Outcome::Unanswered,
+        R::found(|| Found::Unanswered { missing: missing() }),
+    )
 }
 
-/// Whether a message is made, and how it names the answers it reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Say {
-    /// Only the outcome is wanted.
-    Nothing,
-    /// By field path: `framing.success_defined_as is demo`.
-    Paths,
-    /// By the field's label: `Success is defined as: demo`.
-    Words,
+fn pass_if(pass: bool) -> Outcome {
+    if pass { Outcome::Pass } else { Outcome::Fail }
 }
 
-impl Say {
-    fn on(self) -> bool {
-        self != Say::Nothing
-    }
-
-    /// The name of `field` in the message.
-    fn field(self, field: usize) -> &'static str {
-        match self {
-            Say::Words => schema::FIELDS[field].label,
-            _ => schema::FIELDS[field].path,
-        }
-    }
-
-    /// The name of `field` inside a sentence.
-    fn field_within(self, field: usize) -> String {
-        match self {
-            Say::Words => lower_first(schema::FIELDS[field].label),
-            _ => schema::FIELDS[field].path.to_string(),
-        }
-    }
-
-    /// What joins a field to its value: a label reads better with a colon
-    /// (`Success is defined as: demo`) than with "is".
-    fn is(self) -> &'static str {
-        match self {
-            Say::Words => ":",
-            _ => " is",
-        }
-    }
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        // Keep acronyms (`KPI targets`) as written.
-        Some(f) if !c.clone().next().is_some_and(char::is_uppercase) => {
-            f.to_lowercase().chain(c).collect()
-        }
-        _ => s.to_string(),
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// `format!` when the message is wanted (`say`), an empty string (no
-/// allocation, no formatting) when only the outcome is.
-macro_rules! say {
-    ($say:expr, $($arg:tt)*) => {
-        if $say.on() { format!($($arg)*) } else { String::new() }
-    };
-}
-
-/// The outcome of `cond` for `d`, and the message when `say`.
-fn condition(cond: &Condition, check: &Check, d: &Dossier, say: Say) -> (Outcome, String) {
+/// The outcome of `cond` for `d`, and what it found as `R` records it:
+/// `()` for the outcome alone, [`Found`] for the values behind it.
+pub fn decide<'a, R: Record<'a>>(cond: &'a Condition, d: &'a Dossier) -> (Outcome, R) {
     match cond {
         Condition::Answered(f) => match d.answer(*f) {
-            v @ Some(value) if is_answered(v) => (
+            Some(value) if is_answered(Some(value)) => (
                 Outcome::Pass,
-                say!(say, "{}: {}", say.field(*f), short(&value.display())),
+                R::found(|| Found::Answer { field: *f, value }),
             ),
-            _ => unanswered(say, check, &[]),
+            _ => unanswered(Vec::new),
         },
         Condition::AllAnswered(fields) => {
-            let missing: Vec<&str> = fields
-                .iter()
-                .filter(|f| !is_answered(d.answer(**f)))
-                .map(|f| say.field(*f))
-                .collect();
-            if missing.is_empty() {
+            if fields.iter().all(|f| is_answered(d.answer(*f))) {
                 let given = || {
-                    let given: Vec<String> = fields
-                        .iter()
-                        .filter_map(|f| {
-                            d.answer(*f).map(|v| match say {
-                                Say::Words => format!("{} {}", say.field_within(*f), v.display()),
-                                _ => format!("{} {}", schema::FIELDS[*f].key(), v.display()),
-                            })
-                        })
-                        .collect();
-                    given.join(", ")
+                    let given = fields.iter().filter_map(|f| d.answer(*f).map(|v| (*f, v)));
+                    Found::Answers(given.collect())
                 };
-                (
-                    Outcome::Pass,
-                    if say.on() { given() } else { String::new() },
-                )
+                (Outcome::Pass, R::found(given))
             } else {
-                unanswered(say, check, &missing)
+                unanswered(|| {
+                    fields
+                        .iter()
+                        .copied()
+                        .filter(|f| !is_answered(d.answer(*f)))
+                        .collect()
+                })
             }
         }
         Condition::Is { field, values } => {
             let found = match d.answer(*field) {
-                Some(Value::Choice(w)) => Literal::Word(w.to_string()),
-                Some(Value::Text(w)) if !w.trim().is_empty() => Literal::Word(w.clone()),
-                Some(Value::Bool(b)) => Literal::Bool(*b),
-                _ => return unanswered(say, check, &[]),
+                Some(Value::Choice(w)) => Chosen::Word(w),
+                Some(Value::Text(w)) if !w.trim().is_empty() => Chosen::Word(w),
+                Some(Value::Bool(b)) => Chosen::Bool(*b),
+                _ => return unanswered(Vec::new),
             };
-            if values.contains(&found) {
-                (
-                    Outcome::Pass,
-                    say!(say, "{}{} {}", say.field(*field), say.is(), found.display()),
-                )
-            } else if say == Say::Words && matches!(found, Literal::Bool(_)) {
-                // "Users helped set the criteria: no", not "no, not yes".
-                (
-                    Outcome::Fail,
-                    format!("{}: {}", say.field(*field), found.display()),
-                )
-            } else {
-                let expected: Vec<String> = values.iter().map(Literal::display).collect();
-                (
-                    Outcome::Fail,
-                    say!(
-                        say,
-                        "{}{} {}, not {}",
-                        say.field(*field),
-                        say.is(),
-                        found.display(),
-                        expected.join(" or ")
-                    ),
-                )
-            }
+            (
+                pass_if(values.iter().any(|v| found.is(v))),
+                R::found(|| Found::Choice {
+                    field: *field,
+                    found,
+                    expected: values,
+                }),
+            )
         }
         Condition::AtLeast { field, value } | Condition::AtMost { field, value } => {
             let Some(n) = d.number(*field) else {
-                return unanswered(say, check, &[]);
+                return unanswered(Vec::new);
             };
             let at_least = matches!(cond, Condition::AtLeast { .. });
-            // Formatted only when said.
-            let (shown, limit) = if say.on() {
-                (show_threshold(*field, n), show_threshold(*field, *value))
-            } else {
-                Default::default()
-            };
-            if at_least && n >= *value {
-                (
-                    Outcome::Pass,
-                    say!(say, "{} is {shown}, at least {limit}", say.field(*field)),
-                )
-            } else if at_least {
-                (
-                    Outcome::Fail,
-                    say!(
-                        say,
-                        "{} is {shown}, below the {limit} threshold",
-                        say.field(*field)
-                    ),
-                )
-            } else if n <= *value {
-                (
-                    Outcome::Pass,
-                    say!(say, "{} is {shown}, at most {limit}", say.field(*field)),
-                )
-            } else {
-                (
-                    Outcome::Fail,
-                    say!(
-                        say,
-                        "{} is {shown}, above the {limit} limit",
-                        say.field(*field)
-                    ),
-                )
-            }
+            (
+                pass_if(if at_least { n >= *value } else { n <= *value }),
+                R::found(|| Found::Number {
+                    field: *field,
+                    found: n,
+                    limit: *value,
+                    at_least,
+                }),
+            )
         }
         Condition::OnOrBefore { field, than } => match (d.date(*field), d.date(*than)) {
-            (Some(a), Some(b)) if a <= b => (
-                Outcome::Pass,
-                say!(
-                    say,
-                    "{} ({a}) is on or before {} ({b})",
-                    say.field(*field),
-                    say.field_within(*than)
-                ),
+            (Some(date), Some(than_date)) => (
+                pass_if(date <= than_date),
+                R::found(|| Found::Dates {
+                    field: *field,
+                    date,
+                    than: *than,
+                    than_date,
+                }),
             ),
-            (Some(a), Some(b)) => (
-                Outcome::Fail,
-                say!(
-                    say,
-                    "{} ({a}) is after {} ({b})",
-                    say.field(*field),
-                    say.field_within(*than)
-                ),
-            ),
-            (a, b) => {
-                let missing: Vec<&str> = [
-                    (a.is_none(), say.field(*field)),
-                    (b.is_none(), say.field(*than)),
-                ]
-                .into_iter()
-                .filter(|x| x.0)
-                .map(|x| x.1)
-                .collect();
-                unanswered(say, check, &missing)
-            }
+            (a, b) => unanswered(|| {
+                [(a.is_none(), *field), (b.is_none(), *than)]
+                    .into_iter()
+                    .filter(|x| x.0)
+                    .map(|x| x.1)
+                    .collect()
+            }),
         },
         Condition::AllAddressed(field) => match d.answer(*field) {
             Some(Value::Gaps(gaps)) if !gaps.is_empty() => {
-                let open: Vec<&str> = gaps
-                    .iter()
-                    .filter(|g| g.addressed != Some(true))
-                    .map(|g| g.gap.as_deref().unwrap_or("unnamed gap"))
-                    .collect();
-                if open.is_empty() {
-                    (
-                        Outcome::Pass,
-                        if gaps.len() == 1 {
-                            say!(say, "the one known gap is addressed")
-                        } else {
-                            say!(say, "all {} known gaps are addressed", gaps.len())
-                        },
-                    )
-                } else {
-                    let verb = if open.len() == 1 { "is" } else { "are" };
-                    let noun = if gaps.len() == 1 {
-                        "known gap"
-                    } else {
-                        "known gaps"
-                    };
-                    (
-                        Outcome::Fail,
-                        say!(
-                            say,
-                            "{} of {} {noun} {verb} not addressed: {}",
-                            open.len(),
-                            gaps.len(),
-                            short(&open.join("; "))
-                        ),
-                    )
-                }
+                let open = || {
+                    gaps.iter()
+                        .filter(|g| g.addressed != Some(true))
+                        .map(|g| g.gap.as_deref().unwrap_or("unnamed gap"))
+                };
+                (
+                    pass_if(open().next().is_none()),
+                    R::found(|| Found::Gaps {
+                        total: gaps.len(),
+                        open: open().collect(),
+                    }),
+                )
             }
-            _ => (Outcome::Pass, say!(say, "no known gaps are listed")),
+            _ => (Outcome::Pass, R::found(|| Found::NoGaps)),
         },
         Condition::Either(conds) => {
             // The first pass wins; otherwise the first fail; otherwise the
-            // first unanswered, whose message says what to answer.
+            // first unanswered, which says what to answer.
             let mut fail = None;
             let mut open = None;
             for c in conds {
-                let r = condition(c, check, d, say);
+                let r = decide(c, d);
                 match r.0 {
                     Outcome::Pass => return r,
                     Outcome::Fail => {
@@ -589,126 +426,101 @@ fn condition(cond: &Condition, check: &Check, d: &Dossier, say: Say) -> (Outcome
                     }
                 }
             }
-            fail.or(open).unwrap_or_else(|| unanswered(say, check, &[]))
+            fail.or(open).unwrap_or_else(|| unanswered(Vec::new))
         }
         Condition::When { when, then } => {
-            let guard = condition(when, check, d, say);
+            let guard = decide(when, d);
             match guard.0 {
                 Outcome::Unanswered => guard,
-                Outcome::Fail => (Outcome::Pass, guard.1),
-                Outcome::Pass => {
-                    let r = condition(then, check, d, say);
-                    match r.0 {
-                        Outcome::Pass if say.on() => {
-                            (Outcome::Pass, format!("{}; {}", guard.1, r.1))
-                        }
-                        _ => r,
-                    }
-                }
+                Outcome::Fail => (Outcome::Pass, R::unless(guard)),
+                Outcome::Pass => match decide(then, d) {
+                    r @ (Outcome::Pass, _) => (Outcome::Pass, R::then(guard, r)),
+                    r => r,
+                },
             }
         }
         Condition::KpisHave(fields) => {
             let kpis = kpis(d);
             if kpis.is_empty() {
-                return unanswered(say, check, &[]);
+                return unanswered(Vec::new);
             }
-            let mut missing = Vec::new();
-            for (i, k) in kpis.iter().enumerate() {
-                for f in fields {
-                    if !kpi_has(k, *f) {
-                        missing.push(say!(say, "{} has no {}", kpi_name(k, i), f.as_str()));
-                    }
-                }
-            }
-            if missing.is_empty() {
-                let n = kpis.len();
-                let what: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
+            let lacks = || {
+                kpis.iter().enumerate().flat_map(move |(i, k)| {
+                    fields
+                        .iter()
+                        .filter(move |f| !kpi_has(k, **f))
+                        .map(move |f| KpiLack {
+                            kpi: kpi_ref(k, i),
+                            lacks: Lacks::Field(*f),
+                        })
+                })
+            };
+            if lacks().next().is_none() {
                 (
                     Outcome::Pass,
-                    say!(
-                        say,
-                        "{n} KPI{} with {}",
-                        if n == 1 { "" } else { "s" },
-                        what.join(" and ")
-                    ),
+                    R::found(|| Found::KpisWith {
+                        count: kpis.len(),
+                        fields,
+                    }),
                 )
             } else {
                 (
                     Outcome::Unanswered,
-                    say!(
-                        say,
-                        "not answered: {} ({})",
-                        check.question,
-                        short(&missing.join("; "))
-                    ),
+                    R::found(|| Found::KpisLack(lacks().collect())),
                 )
             }
         }
         Condition::KpisMeetTargets => {
             let kpis = kpis(d);
             if kpis.is_empty() {
-                return unanswered(say, check, &[]);
+                return unanswered(Vec::new);
             }
-            let mut missed = Vec::new();
-            let mut missing = Vec::new();
-            for (i, k) in kpis.iter().enumerate() {
-                match (k.actual, k.target) {
-                    (Some(actual), Some(target)) => {
-                        let dir = k.effective_direction();
-                        let met = match dir {
-                            Direction::Lower => actual <= target,
-                            Direction::Higher => actual >= target,
-                        };
-                        if !met {
-                            let better = if dir == Direction::Lower {
-                                "lower"
-                            } else {
-                                "higher"
-                            };
-                            missed.push(say!(
-                                say,
-                                "{}: actual {} misses the target {} ({better} is better)",
-                                kpi_name(k, i),
-                                format_number(actual),
-                                format_number(target)
-                            ));
-                        }
-                    }
-                    (actual, target) => missing.push(say!(
-                        say,
-                        "{} has no {}",
-                        kpi_name(k, i),
-                        match (actual, target) {
-                            (None, None) => "actual and no target",
-                            (None, _) => "actual",
-                            _ => "target",
-                        }
-                    )),
-                }
-            }
-            if !missing.is_empty() {
+            let lacks = || {
+                kpis.iter().enumerate().filter_map(|(i, k)| {
+                    let lacks = match (k.actual, k.target) {
+                        (Some(_), Some(_)) => return None,
+                        (None, None) => Lacks::ActualAndTarget,
+                        (None, _) => Lacks::Actual,
+                        _ => Lacks::Target,
+                    };
+                    Some(KpiLack {
+                        kpi: kpi_ref(k, i),
+                        lacks,
+                    })
+                })
+            };
+            let misses = || {
+                kpis.iter().enumerate().filter_map(|(i, k)| {
+                    let (Some(actual), Some(target)) = (k.actual, k.target) else {
+                        return None;
+                    };
+                    let direction = k.effective_direction();
+                    let met = match direction {
+                        Direction::Lower => actual <= target,
+                        Direction::Higher => actual >= target,
+                    };
+                    (!met).then(|| Miss {
+                        kpi: kpi_ref(k, i),
+                        actual,
+                        target,
+                        direction,
+                    })
+                })
+            };
+            if lacks().next().is_some() {
                 (
                     Outcome::Unanswered,
-                    say!(
-                        say,
-                        "not answered: {} ({})",
-                        check.question,
-                        short(&missing.join("; "))
-                    ),
+                    R::found(|| Found::KpisLack(lacks().collect())),
                 )
-            } else if missed.is_empty() {
+            } else if misses().next().is_none() {
                 (
                     Outcome::Pass,
-                    say!(say, "all {} KPIs meet their targets", kpis.len()),
+                    R::found(|| Found::TargetsMet { count: kpis.len() }),
                 )
             } else {
                 (
                     Outcome::Fail,
-                    if say.on() {
-                        short(&missed.join("; "))
-                    } else {
-                        String::new()
-                    },
+                    R::found(|| Found::TargetsMissed(misses().collect())),
                 )
             }
         }
@@ -722,10 +534,11 @@ fn kpis(d: &Dossier) -> &[Kpi] {
     }
 }
 
-fn kpi_name(k: &Kpi, i: usize) -> String {
-    k.name
-        .as_ref()
-        .map_or_else(|| format!("KPI {}", i + 1), |n| format!("\"{n}\""))
+fn kpi_ref(k: &Kpi, index: usize) -> KpiRef<'_> {
+    KpiRef {
+        index,
+        name: k.name.as_deref(),
+    }
 }
 
 fn kpi_has(k: &Kpi, f: KpiField) -> bool {

@@ -7,9 +7,11 @@
 //! the evaluation code does not name any check id — every check comes from
 //! the framework file.
 
+pub mod evidence;
 pub mod gate;
 pub mod judge;
 pub mod load;
+pub mod wording;
 
 #[cfg(test)]
 mod gate_tests;

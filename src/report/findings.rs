@@ -11,11 +11,17 @@ use crate::framework::{Framework, Outcome, Severity};
 use crate::project::Judged;
 
 /// How much a finding matters, in the words SARIF and editors use.
+///
+/// The policy, one for every format that has levels (SARIF, `short`):
+/// `error` is what makes `pilotscope check` fail, a dossier error; a
+/// failing check is never an error, since the workflow `init` writes lets
+/// a dossier with unanswered questions pass (its gate is errors and
+/// regressions in `diff`), and code scanning must not fail where it passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FindingLevel {
-    /// A diagnostic error, or a failing blocker.
+    /// A diagnostic error.
     Error,
-    /// A diagnostic warning, or a failing major check.
+    /// A diagnostic warning, or a failing blocker or major check.
     Warning,
     /// A failing minor check.
     Note,
@@ -32,10 +38,14 @@ impl FindingLevel {
 
     fn of_severity(s: Severity) -> FindingLevel {
         match s {
-            Severity::Blocker => FindingLevel::Error,
-            Severity::Major => FindingLevel::Warning,
+            Severity::Blocker | Severity::Major => FindingLevel::Warning,
             Severity::Minor => FindingLevel::Note,
         }
+    }
+
+    /// 0 for the most serious: the order a capped list keeps.
+    pub fn rank(self) -> u8 {
+        self as u8
     }
 }
 

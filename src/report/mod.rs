@@ -25,5 +25,5 @@ pub use json::{
     dossier_json, json, report_json, write_json_compact,
 };
 pub use junit::junit;
-pub use sarif::sarif;
+pub use sarif::{MAX_RESULTS as SARIF_MAX_RESULTS, SarifLog, sarif};
 pub use short::short;

@@ -245,22 +245,43 @@ fn github_annotations_carry_file_line_and_column() {
     );
     assert_eq!(r.code, 1);
     let at = annotated(&fixture("bad"));
-    for exp in expected_errors() {
-        let start = match (exp.line, exp.column) {
+    let starts: Vec<String> = expected_errors()
+        .iter()
+        .map(|exp| match (exp.line, exp.column) {
             (Some(l), Some(c)) => {
                 format!("::error file={at}content/{},line={l},col={c},", exp.file)
             }
             _ => format!("::error file={at}content/{},title=", exp.file),
-        };
-        let line = r
-            .stdout
-            .lines()
-            .find(|l| l.starts_with(&start))
-            .unwrap_or_else(|| panic!("no line starts with {start}:\n{}", r.stdout));
+        })
+        .collect();
+    // GitHub shows ten error annotations per step: those are written, each
+    // at an expected error's file, line and column, and a notice counts
+    // the rest.
+    let annotations: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .collect();
+    assert_eq!(annotations.len(), starts.len().min(10), "{}", r.stdout);
+    for line in annotations {
+        assert!(
+            starts.iter().any(|s| line.starts_with(s)),
+            "{line} is at no expected error's place"
+        );
         let (_, message) = line[2..]
             .split_once("::")
             .unwrap_or_else(|| panic!("no message in {line}"));
         assert!(!message.is_empty(), "{line}");
+    }
+    if starts.len() > 10 {
+        assert!(
+            r.stdout.contains(&format!(
+                "::notice title=pilotscope::{} more errors",
+                starts.len() - 10
+            )),
+            "{}",
+            r.stdout
+        );
     }
 }
 
@@ -882,4 +903,60 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------- write errors
+
+/// Runs pilotscope in the example project with standard output sent to
+/// `stdout`.
+fn with_stdout(args: &[&str], stdout: std::fs::File) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+        .current_dir(repo())
+        .args(args)
+        .stdout(stdout)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_an_error_with_exit_2() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        eprintln!("note: skipped: no /dev/full on this system");
+        return;
+    }
+    for args in [
+        &["check", "--as-of", AS_OF][..],
+        &["check", "--format", "sarif", "--as-of", AS_OF],
+        &["check", "--format", "json", "--as-of", AS_OF],
+        &["check", "--format", "junit", "--as-of", AS_OF],
+        &["check", "--format", "github", "--as-of", AS_OF],
+        &["check", "--format", "short", "--as-of", AS_OF],
+        &["schema"],
+    ] {
+        let out = with_stdout(args, std::fs::File::create(full).unwrap());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("error: the output could not be written to standard output"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `pilotscope schema | head -1`: the pipe closes and nothing is said.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pilotscope"))
+        .current_dir(repo())
+        .args(["check", "--format", "sarif", "--as-of", AS_OF])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("could not be written"), "{err}");
+    assert_ne!(out.status.code(), Some(2), "{err}");
 }

@@ -965,38 +965,69 @@ fn a_template_with_a_syntax_error_stops_the_build_with_its_file_and_line() {
 
 #[test]
 fn the_decision_calendar_reads_back_with_one_event_per_pending_decision() {
-    use icalendar::Component;
     let out = build_fixture();
     let text = read(out.path(), "decisions.ics");
-    assert!(text.contains("\r\n"), "RFC 5545 lines end in CRLF");
-    let calendar: icalendar::Calendar = text.parse().expect("a parser reads the calendar");
-    let events: Vec<&icalendar::Event> = calendar
-        .components
-        .iter()
-        .filter_map(|c| c.as_event())
-        .collect();
+    let calendar = common::ics::read(&text).expect("a strict reader reads the calendar");
+    assert!(
+        calendar.get("PRODID").unwrap().contains("pilotscope"),
+        "PRODID names the product"
+    );
+    let events = calendar.all("VEVENT");
     // Three readable pilots have a decision date; the broken one has none.
-    let summaries: Vec<&str> = events.iter().filter_map(|e| e.get_summary()).collect();
+    let summaries: Vec<&str> = events.iter().filter_map(|e| e.get("SUMMARY")).collect();
     assert_eq!(summaries.len(), 3, "{summaries:?}");
     assert!(summaries.iter().all(|s| s.starts_with("Go / no-go: ")));
     let yard = events
         .iter()
-        .find(|e| e.get_uid() == Some("yard-vision@pilotscope"))
+        .find(|e| e.get("UID") == Some("yard-vision@pilotscope"))
         .expect("the overdue decision is in the calendar");
-    let description = yard.get_description().unwrap_or_default();
+    let description = yard.get("DESCRIPTION").unwrap_or_default();
     assert!(description.contains("Overdue"), "{description}");
     assert!(description.contains("Verdict: "), "{description}");
     assert_eq!(
-        yard.property_value("URL"),
+        yard.get("URL"),
         Some("https://pilots.harbourline.example/portfolio/pilots/yard-vision/"),
         "events link to the pilot's page when base_url is set"
     );
     assert_eq!(
-        yard.property_value("DTSTAMP"),
+        yard.get("DTSTAMP"),
         Some("20261126T000000Z"),
         "stamped with the as-of date, so builds are reproducible"
     );
     assert!(text.contains("DTSTART;VALUE=DATE:20260930"), "{text}");
+}
+
+#[test]
+fn a_title_with_line_breaks_and_separators_stays_inside_its_calendar_line() {
+    let out = tempfile::tempdir().unwrap();
+    build_expecting(&fixture("ci-outputs"), out.path(), 0);
+    let text = read(out.path(), "decisions.ics");
+    let calendar = common::ics::read(&text)
+        .unwrap_or_else(|e| panic!("a strict reader refuses the calendar: {e}\n{text}"));
+    assert_eq!(
+        calendar.get("NAME"),
+        Some("Hostile \"CI\"; outputs, with\\separators: go / no-go decisions"),
+        "NAME is escaped as X-WR-CALNAME is"
+    );
+    let events = calendar.all("VEVENT");
+    assert_eq!(
+        events.len(),
+        1,
+        "one event, not a second one from the title"
+    );
+    assert!(
+        events[0].components.is_empty(),
+        "no alarm: {:?}",
+        events[0].components
+    );
+    assert!(events[0].get("ATTENDEE").is_none());
+    assert_eq!(
+        events[0].get("SUMMARY"),
+        Some(
+            "Go / no-go: Vendor \"pilot\" <one> & two,three;four\\five\nATTENDEE:mailto:ceo@example.com\nBEGIN:VALARM\nsecond line\u{FFFE}\u{FFFF} %0A::error::forged"
+        ),
+        "line breaks are kept as \\n and the bell is dropped"
+    );
 }
 
 // ---------------------------------------------------------------- board pack

@@ -61,9 +61,9 @@ pub fn browser_programs(test: &str) -> Option<(PathBuf, PathBuf)> {
                     "{missing} not found, and CI is set: the {test} must run in CI (install the Debian packages chromium and chromium-driver)"
                 );
             }
-            eprintln!(
-                "notice: {test} skipped: {missing} not found (install the Debian packages chromium and chromium-driver)"
-            );
+            crate::hardening::shown_notice(&format!(
+                "notice: {test} did not really run: {missing} not found (install the Debian packages chromium and chromium-driver)"
+            ));
             None
         }
     }
