@@ -311,6 +311,8 @@ enum Style {
     Header,
     /// TOML dotted keys (`framing.owner = …`).
     Dotted,
+    /// A TOML table with no header or keys of its own.
+    Implicit,
 }
 
 impl Doc<'_> {
@@ -321,6 +323,15 @@ impl Doc<'_> {
             // The whole front matter of TOML is its root table.
             (Format::Toml, NodeKind::Map(_)) if node.span == self.matter => Style::Header,
             (Format::Toml, NodeKind::Map(_)) if at.starts_with('[') => Style::Header,
+            // A table named only as part of another's header
+            // (`metrics` of `[metrics.technical]`).
+            (Format::Toml, NodeKind::Map(_))
+                if self.text[line_start(self.text, node.span.start)..]
+                    .trim_start()
+                    .starts_with('[') =>
+            {
+                Style::Implicit
+            }
             (Format::Toml, NodeKind::Map(_)) if !at.starts_with('{') => Style::Dotted,
             (Format::Toml, NodeKind::Seq(items))
                 if items
@@ -338,7 +349,7 @@ impl Doc<'_> {
     /// ends with its last member (its span runs on over what follows).
     fn end(&self, node: &Node) -> usize {
         match (&node.kind, self.style(node)) {
-            (NodeKind::Map(entries), Style::Block | Style::Header | Style::Dotted) => {
+            (NodeKind::Map(entries), Style::Block | Style::Header | Style::Dotted | Style::Implicit) => {
                 // A TOML table's entries include sub-tables written under
                 // their own headers; the table's own lines end before them.
                 let own = entries
@@ -351,13 +362,25 @@ impl Doc<'_> {
             (NodeKind::Seq(items), Style::Block | Style::Header) => {
                 items.last().map_or(node.span.end, |i| self.end(i))
             }
+            (NodeKind::Seq(items), _) if self.format == Format::Yaml => {
+                let from = items.last().map_or(node.span.start + 1, |i| self.end(i));
+                self.text[from..].find(']').map_or(node.span.end, |i| from + i + 1)
+            }
+            (NodeKind::Map(entries), _) if self.format == Format::Yaml => {
+                let from = entries
+                    .last()
+                    .map_or(node.span.start + 1, |(k, v)| self.end(v).max(k.span.end));
+                self.text[from..].find('}').map_or(node.span.end, |i| from + i + 1)
+            }
+            (NodeKind::Seq(_) | NodeKind::Map(_), _) => node.span.end,
+            _ if self.format == Format::Yaml => yaml_scalar_end(self.text, &node.span),
             _ => node.span.end,
         }
     }
 
     /// A TOML table or array of tables under its own header.
     fn is_table(&self, node: &Node) -> bool {
-        matches!(self.style(node), Style::Header | Style::Dotted)
+        matches!(self.style(node), Style::Header | Style::Dotted | Style::Implicit)
             && matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_))
     }
 
@@ -484,7 +507,7 @@ impl Doc<'_> {
                         .iter()
                         .map(|(n, _)| *n)
                         .collect();
-                    self.insert_in_map(item, &order, &[key], Rendered::Inline(v))
+                    self.insert_in_map(item, "", &order, &[key], Rendered::Inline(v))
                 }
             },
         }
@@ -896,12 +919,13 @@ impl Doc<'_> {
         value: Rendered,
     ) -> Result<(Range<usize>, String), Refused> {
         let order = schema::keys_in(section);
-        self.insert_in_map(map, &order, names, value)
+        self.insert_in_map(map, section, &order, names, value)
     }
 
     fn insert_in_map(
         &self,
         map: &Node,
+        section: &str,
         order: &[&str],
         names: &[&str],
         value: Rendered,
@@ -929,7 +953,9 @@ impl Doc<'_> {
                 };
                 Ok((at..at, self.ensure_line(at, body)))
             }
-            (Format::Toml, style) if style != Style::Flow => self.insert_toml(map, entries, &rank, new_rank, names, value),
+            (Format::Toml, style) if style != Style::Flow => {
+                self.insert_toml(map, section, entries, &rank, new_rank, names, value)
+            }
             (Format::Json, _) => self.insert_json(map, entries, &rank, new_rank, names, value),
             _ => {
                 // A flow map (`{a: 1}`, an inline table): before its `}`.
@@ -952,6 +978,7 @@ impl Doc<'_> {
     fn insert_toml(
         &self,
         map: &Node,
+        section: &str,
         entries: &[(Key, Node)],
         rank: &dyn Fn(&str) -> Option<usize>,
         new_rank: usize,
@@ -966,7 +993,7 @@ impl Doc<'_> {
         }
         let is_root = map.span == self.matter;
         let own: Vec<&(Key, Node)> = entries.iter().filter(|(_, n)| !self.is_table(n)).collect();
-        if names.len() == 1 {
+        if names.len() == 1 && self.style(map) != Style::Implicit {
             let prev = own
                 .iter()
                 .filter(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank))
@@ -986,7 +1013,7 @@ impl Doc<'_> {
         // A new table: at the end of the front matter, under its header.
         let mut header: Vec<String> = Vec::new();
         if !is_root {
-            header.push(self.text[map.span.clone()].trim_matches(['[', ']']).trim().to_string());
+            header.push(section.to_string());
         }
         header.extend(names[..names.len() - 1].iter().map(|s| s.to_string()));
         let at = self.matter.end;
@@ -1073,6 +1100,46 @@ enum Rendered {
 impl Default for Rendered {
     fn default() -> Self {
         Rendered::Inline(String::new())
+    }
+}
+
+/// Where a YAML scalar's own text ends: its closing quote, or before a
+/// comment (the parser's span of a scalar can run on over both).
+fn yaml_scalar_end(text: &str, span: &Range<usize>) -> usize {
+    let s = &text[span.clone()];
+    let mut chars = s.char_indices().peekable();
+    match chars.next() {
+        Some((_, '\'')) => {
+            while let Some((i, c)) = chars.next() {
+                if c == '\'' {
+                    if chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                        chars.next();
+                    } else {
+                        return span.start + i + 1;
+                    }
+                }
+            }
+            span.end
+        }
+        Some((_, '"')) => {
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => return span.start + i + 1,
+                    _ => {}
+                }
+            }
+            span.end
+        }
+        _ => {
+            let cut = s
+                .match_indices('#')
+                .find(|(i, _)| *i > 0 && s[..*i].ends_with([' ', '\t']))
+                .map_or(s.len(), |(i, _)| i);
+            span.start + s[..cut].trim_end().len()
+        }
     }
 }
 

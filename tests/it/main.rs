@@ -22,6 +22,7 @@ mod browser_portfolio;
 mod check_cli;
 mod check_formats;
 mod decision_pages;
+mod editing;
 mod engine_rules;
 mod faq_files;
 mod faults;
