@@ -40,6 +40,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod dossier;
+pub mod editor;
 pub mod exit;
 pub mod framework;
 pub mod history;
