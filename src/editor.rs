@@ -24,7 +24,7 @@ use serde_json::{Value as Json, json};
 use crate::dossier::edit::{self, Input, Op};
 use crate::dossier::read::{digest, read_bytes};
 use crate::dossier::schema::{self, FIELDS, Kind};
-use crate::dossier::{DossierFile, Dossier, Value, load_text};
+use crate::dossier::{Dossier, DossierFile, Value, load_text};
 use crate::project::Project;
 
 /// Most bytes a save's JSON body may have.
@@ -39,7 +39,10 @@ pub enum Problem {
     NotFound(String),
     BadRequest(String),
     /// The file changed on disk since the form was made: which answers.
-    Conflict { message: String, changed: Vec<String> },
+    Conflict {
+        message: String,
+        changed: Vec<String>,
+    },
     /// The reader refuses the value: its message, for the field.
     Refused(edit::Refused),
     /// The file could not be read or written.
@@ -79,7 +82,8 @@ impl Editor {
     /// An editor of the project at `root`, with a secret made for this run.
     pub fn new(root: &Path) -> Result<Editor, String> {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| format!("no random source for the editor's secret: {e}"))?;
+        getrandom::fill(&mut bytes)
+            .map_err(|e| format!("no random source for the editor's secret: {e}"))?;
         Ok(Editor {
             root: root.to_path_buf(),
             secret: bytes.iter().map(|b| format!("{b:02x}")).collect(),
@@ -104,10 +108,10 @@ impl Editor {
 
     fn project(&self) -> Result<Project, Problem> {
         Project::open(&self.root).map_err(|d| {
-            Problem::Io(
-                d.first()
-                    .map_or_else(|| "the project cannot be opened".into(), |d| d.message.clone()),
-            )
+            Problem::Io(d.first().map_or_else(
+                || "the project cannot be opened".into(),
+                |d| d.message.clone(),
+            ))
         })
     }
 
@@ -140,7 +144,13 @@ impl Editor {
                 })
             })
             .collect();
-        Ok(form_json(&project, &file, loaded.dossier.as_ref(), d, errors))
+        Ok(form_json(
+            &project,
+            &file,
+            loaded.dossier.as_ref(),
+            d,
+            errors,
+        ))
     }
 
     fn remember(&self, d: u128, bytes: &[u8]) {
@@ -191,7 +201,9 @@ impl Editor {
                 .find(|(k, _)| format!("{k:032x}") == given)
                 .map(|(_, b)| b.clone())
         });
-        let changed = before.map(|b| changed_answers(&b, bytes)).unwrap_or_default();
+        let changed = before
+            .map(|b| changed_answers(&b, bytes))
+            .unwrap_or_default();
         let message = if changed.is_empty() {
             "the file changed on disk since this page was made; nothing was saved. Reload the page to see it as it is now".to_string()
         } else {
@@ -232,7 +244,10 @@ impl Editor {
             Problem::Refused(edit::Refused {
                 path: "title".into(),
                 message: m.lines().next().unwrap_or_default().to_string(),
-                help: m.lines().nth(1).map(|h| h.trim_start_matches("help: ").to_string()),
+                help: m
+                    .lines()
+                    .nth(1)
+                    .map(|h| h.trim_start_matches("help: ").to_string()),
             })
         })?;
         let rel = path
@@ -257,11 +272,13 @@ fn op_of(req: &Request) -> Result<Op, Problem> {
     match req.op.as_str() {
         "set" => Ok(Op::Set {
             path,
-            value: input_of(&req.value).ok_or_else(|| bad("the value has no form an answer takes"))?,
+            value: input_of(&req.value)
+                .ok_or_else(|| bad("the value has no form an answer takes"))?,
         }),
         "add" => Ok(Op::Add {
             path,
-            entry: input_of(&req.value).ok_or_else(|| bad("the entry has no form an answer takes"))?,
+            entry: input_of(&req.value)
+                .ok_or_else(|| bad("the entry has no form an answer takes"))?,
         }),
         "remove" => Ok(Op::Remove { path }),
         _ => Err(bad("the change is none of set, add or remove")),
@@ -324,7 +341,10 @@ fn write_keeping(path: &Path, bytes: &[u8], expected: &str) -> std::io::Result<(
     // only inside the content folder), is replaced.
     let path = path.canonicalize()?;
     let parent = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("dossier");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("dossier");
     let tmp = parent.join(format!(
         ".{name}.{}-{}.edit",
         std::process::id(),
@@ -344,7 +364,9 @@ fn write_keeping(path: &Path, bytes: &[u8], expected: &str) -> std::io::Result<(
         // the meantime is not written over.
         let now = std::fs::read(&path)?;
         if format!("{:032x}", digest(&now)) != expected {
-            return Err(std::io::Error::other("it changed on disk while being saved"));
+            return Err(std::io::Error::other(
+                "it changed on disk while being saved",
+            ));
         }
         std::fs::rename(&tmp, &path)
     })();
@@ -372,13 +394,17 @@ fn kind_name(kind: Kind) -> &'static str {
 fn help(kind: Kind) -> String {
     match kind {
         Kind::Date => "A date written YYYY-MM-DD, such as 2026-02-02.".into(),
-        Kind::Share => "A share: a percentage such as 82%, or a number from 0 to 1 such as 0.82.".into(),
+        Kind::Share => {
+            "A share: a percentage such as 82%, or a number from 0 to 1 such as 0.82.".into()
+        }
         Kind::Number => "A number, such as 180000 or 6.5.".into(),
         Kind::Choice(words) => format!("One of: {}.", words.join(", ")),
         Kind::TextList => "One item a line.".into(),
         Kind::TextOrNumber => "Text or a number, such as 1,200 invoices a day.".into(),
         Kind::Gaps => "Each gap in a few words, and whether it is addressed.".into(),
-        Kind::Kpis => "Each KPI with its baseline and target; its actual once measured in production.".into(),
+        Kind::Kpis => {
+            "Each KPI with its baseline and target; its actual once measured in production.".into()
+        }
         Kind::Text | Kind::Bool => String::new(),
     }
 }
@@ -459,7 +485,11 @@ fn form_json(
             let applies = reading.is_empty()
                 || column.is_none_or(|col| reading.iter().any(|c| c.severity[col].is_some()));
             let section = f.path.split('.').next().unwrap_or("");
-            let group = if f.section().is_empty() { "pilot" } else { section };
+            let group = if f.section().is_empty() {
+                "pilot"
+            } else {
+                section
+            };
             json!({
                 "path": f.path,
                 "label": f.label,
@@ -477,7 +507,12 @@ fn form_json(
     for c in &framework.checks {
         let applies = column.is_none_or(|col| c.severity[col].is_some());
         if applies {
-            let paths: Vec<&str> = c.condition.fields().iter().map(|i| FIELDS[*i].path).collect();
+            let paths: Vec<&str> = c
+                .condition
+                .fields()
+                .iter()
+                .map(|i| FIELDS[*i].path)
+                .collect();
             checks.insert(c.id.clone(), json!(paths));
         }
     }
@@ -513,7 +548,10 @@ mod tests {
     }
 
     fn body(id: &str, digest: &str, path: &str, value: Json) -> Vec<u8> {
-        serde_json::to_vec(&json!({"id": id, "digest": digest, "op": "set", "path": path, "value": value})).unwrap()
+        serde_json::to_vec(
+            &json!({"id": id, "digest": digest, "op": "set", "path": path, "value": value}),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -522,7 +560,12 @@ mod tests {
         let form = e.form("alpha").unwrap();
         let digest = form["digest"].as_str().unwrap().to_string();
         let saved = e
-            .save(&body("alpha", &digest, "framing.production_owner", json!("Dana")))
+            .save(&body(
+                "alpha",
+                &digest,
+                "framing.production_owner",
+                json!("Dana"),
+            ))
             .unwrap();
         assert_eq!(saved["page"], "/pilots/alpha/");
         let text = std::fs::read_to_string(dir.path().join("content/alpha.md")).unwrap();
@@ -530,7 +573,13 @@ mod tests {
             text,
             "---\ntitle: Alpha\nstage: pilot  # now\nstarted: 2026-03-01\nframing:\n  production_owner: Dana\n---\nStory\n"
         );
-        assert!(!dir.path().join("content").read_dir().unwrap().any(|e| e.unwrap().file_name().to_string_lossy().ends_with(".edit")));
+        assert!(
+            !dir.path().join("content").read_dir().unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".edit"))
+        );
     }
 
     #[test]
@@ -542,7 +591,12 @@ mod tests {
         let other = "---\ntitle: Alpha\nstage: scaling\nstarted: 2026-03-01\n---\nStory\n";
         std::fs::write(&path, other).unwrap();
         let refused = e
-            .save(&body("alpha", &digest, "framing.production_owner", json!("Dana")))
+            .save(&body(
+                "alpha",
+                &digest,
+                "framing.production_owner",
+                json!("Dana"),
+            ))
             .unwrap_err();
         match refused {
             Problem::Conflict { changed, .. } => assert_eq!(changed, vec!["stage".to_string()]),
@@ -570,8 +624,12 @@ mod tests {
         let (dir, e) = project();
         let path = dir.path().join("content/alpha.md");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-        let digest = e.form("alpha").unwrap()["digest"].as_str().unwrap().to_string();
-        e.save(&body("alpha", &digest, "summary", json!("Reads invoices"))).unwrap();
+        let digest = e.form("alpha").unwrap()["digest"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        e.save(&body("alpha", &digest, "summary", json!("Reads invoices")))
+            .unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
     }

@@ -20,11 +20,11 @@
 
 use std::ops::Range;
 
+use super::Answer;
 use super::read::load_text;
 use super::schema::{self, FIELDS, Kind};
 use super::split::{self, Format};
 use super::tree::{self, Key, Node, NodeKind};
-use super::Answer;
 
 /// What the person typed: text (every scalar kind is typed as text and
 /// judged by the reader), a checkbox, a list of lines, or an entry of
@@ -142,12 +142,21 @@ pub fn apply(bytes: &[u8], op: &Op) -> Result<Edited, Refused> {
     } else {
         0
     };
-    let text = std::str::from_utf8(&bytes[bom..])
-        .map_err(|_| refuse(path, "the file is not valid UTF-8; fix it in an editor first"))?;
+    let text = std::str::from_utf8(&bytes[bom..]).map_err(|_| {
+        refuse(
+            path,
+            "the file is not valid UTF-8; fix it in an editor first",
+        )
+    })?;
     let parts = split::split(text).map_err(|e| refuse(path, e.message))?;
-    let root = tree::parse(text, parts.matter.clone(), parts.format)
-        .map_err(|e| refuse(path, format!("the front matter cannot be read: {}", e.message)))?;
-    let t = target(path).ok_or_else(|| refuse(path, format!("`{path}` is not a question of the format")))?;
+    let root = tree::parse(text, parts.matter.clone(), parts.format).map_err(|e| {
+        refuse(
+            path,
+            format!("the front matter cannot be read: {}", e.message),
+        )
+    })?;
+    let t = target(path)
+        .ok_or_else(|| refuse(path, format!("`{path}` is not a question of the format")))?;
     let doc = Doc {
         text,
         format: parts.format,
@@ -217,7 +226,10 @@ fn judge(old: &[u8], new: &[u8], t: &Target, op: &Op) -> Result<(), Refused> {
             }
         }
         if old_dossier.body != new_dossier.body {
-            return Err(refuse(path, "saving this would change the story; edit the file by hand"));
+            return Err(refuse(
+                path,
+                "saving this would change the story; edit the file by hand",
+            ));
         }
     }
     if let Op::Set {
@@ -228,7 +240,10 @@ fn judge(old: &[u8], new: &[u8], t: &Target, op: &Op) -> Result<(), Refused> {
         && !s.trim().is_empty()
         && new_dossier.answers[t.field].is_none()
     {
-        return Err(refuse(path, "the answer was not read back; edit the file by hand"));
+        return Err(refuse(
+            path,
+            "the answer was not read back; edit the file by hand",
+        ));
     }
     Ok(())
 }
@@ -257,7 +272,9 @@ fn indent_unit(text: &str, root: &Node) -> usize {
         }
         None
     }
-    walk(text, root, None).filter(|u| (1..=8).contains(u)).unwrap_or(2)
+    walk(text, root, None)
+        .filter(|u| (1..=8).contains(u))
+        .unwrap_or(2)
 }
 
 fn line_start(text: &str, at: usize) -> usize {
@@ -288,8 +305,7 @@ fn column(text: &str, at: usize) -> usize {
 }
 
 fn on_own_line(text: &str, at: usize) -> bool {
-    text[line_start(text, at)..at].trim().is_empty()
-        || text[line_start(text, at)..at].trim() == "-"
+    text[line_start(text, at)..at].trim().is_empty() || text[line_start(text, at)..at].trim() == "-"
 }
 
 struct Doc<'a> {
@@ -349,7 +365,10 @@ impl Doc<'_> {
     /// ends with its last member (its span runs on over what follows).
     fn end(&self, node: &Node) -> usize {
         match (&node.kind, self.style(node)) {
-            (NodeKind::Map(entries), Style::Block | Style::Header | Style::Dotted | Style::Implicit) => {
+            (
+                NodeKind::Map(entries),
+                Style::Block | Style::Header | Style::Dotted | Style::Implicit,
+            ) => {
                 // A TOML table's entries include sub-tables written under
                 // their own headers; the table's own lines end before them.
                 let own = entries
@@ -364,13 +383,17 @@ impl Doc<'_> {
             }
             (NodeKind::Seq(items), _) if self.format == Format::Yaml => {
                 let from = items.last().map_or(node.span.start + 1, |i| self.end(i));
-                self.text[from..].find(']').map_or(node.span.end, |i| from + i + 1)
+                self.text[from..]
+                    .find(']')
+                    .map_or(node.span.end, |i| from + i + 1)
             }
             (NodeKind::Map(entries), _) if self.format == Format::Yaml => {
                 let from = entries
                     .last()
                     .map_or(node.span.start + 1, |(k, v)| self.end(v).max(k.span.end));
-                self.text[from..].find('}').map_or(node.span.end, |i| from + i + 1)
+                self.text[from..]
+                    .find('}')
+                    .map_or(node.span.end, |i| from + i + 1)
             }
             (NodeKind::Seq(_) | NodeKind::Map(_), _) => node.span.end,
             _ if self.format == Format::Yaml => yaml_scalar_end(self.text, &node.span),
@@ -380,8 +403,10 @@ impl Doc<'_> {
 
     /// A TOML table or array of tables under its own header.
     fn is_table(&self, node: &Node) -> bool {
-        matches!(self.style(node), Style::Header | Style::Dotted | Style::Implicit)
-            && matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_))
+        matches!(
+            self.style(node),
+            Style::Header | Style::Dotted | Style::Implicit
+        ) && matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_))
     }
 
     /// The region to replace and the text to put there.
@@ -413,7 +438,10 @@ impl Doc<'_> {
                     if !matches!(v.kind, NodeKind::Map(_) | NodeKind::Null) {
                         return Err(refuse(
                             path,
-                            format!("`{}` is not a section of answers in this file; fix it by hand first", names[..=depth].join(".")),
+                            format!(
+                                "`{}` is not a section of answers in this file; fix it by hand first",
+                                names[..=depth].join(".")
+                            ),
                         ));
                     }
                     if matches!(v.kind, NodeKind::Null) {
@@ -421,7 +449,11 @@ impl Doc<'_> {
                         let missing: Vec<&str> = names[depth + 1..].to_vec();
                         let value = self.value_for(spec.kind, t, op, None)?;
                         return self.fill_null(
-                            &entries.iter().find(|(k, _)| k.name == names[depth]).expect("found").0,
+                            &entries
+                                .iter()
+                                .find(|(k, _)| k.name == names[depth])
+                                .expect("found")
+                                .0,
                             v,
                             &missing,
                             value,
@@ -442,15 +474,24 @@ impl Doc<'_> {
                 }
                 let value = match op {
                     Op::Set { .. } => self.value_for(spec.kind, t, op, None)?,
-                    Op::Add { entry, .. } => self.whole_list(spec.kind, std::slice::from_ref(entry))?,
-                    Op::Remove { .. } => return Err(refuse(path, "there is no such entry; reload the page")),
+                    Op::Add { entry, .. } => {
+                        self.whole_list(spec.kind, std::slice::from_ref(entry))?
+                    }
+                    Op::Remove { .. } => {
+                        return Err(refuse(path, "there is no such entry; reload the page"));
+                    }
                 };
                 if value.is_none() {
                     // Clearing an answer that is not there: nothing to do.
                     return Ok((0..0, String::new()));
                 }
                 let missing: Vec<&str> = names[depth..].to_vec();
-                self.insert(map, &parent_names.join("."), &missing, value.unwrap_or_default())
+                self.insert(
+                    map,
+                    &parent_names.join("."),
+                    &missing,
+                    value.unwrap_or_default(),
+                )
             }
             Some((key, node)) => match (t.index, op) {
                 (None, Op::Set { .. }) => {
@@ -493,7 +534,10 @@ impl Doc<'_> {
         path: &str,
     ) -> Result<(Range<usize>, String), Refused> {
         let NodeKind::Map(entries) = &item.kind else {
-            return Err(refuse(path, "this entry is written as plain text; edit the file by hand"));
+            return Err(refuse(
+                path,
+                "this entry is written as plain text; edit the file by hand",
+            ));
         };
         let existing = entries.iter().find(|(k, _)| k.name == key);
         let value = self.scalar(kind, value, existing.map(|(_, v)| v), path)?;
@@ -542,7 +586,9 @@ impl Doc<'_> {
                 _ => Err(refuse(path, "a list of lines is expected here")),
             },
             Kind::Gaps | Kind::Kpis => Err(refuse(path, "edit one entry at a time")),
-            _ => self.scalar(kind, value, old, path).map(|v| v.map(Rendered::Inline)),
+            _ => self
+                .scalar(kind, value, old, path)
+                .map(|v| v.map(Rendered::Inline)),
         }
     }
 
@@ -587,7 +633,9 @@ impl Doc<'_> {
             Kind::Date if is_date(s) && quote.is_none() && self.format != Format::Json => {
                 Some(s.to_string())
             }
-            Kind::Choice(words) if words.contains(&s) && self.format == Format::Yaml && quote.is_none() => {
+            Kind::Choice(words)
+                if words.contains(&s) && self.format == Format::Yaml && quote.is_none() =>
+            {
                 Some(s.to_string())
             }
             Kind::Text | Kind::TextOrNumber
@@ -658,7 +706,11 @@ impl Doc<'_> {
     }
 
     /// An entry's answered keys, in the format's order, as value text.
-    fn entry_fields(&self, kind: Kind, entry: &Input) -> Result<Vec<(&'static str, String)>, Refused> {
+    fn entry_fields(
+        &self,
+        kind: Kind,
+        entry: &Input,
+    ) -> Result<Vec<(&'static str, String)>, Refused> {
         let keys = entry_keys(kind).unwrap_or(&[]);
         let Input::Entry(given) = entry else {
             return Err(refuse("", "an entry is expected here"));
@@ -717,9 +769,14 @@ impl Doc<'_> {
                     || !self.text[end..line_end(self.text, end)]
                         .trim_start()
                         .is_empty()
-                        && !self.text[end..line_end(self.text, end)].trim_start().starts_with('#')
+                        && !self.text[end..line_end(self.text, end)]
+                            .trim_start()
+                            .starts_with('#')
                 {
-                    return Err(refuse("", "this answer shares its line with others; clear it by hand"));
+                    return Err(refuse(
+                        "",
+                        "this answer shares its line with others; clear it by hand",
+                    ));
                 }
                 Ok((start..stop, String::new()))
             }
@@ -789,7 +846,12 @@ impl Doc<'_> {
                 let mut s = String::new();
                 for (i, (k, v)) in self.entry_fields(kind, entry)?.into_iter().enumerate() {
                     if i == 0 {
-                        s.push_str(&format!("{}-{}{k}: {v}{}", " ".repeat(dash), " ".repeat(key_col - dash - 1), self.nl));
+                        s.push_str(&format!(
+                            "{}-{}{k}: {v}{}",
+                            " ".repeat(dash),
+                            " ".repeat(key_col - dash - 1),
+                            self.nl
+                        ));
                     } else {
                         s.push_str(&format!("{}{k}: {v}{}", " ".repeat(key_col), self.nl));
                     }
@@ -809,7 +871,11 @@ impl Doc<'_> {
                 let flow = self.entry_flow(kind, entry)?;
                 let at = last.span.end;
                 let sep = if self.text[items[0].span.start..at].contains('\n') {
-                    format!(",{}{}", self.nl, " ".repeat(column(self.text, last.span.start)))
+                    format!(
+                        ",{}{}",
+                        self.nl,
+                        " ".repeat(column(self.text, last.span.start))
+                    )
                 } else {
                     ", ".to_string()
                 };
@@ -876,7 +942,10 @@ impl Doc<'_> {
             return Ok((0..0, String::new()));
         };
         if self.format != Format::Yaml || !node.span.is_empty() {
-            return Err(refuse("", "the section is written in a way that cannot be filled in here; edit the file by hand"));
+            return Err(refuse(
+                "",
+                "the section is written in a way that cannot be filled in here; edit the file by hand",
+            ));
         }
         let col = column(self.text, key.span.start) + self.unit;
         let at = line_end(self.text, key.span.start);
@@ -931,7 +1000,10 @@ impl Doc<'_> {
         value: Rendered,
     ) -> Result<(Range<usize>, String), Refused> {
         let NodeKind::Map(entries) = &map.kind else {
-            return Err(refuse("", "the answers are not a table of keys; fix the file by hand"));
+            return Err(refuse(
+                "",
+                "the answers are not a table of keys; fix the file by hand",
+            ));
         };
         let rank = |name: &str| order.iter().position(|k| *k == name);
         let new_rank = rank(names[0]).unwrap_or(usize::MAX);
@@ -961,11 +1033,24 @@ impl Doc<'_> {
                 // A flow map (`{a: 1}`, an inline table): before its `}`.
                 let inline = match value {
                     Rendered::Inline(v) => v,
-                    Rendered::Block(_) => return Err(refuse("", "this section is written on one line; add the answer by hand")),
+                    Rendered::Block(_) => {
+                        return Err(refuse(
+                            "",
+                            "this section is written on one line; add the answer by hand",
+                        ));
+                    }
                 };
-                let (sep, eq) = if self.format == Format::Toml { (", ", " = ") } else { (", ", ": ") };
+                let (sep, eq) = if self.format == Format::Toml {
+                    (", ", " = ")
+                } else {
+                    (", ", ": ")
+                };
                 let nested = names[1..].iter().rev().fold(inline, |v, n| {
-                    if self.format == Format::Toml { format!("{{ {n}{eq}{v} }}") } else { format!("{{{n}{eq}{v}}}") }
+                    if self.format == Format::Toml {
+                        format!("{{ {n}{eq}{v} }}")
+                    } else {
+                        format!("{{{n}{eq}{v}}}")
+                    }
                 });
                 let close = self.text[..map.span.end].rfind('}').unwrap_or(map.span.end);
                 let sep = if entries.is_empty() { "" } else { sep };
@@ -989,7 +1074,10 @@ impl Doc<'_> {
             return Err(refuse("", "this answer cannot be written here"));
         };
         if self.style(map) == Style::Dotted {
-            return Err(refuse("", "this section is written with dotted keys; add the answer by hand"));
+            return Err(refuse(
+                "",
+                "this section is written with dotted keys; add the answer by hand",
+            ));
         }
         let is_root = map.span == self.matter;
         let own: Vec<&(Key, Node)> = entries.iter().filter(|(_, n)| !self.is_table(n)).collect();
@@ -1236,23 +1324,29 @@ mod tests {
         let out = set(YAML, "framing.production_owner", "Dana Ruiz");
         assert_eq!(
             out,
-            YAML.replace(
-                "framing:\n",
-                "framing:\n    production_owner: Dana Ruiz\n"
-            )
+            YAML.replace("framing:\n", "framing:\n    production_owner: Dana Ruiz\n")
         );
         let out = set(YAML, "framing.owner_named_on", "2026-01-20");
         assert!(out.contains("    executive_sponsor: 'CFO'\n    led_by: business\n    owner_named_on: 2026-01-20\n") || out.contains("owner_named_on: 2026-01-20\n    executive_sponsor"), "{out}");
         let out = set(YAML, "budget", "180000");
-        assert!(out.contains("started: 2026-03-01\nbudget: 180000\nframing:"), "{out}");
+        assert!(
+            out.contains("started: 2026-03-01\nbudget: 180000\nframing:"),
+            "{out}"
+        );
     }
 
     #[test]
     fn an_absent_section_is_made_in_the_files_indentation() {
         let out = set(YAML, "governance.owner", "Dana");
-        assert!(out.contains("  source: production\ngovernance:\n    owner: Dana\n---"), "{out}");
+        assert!(
+            out.contains("  source: production\ngovernance:\n    owner: Dana\n---"),
+            "{out}"
+        );
         let out = set(YAML, "metrics.technical.accuracy", "0.9");
-        assert!(out.contains("metrics:\n    technical:\n        accuracy: 0.9\n"), "{out}");
+        assert!(
+            out.contains("metrics:\n    technical:\n        accuracy: 0.9\n"),
+            "{out}"
+        );
     }
 
     #[test]
@@ -1278,11 +1372,22 @@ mod tests {
     fn toml_keys_go_into_their_table_and_new_tables_at_the_end() {
         let src = "+++\ntitle = \"Alpha\"\nstage = \"pilot\"\n\n[framing]\nled_by = 'business'  # who\n\n[data]\nsource = \"production\"\n+++\nStory\n";
         let out = set(src, "framing.production_owner", "Dana");
-        assert!(out.contains("[framing]\nproduction_owner = \"Dana\"\nled_by"), "{out}");
+        assert!(
+            out.contains("[framing]\nproduction_owner = \"Dana\"\nled_by"),
+            "{out}"
+        );
         let out = set(src, "started", "2026-03-01");
-        assert!(out.contains("stage = \"pilot\"\nstarted = 2026-03-01\n"), "{out}");
+        assert!(
+            out.contains("stage = \"pilot\"\nstarted = 2026-03-01\n"),
+            "{out}"
+        );
         let out = set(src, "change.adoption_rate", "71%");
-        assert!(out.ends_with("source = \"production\"\n\n[change]\nadoption_rate = \"71%\"\n+++\nStory\n"), "{out}");
+        assert!(
+            out.ends_with(
+                "source = \"production\"\n\n[change]\nadoption_rate = \"71%\"\n+++\nStory\n"
+            ),
+            "{out}"
+        );
         let out = set(src, "framing.led_by", "vendor");
         assert!(out.contains("led_by = 'vendor'  # who"), "{out}");
     }
@@ -1307,17 +1412,31 @@ mod tests {
             ]),
         };
         let out = String::from_utf8(apply(src.as_bytes(), &add).unwrap().bytes).unwrap();
-        assert!(out.contains("      target: 3\n    - name: Cost\n      baseline: 10\n---"), "{out}");
+        assert!(
+            out.contains("      target: 3\n    - name: Cost\n      baseline: 10\n---"),
+            "{out}"
+        );
         let out = set(&out, "metrics.business.0.baseline", "6.5");
-        assert!(out.contains("    - name: Cycle time\n      baseline: 6.5\n      target: 3\n"), "{out}");
+        assert!(
+            out.contains("    - name: Cycle time\n      baseline: 6.5\n      target: 3\n"),
+            "{out}"
+        );
         let rm = Op::Remove {
             path: "metrics.business.0".into(),
         };
         let out = String::from_utf8(apply(out.as_bytes(), &rm).unwrap().bytes).unwrap();
-        assert!(out.contains("  business:\n    - name: Cost\n      baseline: 10\n---"), "{out}");
+        assert!(
+            out.contains("  business:\n    - name: Cost\n      baseline: 10\n---"),
+            "{out}"
+        );
         let absent = "---\ntitle: A\nstage: pilot\n---\n";
         let out = String::from_utf8(apply(absent.as_bytes(), &add).unwrap().bytes).unwrap();
-        assert!(out.contains("stage: pilot\nmetrics:\n  business:\n    - name: Cost\n      baseline: 10\n---"), "{out}");
+        assert!(
+            out.contains(
+                "stage: pilot\nmetrics:\n  business:\n    - name: Cost\n      baseline: 10\n---"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
@@ -1334,7 +1453,10 @@ mod tests {
             value: Input::List(vec!["Clerks".into(), "Leads, AP".into()]),
         };
         let out = String::from_utf8(apply(src.as_bytes(), &op).unwrap().bytes).unwrap();
-        assert!(out.contains("affected_roles: [Clerks, \"Leads, AP\"]"), "{out}");
+        assert!(
+            out.contains("affected_roles: [Clerks, \"Leads, AP\"]"),
+            "{out}"
+        );
     }
 
     #[test]

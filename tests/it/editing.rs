@@ -112,7 +112,13 @@ fn answers() -> impl Strategy<Value = Vec<Option<Written>>> {
 
 fn quote(s: &str, style: &Style) -> String {
     match (style.format, style.quotes) {
-        (Format::Yaml, 0) if s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') && s.parse::<f64>().is_err() && !["true", "false", "null", "yes", "no"].contains(&s) => s.to_string(),
+        (Format::Yaml, 0)
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
+                && s.parse::<f64>().is_err()
+                && !["true", "false", "null", "yes", "no"].contains(&s) =>
+        {
+            s.to_string()
+        }
         (Format::Yaml | Format::Toml, 1) if !s.contains('\'') => format!("'{s}'"),
         _ => serde_json::to_string(s).unwrap(),
     }
@@ -173,7 +179,11 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
             out.push_str("---\n");
             let mut open: Vec<&str> = Vec::new();
             for (section, entries) in &sections {
-                let parts: Vec<&str> = if section.is_empty() { vec![] } else { section.split('.').collect() };
+                let parts: Vec<&str> = if section.is_empty() {
+                    vec![]
+                } else {
+                    section.split('.').collect()
+                };
                 let mut depth = 0;
                 while depth < parts.len() && depth < open.len() && open[depth] == parts[depth] {
                     depth += 1;
@@ -184,7 +194,11 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
                         out.push('\n');
                     }
                     n += 1;
-                    out.push_str(&format!("{}{p}:{}\n", " ".repeat(i * style.indent), note(n)));
+                    out.push_str(&format!(
+                        "{}{p}:{}\n",
+                        " ".repeat(i * style.indent),
+                        note(n)
+                    ));
                     open.push(p);
                 }
                 let pad = " ".repeat(parts.len() * style.indent);
@@ -194,10 +208,18 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
                         Written::List(items) if style.block_lists => {
                             out.push_str(&format!("{pad}{k}:{}\n", note(n)));
                             for i in items {
-                                out.push_str(&format!("{pad}{}- {}\n", " ".repeat(style.indent), quote(i, style)));
+                                out.push_str(&format!(
+                                    "{pad}{}- {}\n",
+                                    " ".repeat(style.indent),
+                                    quote(i, style)
+                                ));
                             }
                         }
-                        _ => out.push_str(&format!("{pad}{k}: {}{}\n", value_text(w, style), note(n))),
+                        _ => out.push_str(&format!(
+                            "{pad}{k}: {}{}\n",
+                            value_text(w, style),
+                            note(n)
+                        )),
                     }
                 }
             }
@@ -228,22 +250,41 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
             }
             for (section, entries) in &sections {
                 for (k, w) in entries {
-                    put(&mut tree, section, format!("\"{k}\": {}", value_text(w, style)));
+                    put(
+                        &mut tree,
+                        section,
+                        format!("\"{k}\": {}", value_text(w, style)),
+                    );
                 }
             }
-            fn object(tree: &[(String, Vec<String>)], path: &str, depth: usize, unit: usize) -> String {
+            fn object(
+                tree: &[(String, Vec<String>)],
+                path: &str,
+                depth: usize,
+                unit: usize,
+            ) -> String {
                 let mut lines: Vec<String> = tree
                     .iter()
                     .find(|(p, _)| p == path)
                     .map(|(_, l)| l.clone())
                     .unwrap_or_default();
-                let children: Vec<&str> = ["framing", "data", "governance", "change", "metrics", "metrics.technical"]
-                    .into_iter()
-                    .filter(|s| {
-                        let parent = s.rfind('.').map_or("", |i| &s[..i]);
-                        parent == path && tree.iter().any(|(p, _)| p == s || p.starts_with(&format!("{s}.")))
-                    })
-                    .collect();
+                let children: Vec<&str> = [
+                    "framing",
+                    "data",
+                    "governance",
+                    "change",
+                    "metrics",
+                    "metrics.technical",
+                ]
+                .into_iter()
+                .filter(|s| {
+                    let parent = s.rfind('.').map_or("", |i| &s[..i]);
+                    parent == path
+                        && tree
+                            .iter()
+                            .any(|(p, _)| p == s || p.starts_with(&format!("{s}.")))
+                })
+                .collect();
                 for c in children {
                     let name = c.rsplit('.').next().unwrap();
                     lines.push(format!("\"{name}\": {}", object(tree, c, depth + 1, unit)));
@@ -257,7 +298,11 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
         }
     }
     out.push_str("\n## Story\n\nThe pilot's story, with `key: value` and # marks.\n");
-    let mut out = if style.crlf { out.replace('\n', "\r\n") } else { out };
+    let mut out = if style.crlf {
+        out.replace('\n', "\r\n")
+    } else {
+        out
+    };
     if style.bom {
         out.insert(0, '\u{feff}');
     }
@@ -287,22 +332,28 @@ fn input(typed: &Written) -> Input {
     match typed {
         Written::Bool(b) => Input::Bool(*b),
         Written::List(items) => Input::List(items.clone()),
-        Written::Text(s) | Written::Date(s) | Written::Number(s) | Written::Share(s) | Written::Word(s) => {
-            Input::Text(s.clone())
-        }
+        Written::Text(s)
+        | Written::Date(s)
+        | Written::Number(s)
+        | Written::Share(s)
+        | Written::Word(s) => Input::Text(s.clone()),
     }
 }
 
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Share(x), Value::Share(y)) | (Value::Number(x), Value::Number(y)) => (x - y).abs() < 1e-9,
+        (Value::Share(x), Value::Share(y)) | (Value::Number(x), Value::Number(y)) => {
+            (x - y).abs() < 1e-9
+        }
         _ => a == b,
     }
 }
 
 /// A field that can be edited, and a valid value for it.
 fn edit() -> impl Strategy<Value = (usize, Written)> {
-    let editable: Vec<usize> = (0..FIELDS.len()).filter(|i| editable(FIELDS[*i].kind)).collect();
+    let editable: Vec<usize> = (0..FIELDS.len())
+        .filter(|i| editable(FIELDS[*i].kind))
+        .collect();
     proptest::sample::select(editable).prop_flat_map(|i| (Just(i), written(FIELDS[i].kind)))
 }
 
