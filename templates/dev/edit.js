@@ -42,6 +42,11 @@
 
   // ------------------------------------------------------------ which page
 
+  var gotoKey = "pilotscope-edit-goto";
+  var pending = sessionStorage.getItem(gotoKey);
+  if (pending && pending !== location.pathname) waitFor(pending, 0);
+  else sessionStorage.removeItem(gotoKey);
+
   var main = document.getElementById("main") || document.body;
   var m = decodeURIComponent(location.pathname).match(/\/pilots\/(.+?)\/(index\.html)?$/);
   if (m) {
@@ -84,6 +89,8 @@
         }
         err.textContent = "Created; opening its questions…";
         sessionStorage.setItem("pilotscope-edit-open:" + r.body.page, "1");
+        // Kept across the reload the new pilot may cause on this page.
+        sessionStorage.setItem(gotoKey, r.body.page);
         waitFor(r.body.page, 0);
       });
     });
@@ -95,8 +102,11 @@
   // The new pilot's page appears once the watcher has built it.
   function waitFor(page, tries) {
     fetch(page, { method: "HEAD", cache: "no-store" }).then(function (r) {
-      if (r.ok) location.href = page;
-      else if (tries < 100) setTimeout(function () { waitFor(page, tries + 1); }, 100);
+      if (r.ok) {
+        sessionStorage.removeItem(gotoKey);
+        location.href = page;
+      } else if (tries < 100) setTimeout(function () { waitFor(page, tries + 1); }, 100);
+      else sessionStorage.removeItem(gotoKey);
     });
   }
 

@@ -16,6 +16,7 @@ mod live;
 mod audit;
 mod big_table;
 mod browser;
+mod browser_edit;
 mod browser_layout;
 mod browser_live;
 mod browser_portfolio;
