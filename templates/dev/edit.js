@@ -246,8 +246,6 @@
       input.value = (value || []).join("\n");
     } else {
       input = el("input", { id: id, name: path, type: "text", autocomplete: "off" });
-      if (kind === "date") input.setAttribute("placeholder", "YYYY-MM-DD");
-      if (kind === "share") input.setAttribute("placeholder", "82%");
       if (kind === "number" || kind === "share") input.setAttribute("inputmode", "decimal");
       input.value = value === null || value === undefined ? "" : String(value);
     }

@@ -11,6 +11,7 @@
 //! `CI` is set. The guards that need no browser (no secret, a rebinding
 //! `Host`, `--no-edit`, a built site without the editor) are tested apart.
 
+use crate::audit::{Findings, axe, axe_source};
 use crate::browser_kit::{self, ChromeDriver, StaticServer, browser_programs};
 use crate::browser_live::{eval, poll};
 use crate::live::{self, AS_OF, Project, Running, fixture};
@@ -65,6 +66,20 @@ async fn editor_ready(c: &Client) {
             .filter(|b| *b)
     })
     .await;
+}
+
+/// No serious or critical axe violation in the page as it is now.
+async fn audit(c: &Client, label: &str) {
+    let Some(source) = axe_source() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("axe-core is missing and CI is set (npm ci --prefix tests/audit)");
+        }
+        eprintln!("notice: axe-core not installed (npm ci --prefix tests/audit); {label} not audited");
+        return;
+    };
+    let mut findings = Findings::default();
+    axe(c, &source, label, &mut findings).await;
+    assert!(findings.problems.is_empty(), "{:#?}", findings.problems);
 }
 
 async fn walk(c: &Client, project: &Project, base: &str, evil: &StaticServer) {
@@ -241,6 +256,7 @@ async fn walk(c: &Client, project: &Project, base: &str, evil: &StaticServer) {
     })
     .await;
     click(c, "#ps-new summary").await;
+    audit(c, "the portfolio with the new-pilot form open").await;
     type_into(c, "#ps-new [name=\"title\"]", "Returns triage").await;
     eval(
         c,
