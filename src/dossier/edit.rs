@@ -756,8 +756,13 @@ impl Doc<'_> {
         node: &Node,
         value: Option<Rendered>,
     ) -> Result<(Range<usize>, String), Refused> {
-        let end = self.end(node);
         let colon = self.after_separator(key);
+        // YAML's empty value (`key:`) has an empty span at the key's `:`.
+        let end = if node.span.is_empty() {
+            colon
+        } else {
+            self.end(node)
+        };
         match (value, self.format) {
             (None, Format::Yaml) => Ok((colon..end, String::new())),
             (None, Format::Json) => Ok((node.span.start..end, "null".into())),
@@ -1460,8 +1465,13 @@ mod tests {
     }
 
     #[test]
-    fn a_blank_answer_leaves_the_question_unanswered() {
+    fn a_blank_answer_leaves_the_question_unanswered_and_can_be_answered_again() {
         let out = set(YAML, "framing.executive_sponsor", "");
         assert!(out.contains("    executive_sponsor:\n"), "{out}");
+        let again = set(&out, "framing.executive_sponsor", "CFO");
+        assert_eq!(again, YAML.replace("'CFO'", "CFO"));
+        let crlf = YAML.replace('\n', "\r\n");
+        let out = set(&crlf, "framing.executive_sponsor", "");
+        assert_eq!(set(&out, "framing.executive_sponsor", "CFO"), crlf.replace("'CFO'", "CFO"));
     }
 }

@@ -20,6 +20,9 @@ enum Written {
     Bool(bool),
     Word(String),
     List(Vec<String>),
+    /// Written with no value: `key:` in YAML, `null` in JSON (TOML has
+    /// none, so the key is left out there).
+    Empty,
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +107,12 @@ fn answers() -> impl Strategy<Value = Vec<Option<Written>>> {
             "title" => text().prop_map(|t| Some(Written::Text(t))).boxed(),
             "stage" => written(f.kind).prop_map(Some).boxed(),
             _ if !editable(f.kind) => Just(None).boxed(),
-            _ => proptest::option::weighted(0.5, written(f.kind)).boxed(),
+            _ => prop_oneof![
+                3 => written(f.kind).prop_map(Some),
+                1 => Just(Some(Written::Empty)),
+                4 => Just(None),
+            ]
+            .boxed(),
         })
         .collect();
     slots
@@ -139,6 +147,7 @@ fn value_text(w: &Written, style: &Style) -> String {
         }
         Written::Share(s) => s.clone(),
         Written::Bool(b) => b.to_string(),
+        Written::Empty => "null".into(),
         Written::List(items) => format!(
             "[{}]",
             items
@@ -205,6 +214,7 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
                 for (k, w) in entries {
                     n += 1;
                     match w {
+                        Written::Empty => out.push_str(&format!("{pad}{k}:{}\n", note(n))),
                         Written::List(items) if style.block_lists => {
                             out.push_str(&format!("{pad}{k}:{}\n", note(n)));
                             for i in items {
@@ -234,7 +244,9 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
                 }
                 for (k, w) in entries {
                     n += 1;
-                    out.push_str(&format!("{k} = {}{}\n", value_text(w, style), note(n)));
+                    if !matches!(w, Written::Empty) {
+                        out.push_str(&format!("{k} = {}{}\n", value_text(w, style), note(n)));
+                    }
                 }
             }
             out.push_str("+++\n");
@@ -337,6 +349,7 @@ fn input(typed: &Written) -> Input {
         | Written::Number(s)
         | Written::Share(s)
         | Written::Word(s) => Input::Text(s.clone()),
+        Written::Empty => Input::Text(String::new()),
     }
 }
 
