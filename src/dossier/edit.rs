@@ -875,7 +875,7 @@ impl Doc<'_> {
             _ => {
                 let flow = self.entry_flow(kind, entry)?;
                 let at = last.span.end;
-                let sep = if self.text[items[0].span.start..at].contains('\n') {
+                let sep = if self.text[node.span.start..self.end(node)].contains('\n') {
                     format!(
                         ",{}{}",
                         self.nl,
@@ -1472,6 +1472,94 @@ mod tests {
         assert_eq!(again, YAML.replace("'CFO'", "CFO"));
         let crlf = YAML.replace('\n', "\r\n");
         let out = set(&crlf, "framing.executive_sponsor", "");
-        assert_eq!(set(&out, "framing.executive_sponsor", "CFO"), crlf.replace("'CFO'", "CFO"));
+        assert_eq!(
+            set(&out, "framing.executive_sponsor", "CFO"),
+            crlf.replace("'CFO'", "CFO")
+        );
+    }
+
+    fn run(src: &str, op: Op) -> String {
+        String::from_utf8(
+            apply(src.as_bytes(), &op)
+                .unwrap_or_else(|r| panic!("{r:?}"))
+                .bytes,
+        )
+        .unwrap()
+    }
+
+    fn kpi(name: &str) -> Op {
+        Op::Add {
+            path: "metrics.business".into(),
+            entry: Input::Entry(vec![
+                ("name".into(), Input::Text(name.into())),
+                ("target".into(), Input::Text("3".into())),
+            ]),
+        }
+    }
+
+    #[test]
+    fn toml_and_json_kpis_are_added_edited_and_removed_in_their_own_syntax() {
+        let toml = "+++\ntitle = \"A\"\nstage = \"pilot\"\n\n[[metrics.business]]\nname = \"Cycle\"\nbaseline = 6\n+++\nStory\n";
+        let out = run(toml, kpi("Cost"));
+        assert!(
+            out.ends_with(
+                "baseline = 6\n\n[[metrics.business]]\nname = \"Cost\"\ntarget = 3\n+++\nStory\n"
+            ),
+            "{out}"
+        );
+        let out = run(
+            &out,
+            Op::Set {
+                path: "metrics.business.0.target".into(),
+                value: Input::Text("3".into()),
+            },
+        );
+        assert!(
+            out.contains("name = \"Cycle\"\nbaseline = 6\ntarget = 3\n"),
+            "{out}"
+        );
+        let out = run(
+            &out,
+            Op::Remove {
+                path: "metrics.business.0".into(),
+            },
+        );
+        assert!(out.starts_with("+++\ntitle = \"A\"\nstage = \"pilot\"\n\n[[metrics.business]]\nname = \"Cost\"\ntarget = 3\n+++"), "{out}");
+        let absent = "+++\ntitle = \"A\"\nstage = \"pilot\"\n+++\n";
+        let out = run(absent, kpi("Cost"));
+        assert!(
+            out.contains("[metrics]\nbusiness = [{ name = \"Cost\", target = 3 }]\n"),
+            "{out}"
+        );
+
+        let json = "{\n  \"title\": \"A\",\n  \"stage\": \"pilot\",\n  \"metrics\": {\n    \"business\": [\n      {\"name\": \"Cycle\"}\n    ]\n  }\n}\n";
+        let out = run(json, kpi("Cost"));
+        assert!(
+            out.contains(
+                "      {\"name\": \"Cycle\"},\n      {\"name\": \"Cost\", \"target\": 3}\n    ]"
+            ),
+            "{out}"
+        );
+        let out = run(
+            &out,
+            Op::Remove {
+                path: "metrics.business.0".into(),
+            },
+        );
+        assert!(
+            out.contains("\"business\": [\n      {\"name\": \"Cost\", \"target\": 3}\n    ]"),
+            "{out}"
+        );
+        let out = run(
+            &out,
+            Op::Set {
+                path: "metrics.business.0.owner".into(),
+                value: Input::Text("Dana".into()),
+            },
+        );
+        assert!(
+            out.contains("{\"name\": \"Cost\", \"target\": 3, \"owner\": \"Dana\"}"),
+            "{out}"
+        );
     }
 }

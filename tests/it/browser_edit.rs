@@ -74,7 +74,9 @@ async fn audit(c: &Client, label: &str) {
         if std::env::var_os("CI").is_some() {
             panic!("axe-core is missing and CI is set (npm ci --prefix tests/audit)");
         }
-        eprintln!("notice: axe-core not installed (npm ci --prefix tests/audit); {label} not audited");
+        eprintln!(
+            "notice: axe-core not installed (npm ci --prefix tests/audit); {label} not audited"
+        );
         return;
     };
     let mut findings = Findings::default();
