@@ -652,16 +652,16 @@ const SECRET_HEADER: &str = "x-pilotscope-secret";
 /// `Host` check ran before. A page on another site cannot send the secret
 /// header without a CORS preflight, which is never allowed, and cannot
 /// read the secret from our pages.
-fn may_edit(shared: &Shared, req: &Request, post: bool) -> Result<Arc<Editor>, Response> {
-    let forbidden =
-        |why: &str| -> Response { problem_response(StatusCode::FORBIDDEN, "", why, None, &[]) };
+fn may_edit(
+    shared: &Shared,
+    req: &Request,
+    post: bool,
+) -> Result<Arc<Editor>, (StatusCode, &'static str)> {
+    let forbidden = |why| (StatusCode::FORBIDDEN, why);
     let Some(editor) = shared.editor.clone() else {
-        return Err(problem_response(
+        return Err((
             StatusCode::NOT_FOUND,
-            "",
             "answering in the page is off for this server (--no-edit, or a network address without --edit)",
-            None,
-            &[],
         ));
     };
     let headers = req.headers();
@@ -680,12 +680,9 @@ fn may_edit(shared: &Shared, req: &Request, post: bool) -> Result<Arc<Editor>, R
             return Err(forbidden("this request comes from another origin"));
         }
         if !text("content-type").is_some_and(|c| c.starts_with("application/json")) {
-            return Err(problem_response(
+            return Err((
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "",
                 "a change is sent as JSON",
-                None,
-                &[],
             ));
         }
     }
@@ -747,7 +744,7 @@ async fn body_of(req: Request) -> Result<axum::body::Bytes, Response> {
 async fn edit_form(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let editor = match may_edit(&shared, &req, false) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err((status, why)) => return problem_response(status, "", why, None, &[]),
     };
     let id = req
         .uri()
@@ -764,7 +761,7 @@ async fn edit_form(State(shared): State<Arc<Shared>>, req: Request) -> Response 
 async fn edit_save(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let editor = match may_edit(&shared, &req, true) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err((status, why)) => return problem_response(status, "", why, None, &[]),
     };
     let body = match body_of(req).await {
         Ok(b) => b,
@@ -778,7 +775,7 @@ async fn edit_save(State(shared): State<Arc<Shared>>, req: Request) -> Response 
 async fn edit_new(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let editor = match may_edit(&shared, &req, true) {
         Ok(e) => e,
-        Err(r) => return r,
+        Err((status, why)) => return problem_response(status, "", why, None, &[]),
     };
     let body = match body_of(req).await {
         Ok(b) => b,

@@ -1019,8 +1019,8 @@ impl Doc<'_> {
                     .map_or(0, |(k, _)| column(self.text, k.span.start));
                 let prev = entries
                     .iter()
-                    .filter(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank))
-                    .last();
+                    .rev()
+                    .find(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank));
                 let lines = self.nested(names, value, col);
                 let body: String = lines.iter().map(|l| format!("{l}{}", self.nl)).collect();
                 let at = match (prev, entries.first()) {
@@ -1089,8 +1089,8 @@ impl Doc<'_> {
         if names.len() == 1 && self.style(map) != Style::Implicit {
             let prev = own
                 .iter()
-                .filter(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank))
-                .last();
+                .rev()
+                .find(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank));
             let pad = own.first().map_or(String::new(), |(k, _)| {
                 self.text[line_start(self.text, k.span.start)..k.span.start].to_string()
             });
@@ -1158,8 +1158,8 @@ impl Doc<'_> {
         };
         let prev = entries
             .iter()
-            .filter(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank))
-            .last();
+            .rev()
+            .find(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank));
         match (prev, entries.first()) {
             (Some((_, n)), _) => Ok((n.span.end..n.span.end, format!("{sep_before}{prop}"))),
             (None, Some((k, _))) => {

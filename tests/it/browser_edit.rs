@@ -291,9 +291,7 @@ fn answers_given_in_the_page_change_the_dossier_and_the_diagnosis_and_nothing_el
     // Another site's page that tries to save, with a guessed secret, and
     // without (a simple request that needs no preflight).
     let evil_dir = tempfile::tempdir().unwrap();
-    let body = format!(
-        "{{\"id\":\"invoice-matching\",\"digest\":\"0\",\"op\":\"set\",\"path\":\"framing.production_owner\",\"value\":\"Mallory\"}}"
-    );
+    let body = "{\"id\":\"invoice-matching\",\"digest\":\"0\",\"op\":\"set\",\"path\":\"framing.production_owner\",\"value\":\"Mallory\"}";
     std::fs::write(
         evil_dir.path().join("evil.html"),
         format!(

@@ -415,9 +415,9 @@ proptest! {
         let after = after.dossier.unwrap_or_else(|| panic!("the edited file reads:\n{new}\n{:?}", after.diagnostics));
         let got = after.answer(field).unwrap_or_else(|| panic!("{} unanswered after the edit:\n{new}", FIELDS[field].path));
         prop_assert!(same(got, &expected(FIELDS[field].kind, &typed)), "{} reads {:?}, not {:?}\n{}", FIELDS[field].path, got, typed, new);
-        for i in 0..FIELDS.len() {
+        for (i, f) in FIELDS.iter().enumerate() {
             if i != field {
-                prop_assert_eq!(before.answer(i), after.answer(i), "{} changed\n{}", FIELDS[i].path, new);
+                prop_assert_eq!(before.answer(i), after.answer(i), "{} changed\n{}", f.path, new);
             }
         }
         prop_assert_eq!(&before.body, &after.body);
