@@ -26,15 +26,31 @@
     return e;
   }
 
+  // A change holds the live reload (see live.js) until its answer is in,
+  // so that what the answer says (where the new pilot is) is not lost.
+  var busy = 0;
+  function hold(on) {
+    busy += on ? 1 : -1;
+    if (busy > 0) { document.documentElement.setAttribute("data-pilotscope-busy", ""); return; }
+    document.documentElement.removeAttribute("data-pilotscope-busy");
+    // Later, so that what the answer's handler stores comes first.
+    setTimeout(function () { document.dispatchEvent(new Event("pilotscope-idle")); }, 0);
+  }
+
   function request(method, url, body) {
     var init = { method: method, cache: "no-store", headers: { "X-Pilotscope-Secret": secret } };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
+      hold(true);
     }
+    var done = function () { if (body !== undefined) hold(false); };
     return fetch(url, init).then(function (r) {
-      return r.json().then(function (j) { return { ok: r.ok, status: r.status, body: j }; });
-    });
+      return r.json().then(function (j) { done(); return { ok: r.ok, status: r.status, body: j }; }, function () {
+        done();
+        return { ok: false, status: r.status, body: { error: { message: "the server's answer could not be read (" + r.status + ")" } } };
+      });
+    }, function (e) { done(); throw e; });
   }
 
   var seq = 0;
@@ -105,7 +121,7 @@
       if (r.ok) {
         sessionStorage.removeItem(gotoKey);
         location.href = page;
-      } else if (tries < 100) setTimeout(function () { waitFor(page, tries + 1); }, 100);
+      } else if (tries < 300) setTimeout(function () { waitFor(page, tries + 1); }, 100);
       else sessionStorage.removeItem(gotoKey);
     });
   }
