@@ -95,6 +95,14 @@ pub enum Command {
         /// Build even into a folder that holds files pilotscope did not write.
         #[arg(long)]
         force: bool,
+        /// Answer questions in the page even on a network address (on by
+        /// default on loopback only): anyone who can open a page can then
+        /// change dossiers.
+        #[arg(long, conflicts_with = "no_edit")]
+        edit: bool,
+        /// Never answer questions in the page.
+        #[arg(long)]
+        no_edit: bool,
     },
     /// Write a new dossier with every question to content/<slug>.md.
     New {
@@ -280,6 +288,8 @@ pub fn run(mut cli: Cli) -> Exit {
             output,
             allowed_host,
             force,
+            edit,
+            no_edit,
         } => crate::serve::run(
             term,
             &root,
@@ -291,6 +301,13 @@ pub fn run(mut cli: Cli) -> Exit {
                 open,
                 allowed_hosts: allowed_host,
                 force,
+                edit: if no_edit {
+                    Some(false)
+                } else if edit {
+                    Some(true)
+                } else {
+                    None
+                },
             },
         ),
         Command::New { title, stage } => new(term, &root, &title, &stage, as_of),

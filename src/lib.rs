@@ -43,6 +43,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod digest;
 pub mod dossier;
+pub mod editor;
 pub mod exit;
 pub mod framework;
 pub mod history;

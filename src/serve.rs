@@ -38,6 +38,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
 use crate::diagnostic::Diagnostic;
+use crate::editor::{self, Editor, Problem};
 use crate::exit::Exit;
 use crate::site::view::{DiagnosticView, diagnostic_view};
 use crate::term::Term;
@@ -47,6 +48,8 @@ use crate::watch::{self, Live, Rebuild};
 pub const PREFIX: &str = "/__pilotscope";
 const LIVE_JS: &str = include_str!("../templates/dev/live.js");
 const LIVE_CSS: &str = include_str!("../templates/dev/live.css");
+const EDIT_JS: &str = include_str!("../templates/dev/edit.js");
+const EDIT_CSS: &str = include_str!("../templates/dev/edit.css");
 /// Most header bytes a request may carry. hyper alone accepts about 400 KB;
 /// no browser sends more than a few, but a jar of cookies from other local
 /// development servers (cookies ignore the port) can reach tens.
@@ -72,6 +75,9 @@ pub struct Options {
     pub allowed_hosts: Vec<String>,
     /// Build even into a folder that holds files pilotscope did not write.
     pub force: bool,
+    /// Answering in the page: `None` is on for loopback and off on a
+    /// network address; `Some` is `--edit` or `--no-edit`.
+    pub edit: Option<bool>,
 }
 
 /// A message to browsers.
@@ -95,6 +101,12 @@ struct Shared {
     /// Host names requests may be addressed to besides loopback names and
     /// IP addresses, in lower case.
     allowed_hosts: Vec<String>,
+    /// The editor, when answering in the page is on.
+    editor: Option<Arc<Editor>>,
+    /// What goes before a page's `</body>`: the live script, and the
+    /// editor's with its secret.
+    tag: axum::body::Bytes,
+    as_of: jiff::civil::Date,
 }
 
 fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
@@ -162,6 +174,34 @@ pub fn run(
         term.warn(format_args!("listening on {local}: anyone who can reach this machine on the network can read the site"
         ));
     }
+    let editing = options.edit.unwrap_or(options.bind.is_loopback());
+    let editor = if editing {
+        match Editor::new(root) {
+            Ok(e) => Some(Arc::new(e)),
+            Err(e) => {
+                term.error(format_args!("warning: answering in the page is off: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if editor.is_some() && !options.bind.is_loopback() {
+        term.error(format_args!(
+            "warning: --edit on {local}: anyone who can reach this machine and open a page can change the dossiers"
+        ));
+    } else if options.edit.is_none() && !options.bind.is_loopback() {
+        term.error(format_args!(
+            "note: answering in the page is off on a network address; --edit turns it on"
+        ));
+    }
+    let mut tag = LIVE_TAG.to_string();
+    if let Some(e) = &editor {
+        tag.push_str(&format!(
+            "<script src=\"{PREFIX}/edit.js\" data-secret=\"{}\" defer></script>\n",
+            e.secret()
+        ));
+    }
     term.status(format_args!(
         "serving {} at {url} (Ctrl-C to stop)",
         out_dir.display()
@@ -187,6 +227,9 @@ pub fn run(
             .map(|h| host_name(h))
             .filter(|h| !h.is_empty())
             .collect(),
+        editor,
+        tag: axum::body::Bytes::from(tag),
+        as_of,
     });
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -418,6 +461,20 @@ fn router(shared: Arc<Shared>) -> Router {
             &format!("{PREFIX}/live.css"),
             get(|| async { asset(LIVE_CSS, "text/css; charset=utf-8") }),
         )
+        .route(
+            &format!("{PREFIX}/edit.js"),
+            get(|| async { asset(EDIT_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            &format!("{PREFIX}/edit.css"),
+            get(|| async { asset(EDIT_CSS, "text/css; charset=utf-8") }),
+        )
+        .route(&format!("{PREFIX}/edit/form"), get(edit_form))
+        .route(
+            &format!("{PREFIX}/edit/save"),
+            axum::routing::post(edit_save),
+        )
+        .route(&format!("{PREFIX}/edit/new"), axum::routing::post(edit_new))
         .fallback(files)
         .layer(axum::middleware::from_fn(limit_headers))
         .layer(axum::middleware::from_fn_with_state(
@@ -581,6 +638,153 @@ async fn events(
     Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
+// ---------------------------------------------------------------- the editor
+
+/// The header that carries the run's secret.
+const SECRET_HEADER: &str = "x-pilotscope-secret";
+
+/// Refuses a request to the editor unless it comes from one of this
+/// server's own pages, as they are open in the browser of the person at the
+/// keyboard: editing is on, the secret only the injected script knows is
+/// there, and the browser says the request is from this origin (`Origin`
+/// is this server's, `Sec-Fetch-Site` is `same-origin` when sent). The
+/// `Host` check ran before. A page on another site cannot send the secret
+/// header without a CORS preflight, which is never allowed, and cannot
+/// read the secret from our pages.
+fn may_edit(
+    shared: &Shared,
+    req: &Request,
+    post: bool,
+) -> Result<Arc<Editor>, (StatusCode, &'static str)> {
+    let forbidden = |why| (StatusCode::FORBIDDEN, why);
+    let Some(editor) = shared.editor.clone() else {
+        return Err((
+            StatusCode::NOT_FOUND,
+            "answering in the page is off for this server (--no-edit, or a network address without --edit)",
+        ));
+    };
+    let headers = req.headers();
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if !text(SECRET_HEADER).is_some_and(|s| editor.is_secret(s)) {
+        return Err(forbidden(
+            "this request does not come from a page of this server",
+        ));
+    }
+    if text("sec-fetch-site").is_some_and(|s| s != "same-origin") {
+        return Err(forbidden("this request comes from another site"));
+    }
+    let host = text("host").unwrap_or_default();
+    if post {
+        if text("origin") != Some(&format!("http://{host}")) {
+            return Err(forbidden("this request comes from another origin"));
+        }
+        if !text("content-type").is_some_and(|c| c.starts_with("application/json")) {
+            return Err((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "a change is sent as JSON",
+            ));
+        }
+    }
+    Ok(editor)
+}
+
+fn problem_response(
+    status: StatusCode,
+    path: &str,
+    message: &str,
+    help: Option<&str>,
+    changed: &[String],
+) -> Response {
+    let body = serde_json::json!({
+        "error": {"path": path, "message": message, "help": help, "changed": changed}
+    });
+    let mut r = asset_owned(body.to_string(), "application/json");
+    *r.status_mut() = status;
+    r
+}
+
+fn answer(result: Result<serde_json::Value, Problem>) -> Response {
+    match result {
+        Ok(v) => asset_owned(v.to_string(), "application/json"),
+        Err(Problem::NotFound(m)) => problem_response(StatusCode::NOT_FOUND, "", &m, None, &[]),
+        Err(Problem::BadRequest(m)) => problem_response(StatusCode::BAD_REQUEST, "", &m, None, &[]),
+        Err(Problem::Conflict { message, changed }) => {
+            problem_response(StatusCode::CONFLICT, "", &message, None, &changed)
+        }
+        Err(Problem::Refused(r)) => problem_response(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &r.path,
+            &r.message,
+            r.help.as_deref(),
+            &[],
+        ),
+        Err(Problem::Io(m)) => {
+            problem_response(StatusCode::INTERNAL_SERVER_ERROR, "", &m, None, &[])
+        }
+    }
+}
+
+/// The body of a change, up to [`editor::MAX_BODY`] bytes.
+async fn body_of(req: Request) -> Result<axum::body::Bytes, Response> {
+    axum::body::to_bytes(req.into_body(), editor::MAX_BODY)
+        .await
+        .map_err(|_| {
+            problem_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "",
+                "the change is larger than a change can be",
+                None,
+                &[],
+            )
+        })
+}
+
+/// `GET /__pilotscope/edit/form?id=…`: a pilot's questions and answers.
+async fn edit_form(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let editor = match may_edit(&shared, &req, false) {
+        Ok(e) => e,
+        Err((status, why)) => return problem_response(status, "", why, None, &[]),
+    };
+    let id = req
+        .uri()
+        .query()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("id=")))
+        .and_then(|v| percent_encoding::percent_decode_str(v).decode_utf8().ok())
+        .map(|v| v.into_owned())
+        .unwrap_or_default();
+    let result = tokio::task::spawn_blocking(move || editor.form(&id)).await;
+    answer(result.unwrap_or_else(|e| Err(Problem::Io(e.to_string()))))
+}
+
+/// `POST /__pilotscope/edit/save`: one change to one dossier.
+async fn edit_save(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let editor = match may_edit(&shared, &req, true) {
+        Ok(e) => e,
+        Err((status, why)) => return problem_response(status, "", why, None, &[]),
+    };
+    let body = match body_of(req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let result = tokio::task::spawn_blocking(move || editor.save(&body)).await;
+    answer(result.unwrap_or_else(|e| Err(Problem::Io(e.to_string()))))
+}
+
+/// `POST /__pilotscope/edit/new`: a new dossier from a title and a stage.
+async fn edit_new(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let editor = match may_edit(&shared, &req, true) {
+        Ok(e) => e,
+        Err((status, why)) => return problem_response(status, "", why, None, &[]),
+    };
+    let body = match body_of(req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let as_of = shared.as_of;
+    let result = tokio::task::spawn_blocking(move || editor.create(&body, as_of)).await;
+    answer(result.unwrap_or_else(|e| Err(Problem::Io(e.to_string()))))
+}
+
 /// Why a request path is refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -667,22 +871,27 @@ async fn files(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             }
             r
         }
-        Ok((path, _)) => serve_file(&path, req, StatusCode::OK).await,
+        Ok((path, _)) => serve_file(&path, req, StatusCode::OK, &shared.tag).await,
         Err(Refusal::BadRequest) => (StatusCode::BAD_REQUEST, "bad request path\n").into_response(),
-        Err(Refusal::NotFound) => not_found(&shared.root, req).await,
+        Err(Refusal::NotFound) => not_found(&shared.root, req, &shared.tag).await,
     }
 }
 
-async fn not_found(root: &Path, req: Request) -> Response {
+async fn not_found(root: &Path, req: Request, tag: &axum::body::Bytes) -> Response {
     // The same rule as every other file: a `404.html` that is a link out of
     // the site is not served.
     match resolve(root, "/404.html") {
-        Ok((page, false)) => serve_file(&page, req, StatusCode::NOT_FOUND).await,
+        Ok((page, false)) => serve_file(&page, req, StatusCode::NOT_FOUND, tag).await,
         _ => (StatusCode::NOT_FOUND, "not found\n").into_response(),
     }
 }
 
-async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
+async fn serve_file(
+    path: &Path,
+    req: Request,
+    status: StatusCode,
+    tag: &axum::body::Bytes,
+) -> Response {
     let head = req.method() == Method::HEAD;
     let response = match ServeFile::new(path).oneshot(req).await {
         Ok(r) => r.map(Body::new),
@@ -706,7 +915,7 @@ async fn serve_file(path: &Path, req: Request, status: StatusCode) -> Response {
     // that a page of any size is served in constant memory, and HEAD says
     // the length GET sends.
     drop(body);
-    let (body, length) = match injected(path, head).await {
+    let (body, length) = match injected(path, head, tag.clone()).await {
         Ok(b) => b,
         Err(_) => {
             return (
@@ -733,15 +942,16 @@ pub fn insertion_point(tail: &[u8]) -> Option<usize> {
         .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
 }
 
-/// The page at `path` with [`LIVE_TAG`] before its last `</body>` (looked
-/// for in its last 64 KiB), as a stream read from one open file, and its
-/// length. An empty body for HEAD.
-async fn injected(path: &Path, head: bool) -> std::io::Result<(Body, u64)> {
+/// The page at `path` with `tag` (the live script, and the editor's when
+/// it is on) before its last `</body>` (looked for in its last 64 KiB), as
+/// a stream read from one open file, and its length. An empty body for
+/// HEAD.
+async fn injected(path: &Path, head: bool, tag: axum::body::Bytes) -> std::io::Result<(Body, u64)> {
     use std::io::SeekFrom;
     use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let mut file = tokio::fs::File::open(path).await?;
     let len = file.metadata().await?.len();
-    let total = len + LIVE_TAG.len() as u64;
+    let total = len + tag.len() as u64;
     let tail_len = len.min(64 << 10);
     file.seek(SeekFrom::Start(len - tail_len)).await?;
     let mut tail = vec![0; tail_len as usize];
@@ -751,31 +961,31 @@ async fn injected(path: &Path, head: bool) -> std::io::Result<(Body, u64)> {
     }
     let at = insertion_point(&tail).map_or(len, |i| len - tail_len + i as u64);
     file.seek(SeekFrom::Start(0)).await?;
-    let stream = futures_util::stream::unfold(
-        (file, 0u64, false),
-        move |(mut file, pos, tagged)| async move {
-            if pos == at && !tagged {
-                let tag = axum::body::Bytes::from_static(LIVE_TAG.as_bytes());
-                return Some((Ok(tag), (file, pos, true)));
-            }
-            if pos >= len {
-                return None;
-            }
-            let until = if pos < at { at } else { len };
-            let mut chunk = vec![0; (until - pos).min(64 << 10) as usize];
-            match file.read(&mut chunk).await {
-                Ok(0) => None,
-                Ok(n) => {
-                    chunk.truncate(n);
-                    Some((
-                        Ok(axum::body::Bytes::from(chunk)),
-                        (file, pos + n as u64, tagged),
-                    ))
+    let stream =
+        futures_util::stream::unfold((file, 0u64, false), move |(mut file, pos, tagged)| {
+            let tag = tag.clone();
+            async move {
+                if pos == at && !tagged {
+                    return Some((Ok(tag.clone()), (file, pos, true)));
                 }
-                Err(e) => Some((Err(e), (file, len, true))),
+                if pos >= len {
+                    return None;
+                }
+                let until = if pos < at { at } else { len };
+                let mut chunk = vec![0; (until - pos).min(64 << 10) as usize];
+                match file.read(&mut chunk).await {
+                    Ok(0) => None,
+                    Ok(n) => {
+                        chunk.truncate(n);
+                        Some((
+                            Ok(axum::body::Bytes::from(chunk)),
+                            (file, pos + n as u64, tagged),
+                        ))
+                    }
+                    Err(e) => Some((Err(e), (file, len, true))),
+                }
             }
-        },
-    );
+        });
     Ok((Body::from_stream(stream), total))
 }
 

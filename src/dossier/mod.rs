@@ -6,6 +6,7 @@
 //! dossier is the `framework`'s job: this module only says what was answered.
 
 pub mod discover;
+pub mod edit;
 pub mod read;
 pub mod schema;
 pub mod split;

@@ -57,6 +57,12 @@
   }
 
   function reload() {
+    // The editor is waiting for the server's answer to a change: reload
+    // once it has it, or the answer would be lost with the page.
+    if (document.documentElement.hasAttribute("data-pilotscope-busy")) {
+      document.addEventListener("pilotscope-idle", reload, { once: true });
+      return;
+    }
     sessionStorage.setItem(scrollKey, String(window.scrollY));
     location.reload();
   }

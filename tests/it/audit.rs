@@ -41,7 +41,7 @@ fn audit_dir() -> PathBuf {
     common::repo_root().join("tests/audit")
 }
 
-fn axe_source() -> Option<String> {
+pub fn axe_source() -> Option<String> {
     std::fs::read_to_string(audit_dir().join("node_modules/axe-core/axe.min.js")).ok()
 }
 
@@ -101,10 +101,10 @@ fn pages_of(site: &Path) -> Vec<String> {
 
 /// What went wrong on one page, in words; empty when nothing did.
 #[derive(Default)]
-struct Findings {
-    problems: Vec<String>,
+pub struct Findings {
+    pub problems: Vec<String>,
     /// axe violations below `serious`, for the record.
-    notes: Vec<String>,
+    pub notes: Vec<String>,
 }
 
 const AXE_RUN: &str = "const done = arguments[arguments.length - 1];
@@ -117,7 +117,7 @@ axe.run(document, { resultTypes: ['violations'] })
   })
   .catch(function (e) { done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]); });";
 
-async fn axe(c: &Client, axe_source: &str, label: &str, findings: &mut Findings) {
+pub async fn axe(c: &Client, axe_source: &str, label: &str, findings: &mut Findings) {
     let loaded = c
         .execute(&format!("{axe_source}\n;return typeof window.axe;"), vec![])
         .await

@@ -26,14 +26,14 @@ use serde_json::Value;
 use live::{DEADLINE, Project, Running, broken_dossier, dossier};
 
 /// Evaluates `script` (a function body that returns a value) in the page.
-async fn eval(c: &Client, script: &str) -> Value {
+pub async fn eval(c: &Client, script: &str) -> Value {
     c.execute(script, vec![])
         .await
         .unwrap_or_else(|e| panic!("script {script:?} failed: {e}"))
 }
 
 /// Polls `check` in the current window until it returns `Some`.
-async fn poll<T>(c: &Client, what: &str, check: impl AsyncFn(&Client) -> Option<T>) -> T {
+pub async fn poll<T>(c: &Client, what: &str, check: impl AsyncFn(&Client) -> Option<T>) -> T {
     let deadline = Instant::now() + DEADLINE;
     loop {
         if let Some(t) = check(c).await {

@@ -309,7 +309,8 @@ fn peak_kib(pid: u32) -> Option<u64> {
 #[test]
 fn a_page_larger_than_memory_should_hold_is_streamed_with_the_script() {
     let project = Project::live();
-    let server = Server::start(&project.root, &[]);
+    // Only the live script: the editor's, with its secret, is tested apart.
+    let server = Server::start(&project.root, &["--no-edit"]);
     // A 100 MB page beside the built ones (the 50,000-pilot index is 93 MB).
     let row = "<tr><td>a pilot row of the portfolio table</td></tr>\n";
     let rows = 100_000_000 / row.len();
