@@ -36,6 +36,7 @@ mod schema;
 mod serve;
 mod serve_guard;
 mod site_build;
+mod spreadsheets;
 mod story_memory;
 mod user_path;
 mod watch_equivalence;
