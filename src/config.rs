@@ -140,6 +140,33 @@ impl Config {
         }
     }
 
+    /// Reads the configuration file at `path` (`--config FILE`), shown as
+    /// `shown`; unlike the root's own file, it must exist.
+    pub fn load_file(path: &Path, shown: &str) -> Result<Config, Vec<Diagnostic>> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, shown),
+            Err(e) => Err(vec![Diagnostic::error(
+                Code::ConfigUnreadable,
+                shown,
+                format!("cannot be read: {e}"),
+            )]),
+        }
+    }
+
+    /// The project root for a command started in `start` without `--root`:
+    /// the nearest folder, from `start` upwards, that holds a
+    /// `pilotscope.toml` or a `content/` folder (as Zola finds its
+    /// `config.toml`; a project needs no configuration file), so that a
+    /// command run inside `content/` works on the project; `start` itself
+    /// when no folder above is one.
+    pub fn find_root(start: &Path) -> PathBuf {
+        start
+            .ancestors()
+            .find(|d| d.join(FILE_NAME).is_file() || d.join("content").is_dir())
+            .unwrap_or(start)
+            .to_path_buf()
+    }
+
     /// Parses the text of a configuration file shown as `source`.
     pub fn parse(text: &str, source: &str) -> Result<Config, Vec<Diagnostic>> {
         let located = |code: Code, span: std::ops::Range<usize>, message: String| {

@@ -211,52 +211,52 @@ stale_days = 90
 # framework = "framework.toml"                          # your own rules, merged over the defaults
 "#;
 
-/// The CI workflow `init` writes. `@DIR@` is the project's folder inside the
-/// git work tree (`.` at its root); `@SITE@` the site folder from there.
+/// The CI workflow `init` writes for GitHub. `@DIR@` is the project's
+/// folder inside the git work tree (`.` at its root) and `@SITE@` the site
+/// folder from there, both written as quoted YAML strings; `@INSTALL@` the
+/// steps that install pilotscope, the same in both jobs.
+///
+/// Values from GitHub's contexts reach a shell only through `env:`, never
+/// written into a script (a branch may be named `a";curl evil|sh;"`).
 const INIT_WORKFLOW: &str = r#"# pilotscope: checks the dossiers of every pull request, with each problem
 # shown on the line that causes it, says what the pull request changes in
-# the verdicts, and publishes the site, with its history, from main. The
-# whole history is checked out (fetch-depth: 0): history and diff read it.
+# the verdicts, and publishes the site, with its history, from the
+# repository's default branch. The whole history is checked out
+# (fetch-depth: 0): history and diff read it.
 #
 # Before the first run (Settings > Secrets and variables > Actions > Variables):
-#   PILOTSCOPE_GIT  address of the git repository pilotscope is installed from
-#   PILOTSCOPE_REV  optional: the commit or tag to install (default: newest)
-# The binary is cached, so only the first run (and each new PILOTSCOPE_REV)
-# compiles it. Under Settings > Pages, choose "GitHub Actions" as the source.
+#   PILOTSCOPE_GIT      address of the git repository pilotscope comes from
+#   PILOTSCOPE_VERSION  optional: a release to download (such as v0.2.0);
+#                       without it, pilotscope is compiled from PILOTSCOPE_GIT
+#   PILOTSCOPE_REV      optional: the commit or tag to compile (default: newest)
+# The binary is cached under the release or commit it is, so a new release
+# or commit is installed on the next run. Under Settings > Pages, choose
+# "GitHub Actions" as the source.
 name: pilotscope
 on:
   pull_request:
   push:
-    branches: [main]
 permissions:
   contents: read
 concurrency:
   group: pilotscope-${{ github.ref }}
-  cancel-in-progress: true
-env:
-  PILOTSCOPE_GIT: ${{ vars.PILOTSCOPE_GIT }}
-  PILOTSCOPE_REV: ${{ vars.PILOTSCOPE_REV }}
+  # A newer push replaces a pull request's run; publishing the default
+  # branch is never cut short.
+  cancel-in-progress: ${{ github.ref_name != github.event.repository.default_branch }}
 defaults:
   run:
     working-directory: @DIR@
 jobs:
   check:
+    # Pull requests, and pushes to the default branch (whatever its name).
+    if: github.event_name == 'pull_request' || github.ref_name == github.event.repository.default_branch
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - name: Cache pilotscope
-        id: cache
-        uses: actions/cache@v4
-        with:
-          path: ~/.cargo/bin/pilotscope
-          key: pilotscope-${{ runner.os }}-${{ vars.PILOTSCOPE_REV || 'newest' }}
-      - name: Install pilotscope
-        if: steps.cache.outputs.cache-hit != 'true'
-        run: |
-          if [ -z "$PILOTSCOPE_GIT" ]; then echo "::error::Set the repository variable PILOTSCOPE_GIT to the address of pilotscope's git repository"; exit 1; fi
-          cargo install --locked --git "$PILOTSCOPE_GIT" ${PILOTSCOPE_REV:+--rev "$PILOTSCOPE_REV"} pilotscope
+          persist-credentials: false
+@INSTALL@
       # Fails only on dossiers that cannot be read; a new, unanswered dossier
       # is a normal first step and passes.
       - name: Check dossiers
@@ -270,12 +270,16 @@ jobs:
       # a readiness, or a dossier that can no longer be read).
       - name: What this pull request changes
         if: always() && github.event_name == 'pull_request'
-        run: pilotscope diff "origin/${{ github.base_ref }}" --format markdown >> "$GITHUB_STEP_SUMMARY"
+        env:
+          BASE_REF: ${{ github.base_ref }}
+        run: pilotscope diff "origin/$BASE_REF" --format markdown >> "$GITHUB_STEP_SUMMARY"
       - name: Fail on what this pull request made worse
         if: github.event_name == 'pull_request'
-        run: pilotscope diff "origin/${{ github.base_ref }}" --fail-on regression
+        env:
+          BASE_REF: ${{ github.base_ref }}
+        run: pilotscope diff "origin/$BASE_REF" --fail-on regression
   publish:
-    if: github.event_name == 'push'
+    if: github.event_name == 'push' && github.ref_name == github.event.repository.default_branch
     needs: check
     runs-on: ubuntu-latest
     permissions:
@@ -289,26 +293,243 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - name: Cache pilotscope
-        id: cache
-        uses: actions/cache@v4
-        with:
-          path: ~/.cargo/bin/pilotscope
-          key: pilotscope-${{ runner.os }}-${{ vars.PILOTSCOPE_REV || 'newest' }}
-      - name: Install pilotscope
-        if: steps.cache.outputs.cache-hit != 'true'
-        run: |
-          if [ -z "$PILOTSCOPE_GIT" ]; then echo "::error::Set the repository variable PILOTSCOPE_GIT to the address of pilotscope's git repository"; exit 1; fi
-          cargo install --locked --git "$PILOTSCOPE_GIT" ${PILOTSCOPE_REV:+--rev "$PILOTSCOPE_REV"} pilotscope
+          persist-credentials: false
+@INSTALL@
+      - name: Find the site's address
+        id: pages
+        uses: actions/configure-pages@v5
+      # The address Pages gives (owner.github.io/repo), so that links from
+      # pages at any depth, such as the 404 page, lead into the site.
       - name: Build the site
-        run: pilotscope build
-      - uses: actions/upload-pages-artifact@v3
+        env:
+          BASE_URL: ${{ steps.pages.outputs.base_url }}
+        run: pilotscope build ${BASE_URL:+--base-url "$BASE_URL/"}
+      # Leaves out hidden files: pilotscope's manifest and history cache
+      # are not for publishing.
+      - uses: actions/upload-pages-artifact@v4
         with:
           path: @SITE@
       - name: Publish the site
         id: deploy
         uses: actions/deploy-pages@v4
 "#;
+
+/// The steps of [`INIT_WORKFLOW`] that install pilotscope: a released
+/// binary, checked against its checksum, when `PILOTSCOPE_VERSION` pins
+/// one; else compiled with cargo. The cache key names the repository and
+/// the release or commit (the newest is asked of the repository), and the
+/// binary is saved as soon as it is installed, so a failing job does not
+/// compile it again on its next run.
+const INIT_INSTALL_STEPS: &str = r#"      - name: Which pilotscope
+        id: which
+        working-directory: .
+        env:
+          PILOTSCOPE_GIT: ${{ vars.PILOTSCOPE_GIT }}
+          PILOTSCOPE_VERSION: ${{ vars.PILOTSCOPE_VERSION }}
+          PILOTSCOPE_REV: ${{ vars.PILOTSCOPE_REV }}
+        run: |
+          if [ -z "$PILOTSCOPE_GIT" ]; then
+            echo "::error::Set the repository variable PILOTSCOPE_GIT to the address of pilotscope's git repository"
+            exit 1
+          fi
+          rev=""
+          if [ -n "$PILOTSCOPE_VERSION" ]; then
+            what="release $PILOTSCOPE_VERSION"
+          else
+            rev=$(git ls-remote "$PILOTSCOPE_GIT" "${PILOTSCOPE_REV:-HEAD}" | head -n 1 | cut -f 1)
+            rev=${rev:-$PILOTSCOPE_REV}
+            what="commit $rev"
+          fi
+          key=$(printf '%s\n%s\n' "$PILOTSCOPE_GIT" "$what" | sha256sum | cut -c 1-16)
+          echo "rev=$rev" >> "$GITHUB_OUTPUT"
+          echo "key=pilotscope-$RUNNER_OS-$RUNNER_ARCH-$key" >> "$GITHUB_OUTPUT"
+      - name: Restore pilotscope
+        id: cache
+        uses: actions/cache/restore@v4
+        with:
+          path: ~/.cargo/bin/pilotscope
+          key: ${{ steps.which.outputs.key }}
+      - name: Install pilotscope
+        if: steps.cache.outputs.cache-hit != 'true'
+        working-directory: ${{ runner.temp }}
+        env:
+          PILOTSCOPE_GIT: ${{ vars.PILOTSCOPE_GIT }}
+          PILOTSCOPE_VERSION: ${{ vars.PILOTSCOPE_VERSION }}
+          REV: ${{ steps.which.outputs.rev }}
+        run: |
+          mkdir -p ~/.cargo/bin
+          if [ -n "$PILOTSCOPE_VERSION" ]; then
+            name=pilotscope-x86_64-unknown-linux-musl
+            url="${PILOTSCOPE_GIT%.git}/releases/download/$PILOTSCOPE_VERSION/$name.tar.xz"
+            curl --proto '=https' -fsSL -o "$name.tar.xz" "$url"
+            curl --proto '=https' -fsSL -o "$name.tar.xz.sha256" "$url.sha256"
+            sha256sum -c "$name.tar.xz.sha256"
+            tar -xJf "$name.tar.xz" -C ~/.cargo/bin --strip-components 1 "$name/pilotscope"
+          else
+            cargo install --locked --git "$PILOTSCOPE_GIT" ${REV:+--rev "$REV"} pilotscope
+          fi
+      - name: Keep pilotscope for the next run
+        if: steps.cache.outputs.cache-hit != 'true'
+        uses: actions/cache/save@v4
+        with:
+          path: ~/.cargo/bin/pilotscope
+          key: ${{ steps.which.outputs.key }}"#;
+
+/// The pipeline `init --ci gitlab` writes: what [`INIT_WORKFLOW`] does, on
+/// GitLab. `@DIR@` as there. Problems go to the merge request's Code
+/// Quality widget, the merge request's changes to an artifact shown on
+/// it, the site to GitLab Pages from the default branch.
+const INIT_GITLAB: &str = r#"# pilotscope: checks the dossiers of every merge request (each problem in
+# the merge request's Code Quality report, at its line), says what the
+# merge request changes in the verdicts, and publishes the site, with its
+# history, on GitLab Pages from the default branch.
+#
+# Before the first run (Settings > CI/CD > Variables):
+#   PILOTSCOPE_GIT      address of the git repository pilotscope comes from
+#   PILOTSCOPE_VERSION  optional: a release to download (such as v0.2.0);
+#                       without it, pilotscope is compiled from PILOTSCOPE_GIT
+#   PILOTSCOPE_REV      optional: the commit or tag to compile (default: newest)
+workflow:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+  auto_cancel:
+    on_new_commit: interruptible
+
+stages:
+  - check
+  - publish
+
+variables:
+  # History and diff read the whole history.
+  GIT_DEPTH: "0"
+  PROJECT_DIR: @DIR@
+
+# Installs pilotscope into .pilotscope-bin/, kept between pipelines (also
+# when a job fails) with a note of the release or commit it is; a new
+# release or commit is installed on the next run.
+.pilotscope:
+  image: rust:1-bookworm
+  cache:
+    key: pilotscope-bin
+    paths:
+      - .pilotscope-bin/
+    when: always
+  before_script:
+    - |
+      set -eu
+      if [ -z "${PILOTSCOPE_GIT:-}" ]; then
+        echo "Set the CI/CD variable PILOTSCOPE_GIT to the address of pilotscope's git repository" >&2
+        exit 1
+      fi
+      bin="$CI_PROJECT_DIR/.pilotscope-bin"
+      rev=""
+      if [ -n "${PILOTSCOPE_VERSION:-}" ]; then
+        what="$PILOTSCOPE_GIT release $PILOTSCOPE_VERSION"
+      else
+        rev=$(git ls-remote "$PILOTSCOPE_GIT" "${PILOTSCOPE_REV:-HEAD}" | head -n 1 | cut -f 1)
+        rev=${rev:-${PILOTSCOPE_REV:-}}
+        what="$PILOTSCOPE_GIT commit $rev"
+      fi
+      if [ "$(cat "$bin/installed" 2>/dev/null)" != "$what" ] || [ ! -x "$bin/pilotscope" ]; then
+        rm -rf "$bin" && mkdir -p "$bin"
+        if [ -n "${PILOTSCOPE_VERSION:-}" ]; then
+          name=pilotscope-x86_64-unknown-linux-musl
+          url="${PILOTSCOPE_GIT%.git}/releases/download/$PILOTSCOPE_VERSION/$name.tar.xz"
+          (cd "$bin" && curl --proto '=https' -fsSL -o "$name.tar.xz" "$url" \
+            && curl --proto '=https' -fsSL -o "$name.tar.xz.sha256" "$url.sha256" \
+            && sha256sum -c "$name.tar.xz.sha256" \
+            && tar -xJf "$name.tar.xz" --strip-components 1 "$name/pilotscope" \
+            && rm "$name.tar.xz" "$name.tar.xz.sha256")
+        else
+          cargo install --locked --root "$bin.cargo" --git "$PILOTSCOPE_GIT" ${rev:+--rev "$rev"} pilotscope
+          mv "$bin.cargo/bin/pilotscope" "$bin/" && rm -rf "$bin.cargo"
+        fi
+        echo "$what" > "$bin/installed"
+      fi
+      export PATH="$bin:$PATH"
+      cd "$PROJECT_DIR"
+
+# Fails only on dossiers that cannot be read; a new, unanswered dossier is
+# a normal first step and passes.
+pilotscope-check:
+  extends: .pilotscope
+  stage: check
+  interruptible: true
+  script:
+    - pilotscope check --format gitlab > "$CI_PROJECT_DIR/gl-code-quality-report.json" || true
+    - pilotscope check
+  artifacts:
+    when: always
+    reports:
+      codequality: gl-code-quality-report.json
+
+# What the merge request does to the verdicts, as a file on the merge
+# request; the job fails only for what it made worse.
+pilotscope-diff:
+  extends: .pilotscope
+  stage: check
+  interruptible: true
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+  script:
+    - git fetch --quiet origin "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME"
+    - pilotscope diff "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" --format markdown > "$CI_PROJECT_DIR/pilotscope-diff.md" || true
+    - pilotscope diff "origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" --fail-on regression
+  artifacts:
+    when: always
+    expose_as: pilotscope diff
+    paths:
+      - pilotscope-diff.md
+
+# GitLab Pages publishes public/; pilotscope's own hidden files (its
+# manifest and history cache) are left out.
+pages:
+  extends: .pilotscope
+  stage: publish
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+  script:
+    - pilotscope build --output "$CI_PROJECT_DIR/public" ${CI_PAGES_URL:+--base-url "$CI_PAGES_URL/"}
+    - find "$CI_PROJECT_DIR/public" -mindepth 1 -name '.*' -prune -exec rm -rf {} +
+  artifacts:
+    paths:
+      - public
+"#;
+
+/// Which CI service `init` writes a pipeline for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ci {
+    Github,
+    Gitlab,
+}
+
+/// A string as a YAML scalar that reads back as exactly that string:
+/// double-quoted with JSON's escapes, which YAML's double-quoted style
+/// shares (`pilots #2`, `x: y`, `[br]` and `*star` would otherwise be a
+/// comment, a mapping, a list and an alias).
+fn yaml_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\".\"".into())
+}
+
+/// The `.gitignore` line that keeps the site out of git, added to a
+/// `.gitignore` that exists and lacks it (returns the new text).
+fn ignore_site(existing: &str, line: &str) -> Option<String> {
+    if existing
+        .lines()
+        .any(|l| l.trim() == line || l.trim() == line.trim_start_matches('/'))
+    {
+        return None;
+    }
+    let mut text = existing.to_string();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("# The site pilotscope builds\n");
+    text.push_str(line);
+    text.push('\n');
+    Some(text)
+}
 
 /// Creates a new dossier repository in `dir`. Existing files are kept;
 /// returns the files written.
@@ -319,6 +540,7 @@ jobs:
 pub fn init(
     dir: &Path,
     work_tree: Option<&Path>,
+    ci: Ci,
     show: impl Fn(&Path) -> String,
 ) -> Result<Vec<PathBuf>, String> {
     let (workflow_dir, project_in_tree) = match work_tree.and_then(|w| {
@@ -333,21 +555,27 @@ pub fn init(
     } else {
         format!("{project_in_tree}/site/")
     };
-    let workflow = INIT_WORKFLOW
-        .replace("@DIR@", &project_in_tree)
-        .replace("@SITE@", &site);
-    let files: [(PathBuf, &str); 5] = [
+    let pipeline = match ci {
+        Ci::Github => (
+            workflow_dir.join(".github/workflows/pilotscope.yml"),
+            INIT_WORKFLOW
+                .replace("@INSTALL@", INIT_INSTALL_STEPS)
+                .replace("@DIR@", &yaml_string(&project_in_tree))
+                .replace("@SITE@", &yaml_string(&site)),
+        ),
+        Ci::Gitlab => (
+            workflow_dir.join(".gitlab-ci.yml"),
+            INIT_GITLAB.replace("@DIR@", &yaml_string(&project_in_tree)),
+        ),
+    };
+    let files: [(PathBuf, &str); 4] = [
         (dir.join("pilotscope.toml"), INIT_CONFIG),
         (
             dir.join("content/supplier-invoice-matching.md"),
             EXAMPLE_DOSSIER,
         ),
         (dir.join("content/faq.md"), EXAMPLE_FAQ),
-        (dir.join(".gitignore"), "/site/\n"),
-        (
-            workflow_dir.join(".github/workflows/pilotscope.yml"),
-            &workflow,
-        ),
+        (pipeline.0, &pipeline.1),
     ];
     let mut written = Vec::new();
     for (path, text) in files {
@@ -360,6 +588,23 @@ pub fn init(
         }
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", show(&path)))?;
         written.push(path);
+    }
+    // The site is built output: a `.gitignore` that is there already gets
+    // the line too.
+    let ignore = dir.join(".gitignore");
+    let existing = match std::fs::read_to_string(&ignore) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("cannot read {}: {e}", show(&ignore))),
+    };
+    let text = match &existing {
+        Some(text) => ignore_site(text, "/site/"),
+        None => Some("/site/\n".to_string()),
+    };
+    if let Some(text) = text {
+        std::fs::write(&ignore, text)
+            .map_err(|e| format!("cannot write {}: {e}", show(&ignore)))?;
+        written.push(ignore);
     }
     Ok(written)
 }
@@ -387,6 +632,46 @@ mod tests {
                 f.path
             );
         }
+    }
+
+    #[test]
+    fn folder_names_are_yaml_strings_that_read_back_as_written() {
+        for name in [
+            "pilots #2",
+            "x: y",
+            "[br]",
+            "*star",
+            "a\"b",
+            "&anchor",
+            "- dash",
+            "'q'",
+        ] {
+            let line = format!("path: {}\n", yaml_string(name));
+            let node = crate::dossier::tree::parse(
+                &line,
+                0..line.len(),
+                crate::dossier::split::Format::Yaml,
+            )
+            .unwrap_or_else(|e| panic!("{name}: {}", e.message));
+            let crate::dossier::tree::NodeKind::Map(entries) = &node.kind else {
+                panic!("{name}")
+            };
+            assert_eq!(
+                entries[0].1.kind,
+                crate::dossier::tree::NodeKind::Str(name.into()),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_existing_gitignore_gets_the_site_once() {
+        assert_eq!(
+            ignore_site("target/", "/site/").as_deref(),
+            Some("target/\n# The site pilotscope builds\n/site/\n")
+        );
+        assert_eq!(ignore_site("/site/\n", "/site/"), None);
+        assert_eq!(ignore_site("site/\n", "/site/"), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Reports of a judged portfolio for people and machines: the JSON report of
 //! the contract, the terminal summary, GitHub workflow annotations, SARIF
-//! (`sarif.rs`), JUnit XML (`junit.rs`), one line per finding (`short.rs`),
+//! (`sarif.rs`), GitLab Code Quality (`gitlab.rs`), JUnit XML (`junit.rs`), one line per finding (`short.rs`),
 //! the CSV and the decision calendar.
 //!
 //! Takes what `project` judged and turns it into text; it computes nothing
@@ -10,6 +10,7 @@ mod calendar;
 mod csv;
 pub mod findings;
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod junit;
@@ -19,6 +20,7 @@ mod short;
 pub use calendar::calendar;
 pub use csv::csv;
 pub use github::github;
+pub use gitlab::gitlab;
 pub use human::{fail_on_summary, human, printable, render_diagnostic, verdict_style};
 pub use json::{
     CheckJson, DossierJson, Dossiers, ErrorJson, MistakesJson, NextStageJson, ReportJson,
