@@ -122,43 +122,75 @@ pub fn write_new(
     Ok(path)
 }
 
-fn kind_schema(kind: Kind, description: &str) -> Json {
+/// A string of spaces only: every answer may be left blank (unanswered),
+/// as the reader allows.
+fn blank() -> Json {
+    json!({"type": "string", "pattern": "^\\s*$"})
+}
+
+/// A number written as text (`"120000"`), which the reader takes as the
+/// number; with `signed`, a minus sign too.
+fn number_text(signed: bool) -> Json {
+    let sign = if signed { "[+-]?" } else { "\\+?" };
+    json!({"type": "string", "pattern": format!("^\\s*{sign}([0-9]+\\.?[0-9]*|\\.[0-9]+)\\s*$")})
+}
+
+/// The schema of one answer of kind `kind` at `path`: what the reader
+/// accepts, no more and no less (`tests/it/schema.rs` runs every fixture,
+/// the bad and hostile corpora and generated dossiers through both).
+fn kind_schema(kind: Kind, path: &str, description: &str) -> Json {
+    let any_of = |mut shapes: Vec<Json>| {
+        shapes.push(blank());
+        shapes.push(json!({"type": "null"}));
+        json!({"anyOf": shapes})
+    };
     let mut s = match kind {
-        Kind::Text => json!({"type": ["string", "number", "boolean", "null"]}),
-        Kind::TextOrNumber => json!({"type": ["string", "number", "null"]}),
-        Kind::Date => {
-            json!({"type": ["string", "null"], "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "format": "date"})
+        // Text keeps numbers, booleans and dates as written.
+        Kind::Text | Kind::TextOrNumber => {
+            json!({"type": ["string", "number", "boolean", "null"]})
         }
-        Kind::Share => json!({"oneOf": [
-            {"type": "number", "minimum": 0, "maximum": 1},
-            {"type": "string", "pattern": "^\\s*(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)\\s*%\\s*$"},
-            {"type": "null"}
-        ]}),
-        Kind::Number => json!({"type": ["number", "null"]}),
-        Kind::Bool => json!({"type": ["boolean", "null"]}),
+        Kind::Date => any_of(vec![json!({
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "format": "date"
+        })]),
+        Kind::Share => any_of(vec![
+            json!({"type": "number", "minimum": 0, "maximum": 1}),
+            json!({"type": "string", "pattern": "^\\s*\\+?(100(\\.0*)?|[0-9]{1,2}(\\.[0-9]*)?|\\.[0-9]+)\\s*%\\s*$"}),
+            json!({"type": "string", "pattern": "^\\s*\\+?(0+(\\.[0-9]*)?|0*\\.[0-9]+|0*1(\\.0*)?)\\s*$"}),
+        ]),
+        // A budget cannot be negative.
+        Kind::Number if path == "budget" => any_of(vec![
+            json!({"type": "number", "minimum": 0}),
+            number_text(false),
+        ]),
+        Kind::Number => any_of(vec![json!({"type": "number"}), number_text(true)]),
+        Kind::Bool => any_of(vec![json!({"type": "boolean"})]),
         Kind::Choice(words) => {
-            let mut values: Vec<Json> = words.iter().map(|w| json!(w)).collect();
-            values.push(Json::Null);
-            json!({"enum": values})
+            let values: Vec<Json> = words.iter().map(|w| json!(w)).collect();
+            any_of(vec![json!({"enum": values})])
         }
         Kind::TextList => json!({"oneOf": [
-            {"type": "array", "items": {"type": ["string", "number", "null"]}},
+            {"type": "array", "items": {"type": ["string", "number", "boolean", "null"]}},
             {"type": "string"},
             {"type": "null"}
         ]}),
-        Kind::Gaps => json!({"type": ["array", "null"], "items": {"oneOf": [
-            {"type": "string"},
+        Kind::Gaps => json!({"type": ["array", "null"], "items": {"anyOf": [
+            {"type": ["string", "null"]},
             {"type": "object", "properties": {
-                "gap": {"type": "string", "description": "The gap, in a few words."},
-                "addressed": {"type": "boolean", "description": "Whether the gap is addressed."}
+                "gap": kind_schema(Kind::Text, "", "The gap, in a few words."),
+                "addressed": kind_schema(Kind::Bool, "", "Whether the gap is addressed.")
             }}
         ]}}),
         Kind::Kpis => {
             let props: serde_json::Map<String, Json> = schema::KPI_KEYS
                 .iter()
-                .map(|(k, kind)| (k.to_string(), kind_schema(*kind, "")))
+                .map(|(k, kind)| (k.to_string(), kind_schema(*kind, k, "")))
                 .collect();
-            json!({"type": ["array", "null"], "items": {"type": "object", "properties": props}})
+            json!({"type": ["array", "null"], "items": {"anyOf": [
+                {"type": "object", "properties": props},
+                {"type": "null"}
+            ]}})
         }
     };
     if !description.is_empty() {
@@ -167,10 +199,15 @@ fn kind_schema(kind: Kind, description: &str) -> Json {
     s
 }
 
+/// The `$id` of the front matter's schema: a name, not an address to
+/// fetch (editors are pointed at the file `pilotscope schema` writes).
+pub const SCHEMA_ID: &str = "urn:pilotscope:schema:dossier:1";
+
 /// A JSON Schema (draft 2020-12) of the front matter.
 pub fn json_schema() -> Json {
     let mut root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
         "title": "pilotscope dossier front matter",
         "description": "The answers of one AI pilot's dossier. Unknown keys are allowed.",
         "type": "object",
@@ -187,10 +224,19 @@ pub fn json_schema() -> Json {
                 .entry(part.to_string())
                 .or_insert_with(|| json!({"type": ["object", "null"], "properties": {}}));
         }
-        node["properties"][f.key()] = kind_schema(f.kind, f.question);
+        node["properties"][f.key()] = kind_schema(f.kind, f.path, f.question);
     }
-    root["properties"]["title"]["type"] = json!("string");
-    root["properties"]["title"]["minLength"] = json!(1);
+    // The title and stage must be given: no blank, no null.
+    let title = &mut root["properties"]["title"];
+    title.as_object_mut().expect("title").remove("type");
+    title["anyOf"] = json!([
+        {"type": "string", "pattern": "\\S"},
+        {"type": ["number", "boolean"]}
+    ]);
+    let stage = &mut root["properties"]["stage"];
+    let words: Vec<Json> = schema::STAGES.iter().map(|w| json!(w)).collect();
+    stage.as_object_mut().expect("stage").remove("anyOf");
+    stage["enum"] = json!(words);
     root
 }
 

@@ -140,3 +140,162 @@ fn values_the_reader_refuses_fail_the_schema() {
         assert!(!validator.is_valid(&instance), "{what} passes the schema");
     }
 }
+
+// ------------------------------------------------- the schema and the reader agree
+
+/// Whether the reader accepts the answers of `text` (`Some(true)`), refuses
+/// one of them (`Some(false)`), or refuses the file for something no schema
+/// of the front matter can see (`None`: not UTF-8, no front matter, a
+/// syntax error, too large, a story past its bound).
+fn reader_accepts(text: &[u8]) -> Option<bool> {
+    use pilotscope::diagnostic::Code::*;
+    let loaded = pilotscope::dossier::load_text(text, "x.md", "x.md", "x");
+    let mut accepted = true;
+    for d in loaded.diagnostics.iter().filter(|d| d.is_error()) {
+        match d.code {
+            DossierBadBool | DossierBadChoice | DossierBadDate | DossierBadList
+            | DossierBadNumber | DossierBadShare | DossierBadText | DossierMissingStage
+            | DossierMissingTitle | DossierNotATable | DossierTooManyErrors => accepted = false,
+            _ => return None,
+        }
+    }
+    Some(accepted)
+}
+
+/// The front matter of `text` as JSON, when it parses.
+fn front_matter_of(text: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(text).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let parts = split::split(text).ok()?;
+    let node = tree::parse(text, parts.matter, parts.format).ok()?;
+    Some(to_json(&node))
+}
+
+/// Every dossier the tests hold: the example, every fixture (the bad and
+/// hostile corpora among them) and a generated portfolio.
+fn every_dossier() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![repo().join("content")];
+    for entry in std::fs::read_dir(repo().join("tests/fixtures")).unwrap() {
+        dirs.push(entry.unwrap().path());
+    }
+    let generated = tempfile::tempdir().unwrap();
+    let ok = std::process::Command::new("python3")
+        .arg(repo().join("bench/generate.py"))
+        .args(["--count", "300", "--seed", "7"])
+        .arg(generated.path().join("gen"))
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "bench/generate.py runs");
+    dirs.push(generated.path().join("gen"));
+    for dir in dirs {
+        for entry in walkdir::WalkDir::new(&dir)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let path = entry.path();
+            let is_dossier = entry.file_type().is_file()
+                && path.extension().is_some_and(|e| e == "md")
+                && path.components().any(|c| c.as_os_str() == "content")
+                && path.file_name().is_some_and(|n| n != "faq.md");
+            if is_dossier {
+                out.push((path.display().to_string(), std::fs::read(path).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// The example dossier with one answer changed, for the cases the issue
+/// found (`stage: ~`, `budget: -5`, `budget: "120000"`,
+/// `completeness: "0.82"`, `title: 123`, `throughput: true`) and their
+/// neighbours.
+fn changed_answers() -> Vec<(String, Vec<u8>)> {
+    let good =
+        std::fs::read_to_string(repo().join("content/supplier-invoice-matching.md")).unwrap();
+    let cases: &[(&str, &str)] = &[
+        ("stage: scaling", "stage: ~"),
+        ("stage: scaling", "stage: \"\""),
+        ("stage: scaling", "stage: 3"),
+        ("budget: 145000", "budget: -5"),
+        ("budget: 145000", "budget: \"120000\""),
+        ("budget: 145000", "budget: \"-5\""),
+        ("budget: 145000", "budget: \"12k\""),
+        ("budget: 145000", "budget: \"\""),
+        ("budget: 145000", "budget: true"),
+        ("completeness: 0.95", "completeness: \"0.82\""),
+        ("completeness: 0.95", "completeness: \"1.5\""),
+        ("completeness: 0.95", "completeness: \"82%\""),
+        ("completeness: 0.95", "completeness: \"101%\""),
+        ("completeness: 0.95", "completeness: -0.1"),
+        ("completeness: 0.95", "completeness: \".\""),
+        ("completeness: 0.95", "completeness: true"),
+        ("title: Supplier invoice matching", "title: 123"),
+        ("title: Supplier invoice matching", "title: true"),
+        ("title: Supplier invoice matching", "title: \"  \""),
+        ("title: Supplier invoice matching", "title: [a, b]"),
+        ("started: 2026-03-02", "started: 2026-02-30"),
+        ("started: 2026-03-02", "started: \"\""),
+        ("started: 2026-03-02", "started: 20260202"),
+    ];
+    let mut out = Vec::new();
+    for (from, to) in cases {
+        assert!(good.contains(from), "the example has `{from}`");
+        out.push((
+            format!("{from} -> {to}"),
+            good.replacen(from, to, 1).into_bytes(),
+        ));
+    }
+    // Answers deeper down, wherever the example has them.
+    for line in good.lines() {
+        let t = line.trim_start();
+        let indent = &line[..line.len() - t.len()];
+        if let Some((key, value)) = t.split_once(": ")
+            && !key.starts_with(['#', '-'])
+            && !value.is_empty()
+        {
+            for other in ["true", "~", "\"\"", "[x]", "{a: 1}", "0.5", "\"0.5\"", "-3"] {
+                let changed = good.replacen(line, &format!("{indent}{key}: {other}"), 1);
+                out.push((format!("{key}: {other}"), changed.into_bytes()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_schema_accepts_exactly_what_the_reader_accepts() {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema())
+        .expect("the schema compiles");
+    let mut compared = 0;
+    let mut disagreements = Vec::new();
+    for (name, bytes) in every_dossier().into_iter().chain(changed_answers()) {
+        let (Some(reader), Some(json)) = (reader_accepts(&bytes), front_matter_of(&bytes)) else {
+            continue;
+        };
+        compared += 1;
+        let schema = validator.is_valid(&json);
+        if reader != schema {
+            disagreements.push(format!(
+                "{name}: the reader {}, the schema {}: {:?}",
+                if reader { "accepts" } else { "refuses" },
+                if schema { "accepts" } else { "refuses" },
+                errors(&validator, &json)
+            ));
+        }
+    }
+    assert!(compared > 400, "{compared} dossiers compared");
+    assert!(
+        disagreements.is_empty(),
+        "{} of {compared}:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}
+
+#[test]
+fn the_schema_has_an_id() {
+    assert_eq!(schema()["$id"], "urn:pilotscope:schema:dossier:1");
+}
