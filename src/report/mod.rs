@@ -1,7 +1,7 @@
 //! Reports of a judged portfolio for people and machines: the JSON report of
 //! the contract, the terminal summary, GitHub workflow annotations, SARIF
 //! (`sarif.rs`), GitLab Code Quality (`gitlab.rs`), JUnit XML (`junit.rs`), one line per finding (`short.rs`),
-//! the CSV and the decision calendar.
+//! the CSV, the workbook (`workbook.rs`) and the decision calendar.
 //!
 //! Takes what `project` judged and turns it into text; it computes nothing
 //! about pilots itself.
@@ -16,6 +16,7 @@ mod json;
 mod junit;
 mod sarif;
 mod short;
+mod workbook;
 
 pub use calendar::calendar;
 pub use csv::csv;
@@ -29,3 +30,4 @@ pub use json::{
 pub use junit::junit;
 pub use sarif::sarif;
 pub use short::short;
+pub use workbook::workbook;

@@ -45,6 +45,8 @@ pub enum Page {
     NotFound,
     Report,
     Csv,
+    /// `portfolio.xlsx`, the portfolio as a workbook.
+    Workbook,
     /// `decisions.ics`, the pending go / no-go decisions as a calendar.
     Calendar,
     /// `pack/index.html`, the board pack.
@@ -321,6 +323,7 @@ impl<'a> Site<'a> {
             Page::Index,
             Page::Faq,
             Page::Csv,
+            Page::Workbook,
         ];
         pages.extend(self.table_pages());
         if self.history.is_some() {
@@ -671,6 +674,9 @@ impl<'a> Site<'a> {
                 Ok(bytes)
             }
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
+            Page::Workbook => report::workbook(self.judged, config, fw).map_err(|e| {
+                Diagnostic::error(Code::OutputCannotWrite, "portfolio.xlsx", e.to_string())
+            }),
             Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
             Page::History => Ok(self
@@ -691,6 +697,7 @@ pub(super) fn fixed_pages(templates: &Templates) -> Vec<Page> {
         Page::NotFound,
         Page::Report,
         Page::Csv,
+        Page::Workbook,
         Page::Calendar,
         Page::Pack,
     ];
@@ -707,6 +714,7 @@ pub(super) fn fixed_path(page: Page, templates: &Templates) -> String {
         Page::NotFound => "404.html".into(),
         Page::Report => "report.json".into(),
         Page::Csv => "summary.csv".into(),
+        Page::Workbook => "portfolio.xlsx".into(),
         Page::Calendar => "decisions.ics".into(),
         Page::Pack => "pack/index.html".into(),
         Page::TableData => "table.js".into(),
@@ -725,6 +733,7 @@ pub(super) fn fixed_page_key(page: Page, path: &str, inputs: u128, portfolio: u1
         | Page::Faq
         | Page::Report
         | Page::Csv
+        | Page::Workbook
         | Page::Calendar
         | Page::Pack
         | Page::History
