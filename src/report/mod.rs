@@ -30,4 +30,4 @@ pub use json::{
 pub use junit::junit;
 pub use sarif::sarif;
 pub use short::short;
-pub use workbook::workbook;
+pub use workbook::{HistoryRow, workbook};

@@ -3,8 +3,10 @@
 //! pilot: dates as dates, the budget as currency, verdict, readiness, most
 //! active mistake, owner, decision due), a Checks sheet (a pilot a row, a
 //! check a column, its outcome in each cell) and a Decisions sheet (the
-//! pending go / no-go decisions, soonest first); each with a frozen header
-//! and filters.
+//! pending go / no-go decisions, soonest first) and, when the site has a
+//! history, a History sheet (a row each time a pilot's judgement changed,
+//! given as plain [`HistoryRow`]s so that reports need nothing of git);
+//! each with a frozen header and filters.
 //!
 //! Written with rust_xlsxwriter: the file format (zipped XML parts, shared
 //! strings, styles) is large and Excel refuses a file with any part
@@ -70,11 +72,27 @@ fn currency_format(currency: &str) -> String {
     }
 }
 
-/// The workbook's bytes.
+/// One change of a pilot's judgement, for the History sheet.
+#[derive(Debug, Clone)]
+pub struct HistoryRow<'a> {
+    pub pilot: &'a str,
+    pub date: jiff::civil::Date,
+    pub stage: Option<&'static str>,
+    pub verdict: Option<&'static str>,
+    pub readiness: Option<u32>,
+    /// Empty when the site names no authors.
+    pub author: &'a str,
+    /// What happened besides a new judgement: removed, cannot be read.
+    pub note: &'static str,
+    pub commit: String,
+}
+
+/// The workbook's bytes; `history` is `None` for a site without one.
 pub fn workbook(
     judged: &Judged,
     config: &Config,
     framework: &Framework,
+    history: Option<&[HistoryRow]>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let as_of = date(judged.as_of)?;
@@ -187,6 +205,38 @@ pub fn workbook(
         text(sheet, r, 5, d.text(idx::PRODUCTION_OWNER).unwrap_or(""))?;
         if let Some(days) = g.days_overdue.filter(|d| *d > 0) {
             sheet.write_number(r, 6, days as f64)?;
+        }
+    }
+    if let Some(rows) = history {
+        let sheet = book.add_worksheet();
+        sheet.set_name("History")?;
+        header(
+            sheet,
+            &[
+                "Date",
+                "Pilot",
+                "Stage",
+                "Verdict",
+                "Readiness",
+                "By",
+                "Note",
+                "Commit",
+            ],
+            rows.len() as u32,
+        )?;
+        sheet.set_column_width(1, 36)?;
+        for (i, h) in rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            sheet.write_datetime_with_format(r, 0, date(h.date)?, &day)?;
+            text(sheet, r, 1, h.pilot)?;
+            text(sheet, r, 2, h.stage.unwrap_or(""))?;
+            text(sheet, r, 3, &words(h.verdict.unwrap_or("")))?;
+            if let Some(x) = h.readiness {
+                sheet.write_number(r, 4, f64::from(x))?;
+            }
+            text(sheet, r, 5, h.author)?;
+            text(sheet, r, 6, h.note)?;
+            text(sheet, r, 7, &h.commit)?;
         }
     }
     book.save_to_buffer()

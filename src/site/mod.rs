@@ -674,9 +674,42 @@ impl<'a> Site<'a> {
                 Ok(bytes)
             }
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
-            Page::Workbook => report::workbook(self.judged, config, fw).map_err(|e| {
-                Diagnostic::error(Code::OutputCannotWrite, "portfolio.xlsx", e.to_string())
-            }),
+            Page::Workbook => {
+                let history = self.history.map(|h| {
+                    let mut rows: Vec<report::HistoryRow> = h
+                        .pilots
+                        .iter()
+                        .flat_map(|(id, points)| {
+                            let title = self
+                                .judged
+                                .pilots()
+                                .find(|(d, _)| d.id == *id)
+                                .map_or(id.as_str(), |(d, _)| d.title.as_str());
+                            points.iter().map(move |p| report::HistoryRow {
+                                pilot: title,
+                                date: p.date,
+                                stage: p.judgement.stage.map(|s| s.as_str()),
+                                verdict: p.judgement.verdict.map(|v| v.as_str()),
+                                readiness: p.judgement.readiness,
+                                author: if h.authors { p.author.as_str() } else { "" },
+                                note: if p.removed {
+                                    "removed"
+                                } else if p.judgement.error.is_some() {
+                                    "cannot be read"
+                                } else {
+                                    ""
+                                },
+                                commit: p.commit.to_hex_with_len(12).to_string(),
+                            })
+                        })
+                        .collect();
+                    rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.pilot.cmp(b.pilot)));
+                    rows
+                });
+                report::workbook(self.judged, config, fw, history.as_deref()).map_err(|e| {
+                    Diagnostic::error(Code::OutputCannotWrite, "portfolio.xlsx", e.to_string())
+                })
+            }
             Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
             Page::History => Ok(self

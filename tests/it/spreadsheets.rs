@@ -199,3 +199,65 @@ fn budgets_are_currency_in_the_workbook() {
     assert_eq!(row[budget]["number"], 120000);
     assert_eq!(row[budget]["format"], "#,##0 \"EUR\"");
 }
+
+#[test]
+fn with_history_the_workbook_has_a_row_for_each_change_of_judgement() {
+    let project = Project::live();
+    let git = |args: &[&str], date: &str| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&project.root)
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"], "2026-01-01T12:00:00Z");
+    git(&["add", "-A"], "2026-01-01T12:00:00Z");
+    git(&["commit", "-q", "-m", "start"], "2026-06-01T12:00:00Z");
+    let alpha = std::fs::read_to_string(project.content().join("alpha.md")).unwrap();
+    project.write(
+        "content/alpha.md",
+        &alpha.replace("stage: pilot", "stage: scaling"),
+    );
+    git(
+        &["commit", "-q", "-am", "Alpha scales"],
+        "2026-09-01T12:00:00Z",
+    );
+    let out = crate::common::pilotscope()
+        .current_dir(&project.root)
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let Some(book) = workbook(&project.site().join("portfolio.xlsx")) else {
+        return;
+    };
+    let sheets = book["sheets"].as_array().unwrap();
+    assert_eq!(sheets.len(), 4);
+    let history = &sheets[3];
+    assert_eq!(history["name"], "History");
+    let rows = history["rows"].as_array().unwrap();
+    let alpha: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r[1] == "Alpha invoice reader")
+        .collect();
+    assert_eq!(alpha.len(), 2, "{rows:#?}");
+    assert_eq!(alpha[0][0], "date:2026-06-01");
+    assert_eq!(alpha[0][2], "pilot");
+    assert_eq!(alpha[1][0], "date:2026-09-01");
+    assert_eq!(alpha[1][2], "scaling");
+    assert_eq!(alpha[1][5], "Ada");
+}
