@@ -139,8 +139,12 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "WHAT")]
         fail_on: Option<crate::history::diff::FailOn>,
     },
-    /// Print a JSON Schema of the dossier front matter, for editors.
-    Schema,
+    /// Print a JSON Schema of the dossier front matter (or of pilotscope.toml, or of a framework file), for editors.
+    Schema {
+        /// Which file the schema is for.
+        #[arg(value_enum, default_value_t = SchemaOf::Dossier)]
+        of: SchemaOf,
+    },
     /// Create a new dossier repository with an example, an FAQ and a CI workflow.
     Init {
         /// Where to create it (default: `--root`, or the current folder).
@@ -160,6 +164,16 @@ pub enum Command {
     },
     /// Print the manual page (roff), for `man -l -` or a man folder.
     Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaOf {
+    /// A dossier's front matter (YAML, TOML or JSON).
+    Dossier,
+    /// pilotscope.toml.
+    Config,
+    /// A project's framework file (framework.toml).
+    Framework,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -391,9 +405,14 @@ pub fn run(mut cli: Cli) -> Exit {
                 fail_on.is_some(),
             )
         }
-        Command::Schema => {
+        Command::Schema { of } => {
+            let of = match of {
+                SchemaOf::Dossier => crate::scaffold::SchemaOf::Dossier,
+                SchemaOf::Config => crate::scaffold::SchemaOf::Config,
+                SchemaOf::Framework => crate::scaffold::SchemaOf::Framework,
+            };
             let mut schema =
-                serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default();
+                serde_json::to_string_pretty(&crate::scaffold::schema_of(of)).unwrap_or_default();
             schema.push('\n');
             term.out_plain(&schema);
             Exit::Clean

@@ -93,7 +93,7 @@ impl Default for Config {
     }
 }
 
-const KEYS: &[&str] = &[
+pub const KEYS: &[&str] = &[
     "title",
     "base_url",
     "content_dir",

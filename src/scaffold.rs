@@ -240,11 +240,159 @@ pub fn json_schema() -> Json {
     root
 }
 
+/// Which file a schema describes: `pilotscope schema [WHAT]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaOf {
+    /// A dossier's front matter.
+    Dossier,
+    /// `pilotscope.toml`.
+    Config,
+    /// A project's framework file.
+    Framework,
+}
+
+/// The schema of `what`.
+pub fn schema_of(what: SchemaOf) -> Json {
+    match what {
+        SchemaOf::Dossier => json_schema(),
+        SchemaOf::Config => config_schema(),
+        SchemaOf::Framework => framework_schema(),
+    }
+}
+
+/// A JSON Schema of `pilotscope.toml` (Taplo and Even Better TOML read it
+/// through the `#:schema` line `init` writes). Every key of
+/// [`crate::config::KEYS`], no other.
+pub fn config_schema() -> Json {
+    let text = |d: &str| json!({"type": "string", "description": d});
+    let folder = text;
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:pilotscope:schema:config:1",
+        "title": "pilotscope.toml",
+        "description": "The configuration of a pilotscope project. Every key is optional.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "title": text("Title of the site."),
+            "base_url": text("The address the site is published at, such as https://intranet.example.com/pilots/."),
+            "content_dir": folder("Folder of dossiers, relative to the project root."),
+            "output_dir": folder("Folder the site is written to, relative to the project root."),
+            "currency": text("Currency of budgets: an ISO code (EUR) or a symbol (€)."),
+            "repo_url": text("Web address of the repository holding the dossiers, for source and edit links."),
+            "repo_branch": text("Branch for those links."),
+            "stale_days": {"type": "integer", "minimum": 0, "description": "Answers older than this many days are flagged stale."},
+            "framework": text("Your own rules, merged over the built-in framework (relative to the project root)."),
+            "faq": text("The FAQ page, relative to the content folder."),
+            "templates_dir": folder("Folder of template overrides, relative to the project root."),
+            "paper": {"enum": ["A4", "a4", "letter", "Letter"], "description": "Paper size of the board pack."},
+            "history": {"type": "boolean", "description": "Whether the site shows the portfolio over time, read from git."},
+            "history_since": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "History starts here (YYYY-MM-DD)."},
+            "history_authors": {"type": "boolean", "description": "Whether history names the author of each change."}
+        }
+    });
+    debug_assert_eq!(
+        schema["properties"].as_object().map(|p| p.len()),
+        Some(crate::config::KEYS.len())
+    );
+    schema
+}
+
+/// A JSON Schema of a project's framework file (`framework.toml`): its
+/// shape, as the framework loader reads it; which field names and check
+/// ids exist the loader says, with a suggestion.
+pub fn framework_schema() -> Json {
+    let stages = json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "proposed": {"$ref": "#/$defs/severity"},
+            "pilot": {"$ref": "#/$defs/severity"},
+            "scaling": {"$ref": "#/$defs/severity"},
+            "production": {"$ref": "#/$defs/severity"}
+        }
+    });
+    let fields = json!({"type": "array", "items": {"type": "string"}});
+    let threshold = json!({
+        "type": "object", "additionalProperties": false, "required": ["field", "value"],
+        "properties": {"field": {"type": "string"}, "value": {"type": "number"}}
+    });
+    let literal = json!({"type": ["string", "boolean"]});
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:pilotscope:schema:framework:1",
+        "title": "pilotscope framework",
+        "description": "Rules merged over pilotscope's built-in five-mistake framework.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "replace_defaults": {"type": "boolean", "description": "Start from no checks instead of the built-in ones."},
+            "ready_at": {"type": "integer", "minimum": 0, "description": "Readiness score a pilot needs (with no mistake active) to be ready."},
+            "weights": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "blocker": {"type": "integer", "minimum": 0},
+                    "major": {"type": "integer", "minimum": 0},
+                    "minor": {"type": "integer", "minimum": 0}
+                }
+            },
+            "mistakes": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false, "required": ["id"],
+                "properties": {
+                    "id": {"enum": ["framing", "data", "governance", "change", "metrics"]},
+                    "name": {"type": "string"},
+                    "summary": {"type": "string"},
+                    "root_cause": {"type": "string"},
+                    "fix": {"type": "string"}
+                }
+            }},
+            "checks": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false, "required": ["id"],
+                "properties": {
+                    "id": {"type": "string", "minLength": 1},
+                    "mistake": {"enum": ["framing", "data", "governance", "change", "metrics"]},
+                    "title": {"type": "string"},
+                    "question": {"type": "string"},
+                    "remedy": {"type": "string"},
+                    "enabled": {"type": "boolean"},
+                    "severity": stages,
+                    "pass_when": {"$ref": "#/$defs/condition"},
+                    "threshold": {"type": "number"}
+                }
+            }}
+        },
+        "$defs": {
+            "severity": {"enum": ["blocker", "major", "minor", "-", "none"]},
+            "condition": {
+                "type": "object", "additionalProperties": false,
+                "properties": {
+                    "answered": {"type": "string"},
+                    "all_answered": fields,
+                    "is": {
+                        "type": "object", "additionalProperties": false, "required": ["field"],
+                        "properties": {"field": {"type": "string"}, "value": literal, "values": {"type": "array", "items": literal}}
+                    },
+                    "at_least": threshold,
+                    "at_most": threshold,
+                    "on_or_before": fields,
+                    "all_addressed": {"type": "string"},
+                    "either": {"type": "array", "items": {"$ref": "#/$defs/condition"}},
+                    "when": {"$ref": "#/$defs/condition"},
+                    "then": {"$ref": "#/$defs/condition"},
+                    "kpis_have": fields,
+                    "kpis_meet_targets": {"type": "boolean"}
+                }
+            }
+        }
+    })
+}
+
 /// The example dossier and FAQ that `init` writes.
 pub const EXAMPLE_DOSSIER: &str = include_str!("../content/supplier-invoice-matching.md");
 pub const EXAMPLE_FAQ: &str = include_str!("../content/faq.md");
 
-const INIT_CONFIG: &str = r#"# pilotscope configuration. Every key is optional; these are the defaults
+const INIT_CONFIG: &str = r#"#:schema ./schemas/pilotscope.toml.json
+# pilotscope configuration. Every key is optional; these are the defaults
 # except the title.
 title = "AI pilot portfolio"
 # base_url = "https://intranet.example.com/pilots/"   # adds canonical links
@@ -255,6 +403,7 @@ currency = "USD"
 # repo_branch = "main"
 stale_days = 90
 # framework = "framework.toml"                          # your own rules, merged over the defaults
+#   (start it with `#:schema ./schemas/framework.toml.json` for your editor)
 "#;
 
 /// The CI workflow `init` writes for GitHub. `@DIR@` is the project's
@@ -614,8 +763,20 @@ pub fn init(
             INIT_GITLAB.replace("@DIR@", &yaml_string(&project_in_tree)),
         ),
     };
-    let files: [(PathBuf, &str); 4] = [
+    let schema_text = |what| {
+        let mut text = serde_json::to_string_pretty(&schema_of(what)).unwrap_or_default();
+        text.push('\n');
+        text
+    };
+    let (config_schema, framework_schema) = (
+        schema_text(SchemaOf::Config),
+        schema_text(SchemaOf::Framework),
+    );
+    let files: [(PathBuf, &str); 6] = [
         (dir.join("pilotscope.toml"), INIT_CONFIG),
+        // For editors: `#:schema` lines point here (Taplo, Even Better TOML).
+        (dir.join("schemas/pilotscope.toml.json"), &config_schema),
+        (dir.join("schemas/framework.toml.json"), &framework_schema),
         (
             dir.join("content/supplier-invoice-matching.md"),
             EXAMPLE_DOSSIER,

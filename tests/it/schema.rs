@@ -299,3 +299,124 @@ fn the_schema_accepts_exactly_what_the_reader_accepts() {
 fn the_schema_has_an_id() {
     assert_eq!(schema()["$id"], "urn:pilotscope:schema:dossier:1");
 }
+
+// ------------------------------------------------- pilotscope.toml and framework files
+
+fn schema_of(what: &str) -> Value {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("pilotscope")
+        .args(["schema", what])
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).expect("the schema is JSON")
+}
+
+fn toml_as_json(text: &str) -> Value {
+    toml::from_str::<Value>(text).expect("TOML")
+}
+
+#[test]
+fn the_configuration_schema_accepts_what_the_configuration_reader_accepts() {
+    let schema = schema_of("config");
+    jsonschema::meta::validate(&schema).expect("a valid JSON Schema");
+    assert_eq!(schema["$id"], "urn:pilotscope:schema:config:1");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut cases: Vec<(String, String)> = Vec::new();
+    for entry in walkdir::WalkDir::new(repo())
+        .max_depth(4)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let p = entry.path();
+        if p.file_name().is_some_and(|n| n == "pilotscope.toml")
+            && !p
+                .components()
+                .any(|c| c.as_os_str() == "target" || c.as_os_str() == "node_modules")
+        {
+            cases.push((p.display().to_string(), std::fs::read_to_string(p).unwrap()));
+        }
+    }
+    for text in [
+        "stale_days = -1",
+        "stale_days = \"90\"",
+        "paper = \"A3\"",
+        "paper = \"letter\"",
+        "history = \"yes\"",
+        "history_since = \"2026-01-01\"",
+        "history_since = \"January\"",
+        "titel = \"x\"",
+        "output_dir = \"\"",
+        "base_url = \"https://acme.example/pilots/\"",
+    ] {
+        cases.push((text.to_string(), format!("{text}\n")));
+    }
+    assert!(cases.len() > 12);
+    for (name, text) in cases {
+        let Ok(json) = toml::from_str::<Value>(&text) else {
+            continue;
+        };
+        let reader = pilotscope::config::Config::parse(&text, "pilotscope.toml").is_ok();
+        let schema = validator.is_valid(&json);
+        assert_eq!(reader, schema, "{name}: reader {reader}, schema {schema}");
+    }
+}
+
+#[test]
+fn the_framework_schema_accepts_every_framework_that_loads_and_refuses_unknown_keys() {
+    let schema = schema_of("framework");
+    jsonschema::meta::validate(&schema).expect("a valid JSON Schema");
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let default = include_str!("../../src/framework/default.toml");
+    let mut files = vec![("default.toml".to_string(), default.to_string())];
+    for f in ["project-rules", "framework-slips", "bad-framework"] {
+        let path = repo().join("tests/fixtures").join(f).join("framework.toml");
+        files.push((
+            path.display().to_string(),
+            std::fs::read_to_string(path).unwrap(),
+        ));
+    }
+    for (name, text) in &files {
+        let loads = pilotscope::framework::load_framework(Some((text, "framework.toml"))).is_ok();
+        let valid = validator.is_valid(&toml_as_json(text));
+        if loads {
+            assert!(valid, "{name} loads but fails the schema");
+        }
+    }
+    for broken in [
+        "ready_at = \"80\"",
+        "[weights]\nblockr = 5",
+        "[[checks]]\nid = \"x\"\nseverity = { pilot = \"fatal\" }",
+        "[[checks]]\nid = \"x\"\npass_when = { answerd = \"owner\" }",
+        "[[mistakes]]\nid = \"budget\"",
+    ] {
+        assert!(
+            pilotscope::framework::load_framework(Some((broken, "framework.toml"))).is_err(),
+            "{broken} loads"
+        );
+        assert!(
+            !validator.is_valid(&toml_as_json(broken)),
+            "{broken} passes the schema"
+        );
+    }
+}
+
+#[test]
+fn init_writes_the_schemas_its_schema_lines_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("pilotscope")
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let config = std::fs::read_to_string(dir.path().join("pilotscope.toml")).unwrap();
+    let line = config.lines().next().unwrap();
+    let target = line
+        .strip_prefix("#:schema ")
+        .expect("a #:schema line first");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(target)).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&toml_as_json(&config)));
+    assert!(dir.path().join("schemas/framework.toml.json").is_file());
+}
