@@ -60,7 +60,7 @@ pub fn gitlab(judged: &Judged, framework: &Framework) -> String {
                 fingerprint: format!("{:032x}", xxhash_rust::xxh3::xxh3_128(key.as_bytes())),
                 severity: severity(f.level, &f.rule),
                 location: Location {
-                    path: &f.source,
+                    path: f.source,
                     lines: Lines {
                         begin: f.line.unwrap_or(1).max(1),
                     },
