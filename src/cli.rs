@@ -34,7 +34,8 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("PILOTSCOPE_BU
 )]
 pub struct Cli {
     /// Folder of the dossier repository (holds content/ and pilotscope.toml); default: the nearest folder
-    /// from the current one upwards that holds a pilotscope.toml or a content/ folder, else the current folder.
+    /// from the current one upwards (within its git repository) that holds a pilotscope.toml, a content/
+    /// folder or a framework.toml, else the current folder.
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// Read the configuration from this file instead of the root's pilotscope.toml; the root is then
