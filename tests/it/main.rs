@@ -28,6 +28,7 @@ mod faq_files;
 mod faults;
 mod gitlab;
 mod history;
+mod history_git;
 mod hostile;
 mod markdown_paths;
 mod output_escaping;
