@@ -16,10 +16,14 @@ use crate::project::{self, Project};
 use crate::report;
 use crate::term::{self, Term};
 
+/// The version `--version` prints: the package's, then the commit and
+/// its date when it was built from a git checkout (see `build.rs`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), env!("PILOTSCOPE_BUILD_INFO"));
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pilotscope",
-    version,
+    version = VERSION,
     about = "Diagnose AI pilots against the five structural mistakes and publish the portfolio as a static site",
     long_about = "pilotscope reads one markdown dossier per AI pilot from content/, judges each pilot against the five \
                   structural mistakes that keep AI pilots from reaching production (framing, data, governance, change \
@@ -28,9 +32,15 @@ use crate::term::{self, Term};
     after_help = "Exit status: 0 clean; 1 dossier errors or a --fail-on hit; 2 usage or configuration error."
 )]
 pub struct Cli {
-    /// Folder of the dossier repository (holds content/ and pilotscope.toml); default: the current folder.
+    /// Folder of the dossier repository (holds content/ and pilotscope.toml); default: the nearest folder
+    /// from the current one upwards (within its git repository) that holds a pilotscope.toml, a content/
+    /// folder or a framework.toml, else the current folder.
     #[arg(long, global = true, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Read the configuration from this file instead of the root's pilotscope.toml; the root is then
+    /// the file's folder unless --root is given.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Judge as of this date instead of today, for reproducible output.
     #[arg(long, global = true, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
     pub as_of: Option<Date>,
@@ -48,6 +58,9 @@ pub struct Cli {
 pub enum Command {
     /// Judge every dossier and report verdicts, warnings and errors.
     Check {
+        /// Judge only these dossiers (for pre-commit hooks and editors); default: every dossier.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
         /// How to report.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -60,6 +73,10 @@ pub enum Command {
         /// Write the site here instead of the configured output folder.
         #[arg(long, short, value_name = "DIR")]
         output: Option<PathBuf>,
+        /// Publish at this address instead of the configured base_url, for this build only
+        /// (such as the address GitHub or GitLab Pages gives the site).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         /// Build even into a folder that holds files pilotscope did not write.
         #[arg(long)]
         force: bool,
@@ -130,13 +147,49 @@ pub enum Command {
         #[arg(long, value_enum, value_name = "WHAT")]
         fail_on: Option<DiffFailOn>,
     },
-    /// Print a JSON Schema of the dossier front matter, for editors.
-    Schema,
+    /// Print a JSON Schema of the dossier front matter (or of pilotscope.toml, or of a framework file), for editors.
+    Schema {
+        /// Which file the schema is for.
+        #[arg(value_enum, default_value_t = SchemaOf::Dossier)]
+        of: SchemaOf,
+    },
     /// Create a new dossier repository with an example, an FAQ and a CI workflow.
     Init {
         /// Where to create it (default: `--root`, or the current folder).
         dir: Option<PathBuf>,
+        /// Which CI service the pipeline is written for.
+        #[arg(long, value_enum, default_value_t = Ci::Github)]
+        ci: Ci,
     },
+    /// Print a completion script for a shell, from the same definitions as --help.
+    ///
+    /// bash: `pilotscope completions bash > ~/.local/share/bash-completion/completions/pilotscope`;
+    /// zsh: into a folder of your $fpath as `_pilotscope`; fish: `~/.config/fish/completions/pilotscope.fish`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for `man -l -` or a man folder.
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaOf {
+    /// A dossier's front matter (YAML, TOML or JSON).
+    Dossier,
+    /// pilotscope.toml.
+    Config,
+    /// A project's framework file (framework.toml).
+    Framework,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Ci {
+    /// .github/workflows/pilotscope.yml: checks, the pull request's changes, GitHub Pages.
+    Github,
+    /// .gitlab-ci.yml: checks as Code Quality, the merge request's changes, GitLab Pages.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -153,6 +206,8 @@ pub enum Format {
     Junit,
     /// One line per error, warning and failing check: path:line:col: level[code]: message.
     Short,
+    /// GitLab Code Quality report (JSON), for a merge request's widget.
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -255,7 +310,27 @@ pub fn absolute(path: &Path) -> PathBuf {
 pub fn run(mut cli: Cli) -> Exit {
     let as_of = cli.as_of.unwrap_or_else(project::today);
     let root_given = cli.root.is_some();
-    let root = absolute(cli.root.as_deref().unwrap_or(Path::new(".")));
+    let config = cli.config.as_deref().map(absolute);
+    let root = match (&cli.root, &config, &cli.command) {
+        (Some(root), _, _) => absolute(root),
+        (None, Some(file), _) => file
+            .parent()
+            .map_or_else(|| absolute(Path::new(".")), Path::to_path_buf),
+        // `init` makes a project where it is asked to, never above.
+        (None, None, Command::Init { .. }) => absolute(Path::new(".")),
+        // Files given to `check` belong to the project above them.
+        (None, None, Command::Check { paths, .. }) if !paths.is_empty() => {
+            let first = absolute(&paths[0]);
+            crate::config::Config::find_root(first.parent().unwrap_or(&first))
+        }
+        (None, None, _) => crate::config::Config::find_root(&absolute(Path::new("."))),
+    };
+    if config.is_some() && matches!(cli.command, Command::Watch { .. } | Command::Serve { .. }) {
+        eprintln!(
+            "error: `watch` and `serve` read the root's pilotscope.toml and cannot take --config\nhelp: run them with `--root DIR`, the folder that holds the project's pilotscope.toml"
+        );
+        return Exit::Usage;
+    }
     if let Command::Build { output, .. }
     | Command::Watch { output, .. }
     | Command::Serve { output, .. } = &mut cli.command
@@ -267,7 +342,7 @@ pub fn run(mut cli: Cli) -> Exit {
         // Code scanning and test reports name files relative to the
         // repository, where CI looks for them.
         Command::Check {
-            format: Format::Github | Format::Sarif | Format::Junit,
+            format: Format::Github | Format::Sarif | Format::Junit | Format::Gitlab,
             ..
         } => work_tree_of(&here).unwrap_or(&here).to_path_buf(),
         _ => here,
@@ -276,10 +351,37 @@ pub fn run(mut cli: Cli) -> Exit {
     // from where the command ran, so that it can be pasted or clicked there.
     let term = &Term::new(cli.color.term(), cli.quiet, relative_path(&root, &base));
     match cli.command {
-        Command::Check { format, fail_on } => {
-            check(term, &root, as_of, format, fail_on.map(FailOn::verdict))
+        Command::Check {
+            paths,
+            format,
+            fail_on,
+        } => {
+            let project = match open_with_content(term, &root, config.as_deref()) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            check(
+                term,
+                &project,
+                &paths,
+                as_of,
+                format,
+                fail_on.map(FailOn::verdict),
+            )
         }
-        Command::Build { output, force } => build(term, &root, as_of, output, force),
+        Command::Build {
+            output,
+            base_url,
+            force,
+        } => build(
+            term,
+            &root,
+            config.as_deref(),
+            as_of,
+            output,
+            base_url,
+            force,
+        ),
         Command::Watch { output, force } => watch(term, &root, as_of, output, force),
         Command::Serve {
             port,
@@ -310,14 +412,14 @@ pub fn run(mut cli: Cli) -> Exit {
                 },
             },
         ),
-        Command::New { title, stage } => new(term, &root, &title, &stage, as_of),
+        Command::New { title, stage } => new(term, &root, config.as_deref(), &title, &stage, as_of),
         Command::Diff {
             base,
             head,
             format,
             fail_on,
         } => {
-            let project = match open_with_content(term, &root) {
+            let project = match open_with_content(term, &root, config.as_deref()) {
                 Ok(p) => p,
                 Err(()) => return Exit::Usage,
             };
@@ -331,14 +433,43 @@ pub fn run(mut cli: Cli) -> Exit {
                 fail_on.is_some(),
             )
         }
-        Command::Schema => {
+        Command::Schema { of } => {
+            let of = match of {
+                SchemaOf::Dossier => crate::scaffold::SchemaOf::Dossier,
+                SchemaOf::Config => crate::scaffold::SchemaOf::Config,
+                SchemaOf::Framework => crate::scaffold::SchemaOf::Framework,
+            };
             let mut schema =
-                serde_json::to_string_pretty(&crate::scaffold::json_schema()).unwrap_or_default();
+                serde_json::to_string_pretty(&crate::scaffold::schema_of(of)).unwrap_or_default();
             schema.push('\n');
             term.out_plain(&schema);
             Exit::Clean
         }
-        Command::Init { dir } => {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "pilotscope",
+                &mut out,
+            );
+            term.out_plain(&String::from_utf8_lossy(&out));
+            Exit::Clean
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out) {
+                Ok(()) => {
+                    term.out_plain(&String::from_utf8_lossy(&out));
+                    Exit::Clean
+                }
+                Err(e) => {
+                    term.error(format_args!("the manual page cannot be written: {e}"));
+                    Exit::Usage
+                }
+            }
+        }
+        Command::Init { dir, ci } => {
             let dir = match dir {
                 Some(_) if root_given => {
                     term.error("`init` was given two folders, `--root` and DIR\nhelp: name the folder once: `pilotscope init DIR` or `pilotscope --root DIR init`"
@@ -348,18 +479,25 @@ pub fn run(mut cli: Cli) -> Exit {
                 Some(dir) => absolute(&dir),
                 None => root,
             };
-            init(term, &dir)
+            init(term, &dir, ci)
         }
     }
 }
 
-fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit {
+fn new(
+    term: &Term,
+    root: &Path,
+    config: Option<&Path>,
+    title: &str,
+    stage: &str,
+    as_of: Date,
+) -> Exit {
     if title.trim().is_empty() {
         term.error("the title is empty\nhelp: give the pilot's name, such as `pilotscope new \"Invoice matching\"`"
         );
         return Exit::Usage;
     }
-    let content = match Project::open(root) {
+    let content = match Project::open_with(root, config) {
         Ok(p) => p.content_dir(),
         Err(d) => {
             term.diagnostics(&d);
@@ -378,8 +516,12 @@ fn new(term: &Term, root: &Path, title: &str, stage: &str, as_of: Date) -> Exit 
     }
 }
 
-fn init(term: &Term, dir: &Path) -> Exit {
-    match crate::scaffold::init(dir, work_tree_of(dir), shown) {
+fn init(term: &Term, dir: &Path, ci: Ci) -> Exit {
+    let ci = match ci {
+        Ci::Github => crate::scaffold::Ci::Github,
+        Ci::Gitlab => crate::scaffold::Ci::Gitlab,
+    };
+    match crate::scaffold::init(dir, work_tree_of(dir), ci, shown) {
         Ok(written) => {
             for w in &written {
                 term.say(format_args!("wrote {}", shown(w)));
@@ -415,12 +557,19 @@ fn shown(path: &Path) -> String {
 
 /// The project at `root`, when its configuration reads and its content
 /// folder exists; otherwise the problem is printed and the exit code given.
-fn open_with_content(term: &Term, root: &std::path::Path) -> Result<Project, ()> {
-    let project = Project::open(root).map_err(|d| term.diagnostics(&d))?;
+fn open_with_content(
+    term: &Term,
+    root: &std::path::Path,
+    config: Option<&Path>,
+) -> Result<Project, Exit> {
+    let project = Project::open_with(root, config).map_err(|d| {
+        term.diagnostics(&d);
+        Exit::Usage
+    })?;
     match project.content_problem() {
         Some(d) => {
             term.diagnostics(&[d]);
-            Err(())
+            Err(Exit::Usage)
         }
         None => Ok(project),
     }
@@ -428,16 +577,33 @@ fn open_with_content(term: &Term, root: &std::path::Path) -> Result<Project, ()>
 
 fn check(
     term: &Term,
-    root: &std::path::Path,
+    project: &Project,
+    paths: &[PathBuf],
     as_of: Date,
     format: Format,
     fail_on: Option<Verdict>,
 ) -> Exit {
-    let project = match open_with_content(term, root) {
-        Ok(p) => p,
-        Err(()) => return Exit::Usage,
+    let mut judged = if paths.is_empty() {
+        project.judge_all(as_of)
+    } else {
+        let missing: Vec<&PathBuf> = paths.iter().filter(|p| !p.exists()).collect();
+        if let Some(p) = missing.first() {
+            term.error(format_args!(
+                "{} does not exist\nhelp: name dossier files, such as `pilotscope check content/invoice-matching.md`",
+                p.display()
+            ));
+            return Exit::Usage;
+        }
+        let (judged, skipped) = project.judge_only(as_of, paths);
+        for p in skipped {
+            term.warn(format_args!(
+                "skipped {}: not a dossier in {}",
+                p.display(),
+                shown(&project.content_dir())
+            ));
+        }
+        judged
     };
-    let mut judged = project.judge_all(as_of);
     judged.show_under(term.shown_under());
     let failed_verdict =
         fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
@@ -464,8 +630,8 @@ fn check(
             let log = report::sarif(&judged, &project.framework, &project.config.base_url);
             term.out_plain(&log.text);
             if log.left_out > 0 {
-                term.error(format!(
-                    "warning: {} results were left out of the SARIF log, the least serious ones: code scanning accepts at most {} in one run\nhelp: `pilotscope check` lists them all",
+                term.warn(format!(
+                    "{} results were left out of the SARIF log, the least serious ones: code scanning accepts at most {} in one run\nhelp: `pilotscope check` lists them all",
                     log.left_out,
                     report::SARIF_MAX_RESULTS
                 ));
@@ -473,6 +639,7 @@ fn check(
         }
         Format::Junit => term.out_plain(&report::junit(&judged, &project.framework)),
         Format::Short => term.out(&report::short(&judged, &project.framework)),
+        Format::Gitlab => term.out_plain(&report::gitlab(&judged, &project.framework)),
     }
     let exit = Exit::findings_if(judged.error_count() > 0 || failed_verdict);
     // The process ends here: freeing every judged dossier one by one (tens
@@ -484,15 +651,31 @@ fn check(
 fn build(
     term: &Term,
     root: &std::path::Path,
+    config: Option<&Path>,
     as_of: Date,
     output: Option<PathBuf>,
+    base_url: Option<String>,
     force: bool,
 ) -> Exit {
-    let builder = match open_with_content(term, root)
-        .and_then(|p| crate::site::Builder::new(p, as_of).map_err(|d| term.diagnostics(&d)))
-    {
+    let mut project = match open_with_content(term, root, config) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Some(url) = base_url {
+        if !url::Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            term.error(format_args!(
+                "--base-url {url:?} is not a web address\nhelp: give the site's whole address, such as `--base-url https://acme.github.io/pilots/`"
+            ));
+            return Exit::Usage;
+        }
+        project.config.base_url = url;
+    }
+    let builder = match crate::site::Builder::new(project, as_of) {
         Ok(b) => b,
-        Err(()) => return Exit::Usage,
+        Err(d) => {
+            term.diagnostics(&d);
+            return Exit::Usage;
+        }
     };
     let out = output.unwrap_or_else(|| builder.project.output_dir());
     if let Err(d) = builder.check_output(&out, force) {

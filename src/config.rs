@@ -93,7 +93,7 @@ impl Default for Config {
     }
 }
 
-const KEYS: &[&str] = &[
+pub const KEYS: &[&str] = &[
     "title",
     "base_url",
     "content_dir",
@@ -138,6 +138,43 @@ impl Config {
                 format!("cannot be read: {e}"),
             )]),
         }
+    }
+
+    /// Reads the configuration file at `path` (`--config FILE`), shown as
+    /// `shown`; unlike the root's own file, it must exist.
+    pub fn load_file(path: &Path, shown: &str) -> Result<Config, Vec<Diagnostic>> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, shown),
+            Err(e) => Err(vec![Diagnostic::error(
+                Code::ConfigUnreadable,
+                shown,
+                format!("cannot be read: {e}"),
+            )]),
+        }
+    }
+
+    /// The project root for a command started in `start` without `--root`:
+    /// the nearest folder, from `start` upwards, that holds a
+    /// `pilotscope.toml`, a `content/` folder or a `framework.toml` (as Zola
+    /// finds its `config.toml`; a project needs no configuration file), so
+    /// that a command run inside `content/` works on the project; never
+    /// past the root of the git work tree that holds `start` (a project is
+    /// inside its repository); `start` itself when no folder is one.
+    pub fn find_root(start: &Path) -> PathBuf {
+        let is_project = |d: &Path| {
+            d.join(FILE_NAME).is_file()
+                || d.join("content").is_dir()
+                || d.join("framework.toml").is_file()
+        };
+        for d in start.ancestors() {
+            if is_project(d) {
+                return d.to_path_buf();
+            }
+            if d.join(".git").exists() {
+                break;
+            }
+        }
+        start.to_path_buf()
     }
 
     /// Parses the text of a configuration file shown as `source`.
@@ -219,6 +256,21 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_project_is_found_from_inside_it_but_never_past_its_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        std::fs::create_dir_all(top.join("outer/content")).unwrap();
+        std::fs::create_dir_all(top.join("outer/repo/.git")).unwrap();
+        std::fs::create_dir_all(top.join("outer/repo/pilots/content/teams")).unwrap();
+        std::fs::create_dir_all(top.join("outer/repo/docs")).unwrap();
+        let inside = top.join("outer/repo/pilots/content/teams");
+        assert_eq!(Config::find_root(&inside), top.join("outer/repo/pilots"));
+        // Not past the repository to the project above it.
+        let docs = top.join("outer/repo/docs");
+        assert_eq!(Config::find_root(&docs), docs);
+    }
 
     #[test]
     fn everything_has_a_default() {

@@ -32,7 +32,16 @@ pub struct Project {
 impl Project {
     /// Reads `pilotscope.toml` and the framework file of the project at `root`.
     pub fn open(root: &Path) -> Result<Project, Vec<Diagnostic>> {
-        let config = Config::load(root)?;
+        Project::open_with(root, None)
+    }
+
+    /// Like [`Project::open`], with the configuration read from `config`
+    /// (`--config FILE`) instead of the root's `pilotscope.toml`.
+    pub fn open_with(root: &Path, config: Option<&Path>) -> Result<Project, Vec<Diagnostic>> {
+        let config = match config {
+            Some(file) => Config::load_file(file, &dossier::discover::show(file, root))?,
+            None => Config::load(root)?,
+        };
         let framework_file = match &config.framework {
             Some(f) => Some(root.join(f)),
             None => Some(root.join("framework.toml")).filter(|p| p.is_file()),
@@ -87,6 +96,43 @@ impl Project {
             Diagnostic::error(Code::ContentMissing, dossier::discover::show(&content, &self.root), "the content folder does not exist")
                 .with_help("create it with `pilotscope init`, or point `--root` or `content_dir` at the folder holding the dossiers")
         })
+    }
+
+    /// Reads and judges the dossiers at `paths` only (for pre-commit and
+    /// editors); also returns the paths that are no dossier of this
+    /// project (outside the content folder, the FAQ, an ignored name).
+    /// Ids are compared among these dossiers only.
+    pub fn judge_only(&self, as_of: Date, paths: &[PathBuf]) -> (Judged, Vec<PathBuf>) {
+        let wanted: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+            .collect();
+        let (files, _) = self.discover();
+        let mut found = vec![false; wanted.len()];
+        let files: Vec<DossierFile> = files
+            .into_iter()
+            .filter(|f| {
+                let path = f.path.canonicalize().unwrap_or_else(|_| f.path.clone());
+                match wanted.iter().position(|w| *w == path) {
+                    Some(i) => {
+                        found[i] = true;
+                        true
+                    }
+                    None => false,
+                }
+            })
+            .collect();
+        let entries: Vec<Entry> = files
+            .into_par_iter()
+            .map(|f| read_entry(f, &self.framework, as_of, self.config.stale_days))
+            .collect();
+        let skipped = paths
+            .iter()
+            .zip(found)
+            .filter(|(_, f)| !f)
+            .map(|(p, _)| p.clone())
+            .collect();
+        (Judged::from_entries(entries, Vec::new(), as_of), skipped)
     }
 
     /// Reads and judges every dossier.

@@ -179,7 +179,7 @@ pub fn run(
         match Editor::new(root) {
             Ok(e) => Some(Arc::new(e)),
             Err(e) => {
-                term.error(format_args!("warning: answering in the page is off: {e}"));
+                term.warn(format_args!("answering in the page is off: {e}"));
                 None
             }
         }
@@ -187,12 +187,12 @@ pub fn run(
         None
     };
     if editor.is_some() && !options.bind.is_loopback() {
-        term.error(format_args!(
-            "warning: --edit on {local}: anyone who can reach this machine and open a page can change the dossiers"
+        term.warn(format_args!(
+            "--edit on {local}: anyone who can reach this machine and open a page can change the dossiers"
         ));
     } else if options.edit.is_none() && !options.bind.is_loopback() {
-        term.error(format_args!(
-            "note: answering in the page is off on a network address; --edit turns it on"
+        term.note(format_args!(
+            "answering in the page is off on a network address; --edit turns it on"
         ));
     }
     let mut tag = LIVE_TAG.to_string();

@@ -250,7 +250,7 @@ fn skipped_notice(skipped: &[(ObjectId, String)]) -> Option<String> {
         n => format!(" and {}", crate::words::plural(n, "other", "others")),
     };
     Some(format!(
-        "note: history passes over commit {}{more}: {why}; what it changed is counted at the \
+        "history passes over commit {}{more}: {why}; what it changed is counted at the \
          next commit",
         first.to_hex_with_len(7)
     ))

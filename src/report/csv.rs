@@ -19,10 +19,15 @@ fn csv_field(s: &str) -> String {
 }
 
 /// `summary.csv`: one row per pilot.
+///
+/// It opens with a byte order mark: Excel on Windows reads a CSV file
+/// without one in the system's code page, so accents and currency signs
+/// come out garbled. Readers that know UTF-8 (LibreOffice, Python's
+/// `utf-8-sig`, pandas) skip it.
 pub fn csv(judged: &Judged, config: &crate::config::Config) -> String {
     use crate::dossier::schema::idx;
     let mut out = String::from(
-        "id,title,business_unit,industry,stage,verdict,readiness,most_active,flags,framing,data,governance,change,metrics,budget,currency,decision_due,updated,source\n",
+        "\u{feff}id,title,business_unit,industry,stage,verdict,readiness,most_active,flags,framing,data,governance,change,metrics,budget,currency,decision_due,updated,source\n",
     );
     for (d, g) in judged.pilots() {
         let mut fields: Vec<String> = vec![

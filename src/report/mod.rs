@@ -1,7 +1,7 @@
 //! Reports of a judged portfolio for people and machines: the JSON report of
 //! the contract, the terminal summary, GitHub workflow annotations, SARIF
-//! (`sarif.rs`), JUnit XML (`junit.rs`), one line per finding (`short.rs`),
-//! the CSV and the decision calendar.
+//! (`sarif.rs`), GitLab Code Quality (`gitlab.rs`), JUnit XML (`junit.rs`), one line per finding (`short.rs`),
+//! the CSV, the workbook (`workbook.rs`) and the decision calendar.
 //!
 //! Takes what `project` judged and turns it into text; it computes nothing
 //! about pilots itself.
@@ -10,15 +10,18 @@ mod calendar;
 mod csv;
 pub mod findings;
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod junit;
 mod sarif;
 mod short;
+mod workbook;
 
 pub use calendar::calendar;
 pub use csv::csv;
 pub use github::github;
+pub use gitlab::gitlab;
 pub use human::{fail_on_summary, human, inert, printable, render_diagnostic, verdict_style};
 pub use json::{
     CheckJson, DossierJson, Dossiers, ErrorJson, MistakesJson, NextStageJson, ReportJson,
@@ -27,3 +30,4 @@ pub use json::{
 pub use junit::junit;
 pub use sarif::{MAX_RESULTS as SARIF_MAX_RESULTS, SarifLog, sarif};
 pub use short::short;
+pub use workbook::{HistoryRow, workbook};

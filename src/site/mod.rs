@@ -47,6 +47,8 @@ pub enum Page {
     NotFound,
     Report,
     Csv,
+    /// `portfolio.xlsx`, the portfolio as a workbook.
+    Workbook,
     /// `decisions.ics`, the pending go / no-go decisions as a calendar.
     Calendar,
     /// `pack/index.html`, the board pack.
@@ -65,13 +67,14 @@ pub enum Page {
 
 /// The pages of every site that are about no one pilot and are not an
 /// asset, the table's data or pages, or the history, in the site's order.
-const SITE_PAGES: [Page; 8] = [
+const SITE_PAGES: [Page; 9] = [
     Page::Index,
     Page::Framework,
     Page::Faq,
     Page::NotFound,
     Page::Report,
     Page::Csv,
+    Page::Workbook,
     Page::Calendar,
     Page::Pack,
 ];
@@ -90,6 +93,7 @@ impl Page {
             Page::NotFound => "404.html".into(),
             Page::Report => "report.json".into(),
             Page::Csv => "summary.csv".into(),
+            Page::Workbook => "portfolio.xlsx".into(),
             Page::Calendar => "decisions.ics".into(),
             Page::Pack => "pack/index.html".into(),
             Page::TableData => "table.js".into(),
@@ -112,8 +116,9 @@ impl Page {
             Page::Index => Some(3),
             Page::Faq => Some(4),
             Page::Csv => Some(5),
-            Page::TableData => Some(6),
-            Page::TablePage(n) => Some(6 + n),
+            Page::Workbook => Some(6),
+            Page::TableData => Some(7),
+            Page::TablePage(n) => Some(7 + n),
             Page::History => Some(usize::MAX),
             Page::Pilot(_) | Page::Framework | Page::NotFound | Page::Asset(_) => None,
         }
@@ -134,6 +139,7 @@ impl Page {
             | Page::Framework
             | Page::NotFound
             | Page::Csv
+            | Page::Workbook
             | Page::Calendar
             | Page::Asset(_)
             | Page::History => false,
@@ -850,6 +856,42 @@ impl<'a> Site<'a> {
             Page::Index | Page::Faq | Page::Pack | Page::Report => unreachable!("streamed"),
             Page::TableData | Page::TablePage(_) => unreachable!("streamed"),
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
+            Page::Workbook => {
+                let history = self.history.map(|h| {
+                    let mut rows: Vec<report::HistoryRow> = h
+                        .pilots
+                        .iter()
+                        .flat_map(|(id, points)| {
+                            let title = self
+                                .judged
+                                .pilots()
+                                .find(|(d, _)| d.id == *id)
+                                .map_or(id.as_str(), |(d, _)| d.title.as_str());
+                            points.iter().map(move |p| report::HistoryRow {
+                                pilot: title,
+                                date: p.date,
+                                stage: p.judgement.stage.map(|s| s.as_str()),
+                                verdict: p.judgement.verdict.map(|v| v.as_str()),
+                                readiness: p.judgement.readiness,
+                                author: if h.authors { p.author.as_str() } else { "" },
+                                note: if p.removed {
+                                    "removed"
+                                } else if p.judgement.error.is_some() {
+                                    "cannot be read"
+                                } else {
+                                    ""
+                                },
+                                commit: p.commit.to_hex_with_len(12).to_string(),
+                            })
+                        })
+                        .collect();
+                    rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.pilot.cmp(b.pilot)));
+                    rows
+                });
+                report::workbook(self.judged, config, fw, history.as_deref()).map_err(|e| {
+                    Diagnostic::error(Code::OutputCannotWrite, "portfolio.xlsx", e.to_string())
+                })
+            }
             Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
             Page::History => Ok(self

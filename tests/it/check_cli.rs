@@ -445,6 +445,9 @@ fn fail_on_accepts_the_verdict_words_of_the_report() {
 #[test]
 fn a_missing_content_folder_exits_with_2() {
     let dir = tempfile::tempdir().unwrap();
+    // A project of its own: without one, the nearest project above the
+    // folder would be found.
+    std::fs::write(dir.path().join("pilotscope.toml"), "").unwrap();
     let r = run(dir.path(), &["check", "--as-of", AS_OF]);
     assert_eq!(r.code, 2);
     assert!(

@@ -78,6 +78,7 @@ fn the_fixture_builds_exactly_the_expected_files() {
             "pilots/invoice-matching/index.html",
             "pilots/route-planner/index.html",
             "pilots/yard-vision/index.html",
+            "portfolio.xlsx",
             "report.json",
             "summary.csv",
             "table.js",
@@ -370,12 +371,12 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     };
 
     let first = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&first), (17, 0));
+    assert_eq!(figures(&first), (18, 0));
 
     // Nothing changed: nothing written, and the same warnings and errors
     // (with their snippets) and exit code as the build that wrote the site.
     let again = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&again), (0, 17));
+    assert_eq!(figures(&again), (0, 18));
     assert_eq!(problems(&again), problems(&first));
     assert!(problems(&first).contains("error"), "{}", problems(&first));
 
@@ -384,13 +385,13 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let text = std::fs::read_to_string(&dossier).unwrap();
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
     let edited = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&edited), (1, 16));
+    assert_eq!(figures(&edited), (1, 17));
     assert!(read(o, "pilots/invoice-matching/index.html").contains("A sentence added today."));
     same_as_clean("a story was edited");
 
     // Saved again with the same bytes (an editor, a checkout): nothing.
     std::fs::write(&dossier, format!("{text}\nA sentence added today.\n")).unwrap();
-    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 17));
+    assert_eq!(figures(&build_expecting(p, o, FIXTURE_EXIT)), (0, 18));
 
     // A page of the site edited by hand, another deleted: both come back.
     let page = o.join("pilots/yard-vision/index.html");
@@ -404,7 +405,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
         .unwrap();
     std::fs::remove_file(o.join("framework/index.html")).unwrap();
     let restored = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&restored), (2, 15));
+    assert_eq!(figures(&restored), (2, 16));
     same_as_clean("pages of the site were edited and deleted");
 
     // The configuration changes every page's header.
@@ -425,7 +426,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     // Eight HTML pages, the board pack and the calendar name the site; the
     // report, the CSV, the table's data and the four assets do not, and
     // stay as they were.
-    assert_eq!(figures(&renamed), (10, 7));
+    assert_eq!(figures(&renamed), (11, 7));
     assert!(read(o, "pilots/demand-forecast/index.html").contains("Renamed portfolio"));
     same_as_clean("the configuration changed");
 
@@ -435,7 +436,7 @@ fn a_rebuild_writes_only_what_changed_and_reports_every_problem_again() {
     let leftover = o.join("pilots/yard-vision/.index.html.4194305-0.tmp");
     std::fs::write(&leftover, "half a pa").unwrap();
     let after_kill = build_expecting(p, o, FIXTURE_EXIT);
-    assert_eq!(figures(&after_kill), (0, 17), "nothing differs");
+    assert_eq!(figures(&after_kill), (0, 18), "nothing differs");
     assert_eq!(leftover.exists(), !Path::new("/proc/self").exists());
     assert!(!o.join(".pilotscope-unfinished").exists());
     same_as_clean("a killed build");
@@ -465,7 +466,7 @@ fn two_builds_of_the_same_input_are_byte_identical_and_the_second_writes_nothing
     let second = build_expecting(&fixture("site"), o, FIXTURE_EXIT);
     let err = stderr(&second);
     assert!(
-        err.contains("(0 written, 17 unchanged)"),
+        err.contains("(0 written, 18 unchanged)"),
         "the second build rewrites nothing: {err}"
     );
     assert_eq!(common::files(o), first, "the second build changes no byte");

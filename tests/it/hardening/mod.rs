@@ -358,6 +358,8 @@ pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     let mut row = Vec::new();
     let mut cell = String::new();
     let mut quoted = false;
+    // The byte order mark is for Excel; a reader that knows UTF-8 skips it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match (quoted, c) {

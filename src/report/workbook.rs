@@ -1,0 +1,255 @@
+//! `portfolio.xlsx`: the portfolio as an Excel workbook, for the leaders
+//! who hand portfolios around as spreadsheets. A Portfolio sheet (one row a
+//! pilot: dates as dates, the budget as currency, verdict, readiness, most
+//! active mistake, owner, decision due), a Checks sheet (a pilot a row, a
+//! check a column, its outcome in each cell) and a Decisions sheet (the
+//! pending go / no-go decisions, soonest first) and, when the site has a
+//! history, a History sheet (a row each time a pilot's judgement changed,
+//! given as plain [`HistoryRow`]s so that reports need nothing of git);
+//! each with a frozen header and filters.
+//!
+//! Written with rust_xlsxwriter: the file format (zipped XML parts, shared
+//! strings, styles) is large and Excel refuses a file with any part
+//! slightly wrong. The document's dates are the as-of date and the zip
+//! entries carry none, so the same input gives the same bytes.
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use crate::config::Config;
+use crate::dossier::schema::idx;
+use crate::framework::{Framework, Outcome};
+use crate::project::Judged;
+
+/// Excel's limit on the text of one cell.
+const CELL_LIMIT: usize = 32_767;
+
+fn date(d: jiff::civil::Date) -> Result<ExcelDateTime, XlsxError> {
+    ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+/// A verdict or outcome as people read it: `at risk`, not `at_risk`.
+fn words(s: &str) -> String {
+    s.replace('_', " ")
+}
+
+fn text(sheet: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), XlsxError> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    let s = match s.char_indices().nth(CELL_LIMIT) {
+        Some((end, _)) => &s[..end],
+        None => s,
+    };
+    sheet.write_string(row, col, s)?;
+    Ok(())
+}
+
+/// Writes the header row, freezes it, and puts filters over `rows` rows.
+fn header(sheet: &mut Worksheet, names: &[&str], rows: u32) -> Result<(), XlsxError> {
+    let bold = Format::new().set_bold();
+    for (c, name) in names.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *name, &bold)?;
+        sheet.set_column_width(c as u16, (name.len() as f64 + 4.0).max(12.0))?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows, names.len().saturating_sub(1) as u16)?;
+    Ok(())
+}
+
+/// The number format of a budget in `currency`: a symbol before the
+/// number (`€`), a code after it (`USD`).
+fn currency_format(currency: &str) -> String {
+    let c: String = currency
+        .chars()
+        .filter(|c| *c != '"' && *c != '\\')
+        .collect();
+    if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+        format!("#,##0 \"{c}\"")
+    } else if c.is_empty() {
+        "#,##0".into()
+    } else {
+        format!("\"{c}\"#,##0")
+    }
+}
+
+/// One change of a pilot's judgement, for the History sheet.
+#[derive(Debug, Clone)]
+pub struct HistoryRow<'a> {
+    pub pilot: &'a str,
+    pub date: jiff::civil::Date,
+    pub stage: Option<&'static str>,
+    pub verdict: Option<&'static str>,
+    pub readiness: Option<u32>,
+    /// Empty when the site names no authors.
+    pub author: &'a str,
+    /// What happened besides a new judgement: removed, cannot be read.
+    pub note: &'static str,
+    pub commit: String,
+}
+
+/// The workbook's bytes; `history` is `None` for a site without one.
+pub fn workbook(
+    judged: &Judged,
+    config: &Config,
+    framework: &Framework,
+    history: Option<&[HistoryRow]>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let as_of = date(judged.as_of)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(&config.title)
+            .set_author("pilotscope")
+            .set_creation_datetime(&as_of),
+    );
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    let money = Format::new().set_num_format(currency_format(&config.currency));
+    let mistake_name = |m: crate::framework::Mistake| {
+        framework
+            .mistakes
+            .iter()
+            .find(|i| i.id == m)
+            .map_or_else(|| m.as_str().to_string(), |i| i.name.clone())
+    };
+    let pilots: Vec<_> = judged.pilots().collect();
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("Portfolio")?;
+    header(
+        sheet,
+        &[
+            "Pilot",
+            "Business unit",
+            "Stage",
+            "Verdict",
+            "Readiness",
+            "Most active mistake",
+            "Owner",
+            "Budget",
+            "Started",
+            "Decision due",
+            "Updated",
+            "Dossier",
+        ],
+        pilots.len() as u32,
+    )?;
+    sheet.set_column_width(0, 36)?;
+    for (i, (d, g)) in pilots.iter().enumerate() {
+        let r = i as u32 + 1;
+        text(sheet, r, 0, &d.title)?;
+        text(sheet, r, 1, d.text(idx::BUSINESS_UNIT).unwrap_or(""))?;
+        text(sheet, r, 2, d.stage.as_str())?;
+        text(sheet, r, 3, &words(g.verdict.as_str()))?;
+        sheet.write_number(r, 4, f64::from(g.readiness))?;
+        if let Some(m) = g.most_active {
+            text(sheet, r, 5, &mistake_name(m))?;
+        }
+        text(sheet, r, 6, d.text(idx::PRODUCTION_OWNER).unwrap_or(""))?;
+        if let Some(b) = d.budget() {
+            sheet.write_number_with_format(r, 7, b, &money)?;
+        }
+        for (col, when) in [(8, d.started()), (9, d.decision_due()), (10, d.updated())] {
+            if let Some(when) = when {
+                sheet.write_datetime_with_format(r, col, date(when)?, &day)?;
+            }
+        }
+        text(sheet, r, 11, &d.source)?;
+    }
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("Checks")?;
+    let mut names = vec!["Pilot"];
+    names.extend(framework.checks.iter().map(|c| c.id.as_str()));
+    header(sheet, &names, pilots.len() as u32)?;
+    sheet.set_column_width(0, 36)?;
+    for (i, (d, g)) in pilots.iter().enumerate() {
+        let r = i as u32 + 1;
+        text(sheet, r, 0, &d.title)?;
+        for c in &g.checks {
+            let word = match c.outcome {
+                Outcome::Pass => "pass".to_string(),
+                o => format!("{} ({})", o.as_str(), c.severity.as_str()),
+            };
+            text(sheet, r, c.check as u16 + 1, &word)?;
+        }
+    }
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("Decisions")?;
+    let mut due: Vec<_> = pilots
+        .iter()
+        .filter_map(|(d, g)| d.decision_due().map(|when| (when, d, g)))
+        .collect();
+    due.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.title.cmp(&b.1.title)));
+    header(
+        sheet,
+        &[
+            "Decision due",
+            "Pilot",
+            "Stage",
+            "Verdict",
+            "Readiness",
+            "Owner",
+            "Days overdue",
+        ],
+        due.len() as u32,
+    )?;
+    sheet.set_column_width(1, 36)?;
+    for (i, (when, d, g)) in due.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_datetime_with_format(r, 0, date(*when)?, &day)?;
+        text(sheet, r, 1, &d.title)?;
+        text(sheet, r, 2, d.stage.as_str())?;
+        text(sheet, r, 3, &words(g.verdict.as_str()))?;
+        sheet.write_number(r, 4, f64::from(g.readiness))?;
+        text(sheet, r, 5, d.text(idx::PRODUCTION_OWNER).unwrap_or(""))?;
+        if let Some(days) = g.days_overdue.filter(|d| *d > 0) {
+            sheet.write_number(r, 6, days as f64)?;
+        }
+    }
+    if let Some(rows) = history {
+        let sheet = book.add_worksheet();
+        sheet.set_name("History")?;
+        header(
+            sheet,
+            &[
+                "Date",
+                "Pilot",
+                "Stage",
+                "Verdict",
+                "Readiness",
+                "By",
+                "Note",
+                "Commit",
+            ],
+            rows.len() as u32,
+        )?;
+        sheet.set_column_width(1, 36)?;
+        for (i, h) in rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            sheet.write_datetime_with_format(r, 0, date(h.date)?, &day)?;
+            text(sheet, r, 1, h.pilot)?;
+            text(sheet, r, 2, h.stage.unwrap_or(""))?;
+            text(sheet, r, 3, &words(h.verdict.unwrap_or("")))?;
+            if let Some(x) = h.readiness {
+                sheet.write_number(r, 4, f64::from(x))?;
+            }
+            text(sheet, r, 5, h.author)?;
+            text(sheet, r, 6, h.note)?;
+            text(sheet, r, 7, &h.commit)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::currency_format;
+
+    #[test]
+    fn budgets_read_in_the_configured_currency() {
+        assert_eq!(currency_format("USD"), "#,##0 \"USD\"");
+        assert_eq!(currency_format("€"), "\"€\"#,##0");
+        assert_eq!(currency_format("a\"b"), "\"ab\"#,##0");
+    }
+}
