@@ -44,7 +44,7 @@ pub const PACK_TABLE_ROWS: usize = 60;
 
 /// How many rows the pack's table of decisions due has (about two printed
 /// pages); the rest are counted.
-pub const PACK_DECISIONS: usize = 40;
+pub const PACK_DECISIONS: usize = 30;
 
 /// The pilots that get a sheet of their own in the pack, in the order they
 /// are printed: every pilot, in the table's `order`, when there are at
