@@ -46,7 +46,7 @@ async fn rows(c: &Client) -> Vec<Row> {
     let v = c
         .execute(
             "return Array.from(document.querySelectorAll('table.pilots tbody tr')).map(function (r) {
-               return [r.cells[0].textContent.trim(), r.cells[5].textContent.trim(), r.getAttribute('data-verdict'),
+               return [r.cells[0].textContent.trim(), r.cells[4].textContent.trim(), r.getAttribute('data-verdict'),
                        r.textContent, !r.hidden && r.offsetParent !== null];
              });",
             vec![],
