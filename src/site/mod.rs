@@ -455,7 +455,9 @@ impl<'a> Site<'a> {
             .as_of
             .checked_sub(jiff::Span::new().days(90))
             .unwrap_or(self.judged.as_of);
-        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now) {
+        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now)
+            && trend_shows_change(&t)
+        {
             ctx.insert("trend", &t);
         }
     }
@@ -751,3 +753,21 @@ fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
     ids.extend(fw.mistakes.iter().map(|m| m.id.as_str()));
     ids
 }
+
+/// Whether the portfolio's trend has something to show: points at three
+/// dates or more, spread over at least [`TREND_DAYS`] days. A history that
+/// began last week draws a flat band that pushes the page down for
+/// nothing.
+fn trend_shows_change(t: &crate::history::view::Trend) -> bool {
+    let span = match (
+        t.from.parse::<jiff::civil::Date>(),
+        t.to.parse::<jiff::civil::Date>(),
+    ) {
+        (Ok(from), Ok(to)) => crate::framework::judge::days_between(from, to),
+        _ => 0,
+    };
+    t.columns.len() >= 3 && span >= TREND_DAYS
+}
+
+/// How many days the trend's points must span to be shown.
+const TREND_DAYS: i64 = 21;
