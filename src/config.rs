@@ -261,7 +261,11 @@ mod tests {
         let c = Config::parse("pack_pilots = 12\n", FILE_NAME).unwrap();
         assert_eq!(c.pack_pilots, 12);
         let e = Config::parse("pack_pilots = -1\n", FILE_NAME).unwrap_err();
-        assert!(e[0].to_string().starts_with("pilotscope.toml:1:15:"), "{}", e[0]);
+        assert!(
+            e[0].to_string().starts_with("pilotscope.toml:1:15:"),
+            "{}",
+            e[0]
+        );
     }
 
     #[test]

@@ -264,16 +264,27 @@ fn at_250_pilots_the_first_screen_answers_and_the_whole_row_fits_a_laptop() {
     // The board pack: a sheet for the 40 pilots the board needs first, a
     // line for the rest, well under 60 pages of paper.
     if let Some(pdftotext) = browser_kit::find_program("PDFTOTEXT", &["pdftotext"]) {
-        let pages = crate::browser_layout::print_every_page(&chromium, &pdftotext, &site, "pack/index.html");
+        let pages = crate::browser_layout::print_every_page(
+            &chromium,
+            &pdftotext,
+            &site,
+            "pack/index.html",
+        );
         if pages.len() > 60 {
-            problems.push(format!("the board pack of 250 pilots printed {} pages", pages.len()));
+            problems.push(format!(
+                "the board pack of 250 pilots printed {} pages",
+                pages.len()
+            ));
         }
         let all = pages.join(" ");
         if !all.contains("the other 210 pilots have their own page") {
             problems.push("the board pack does not say how many pilots have no sheet".into());
         }
     } else {
-        assert!(std::env::var_os("CI").is_none(), "pdftotext not found, and CI is set");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext not found, and CI is set"
+        );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

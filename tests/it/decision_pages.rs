@@ -201,7 +201,10 @@ fn the_portfolio_names_owner_budget_and_decision_due_and_shows_scores_without_ho
     // The five mistakes in one cell: each its symbol, its status in words
     // for a screen reader, and its score in the tooltip (the pilot's page
     // shows every score).
-    let marks = texts(&index, "table.pilots tbody tr:first-child .mistake-cells .mini");
+    let marks = texts(
+        &index,
+        "table.pilots tbody tr:first-child .mistake-cells .mini",
+    );
     assert_eq!(marks.len(), 5, "{marks:?}");
     assert!(
         marks[0].contains("Framed as a technology experiment: active"),
