@@ -444,6 +444,40 @@ mod tests {
     }
 
     #[test]
+    fn sheets_go_to_decisions_due_then_the_largest_budgets_not_ready() {
+        // Nothing answered: every pilot is not ready.
+        let dossier = |stage: &str, due: &str, budget: u32| {
+            format!(
+                "---\ntitle: T\nstage: {stage}\nstarted: 2026-01-01\ndecision_due: {due}\nbudget: {budget}\n---\n"
+            )
+        };
+        let j = judged(&[
+            ("small-late", &dossier("pilot", "2026-11-01", 10)),
+            ("big-far", &dossier("pilot", "2027-06-01", 900)),
+            ("bigger-far", &dossier("pilot", "2027-06-01", 5000)),
+            ("stopped", &dossier("abandoned", "2027-06-01", 9000)),
+            ("soon", &dossier("pilot", "2026-12-10", 20)),
+            ("tiny-far", &dossier("pilot", "2027-06-01", 1)),
+        ]);
+        let order = crate::site::view::table_order(&j);
+        let ids = |limit| -> Vec<String> {
+            sheet_pilots(&order, j.as_of, limit)
+                .iter()
+                .map(|(d, _)| d.id.clone())
+                .collect()
+        };
+        // Overdue, due soon, then budgets not ready, largest first; an
+        // abandoned pilot's budget is spent, not at the board's call.
+        assert_eq!(ids(4), ["small-late", "soon", "bigger-far", "big-far"]);
+        // A portfolio within the limit: every pilot, in the table's order.
+        assert_eq!(ids(6).len(), 6);
+        assert_eq!(
+            ids(6),
+            order.iter().map(|(d, _)| d.id.clone()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn decisions_due_are_the_overdue_and_the_next_thirty_days_soonest_first() {
         let dossier = |stage: &str, due: &str| {
             format!(

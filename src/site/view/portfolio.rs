@@ -783,3 +783,48 @@ pub fn portfolio_view_with_rows(config: &Config, fw: &Framework, judged: &Judged
         .collect();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pager as a reader sees it: `‹` previous, `›` next, `[n]` the
+    /// current page, `…` a gap.
+    fn shown(p: &Pager) -> String {
+        let mut out = Vec::new();
+        if !p.previous.is_empty() {
+            out.push("‹".to_string());
+        }
+        for l in &p.pages {
+            out.push(if l.gap {
+                "…".into()
+            } else if l.current {
+                format!("[{}]", l.number)
+            } else {
+                l.number.clone()
+            });
+        }
+        if !p.next.is_empty() {
+            out.push("›".to_string());
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn the_pager_names_the_first_last_and_nearby_pages_with_previous_and_next() {
+        // 10,000 pilots: 200 pages, where every page once had a link.
+        assert_eq!(shown(&pager(10_000, 1)), "[1] 2 3 … 200 ›");
+        assert_eq!(shown(&pager(10_000, 2)), "‹ 1 [2] 3 4 … 200 ›");
+        assert_eq!(
+            shown(&pager(10_000, 100)),
+            "‹ 1 … 98 99 [100] 101 102 … 200 ›"
+        );
+        assert_eq!(shown(&pager(10_000, 200)), "‹ 1 … 198 199 [200]");
+        assert_eq!(shown(&pager(250, 3)), "‹ 1 2 [3] 4 5 ›");
+        assert_eq!(shown(&pager(50, 1)), "");
+        assert_eq!(
+            pager(10_000, 2).text,
+            "Pilots 51–100 of 10,000, those that need attention first; page 2 of 200."
+        );
+    }
+}
