@@ -455,9 +455,8 @@ impl<'a> Site<'a> {
             .as_of
             .checked_sub(jiff::Span::new().days(90))
             .unwrap_or(self.judged.as_of);
-        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now)
-            && trend_shows_change(&t)
-        {
+        if let Some(t) = crate::history::view::trend(h, self.judged.as_of, since, now) {
+            ctx.insert("trend_chart", &trend_shows_change(&t));
             ctx.insert("trend", &t);
         }
     }
@@ -754,10 +753,9 @@ fn pilot_page_ids(fw: &crate::framework::Framework) -> Vec<&'static str> {
     ids
 }
 
-/// Whether the portfolio's trend has something to show: points at three
-/// dates or more, spread over at least [`TREND_DAYS`] days. A history that
-/// began last week draws a flat band that pushes the page down for
-/// nothing.
+/// Whether the portfolio's trend is worth a chart: points at three dates
+/// or more, spread over at least [`TREND_DAYS`] days. A history that began
+/// last week draws a flat band; the index then says so in a line.
 fn trend_shows_change(t: &crate::history::view::Trend) -> bool {
     let span = match (
         t.from.parse::<jiff::civil::Date>(),
