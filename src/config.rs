@@ -43,6 +43,10 @@ pub struct Config {
     pub templates_dir: PathBuf,
     /// Paper size of the board pack (`pack/index.html`).
     pub paper: Paper,
+    /// How many pilots get a sheet of their own in the board pack: those
+    /// that need the board first. A portfolio of this many or fewer gives
+    /// every pilot a sheet.
+    pub pack_pilots: usize,
     /// Whether the site shows the portfolio over time, read from git.
     pub history: bool,
     /// History starts here (`YYYY-MM-DD`), when set.
@@ -50,6 +54,11 @@ pub struct Config {
     /// Whether history names the author of each change.
     pub history_authors: bool,
 }
+
+/// Pilot sheets in the board pack unless `pack_pilots` says otherwise:
+/// with the cover, the roll-up and the decisions, a pack a board reads in
+/// one sitting (under 60 printed pages).
+pub const DEFAULT_PACK_PILOTS: usize = 40;
 
 /// Paper size for printing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -86,6 +95,7 @@ impl Default for Config {
             faq: "faq.md".into(),
             templates_dir: "templates".into(),
             paper: Paper::A4,
+            pack_pilots: DEFAULT_PACK_PILOTS,
             history: true,
             history_since: None,
             history_authors: true,
@@ -106,6 +116,7 @@ pub const KEYS: &[&str] = &[
     "faq",
     "templates_dir",
     "paper",
+    "pack_pilots",
     "history",
     "history_since",
     "history_authors",
@@ -291,6 +302,19 @@ mod tests {
         let e = Config::parse("stale_days = \"ninety\"\n", FILE_NAME).unwrap_err();
         assert!(
             e[0].to_string().starts_with("pilotscope.toml:1:14:"),
+            "{}",
+            e[0]
+        );
+    }
+
+    #[test]
+    fn pack_pilots_has_a_default_and_takes_a_count() {
+        assert_eq!(Config::default().pack_pilots, DEFAULT_PACK_PILOTS);
+        let c = Config::parse("pack_pilots = 12\n", FILE_NAME).unwrap();
+        assert_eq!(c.pack_pilots, 12);
+        let e = Config::parse("pack_pilots = -1\n", FILE_NAME).unwrap_err();
+        assert!(
+            e[0].to_string().starts_with("pilotscope.toml:1:15:"),
             "{}",
             e[0]
         );

@@ -48,6 +48,7 @@ struct MistakeSpec {
     summary: Option<String>,
     root_cause: Option<String>,
     fix: Option<String>,
+    fix_short: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,6 +238,7 @@ impl Ctx<'_> {
                 existing.summary = m.summary.unwrap_or(existing.summary.clone());
                 existing.root_cause = m.root_cause.unwrap_or(existing.root_cause.clone());
                 existing.fix = m.fix.unwrap_or(existing.fix.clone());
+                existing.fix_short = m.fix_short.unwrap_or(existing.fix_short.clone());
             } else if is_base {
                 fw.mistakes.push(MistakeInfo {
                     id,
@@ -244,6 +246,7 @@ impl Ctx<'_> {
                     summary: m.summary.unwrap_or_default(),
                     root_cause: m.root_cause.unwrap_or_default(),
                     fix: m.fix.unwrap_or_default(),
+                    fix_short: m.fix_short.unwrap_or_default(),
                 });
             }
         }

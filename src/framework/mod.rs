@@ -190,6 +190,8 @@ pub struct MistakeInfo {
     pub summary: String,
     pub root_cause: String,
     pub fix: String,
+    /// The fix in a few words, for a table cell beside the mistake.
+    pub fix_short: String,
 }
 
 /// A literal a condition compares an answer with.

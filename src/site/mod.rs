@@ -644,6 +644,7 @@ impl<'a> Site<'a> {
             .checked_sub(jiff::Span::new().days(90))
             .unwrap_or(self.judged.as_of);
         if let Some(t) = view::history::trend(h, self.judged.as_of, since, now) {
+            ctx.insert("trend_chart", &trend_shows_change(&t));
             ctx.insert("trend", &t);
         }
     }
@@ -923,3 +924,20 @@ fn pilot_page_ids(templates: &Templates, fw: &crate::framework::Framework) -> Ve
     ids.extend(fw.mistakes.iter().map(|m| m.id.as_str().to_string()));
     ids
 }
+
+/// Whether the portfolio's trend is worth a chart: points at three dates
+/// or more, spread over at least [`TREND_DAYS`] days. A history that began
+/// last week draws a flat band; the index then says so in a line.
+fn trend_shows_change(t: &view::history::Trend) -> bool {
+    let span = match (
+        t.from.parse::<jiff::civil::Date>(),
+        t.to.parse::<jiff::civil::Date>(),
+    ) {
+        (Ok(from), Ok(to)) => crate::framework::judge::days_between(from, to),
+        _ => 0,
+    };
+    t.columns.len() >= 3 && span >= TREND_DAYS
+}
+
+/// How many days the trend's points must span to be shown.
+const TREND_DAYS: i64 = 21;

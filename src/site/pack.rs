@@ -1,9 +1,13 @@
 //! The board pack, `pack/index.html`: the portfolio as one document made for
 //! paper. A cover (the portfolio's name, the as-of date, the headline
 //! figures and two charts), the portfolio table with every column on the
-//! page width, the decisions due, then one page per pilot: its verdict,
-//! readiness, most active mistake and the fix, the failing checks in words
-//! and its facts.
+//! page width (rolled up by business unit past [`PACK_TABLE_ROWS`] pilots),
+//! the decisions due (the first [`PACK_DECISIONS`]), then one page per
+//! pilot that needs the board ([`sheet_pilots`], up to `pack_pilots` in
+//! `pilotscope.toml`): its verdict, readiness, most active mistake and the
+//! fix, the failing checks in words and its facts. A board reads a few
+//! dozen pages: at 10,000 pilots a sheet for each was 47 MB that Chromium
+//! could not print.
 //!
 //! The view is built here from the same pieces as the portfolio and pilot
 //! pages (`view`), so the pack never says something the site does not.
@@ -32,6 +36,55 @@ pub const PACK_PILOTS_MARK: &str = "<!-- pilotscope: pack pilots -->";
 
 /// How far ahead the decisions due look, in days.
 pub const DECISIONS_AHEAD: i64 = 30;
+
+/// Past this many pilots the pack's portfolio table (about two printed
+/// pages) becomes the roll-up by business unit.
+pub const PACK_TABLE_ROWS: usize = 60;
+
+/// How many rows the pack's table of decisions due has (about two printed
+/// pages); the rest are counted.
+pub const PACK_DECISIONS: usize = 30;
+
+/// The pilots that get a sheet of their own in the pack, in the order they
+/// are printed: every pilot, in the table's `order`, when there are at
+/// most `limit`; else those that need the board first: a go / no-go
+/// decision overdue or due within [`DECISIONS_AHEAD`] days (soonest first,
+/// as in the decisions table), then the largest budgets of the pilots not
+/// ready and not abandoned, up to `limit`.
+pub fn sheet_pilots<'a>(
+    order: &[(&'a Dossier, &'a Diagnosis)],
+    as_of: jiff::civil::Date,
+    limit: usize,
+) -> Vec<(&'a Dossier, &'a Diagnosis)> {
+    if order.len() <= limit {
+        return order.to_vec();
+    }
+    let mut due: Vec<(i64, &str, usize)> = order
+        .iter()
+        .enumerate()
+        .filter(|(_, (d, _))| !matches!(d.stage, Stage::Production | Stage::Abandoned))
+        .filter_map(|(i, (d, _))| {
+            let days = crate::framework::judge::days_between(as_of, d.decision_due()?);
+            (days <= DECISIONS_AHEAD).then_some((days, d.title.as_str(), i))
+        })
+        .collect();
+    due.sort();
+    let mut chosen: Vec<usize> = due.into_iter().map(|(_, _, i)| i).take(limit).collect();
+    if chosen.len() < limit {
+        let taken: std::collections::HashSet<usize> = chosen.iter().copied().collect();
+        let budget = |i: usize| order[i].0.budget().unwrap_or(0.0);
+        let mut large: Vec<usize> = (0..order.len())
+            .filter(|i| !taken.contains(i))
+            .filter(|i| {
+                let (d, g) = order[*i];
+                g.verdict != Verdict::Ready && d.stage != Stage::Abandoned
+            })
+            .collect();
+        large.sort_by(|a, b| budget(*b).total_cmp(&budget(*a)).then(a.cmp(b)));
+        chosen.extend(large.into_iter().take(limit - chosen.len()));
+    }
+    chosen.into_iter().map(|i| order[i]).collect()
+}
 
 /// A go / no-go decision that is due soon or overdue.
 #[derive(Debug, Clone, Serialize)]
@@ -106,9 +159,23 @@ pub struct PackView {
     pub mistakes_chart: Chart,
     /// Pilots per verdict.
     pub verdict_chart: Chart,
+    /// The first [`PACK_DECISIONS`] decisions due.
     pub decisions: Vec<Decision>,
+    /// "and 4,785 more …", or empty.
+    pub decisions_more: String,
     pub decisions_ahead: i64,
     pub pilots: usize,
+    /// Whether the table lists every pilot (at most [`PACK_TABLE_ROWS`]);
+    /// else the pack rolls the portfolio up by business unit.
+    pub table: bool,
+    /// The roll-up by business unit, when `table` is false.
+    pub units: Vec<view::UnitRow>,
+    pub units_more: String,
+    /// How many pilots have a sheet.
+    pub sheets: usize,
+    /// What the sheets leave out and where those pilots are, or empty when
+    /// every pilot has a sheet.
+    pub sheets_note: String,
     /// Dossiers that could not be read, and so are not in the pack.
     pub unread: usize,
 }
@@ -144,6 +211,38 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
         p.pilots.max(1) as f64,
         format!("Pilots per verdict: {summary}."),
     );
+    let mut decisions = decisions_due(fw, judged, DECISIONS_AHEAD);
+    let left = decisions.len().saturating_sub(PACK_DECISIONS);
+    decisions.truncate(PACK_DECISIONS);
+    let decisions_more = if left > 0 {
+        format!(
+            "and {} more overdue or due: the portfolio on the site lists them all (sort its table by decision due).",
+            view::count(left)
+        )
+    } else {
+        String::new()
+    };
+    let table = p.pilots <= PACK_TABLE_ROWS;
+    let (units, units_more) = if table {
+        (Vec::new(), String::new())
+    } else {
+        view::bounded_units(view::unit_rows(config, judged))
+    };
+    let sheets = p.pilots.min(config.pack_pilots);
+    let sheets_note = if sheets < p.pilots {
+        let site = if config.base_url.trim().is_empty() {
+            "on the site, beside this pack".to_string()
+        } else {
+            format!("at {}", config.base_url.trim())
+        };
+        format!(
+            "Sheets follow for the {} pilots the board needs first: those with a go / no-go decision overdue or due in the next {DECISIONS_AHEAD} days, then the largest budgets not ready. The other {} have their own page in the portfolio {site}. (`pack_pilots` in pilotscope.toml sets how many get a sheet.)",
+            view::count(sheets),
+            view::plural(p.pilots - sheets, "pilot", "pilots"),
+        )
+    } else {
+        String::new()
+    };
     PackView {
         title: config.title.clone(),
         as_of: judged.as_of.to_string(),
@@ -151,9 +250,15 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
         figures: portfolio.figures,
         mistakes_chart: portfolio.chart,
         verdict_chart,
-        decisions: decisions_due(fw, judged, DECISIONS_AHEAD),
+        decisions,
+        decisions_more,
         decisions_ahead: DECISIONS_AHEAD,
         pilots: p.pilots,
+        table,
+        units,
+        units_more,
+        sheets,
+        sheets_note,
         unread: judged.entries.iter().filter(|e| e.judged.is_none()).count(),
     }
 }
@@ -262,7 +367,8 @@ impl Site<'_> {
             } else if mark == super::mark_name(PACK_PILOTS_MARK) {
                 // ~0.1 ms a pilot: 32 a piece keeps the pieces short enough
                 // for a newer change to stop the pack within a few ms.
-                crate::pieces::write_in_order(w, order, 32, b"", |chunk| {
+                let sheets = sheet_pilots(order, as_of, config.pack_pilots);
+                crate::pieces::write_in_order(w, &sheets, 32, b"", |chunk| {
                     let pilots: Vec<PackPilot> = chunk
                         .iter()
                         .map(|(d, g)| pack_pilot(config, fw, d, g, as_of))
@@ -314,6 +420,40 @@ mod tests {
             })
             .collect();
         Judged::from_entries(entries, Vec::new(), as_of)
+    }
+
+    #[test]
+    fn sheets_go_to_decisions_due_then_the_largest_budgets_not_ready() {
+        // Nothing answered: every pilot is not ready.
+        let dossier = |stage: &str, due: &str, budget: u32| {
+            format!(
+                "---\ntitle: T\nstage: {stage}\nstarted: 2026-01-01\ndecision_due: {due}\nbudget: {budget}\n---\n"
+            )
+        };
+        let j = judged(&[
+            ("small-late", &dossier("pilot", "2026-11-01", 10)),
+            ("big-far", &dossier("pilot", "2027-06-01", 900)),
+            ("bigger-far", &dossier("pilot", "2027-06-01", 5000)),
+            ("stopped", &dossier("abandoned", "2027-06-01", 9000)),
+            ("soon", &dossier("pilot", "2026-12-10", 20)),
+            ("tiny-far", &dossier("pilot", "2027-06-01", 1)),
+        ]);
+        let order = crate::site::view::table_order(&j);
+        let ids = |limit| -> Vec<String> {
+            sheet_pilots(&order, j.as_of, limit)
+                .iter()
+                .map(|(d, _)| d.id.clone())
+                .collect()
+        };
+        // Overdue, due soon, then budgets not ready, largest first; an
+        // abandoned pilot's budget is spent, not at the board's call.
+        assert_eq!(ids(4), ["small-late", "soon", "bigger-far", "big-far"]);
+        // A portfolio within the limit: every pilot, in the table's order.
+        assert_eq!(ids(6).len(), 6);
+        assert_eq!(
+            ids(6),
+            order.iter().map(|(d, _)| d.id.clone()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -74,7 +74,6 @@
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var rows = data.rows;
     var root = (document.querySelector('link[rel="stylesheet"]').getAttribute("href") || "").replace(/assets\/style\.css$/, "");
-    var statusRank = { active: 0, at_risk: 1, clear: 2 };
     // What the search box looks in, made once.
     var search = rows.map(function (r) {
       return [r.t, r.u, r.o, r.sl, r.vl, r.mn, r.m, r.f.map(function (f) { return f[1]; }).join(" ")]
@@ -92,9 +91,14 @@
       decision: function (r) { return r.dr; },
       flags: function (r) { return r.f.map(function (f) { return f[0]; }).join(" "); }
     };
-    data.mistakes.forEach(function (m, i) {
-      keys["mistake-" + i] = function (r) { return statusRank[r.c[i][0]] * 1000 + r.c[i][1]; };
-    });
+    // The five mistakes at once, as pilot_rows.html's `mistakes_rank`:
+    // ten for each active, one for each at risk.
+    var weight = { active: 10, at_risk: 1, clear: 0 };
+    keys.mistakes = function (r) {
+      return r.c.reduce(function (n, c) { return n + weight[c[0]]; }, 0);
+    };
+    var fixes = {};
+    data.mistakes.forEach(function (m) { fixes[m.id] = m.fix_short; });
     var order = rows.map(function (_, i) { return i; }); // the sorted rows
     var shown = order;                                   // those the filters keep
     var limit = data.pageRows || 50;
@@ -121,34 +125,41 @@
       a.href = root + r.h;
       if (r.s) a.title = r.s;
       th.appendChild(a);
+      r.f.forEach(function (f) {
+        th.appendChild(document.createTextNode(" "));
+        var span = el("span", "flag flag-" + f[0], f[1]);
+        span.title = f[2];
+        th.appendChild(span);
+      });
       tr.appendChild(th);
-      tr.appendChild(el("td", "", r.u));
-      var owner = el("td", "owner-cell");
-      if (r.o) owner.textContent = r.o; else owner.appendChild(el("span", "muted", "not named"));
-      tr.appendChild(owner);
+      var unit = el("td", "", r.u);
+      unit.appendChild(el("span", "row-owner", r.o || "no owner named"));
+      tr.appendChild(unit);
       tr.appendChild(el("td", "", r.sl));
       var v = el("td");
       v.appendChild(el("span", "verdict verdict-" + r.v, r.vl));
       tr.appendChild(v);
       tr.appendChild(el("td", "num", String(r.r)));
+      var cells = el("td", "mistake-cells");
       r.c.forEach(function (c, i) {
         var s = data.statuses[c[0]];
-        var td = el("td", "cell-status status-" + c[0]);
-        td.title = data.mistakes[i].name + ": " + s.label + ", score " + c[1];
-        var sym = el("span", "sym", s.symbol);
+        var m = data.mistakes[i];
+        var mini = el("span", "mini status-" + c[0]);
+        mini.setAttribute("data-m", m.initial);
+        mini.title = m.name + ": " + s.label + ", score " + c[1];
+        var sym = el("span", "", s.symbol);
         sym.setAttribute("aria-hidden", "true");
-        td.appendChild(sym);
-        td.appendChild(document.createTextNode(" "));
-        td.appendChild(el("span", "cell-word", s.label));
-        td.appendChild(document.createTextNode(" "));
-        td.appendChild(el("span", "cell-score", String(c[1])));
-        tr.appendChild(td);
+        mini.appendChild(sym);
+        mini.appendChild(el("span", "visually-hidden", m.name + ": " + s.label));
+        cells.appendChild(mini);
       });
+      tr.appendChild(cells);
       var most = el("td");
       if (r.m) {
         var ab = el("abbr", "", r.m.charAt(0).toUpperCase() + r.m.slice(1));
         ab.title = r.mn;
         most.appendChild(ab);
+        most.appendChild(el("span", "fix-word", fixes[r.m] || ""));
       } else {
         most.appendChild(el("span", "muted", "none"));
       }
@@ -160,14 +171,6 @@
         due.appendChild(el("span", "decision-note", r.dn));
       }
       tr.appendChild(due);
-      var flags = el("td");
-      r.f.forEach(function (f) {
-        var span = el("span", "flag flag-" + f[0], f[1]);
-        span.title = f[2];
-        flags.appendChild(span);
-        flags.appendChild(document.createTextNode(" "));
-      });
-      tr.appendChild(flags);
       return tr;
     }
 
@@ -227,6 +230,14 @@
     }
     var hash = /(?:^#|&)show=([a-z0-9-]+)/.exec(location.hash);
     if (hash) only = hash[1];
+    // The portfolio's own links to the table filtered ("and 40 more in
+    // the table") change the hash of the page already open.
+    window.addEventListener("hashchange", function () {
+      var h = /(?:^#|&)show=([a-z0-9-]+)/.exec(location.hash);
+      only = h ? h[1] : null;
+      filter(false);
+      if (only) table.scrollIntoView();
+    });
     if (controls) {
       controls.on(function () { filter(false); });
     }

@@ -79,9 +79,14 @@ fn without_javascript_the_index_shows_the_first_rows_and_pages_link_every_pilot(
         verdicts[..5].iter().all(|v| v == "not_ready"),
         "attention first: {verdicts:?}"
     );
+    // Page 1 of 5: the pages near it, the last, and the next.
     assert_eq!(
         select(&index, "nav.table-pages a", "href"),
-        [2, 3, 4, 5].map(|n| format!("table/{n}/index.html"))
+        [2, 3, 5, 2].map(|n| format!("table/{n}/index.html"))
+    );
+    assert_eq!(
+        select(&index, "nav.table-pages a[rel=next]", "href"),
+        ["table/2/index.html"]
     );
     let mut linked: BTreeSet<String> = rows.into_iter().collect();
     for n in [2, 3, 4, 5] {

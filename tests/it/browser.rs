@@ -46,7 +46,7 @@ async fn rows(c: &Client) -> Vec<Row> {
     let v = c
         .execute(
             "return Array.from(document.querySelectorAll('table.pilots tbody tr')).map(function (r) {
-               return [r.cells[0].textContent.trim(), r.cells[5].textContent.trim(), r.getAttribute('data-verdict'),
+               return [r.cells[0].querySelector('a').textContent.trim(), r.cells[4].textContent.trim(), r.getAttribute('data-verdict'),
                        r.textContent, !r.hidden && r.offsetParent !== null];
              });",
             vec![],
@@ -178,10 +178,10 @@ async fn walk_through_the_site(client: Client, site: String) {
     // Sort by readiness: ascending, then descending; ties keep their order.
     let readiness = c
         .find(Locator::XPath(
-            "//table[@data-sortable]//th[contains(., 'Readiness')]/button",
+            "//table[@data-sortable]//th[@data-key='readiness']/button",
         ))
         .await
-        .expect("the Readiness header is a button");
+        .expect("the readiness header is a button");
     readiness.click().await.unwrap();
     let ascending = rows(c).await;
     let mut expected = initial.clone();
@@ -199,7 +199,7 @@ async fn walk_through_the_site(client: Client, site: String) {
     );
     let th = c
         .find(Locator::XPath(
-            "//table[@data-sortable]//th[contains(., 'Readiness')]",
+            "//table[@data-sortable]//th[@data-key='readiness']",
         ))
         .await
         .unwrap();

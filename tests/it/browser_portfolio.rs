@@ -121,7 +121,7 @@ fn example_times_25() -> tempfile::TempDir {
 const TABLE: &str = "
   var rows = document.querySelectorAll('table.pilots tbody tr');
   var more = document.querySelector('[data-more]');
-  return [rows.length, rows[0].cells[0].textContent.trim(), rows[0].cells[5].textContent.trim(),
+  return [rows.length, rows[0].cells[0].textContent.trim(), rows[0].cells[4].textContent.trim(),
           document.querySelector('[data-count]').textContent, more.hidden,
           document.querySelector('[data-pager]').hidden];";
 
@@ -189,4 +189,102 @@ fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
         assert_eq!(v[0], 50, "{v}");
         let _ = c.close().await;
     });
+}
+
+/// At 1366 × 768 (and 390 × 844): `[top of the decisions, top of the most
+/// widespread mistake, top of the table, the document's width and the
+/// window's, the table's width and its box's, pilots closest to ready
+/// named, business units listed, decisions named, the widespread line]`.
+const FIRST_SCREEN: &str = "
+  var top = function (s) { var e = document.querySelector(s); return e ? e.getBoundingClientRect().top + scrollY : -1; };
+  var box = document.querySelector('.pilots-scroll'), d = document.documentElement;
+  var w = document.querySelector('.widespread');
+  return [top('#decisions-title'), top('#chart-title'), top('#pilots-title'), d.scrollWidth, d.clientWidth,
+          box.scrollWidth, box.clientWidth, document.querySelectorAll('.closest-list li').length,
+          document.querySelectorAll('table.units tbody tr').length,
+          document.querySelectorAll('.decisions li').length, w ? w.textContent : ''];";
+
+#[test]
+fn at_250_pilots_the_first_screen_answers_and_the_whole_row_fits_a_laptop() {
+    let Some((chromium, driver_program)) = browser_programs("portfolio first screen test") else {
+        return;
+    };
+    let project = example_times_25();
+    let site = project.path().join("site");
+    let server = StaticServer::start(&site);
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut problems = runtime.block_on(async {
+        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
+        let c = driver.session(caps).await;
+        let mut problems = Vec::new();
+        for (width, height) in [(1366u32, 768u32), (390, 844)] {
+            c.set_window_size(width, height).await.unwrap();
+            c.goto(&server.url("index.html")).await.unwrap();
+            let inner = c.execute("return window.innerHeight;", vec![]).await.unwrap();
+            let screen = inner.as_f64().unwrap();
+            let v = c.execute(FIRST_SCREEN, vec![]).await.unwrap();
+            let n = |i: usize| v[i].as_f64().unwrap();
+            if width == 1366 {
+                // The first screen: the tiles, what must be decided now and
+                // the most widespread mistake.
+                for (i, what) in [(0, "the decisions due"), (1, "the most widespread mistake")] {
+                    if n(i) < 0.0 || n(i) > screen - 60.0 {
+                        problems.push(format!("at 1366 px {what} start at y={}, not on the first screen of {screen}", n(i)));
+                    }
+                }
+                if !v[10].as_str().unwrap().contains("active in") {
+                    problems.push(format!("the most widespread mistake says no share: {:?}", v[10]));
+                }
+                if n(5) > n(6) {
+                    problems.push(format!("at 1366 px the table is {} px wide in its {} px box", n(5), n(6)));
+                }
+            }
+            if n(2) > 6.0 * screen {
+                problems.push(format!("at {width} px the table starts at y={}, past 6 screens of {screen}", n(2)));
+            }
+            if n(3) > n(4) {
+                problems.push(format!("at {width} px the page is {} px wide in {}", n(3), n(4)));
+            }
+            if n(7) > 8.0 || n(8) > 12.0 || n(9) > 16.0 {
+                problems.push(format!(
+                    "at {width} px a section lists too many: {} closest to ready, {} units, {} decisions",
+                    n(7), n(8), n(9)
+                ));
+            }
+        }
+        let _ = c.close().await;
+        problems
+    });
+    // The board pack: a sheet for the 40 pilots the board needs first, a
+    // line for the rest, well under 60 pages of paper.
+    if let Some(pdftotext) = browser_kit::find_program("PDFTOTEXT", &["pdftotext"]) {
+        let pages = crate::browser_layout::print_every_page(
+            &chromium,
+            &pdftotext,
+            &site,
+            "pack/index.html",
+        );
+        if pages.len() > 60 {
+            problems.push(format!(
+                "the board pack of 250 pilots printed {} pages",
+                pages.len()
+            ));
+        }
+        let all = pages.join(" ");
+        if !all.contains("the other 210 pilots have their own page") {
+            problems.push("the board pack does not say how many pilots have no sheet".into());
+        }
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext not found, and CI is set"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

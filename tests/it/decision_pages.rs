@@ -186,7 +186,7 @@ fn the_portfolio_names_owner_budget_and_decision_due_and_shows_scores_without_ho
     build_in(project.path(), 0);
     let index = page(project.path(), "index.html");
     let heads = texts(&index, "table.pilots thead th");
-    for h in ["Owner", "Budget", "Decision due"] {
+    for h in ["Unit · owner", "Budget", "Decision due"] {
         assert!(heads.iter().any(|x| x == h), "column {h}: {heads:?}");
     }
     let doc = Html::parse_document(&index);
@@ -198,13 +198,26 @@ fn the_portfolio_names_owner_budget_and_decision_due_and_shows_scores_without_ho
     assert!(row.contains("Darren Pike"), "{row}");
     assert!(row.contains("£190,000"), "{row}");
     assert!(row.contains("2026-09-30 57 days overdue"), "{row}");
-    // Each mistake's score is text in its cell, not only in a tooltip.
-    let scores = texts(&index, "table.pilots tbody tr:first-child .cell-score");
-    assert_eq!(
-        scores,
-        ["35", "65", "19", "35", "25"],
-        "visual quality inspection"
+    // The five mistakes in one cell: each its symbol, its status in words
+    // for a screen reader, and its score in the tooltip (the pilot's page
+    // shows every score).
+    let marks = texts(
+        &index,
+        "table.pilots tbody tr:first-child .mistake-cells .mini",
     );
+    assert_eq!(marks.len(), 5, "{marks:?}");
+    assert!(
+        marks[0].contains("Framed as a technology experiment: active"),
+        "{marks:?}"
+    );
+    let titles: Vec<String> = Html::parse_document(&index)
+        .select(&Selector::parse("table.pilots tbody tr:first-child .mistake-cells .mini").unwrap())
+        .filter_map(|e| e.value().attr("title").map(str::to_string))
+        .collect();
+    assert!(titles[1].ends_with("score 65"), "{titles:?}");
+    // The most active mistake with a word on its fix.
+    let fix = texts(&index, "table.pilots tbody tr:first-child .fix-word");
+    assert_eq!(fix.len(), 1, "{fix:?}");
 }
 
 #[test]

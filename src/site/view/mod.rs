@@ -155,6 +155,11 @@ pub fn pilot_href(id: &str) -> String {
 pub struct MistakeHead {
     pub id: &'static str,
     pub name: String,
+    /// The id's first letter, capital: the column of the mistake in the
+    /// portfolio table's compact cell of five.
+    pub initial: String,
+    /// The fix in a few words (the portfolio table's "most active" cell).
+    pub fix_short: String,
 }
 
 pub fn mistake_heads(fw: &Framework) -> Vec<MistakeHead> {
@@ -163,6 +168,8 @@ pub fn mistake_heads(fw: &Framework) -> Vec<MistakeHead> {
         .map(|m| MistakeHead {
             id: m.as_str(),
             name: fw.mistake(*m).name.clone(),
+            initial: m.as_str()[..1].to_uppercase(),
+            fix_short: fw.mistake(*m).fix_short.clone(),
         })
         .collect()
 }

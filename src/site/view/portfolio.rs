@@ -29,8 +29,13 @@ pub struct PilotRow {
     pub verdict_rank: usize,
     pub readiness: u32,
     pub cells: Vec<StatusCell>,
+    /// To sort by the five mistakes at once: active ones weigh most, then
+    /// those at risk (higher is worse).
+    pub mistakes_rank: u32,
     pub most_active: &'static str,
     pub most_active_name: String,
+    /// The most active mistake's fix in a few words.
+    pub most_active_fix: String,
     pub flags: Vec<FlagView>,
     pub budget: String,
     /// The budget as a number, to sort by; -1 when none is answered.
@@ -72,13 +77,25 @@ pub struct PortfolioView {
     /// Pilots per stage, in stage order, stages with none left out.
     pub by_stage: Vec<Fact>,
     pub pilots: usize,
-    /// Pilots ready to scale and closest to ready.
+    /// Pilots ready to scale and closest to ready, each list cut at
+    /// [`SECTION_SHOWN`].
     pub readiness: super::readiness::PortfolioReadiness,
+    /// The table filtered to the pilots ready to scale past the first few.
+    pub ready_more: Option<MoreLink>,
+    /// The table filtered to the pilots closest to ready past the first few.
+    pub closest_more: Option<MoreLink>,
+    /// The mistake active in most pilots, for the first screen.
+    pub widespread: Option<Widespread>,
     /// The go / no-go decisions overdue and due soon, for the panel above
     /// the table.
     pub decisions: DecisionsPanel,
-    /// Pilots, verdicts and budget per business unit.
+    /// Pilots, verdicts and budget per business unit: every unit by name
+    /// when there are at most [`UNITS_SHOWN`], else those with the most
+    /// budget at risk.
     pub units: Vec<UnitRow>,
+    /// "The 12 units with the most budget at risk; 501 more hold 9,402
+    /// pilots.", or empty when every unit is shown.
+    pub units_more: String,
     /// The pages of the table, for reading it without JavaScript.
     pub pager: Pager,
 }
@@ -98,12 +115,18 @@ pub fn table_page_href(n: usize) -> String {
     }
 }
 
-/// The links between the pages of the portfolio table.
+/// The links between the pages of the portfolio table: previous, next,
+/// and a short list of page numbers (see [`pager`]).
 #[derive(Debug, Clone, Serialize)]
 pub struct Pager {
-    /// "Pilots 101–200 of 10,000, attention first."
+    /// "Pilots 101–150 of 10,000, those that need attention first."
     pub text: String,
-    /// Every page, the current one marked; empty when one page holds all.
+    /// The page before, or empty on the first.
+    pub previous: String,
+    /// The page after, or empty on the last.
+    pub next: String,
+    /// The first page, the last, and the pages near the current one, with
+    /// a gap where pages are left out; empty when one page holds all.
     pub pages: Vec<PagerLink>,
 }
 
@@ -112,35 +135,71 @@ pub struct PagerLink {
     pub number: String,
     pub href: String,
     pub current: bool,
+    /// A gap in the list ("…") where pages are left out.
+    pub gap: bool,
 }
 
-/// The pager of page `n` (from 1) of a table of `pilots` rows.
+/// How many pages on either side of the current one the pager names.
+const PAGER_NEAR: usize = 2;
+
+/// The pager of page `n` (from 1) of a table of `pilots` rows: at 10,000
+/// pilots a link to each of 200 pages was a wall of links, so it names
+/// the first and last pages and those within [`PAGER_NEAR`] of `n`.
 pub fn pager(pilots: usize, n: usize) -> Pager {
     let pages = pilots.div_ceil(TABLE_PAGE_ROWS);
     let first = (n - 1) * TABLE_PAGE_ROWS + 1;
     let last = (n * TABLE_PAGE_ROWS).min(pilots);
+    if pages <= 1 {
+        return Pager {
+            text: String::new(),
+            previous: String::new(),
+            next: String::new(),
+            pages: Vec::new(),
+        };
+    }
+    let mut list = Vec::new();
+    let mut shown_up_to = 0;
+    for i in 1..=pages {
+        let near = i + PAGER_NEAR >= n && i <= n + PAGER_NEAR;
+        if !(i == 1 || i == pages || near) {
+            continue;
+        }
+        if i > shown_up_to + 1 {
+            list.push(PagerLink {
+                number: String::new(),
+                href: String::new(),
+                current: false,
+                gap: true,
+            });
+        }
+        list.push(PagerLink {
+            number: count(i),
+            href: table_page_href(i),
+            current: i == n,
+            gap: false,
+        });
+        shown_up_to = i;
+    }
     Pager {
-        text: if pages <= 1 {
+        text: format!(
+            "Pilots {}–{} of {}, those that need attention first; page {} of {}.",
+            count(first),
+            count(last),
+            count(pilots),
+            count(n),
+            count(pages)
+        ),
+        previous: if n > 1 {
+            table_page_href(n - 1)
+        } else {
             String::new()
-        } else {
-            format!(
-                "Pilots {}–{} of {}, those that need attention first.",
-                count(first),
-                count(last),
-                count(pilots)
-            )
         },
-        pages: if pages <= 1 {
-            Vec::new()
+        next: if n < pages {
+            table_page_href(n + 1)
         } else {
-            (1..=pages)
-                .map(|i| PagerLink {
-                    number: count(i),
-                    href: table_page_href(i),
-                    current: i == n,
-                })
-                .collect()
+            String::new()
         },
+        pages: list,
     }
 }
 
@@ -277,10 +336,65 @@ pub struct DecisionsPanel {
 /// How many decisions of each list the portfolio page names.
 pub const DECISIONS_SHOWN: usize = 8;
 
+/// How many pilots a list of the portfolio page names (ready to scale,
+/// closest to ready) before it links to the table filtered to the rest.
+pub const SECTION_SHOWN: usize = 8;
+
+/// How many business units the portfolio page and the board pack list.
+pub const UNITS_SHOWN: usize = 12;
+
+/// The mistake active in the most pilots (the first in the framework's
+/// order on a tie): how widespread, and its fix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Widespread {
+    pub name: String,
+    /// "4,120 of 10,000 pilots (41%)".
+    pub share: String,
+    pub fix: String,
+    /// The table filtered to its pilots.
+    pub href: String,
+}
+
+/// The most widespread mistake, or none when no mistake is active.
+fn widespread(fw: &Framework, p: &Portfolio) -> Option<Widespread> {
+    let top = Mistake::ALL
+        .iter()
+        .copied()
+        .max_by_key(|m| (p.active_by_mistake[m.index()], std::cmp::Reverse(m.index())))?;
+    let n = p.active_by_mistake[top.index()];
+    (n > 0).then(|| Widespread {
+        name: fw.mistake(top).name.clone(),
+        share: format!(
+            "{} of {} ({}%)",
+            count(n),
+            plural(p.pilots, "pilot", "pilots"),
+            (n as f64 / p.pilots.max(1) as f64 * 100.0).round() as i64
+        ),
+        fix: fw.mistake(top).fix.clone(),
+        href: format!("index.html#show=active-{}", top.as_str()),
+    })
+}
+
+/// Cuts `list` at [`SECTION_SHOWN`], with the link to the table filtered
+/// by `filter` to the rest.
+fn cut_list<T>(list: &mut Vec<T>, filter: &str) -> Option<MoreLink> {
+    let rest = list.len().saturating_sub(SECTION_SHOWN);
+    list.truncate(SECTION_SHOWN);
+    (rest > 0).then(|| MoreLink {
+        count: count(rest),
+        href: format!("index.html#show={filter}"),
+    })
+}
+
 /// One business unit in the portfolio's roll-up.
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitRow {
     pub name: String,
+    /// To choose the units shown when there are many.
+    #[serde(skip)]
+    pub pilot_count: usize,
+    #[serde(skip)]
+    pub at_risk_value: f64,
     pub pilots: String,
     pub ready: String,
     pub at_risk: String,
@@ -312,10 +426,14 @@ pub fn pilot_row(
         verdict_rank: verdict_rank(g.verdict),
         readiness: g.readiness,
         cells: status_cells(fw, g),
+        mistakes_rank: mistakes_rank(g),
         most_active: g.most_active.map_or("", Mistake::as_str),
         most_active_name: g
             .most_active
             .map_or_else(String::new, |m| fw.mistake(m).name.clone()),
+        most_active_fix: g
+            .most_active
+            .map_or_else(String::new, |m| fw.mistake(m).fix_short.clone()),
         flags: flag_views(d, g, config.stale_days),
         budget: d.budget().map(|b| money(config, b)).unwrap_or_default(),
         budget_value: d.budget().unwrap_or(-1.0),
@@ -345,6 +463,19 @@ fn decision_when(d: &Dossier, as_of: jiff::civil::Date) -> (String, &'static str
         n if n > 0 => (format!("in {}", days(n)), "", n),
         n => (format!("{} overdue", days(n)), "overdue", n),
     }
+}
+
+/// The five mistakes as one number to sort by: ten for each active, one
+/// for each at risk.
+fn mistakes_rank(g: &Diagnosis) -> u32 {
+    g.mistakes
+        .iter()
+        .map(|r| match r.status {
+            Status::Active => 10,
+            Status::AtRisk => 1,
+            Status::Clear => 0,
+        })
+        .sum()
 }
 
 fn status_cells(fw: &Framework, g: &Diagnosis) -> Vec<StatusCell> {
@@ -498,6 +629,10 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             }
         })
         .collect();
+    let mut readiness = super::readiness::portfolio_readiness(judged);
+    let ready_more = cut_list(&mut readiness.ready, "ready-to-scale");
+    let closest_more = cut_list(&mut readiness.closest, "closest");
+    let (units, units_more) = bounded_units(unit_rows(config, judged));
     PortfolioView {
         figures,
         production_note: format!(
@@ -528,9 +663,13 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             })
             .collect(),
         pilots: p.pilots,
-        readiness: super::readiness::portfolio_readiness(judged),
+        readiness,
+        ready_more,
+        closest_more,
+        widespread: widespread(fw, p),
         decisions: decisions_panel(fw, judged),
-        units: unit_rows(config, judged),
+        units,
+        units_more,
         pager: pager(p.pilots, 1),
     }
 }
@@ -567,8 +706,31 @@ fn decisions_panel(fw: &Framework, judged: &Judged) -> DecisionsPanel {
     }
 }
 
+/// The units a page lists: all, by name, when there are at most
+/// [`UNITS_SHOWN`]; else the [`UNITS_SHOWN`] with the most budget at risk
+/// (then the most pilots), and a line that says what is left out.
+pub fn bounded_units(mut units: Vec<UnitRow>) -> (Vec<UnitRow>, String) {
+    if units.len() <= UNITS_SHOWN {
+        return (units, String::new());
+    }
+    units.sort_by(|a, b| {
+        b.at_risk_value
+            .total_cmp(&a.at_risk_value)
+            .then(b.pilot_count.cmp(&a.pilot_count))
+            .then(a.name.cmp(&b.name))
+    });
+    let rest = units.split_off(UNITS_SHOWN);
+    let pilots: usize = rest.iter().map(|u| u.pilot_count).sum();
+    let more = format!(
+        "The {UNITS_SHOWN} units with the most budget at risk; {} more hold {}.",
+        count(rest.len()),
+        plural(pilots, "pilot", "pilots")
+    );
+    (units, more)
+}
+
 /// The roll-up by business unit, by name; pilots without one last.
-fn unit_rows(config: &Config, judged: &Judged) -> Vec<UnitRow> {
+pub fn unit_rows(config: &Config, judged: &Judged) -> Vec<UnitRow> {
     #[derive(Default)]
     struct Sums {
         pilots: usize,
@@ -598,6 +760,8 @@ fn unit_rows(config: &Config, judged: &Judged) -> Vec<UnitRow> {
             } else {
                 name.to_string()
             },
+            pilot_count: u.pilots,
+            at_risk_value: u.at_risk,
             pilots: count(u.pilots),
             ready: count(u.verdicts[Verdict::Ready as usize]),
             at_risk: count(u.verdicts[Verdict::AtRisk as usize]),
@@ -618,4 +782,49 @@ pub fn portfolio_view_with_rows(config: &Config, fw: &Framework, judged: &Judged
         .map(|(d, g)| pilot_row(config, fw, d, g, judged.as_of))
         .collect();
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pager as a reader sees it: `‹` previous, `›` next, `[n]` the
+    /// current page, `…` a gap.
+    fn shown(p: &Pager) -> String {
+        let mut out = Vec::new();
+        if !p.previous.is_empty() {
+            out.push("‹".to_string());
+        }
+        for l in &p.pages {
+            out.push(if l.gap {
+                "…".into()
+            } else if l.current {
+                format!("[{}]", l.number)
+            } else {
+                l.number.clone()
+            });
+        }
+        if !p.next.is_empty() {
+            out.push("›".to_string());
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn the_pager_names_the_first_last_and_nearby_pages_with_previous_and_next() {
+        // 10,000 pilots: 200 pages, where every page once had a link.
+        assert_eq!(shown(&pager(10_000, 1)), "[1] 2 3 … 200 ›");
+        assert_eq!(shown(&pager(10_000, 2)), "‹ 1 [2] 3 4 … 200 ›");
+        assert_eq!(
+            shown(&pager(10_000, 100)),
+            "‹ 1 … 98 99 [100] 101 102 … 200 ›"
+        );
+        assert_eq!(shown(&pager(10_000, 200)), "‹ 1 … 198 199 [200]");
+        assert_eq!(shown(&pager(250, 3)), "‹ 1 2 [3] 4 5 ›");
+        assert_eq!(shown(&pager(50, 1)), "");
+        assert_eq!(
+            pager(10_000, 2).text,
+            "Pilots 51–100 of 10,000, those that need attention first; page 2 of 200."
+        );
+    }
 }
