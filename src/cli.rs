@@ -362,13 +362,17 @@ fn init(term: &Term, dir: &Path) -> Exit {
             if written.is_empty() {
                 term.say("nothing to do: every file already exists");
             }
+            term.say(format_args!(
+                "{} shows every answer filled in; it is not counted as a pilot",
+                crate::scaffold::EXAMPLE_PATH
+            ));
             let here = absolute(Path::new("."));
             let cd = relative_path(dir, &here);
             if cd.is_empty() {
-                term.say("next: `pilotscope serve` to preview the site");
+                term.say("next: `pilotscope new \"Title of the pilot\"` for your first pilot, then `pilotscope serve` to preview the site");
             } else {
                 term.say(format_args!(
-                    "next: `cd {cd}`, then `pilotscope serve` to preview the site"
+                    "next: `cd {cd}`, `pilotscope new \"Title of the pilot\"` for your first pilot, then `pilotscope serve` to preview the site"
                 ));
             }
             Exit::Clean
