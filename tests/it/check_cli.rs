@@ -883,3 +883,76 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+// ---------------------------------------------------------------- issue 22, §3 and §4
+
+#[test]
+fn check_counts_every_dossier_and_gives_each_unreadable_one_a_line() {
+    let r = run(&fixture("bad"), &["check", "--as-of", AS_OF]);
+    assert_eq!(r.code, 1);
+    let report = {
+        let out = run(
+            &fixture("bad"),
+            &["check", "--format", "json", "--as-of", AS_OF],
+        );
+        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let mut sources: Vec<String> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["source"].as_str().unwrap().to_string())
+        .collect();
+    sources.dedup();
+    for source in &sources {
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("cannot be read: {source}"))),
+            "{source} has a line of its own:\n{}",
+            r.stdout
+        );
+    }
+    // One with a place says where: file, line and column.
+    assert!(
+        r.stdout
+            .contains("cannot be read: content/bool-written-yes.md:6:19"),
+        "{}",
+        r.stdout
+    );
+    let last = r.stdout.lines().last().unwrap();
+    let pilots = report["dossiers"].as_array().unwrap().len();
+    assert!(
+        last.starts_with(&format!(
+            "{} dossiers as of {AS_OF}: {pilots} pilots judged",
+            pilots + sources.len()
+        )),
+        "{last}"
+    );
+    assert!(
+        last.contains(&format!("; {} dossiers cannot be read;", sources.len())),
+        "{last}"
+    );
+}
+
+#[test]
+fn check_lines_have_a_header_verdicts_in_words_and_no_mistake_for_a_ready_pilot() {
+    let r = run(&crate::common::repo_root(), &["check", "--as-of", AS_OF]);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("Verdict")
+            && lines[0].contains("Pilot")
+            && lines[0].contains("Source"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("not_ready"), "{}", r.stdout);
+    assert!(!r.stdout.contains("at_risk"), "{}", r.stdout);
+    // Supplier invoice matching is ready with a failing check of metrics.
+    let ready = lines
+        .iter()
+        .find(|l| l.contains("Supplier invoice matching"))
+        .unwrap();
+    assert!(ready.starts_with("ready "), "{ready}");
+    assert!(!ready.contains("metrics"), "{ready}");
+}
