@@ -956,3 +956,97 @@ fn check_lines_have_a_header_verdicts_in_words_and_no_mistake_for_a_ready_pilot(
     assert!(ready.starts_with("ready "), "{ready}");
     assert!(!ready.contains("metrics"), "{ready}");
 }
+
+/// The slips of a dossier filled in by hand (`tests/fixtures/slips`): each
+/// is reported at the line where the slip is, in plain words, with a help
+/// line that says what to write.
+#[test]
+fn slips_made_by_hand_are_located_where_they_are_with_a_help_that_fixes_them() {
+    let out = run(
+        &fixture("slips"),
+        &["check", "--format", "json", "--as-of", AS_OF],
+    );
+    assert_eq!(out.code, 1);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let errors = report["errors"].as_array().unwrap();
+    let of = |file: &str| -> (i64, String) {
+        let e = errors
+            .iter()
+            .find(|e| e["source"] == format!("content/{file}"))
+            .unwrap_or_else(|| panic!("{file} has an error"));
+        (
+            e["line"].as_i64().unwrap(),
+            e["message"].as_str().unwrap().to_string(),
+        )
+    };
+    for (file, line, words, help) in [
+        (
+            "no-space-after-colon.md",
+            5,
+            "no space after the colon",
+            "`  production_owner: Plant manager`",
+        ),
+        (
+            "unclosed-list.md",
+            4,
+            "opens with `[` and is not closed",
+            "`budget: [40000]`",
+        ),
+        (
+            "tab-indent.md",
+            5,
+            "indented with a tab",
+            "`  led_by: business`",
+        ),
+        (
+            "unclosed-quote.md",
+            2,
+            "opens a quote",
+            "`title: \"Claims triage\"`",
+        ),
+        (
+            "colon-in-value.md",
+            3,
+            "holds a colon",
+            "`summary: \"Phase 1: depots in the north\"`",
+        ),
+        (
+            "day-that-does-not-exist.md",
+            4,
+            "2026-02-30 is not a day: February 2026 has 28 days",
+            "`2026-02-28`",
+        ),
+        (
+            "baseline-with-unit.md",
+            7,
+            "`metrics.business.baseline` must be a number",
+            "`baseline: 3` and `unit: days`",
+        ),
+        (
+            "share-in-words.md",
+            5,
+            "must be a share",
+            "write `0.8` or `\"80%\"`",
+        ),
+        (
+            "choice-in-words.md",
+            5,
+            "must be one of",
+            "(`real_scenarios`, `generic`, `none`)",
+        ),
+    ] {
+        let (at, message) = of(file);
+        assert_eq!(at, line, "{file}: {message}");
+        assert!(message.contains(words), "{file}: {message}");
+        assert!(message.contains("(help: "), "{file}: {message}");
+        assert!(message.contains(help), "{file}: {message}");
+        for grammar in [
+            "mapping values",
+            "illegal placement",
+            "tabs disallowed",
+            "quoted scalar",
+        ] {
+            assert!(!message.contains(grammar), "{file}: {message}");
+        }
+    }
+}
