@@ -1050,3 +1050,44 @@ fn slips_made_by_hand_are_located_where_they_are_with_a_help_that_fixes_them() {
         }
     }
 }
+
+// ---------------------------------------------------------------- issue 22, §7
+
+#[test]
+fn an_evidence_sentence_never_states_a_comparison_its_own_numbers_contradict() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("content/edge.md"),
+        "---\ntitle: Edge\nstage: scaling\ndata:\n  exception_rate: \"20.01%\"\n  completeness: 0.8999\nchange:\n  adoption_rate: \"59.99%\"\n---\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "--format", "json", "--as-of", AS_OF]);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let message = |id: &str| -> String {
+        report["dossiers"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        message("data.exception-volume").contains("is 20.01%, above the 20% limit"),
+        "{}",
+        message("data.exception-volume")
+    );
+    assert!(
+        message("change.adoption-level").contains("is 59.99%, below the 60% threshold"),
+        "{}",
+        message("change.adoption-level")
+    );
+    assert!(
+        message("data.completeness").contains("is 89.99%, below the 90% threshold"),
+        "{}",
+        message("data.completeness")
+    );
+}
