@@ -55,6 +55,10 @@ pub struct Rebuild {
     pub changed: Vec<String>,
     /// Every error currently in the project, for the overlay.
     pub errors: Vec<Diagnostic>,
+    /// Every warning currently in the project (a misspelled key), for the
+    /// overlay beside the errors: the terminal is not where a pilot team
+    /// editing a dossier looks.
+    pub warnings: Vec<Diagnostic>,
     /// New problems to print in the terminal.
     pub report: Vec<Diagnostic>,
     /// Files that had errors and now read cleanly.
@@ -160,12 +164,24 @@ impl Live {
         errors
     }
 
+    /// Every warning now in the project.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.loaded.as_ref().map_or_else(Vec::new, |l| {
+            l.judged
+                .diagnostics()
+                .filter(|d| !d.is_error())
+                .cloned()
+                .collect()
+        })
+    }
+
     /// A configuration, framework or template problem stops the rebuild
     /// until the next change: the site on disk stays as it was.
     fn blocked(&mut self, problems: Vec<Diagnostic>, start: Instant) -> Rebuild {
         self.blocking = problems.clone();
         Rebuild {
             errors: self.errors(),
+            warnings: self.warnings(),
             report: problems,
             elapsed: start.elapsed(),
             ..Rebuild::default()
@@ -231,6 +247,7 @@ impl Live {
         rebuild.fixed = previous_errors.difference(&now).cloned().collect();
         rebuild.fixed.sort();
         rebuild.errors = self.errors();
+        rebuild.warnings = self.warnings();
         rebuild.report = report;
         rebuild.elapsed = start.elapsed();
         rebuild
@@ -312,6 +329,7 @@ impl Live {
         if dossiers.is_empty() && !rescan && !faq_changed && !self.owed {
             return Rebuild {
                 errors: self.errors(),
+                warnings: self.warnings(),
                 ..Rebuild::default()
             };
         }
@@ -357,6 +375,7 @@ impl Live {
         let now: HashSet<String> = self.blocking.iter().map(|d| d.source.clone()).collect();
         rebuild.fixed = previous.difference(&now).cloned().collect();
         rebuild.errors = self.errors();
+        rebuild.warnings = self.warnings();
         rebuild.elapsed = start.elapsed();
         rebuild
     }
@@ -516,6 +535,11 @@ impl Live {
                     .chain(errors.iter())
                     .cloned()
                     .collect(),
+                warnings: judged
+                    .diagnostics()
+                    .filter(|d| !d.is_error())
+                    .cloned()
+                    .collect(),
                 elapsed: start.elapsed(),
                 ..Rebuild::default()
             };
@@ -553,6 +577,7 @@ impl Live {
         rebuild.fixed.sort();
         rebuild.report = report;
         rebuild.errors = self.errors();
+        rebuild.warnings = self.warnings();
         rebuild.pages = all_pages.len();
         rebuild.elapsed = start.elapsed();
         rebuild
@@ -743,6 +768,7 @@ pub fn run(
             let told = Rebuild {
                 troubles,
                 errors: live.errors(),
+                warnings: live.warnings(),
                 ..Rebuild::default()
             };
             listener(&told, false);
@@ -785,6 +811,7 @@ pub fn run(
             rebuild.report.extend(again.report);
             rebuild.fixed.extend(again.fixed);
             rebuild.errors = again.errors;
+            rebuild.warnings = again.warnings;
             rebuild.pages = again.pages;
             rebuild.left = again.left;
             rebuild.elapsed += again.elapsed;
