@@ -218,7 +218,7 @@ fn fail_on_says_which_pilots_tripped_it() {
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("--fail-on not_ready:")
-            && stdout.contains("Empty pilot (content/empty.md): not_ready"),
+            && stdout.contains("Empty pilot (content/empty.md): not ready"),
         "{stdout}"
     );
 }
