@@ -444,7 +444,7 @@ fn check(
         Format::Github => term.out_plain(&report::github(&judged, fail_on)),
         Format::Sarif => term.out_plain(&report::sarif(&judged, &project.framework)),
         Format::Junit => term.out_plain(&report::junit(&judged, &project.framework)),
-        Format::Short => term.out_plain(&report::short(&judged, &project.framework)),
+        Format::Short => term.out(&report::short(&judged, &project.framework)),
     }
     let exit = Exit::findings_if(judged.error_count() > 0 || failed_verdict);
     // The process ends here: freeing every judged dossier one by one (tens
@@ -478,11 +478,18 @@ fn build(
     }
     let faq = crate::site::load_faq(&project);
     let start = std::time::Instant::now();
-    let history = crate::history::load(&project, &out);
+    let history = crate::history::load(&project);
     if let Some(notice) = history.notice() {
         term.status(notice);
     }
     let history = history.history();
+    // Kept whether or not any page is written: a cache that was damaged
+    // and read again from git is replaced by this one.
+    if let Some(h) = history
+        && let Err(e) = h.save(&out)
+    {
+        term.error(format!("warning: the history cache cannot be kept: {e}"));
+    }
     if let Some(done) = crate::site::up_to_date(&project, &templates, &faq, as_of, &out, history) {
         let mut diagnostics = done.warnings.clone();
         diagnostics.extend(
@@ -540,14 +547,11 @@ fn build(
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    if let (Ok(_), Some(h)) = (&result, history)
-        && let Err(e) = h.save(&out)
-    {
-        term.error(format!(
-            "warning: the history cache cannot be kept in {}: {e}",
-            out.display()
-        ));
-    }
+    // The time said is the whole build's, reading the history included.
+    let result = result.map(|stats| crate::site::BuildStats {
+        elapsed: start.elapsed(),
+        ..stats
+    });
     let mut diagnostics: Vec<Diagnostic> = judged.diagnostics().cloned().collect();
     diagnostics.extend(faq.diagnostics.iter().cloned());
     let broken = judged.entries.iter().filter(|e| e.judged.is_none()).count();

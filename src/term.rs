@@ -15,6 +15,13 @@ use std::path::Path;
 use crate::diagnostic::Diagnostic;
 use crate::watch::Rebuild;
 
+/// A line for the terminal with no workflow command in GitHub's older form
+/// (see [`crate::report::inert`]): every line `Term` writes may carry a
+/// dossier's title, name or source line.
+fn inert_line(line: impl std::fmt::Display) -> String {
+    crate::report::inert(&line.to_string()).into_owned()
+}
+
 /// When to colour terminal output (`--color`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Color {
@@ -72,9 +79,10 @@ impl Term {
         // stream would strip them as it writes, one write to the pipe for
         // each piece between them (10,000 of them for `check` of a large
         // portfolio).
+        let text = crate::report::inert(text);
         if out.current_choice() == anstream::ColorChoice::Never {
             drop(out);
-            let plain = anstream::adapter::strip_str(text).to_string();
+            let plain = anstream::adapter::strip_str(&text).to_string();
             self.out_plain(&plain);
             return;
         }
@@ -94,7 +102,7 @@ impl Term {
     /// nothing under `--quiet`.
     pub fn say(&self, line: impl std::fmt::Display) {
         if !self.quiet {
-            println!("{line}");
+            println!("{}", inert_line(line));
         }
     }
 
@@ -102,13 +110,13 @@ impl Term {
     /// nothing under `--quiet`.
     pub fn status(&self, line: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("{line}");
+            eprintln!("{}", inert_line(line));
         }
     }
 
     /// An error line on standard error, under `--quiet` too.
     pub fn error(&self, line: impl std::fmt::Display) {
-        eprintln!("{line}");
+        eprintln!("{}", inert_line(line));
     }
 
     /// Diagnostics on standard error, each with its source line and a
@@ -125,7 +133,8 @@ impl Term {
                 shown = moved;
                 &shown
             };
-            let _ = writeln!(err, "{}\n", crate::report::render_diagnostic(d, true));
+            let shown = crate::report::render_diagnostic(d, true);
+            let _ = writeln!(err, "{}\n", crate::report::inert(&shown));
         }
     }
 
@@ -137,13 +146,13 @@ impl Term {
             return;
         }
         for t in &r.troubles {
-            eprintln!("warning: {t}");
+            eprintln!("warning: {}", inert_line(t));
         }
         if !r.troubles.is_empty() && r.changed.is_empty() && r.report.is_empty() {
             return;
         }
         for f in &r.fixed {
-            eprintln!("fixed: {}", crate::report::printable(f));
+            eprintln!("fixed: {}", inert_line(crate::report::printable(f)));
         }
         let errors = r.errors.len();
         let what = if initial {

@@ -152,6 +152,11 @@ impl Live {
                 paths.push((self.root.join("templates"), true));
             }
         }
+        // A commit or a checkout moves the history without touching a
+        // file of the project.
+        if let Some(git) = crate::history::HeadFiles::of(&self.root) {
+            paths.extend(git.watch());
+        }
         paths
     }
 
@@ -218,7 +223,7 @@ impl Live {
             faq,
             judged,
         };
-        let history = crate::history::load(&loaded.project, &self.out);
+        let history = crate::history::load(&loaded.project);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
@@ -279,7 +284,15 @@ impl Live {
         let mut rescan = false;
         let mut templates_changed = false;
         let mut faq_changed = false;
+        let git = crate::history::HeadFiles::of(&self.root);
+        let mut head_moved = false;
         for p in paths {
+            if let Some(git) = &git
+                && git.moved(p)
+            {
+                head_moved = true;
+                continue;
+            }
             if p.starts_with(out) && out != &self.root {
                 continue;
             }
@@ -326,7 +339,7 @@ impl Live {
         if templates_changed {
             return self.rerender_all();
         }
-        if dossiers.is_empty() && !rescan && !faq_changed && !self.owed {
+        if dossiers.is_empty() && !rescan && !faq_changed && !self.owed && !head_moved {
             return Rebuild {
                 errors: self.errors(),
                 warnings: self.warnings(),
@@ -350,7 +363,7 @@ impl Live {
             }
             Err(d) => return self.blocked(d, start),
         }
-        let history = crate::history::load(&loaded.project, &self.out);
+        let history = crate::history::load(&loaded.project);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,
@@ -484,7 +497,7 @@ impl Live {
             report.extend(loaded.faq.diagnostics.iter().cloned());
         }
 
-        let history = crate::history::load(&loaded.project, &self.out);
+        let history = crate::history::load(&loaded.project);
         let s = Site::new(
             &loaded.project,
             &loaded.judged,

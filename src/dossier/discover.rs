@@ -4,6 +4,13 @@
 //! editor leftovers, and the FAQ page. Symbolic links are followed only when
 //! they lead to a file inside the content folder. The list is sorted, so
 //! every later stage sees the same order on every machine.
+//!
+//! The history read from git follows the same rule ([`rel_path_of`],
+//! [`is_dossier_path`]): a name that is not UTF-8 is no dossier (two such
+//! names would otherwise read as one), a `\` is part of a name, not a
+//! folder, and a git submodule's files are not the project's (git keeps
+//! them in another repository, so history and `diff` could not follow
+//! them).
 
 use std::path::{Path, PathBuf};
 
@@ -61,12 +68,12 @@ pub fn discover(
     let canonical_root = content
         .canonicalize()
         .unwrap_or_else(|_| content.to_path_buf());
-    let walker = WalkDir::new(content)
+    let mut walker = WalkDir::new(content)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -90,7 +97,27 @@ pub fn discover(
         let Ok(rel) = path.strip_prefix(content) else {
             continue;
         };
-        let rel_path = rel.to_string_lossy().replace('\\', "/");
+        if entry.depth() > 0 && entry.file_type().is_dir() && path.join(".git").exists() {
+            walker.skip_current_dir();
+            warnings.push(Diagnostic::warning(
+                Code::ContentSkipped,
+                show(path, display_base),
+                "skipped: a git submodule; its dossiers belong to another repository, whose \
+                 history and `diff` cannot follow them (copy them into this one to make them \
+                 pilots)",
+            ));
+            continue;
+        }
+        let Some(rel_path) = rel_path_of(rel) else {
+            if is_markdown(&rel.to_string_lossy()) {
+                warnings.push(Diagnostic::warning(
+                    Code::ContentSkipped,
+                    show(path, display_base),
+                    "skipped: the file's name is not UTF-8 text; rename it",
+                ));
+            }
+            continue;
+        };
         if entry.depth() == 0 || !is_dossier_path(&rel_path, faq) {
             continue;
         }
@@ -130,11 +157,31 @@ pub fn discover(
     (files, warnings)
 }
 
-/// A path as shown to users: relative to `base` when inside it, with `/`.
+/// A path relative to the content folder, its parts joined with `/`;
+/// `None` when a part is not UTF-8. A `\\` stays in the name it is part
+/// of, as git keeps it.
+pub fn rel_path_of(rel: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// A path as shown to users: relative to `base` when inside it, its parts
+/// joined with `/`.
 pub fn show(path: &Path, base: &Path) -> String {
     let shown = path.strip_prefix(base).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    let parts: Vec<String> = shown
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| match c {
+            std::path::Component::RootDir => String::new(),
+            c => c.as_os_str().to_string_lossy().into_owned(),
+        })
+        .collect();
+    match parts.as_slice() {
+        [] => String::new(),
+        [only] if only.is_empty() => "/".to_string(),
+        _ => parts.join("/"),
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,18 @@
-//! What one build read of the history and judged, kept in the output
-//! folder (`.pilotscope-history`) for the next: the commit it read up to,
-//! every commit that changed a dossier with its changes, and the judgement
-//! of each blob (by blob, path and date). It is trusted only when its key,
-//! made of the framework, the configuration and this binary's version,
-//! matches; otherwise it is read again from git.
+//! What one build read of the history and judged, kept for the next: the
+//! commit it read up to, every commit that changed a dossier with its
+//! changes, the commits passed over, and the judgement of each blob (by
+//! blob, path and date).
+//!
+//! It lives in the repository's own folder (`.git/pilotscope/`), which git
+//! never tracks and no site publishes: never in the output folder, which
+//! is often committed (`docs/` for GitHub Pages), where anyone with a pull
+//! request could rewrite it. It is used only when its key (the framework,
+//! the configuration and this binary's version) matches and git confirms
+//! the commits it lists (see `confirmed` in `history`); otherwise history
+//! is read again from git.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gix::ObjectId;
 use jiff::civil::Date;
@@ -16,10 +22,22 @@ use super::{Change, Changed, Judgement};
 use crate::dossier::Stage;
 use crate::framework::{Flag, Mistake, Status, Verdict};
 
-/// The cache's name in the output folder.
-pub const FILE: &str = ".pilotscope-history";
+/// The cache's name in the output folder before it moved out of it: a
+/// build removes it from there.
+pub const LEGACY_FILE: &str = ".pilotscope-history";
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+
+/// Where the cache of a project's history is kept: in the repository's
+/// own folder, one file per content folder of the work tree.
+pub fn path(repo: &super::git::Repo) -> PathBuf {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    crate::site::fingerprint::field(&mut h, &repo.content_key());
+    repo.git_dir().join("pilotscope").join(format!(
+        "history-{}.json",
+        &crate::site::fingerprint::to_hex(h.digest128())[..16]
+    ))
+}
 
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
@@ -27,6 +45,8 @@ pub struct Cache {
     pub head: Option<ObjectId>,
     pub commits: Vec<Changed>,
     pub judged: HashMap<(ObjectId, String, Date), Judgement>,
+    /// Commits passed over, with why.
+    pub skipped: Vec<(ObjectId, String)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -36,6 +56,8 @@ struct Text {
     head: String,
     commits: Vec<CommitText>,
     judged: Vec<JudgedText>,
+    /// `[commit, why]`.
+    skipped: Vec<[String; 2]>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -153,11 +175,17 @@ impl Cache {
                 },
             );
         }
+        let skipped = t
+            .skipped
+            .into_iter()
+            .map(|[id, why]| Some((oid(&id)?, why)))
+            .collect::<Option<Vec<_>>>()?;
         Some(Cache {
             key,
             head: oid(&t.head),
             commits,
             judged,
+            skipped,
         })
     }
 
@@ -206,6 +234,11 @@ impl Cache {
                 })
                 .collect(),
             judged,
+            skipped: self
+                .skipped
+                .iter()
+                .map(|(id, why)| [id.to_string(), why.clone()])
+                .collect(),
         };
         let mut s = serde_json::to_string(&t).unwrap_or_default();
         s.push('\n');
@@ -234,6 +267,7 @@ mod tests {
                 }],
             }],
             judged: HashMap::new(),
+            skipped: vec![(blob, "its date cannot be read".into())],
         };
         c.judged.insert(
             (blob, "a.md".into(), jiff::civil::date(2026, 3, 4)),
@@ -252,6 +286,7 @@ mod tests {
         let back = Cache::parse(&text, 7).unwrap();
         assert_eq!(back.commits, c.commits);
         assert_eq!(back.judged, c.judged);
+        assert_eq!(back.skipped, c.skipped);
         assert_eq!(back.to_text(), text);
         assert!(Cache::parse(&text, 8).is_none());
         assert!(Cache::parse("{", 7).is_none());

@@ -23,6 +23,8 @@ pub struct Repo {
     content: Vec<String>,
     /// The FAQ file, relative to the content folder.
     faq: String,
+    /// A partial clone: objects may be missing on purpose.
+    partial: bool,
 }
 
 /// Why there is no history to read.
@@ -32,6 +34,9 @@ pub enum Missing {
     NoRepository,
     /// A shallow clone: the older commits are not there.
     Shallow,
+    /// A partial clone (`git clone --filter`) that lacks contents of
+    /// dossiers the history or `diff` needs.
+    Partial,
     /// The repository has no commit yet.
     NoCommit,
     /// The repository could not be read.
@@ -42,11 +47,77 @@ pub enum Missing {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitInfo {
     pub id: ObjectId,
-    pub date: Date,
+    /// The committer's date in UTC, or why the commit cannot be placed in
+    /// time or read (a date past year 9999 or not a date, a missing
+    /// tree): such a commit is skipped, and what it changed is counted at
+    /// the next commit that can be read.
+    pub date: Result<Date, String>,
     pub author: String,
     /// The content folder's tree (`None`: no content folder at that commit).
     pub content_tree: Option<ObjectId>,
     pub parent: Option<ObjectId>,
+}
+
+/// Why a blob's bytes were not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobTrouble {
+    /// The object is not in the repository (a partial clone, or damage).
+    Missing,
+    /// Its header says it is larger than a dossier may be; it was not
+    /// unpacked.
+    TooLarge(u64),
+    /// It could not be read.
+    Broken(String),
+}
+
+impl std::fmt::Display for BlobTrouble {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BlobTrouble::Missing => f.write_str("the object is not in this repository"),
+            BlobTrouble::TooLarge(n) => write!(f, "the object is {n} bytes"),
+            BlobTrouble::Broken(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Reads a blob of at most `cap` bytes: its size is read from the object's
+/// header first, so a blob that is small packed and huge unpacked (a
+/// compressed bomb) is refused before it is inflated.
+pub fn capped_blob(repo: &gix::Repository, id: ObjectId, cap: u64) -> Result<Vec<u8>, BlobTrouble> {
+    let header = match repo.try_find_header(id) {
+        Ok(Some(h)) => h,
+        Ok(None) => return Err(BlobTrouble::Missing),
+        Err(e) => return Err(BlobTrouble::Broken(e.to_string())),
+    };
+    if header.size() > cap {
+        return Err(BlobTrouble::TooLarge(header.size()));
+    }
+    match repo.try_find_object(id) {
+        Ok(Some(o)) if o.kind == gix::object::Kind::Blob => Ok(o.detach().data),
+        Ok(Some(o)) => Err(BlobTrouble::Broken(format!(
+            "{id} is a {}, not a file",
+            o.kind
+        ))),
+        Ok(None) => Err(BlobTrouble::Missing),
+        Err(e) => Err(BlobTrouble::Broken(e.to_string())),
+    }
+}
+
+/// Whether a repository is a partial clone: a promisor remote, or the
+/// extension git sets for one.
+fn is_partial(repo: &gix::Repository) -> bool {
+    let config = repo.config_snapshot();
+    if config.string("extensions.partialClone").is_some() {
+        return true;
+    }
+    repo.remote_names().iter().any(|name| {
+        config
+            .boolean(format!("remote.{name}.promisor").as_str())
+            .unwrap_or(false)
+            || config
+                .string(format!("remote.{name}.partialCloneFilter").as_str())
+                .is_some()
+    })
 }
 
 /// A dossier file in a tree: its path relative to the content folder and
@@ -86,10 +157,27 @@ impl Repo {
             .filter(|c| !c.is_empty() && c != ".")
             .collect();
         Ok(Repo {
+            partial: is_partial(&repo),
             repo,
             content,
             faq: faq.to_string(),
         })
+    }
+
+    /// What tells this project's content folder from another's in the same
+    /// work tree: its path there, and the FAQ's name.
+    pub fn content_key(&self) -> String {
+        format!("{}\n{}", self.content.join("/"), self.faq)
+    }
+
+    /// Why an object the history needs is not here: a partial clone's
+    /// omission, or damage.
+    pub fn lacking(&self, e: String) -> Missing {
+        if self.partial {
+            Missing::Partial
+        } else {
+            Missing::Broken(e)
+        }
     }
 
     /// The repository's own folder (`.git`).
@@ -142,27 +230,56 @@ impl Repo {
     }
 
     /// One commit: its date (the committer's, in UTC), author, content
-    /// tree and first parent.
+    /// tree and first parent. Only a commit that is not there at all is an
+    /// error; one whose date or tree cannot be read says why in `date`.
     pub fn commit(&self, id: ObjectId) -> Result<CommitInfo, String> {
-        let commit = self.repo.find_commit(id).map_err(err)?;
-        let seconds = commit.time().map_err(err)?.seconds;
-        let date = jiff::Timestamp::from_second(seconds)
-            .map_err(err)?
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date();
+        let commit = self
+            .repo
+            .find_commit(id)
+            .map_err(|e| format!("commit {} cannot be read ({e})", id.to_hex_with_len(7)))?;
+        let parent = commit.parent_ids().next().map(|p| p.detach());
         let author = commit
             .author()
             .map(|a| a.name.to_string())
             .unwrap_or_default();
-        let parent = commit.parent_ids().next().map(|p| p.detach());
-        let tree = commit.tree_id().map_err(err)?.detach();
+        let date = commit
+            .time()
+            .map_err(|e| format!("its date cannot be read ({e})"))
+            .and_then(|t| {
+                jiff::Timestamp::from_second(t.seconds).map_err(|_| {
+                    format!(
+                        "its date ({} s after 1970) is not one a calendar holds",
+                        t.seconds
+                    )
+                })
+            })
+            .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+        let (date, content_tree) = match self.content_tree_of(&commit) {
+            Ok(tree) => (date, tree),
+            Err(e) => (Err(e), None),
+        };
         Ok(CommitInfo {
             id,
             date,
             author,
-            content_tree: self.subtree(tree, &self.content)?,
+            content_tree,
             parent,
         })
+    }
+
+    /// The content folder's tree at a commit (`None`: no content folder).
+    pub fn content_tree(&self, id: ObjectId) -> Result<Option<ObjectId>, String> {
+        let commit = self.repo.find_commit(id).map_err(err)?;
+        self.content_tree_of(&commit)
+    }
+
+    fn content_tree_of(&self, commit: &gix::Commit<'_>) -> Result<Option<ObjectId>, String> {
+        let tree = commit
+            .tree_id()
+            .map_err(|e| format!("its tree cannot be read ({e})"))?
+            .detach();
+        self.subtree(tree, &self.content)
+            .map_err(|e| format!("its tree cannot be read ({e})"))
     }
 
     /// The tree at `path` under `tree`, if there is one.
@@ -191,19 +308,24 @@ impl Repo {
         Ok(out)
     }
 
+    /// A tree's entries: name, whether a tree, whether a file, and id.
+    /// A name that is not UTF-8 is left out, as discovery leaves it out of
+    /// the working tree; a submodule (a commit in the tree) is neither a
+    /// tree nor a file, so its dossiers are never read, in git as on disk.
     fn entries(&self, tree: ObjectId) -> Result<Vec<(String, bool, bool, ObjectId)>, String> {
         let t = self.repo.find_tree(tree).map_err(err)?;
         let decoded = t.decode().map_err(err)?;
         Ok(decoded
             .entries
             .iter()
-            .map(|e| {
-                (
-                    e.filename.to_string(),
+            .filter_map(|e| {
+                let name = std::str::from_utf8(e.filename).ok()?;
+                Some((
+                    name.to_string(),
                     e.mode.is_tree(),
                     e.mode.is_blob(),
                     e.oid.to_owned(),
-                )
+                ))
             })
             .collect())
     }
@@ -283,9 +405,17 @@ impl Repo {
         Ok(())
     }
 
-    /// A blob's bytes.
-    pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>, String> {
-        let blob = self.repo.find_blob(id).map_err(err)?;
-        Ok(blob.data.clone())
+    /// A blob's bytes, when it is no larger than a dossier may be.
+    pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>, BlobTrouble> {
+        capped_blob(&self.repo, id, crate::dossier::read::MAX_FILE_BYTES)
+    }
+
+    /// Whether every one of `blobs` is in the repository: a partial clone
+    /// or a damaged one lacks some.
+    pub fn missing(&self, blobs: impl IntoIterator<Item = ObjectId>) -> Vec<ObjectId> {
+        blobs
+            .into_iter()
+            .filter(|b| !matches!(self.repo.try_find_header(*b), Ok(Some(_))))
+            .collect()
     }
 }

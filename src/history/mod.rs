@@ -10,9 +10,16 @@
 //! commit at which its judgement changed, oldest first.
 //!
 //! Each blob is judged once: the judgements, and the commits already
-//! walked, are kept in the output folder ([`cache`]), so that when the
-//! branch moves by a commit only that commit is read and only its
+//! walked, are kept in the repository's own folder ([`cache`]; never in
+//! the output folder, which may be committed and is published), so that
+//! when the branch moves by a commit only that commit is read and only its
 //! dossiers are judged.
+//!
+//! A commit git cannot place in time or read (a date past year 9999, a
+//! garbage date, a missing tree) is skipped and named; what it changed is
+//! counted at the next commit. A dossier's content that is not in the
+//! repository (a partial clone, or damage) is never judged as a dossier
+//! that "cannot be read": the history is not built, and the build says why.
 //!
 //! `diff` compares the diagnoses at two revisions (see [`diff`]).
 
@@ -98,11 +105,7 @@ pub fn judge_bytes(
         crate::dossier::discover::show(&project.content_dir().join(rel_path), &project.root);
     let id = crate::dossier::read::id_from_path(rel_path);
     if bytes.len() as u64 > crate::dossier::read::MAX_FILE_BYTES {
-        let why = format!(
-            "{source}: the file is larger than {} MiB, the most a dossier may be",
-            crate::dossier::read::MAX_FILE_BYTES >> 20
-        );
-        return (Judgement::unread(why), None);
+        return (too_large(project, rel_path), None);
     }
     let loaded = crate::dossier::load_text(bytes, &source, rel_path, &id);
     match loaded.dossier {
@@ -146,8 +149,12 @@ pub struct History {
     pub authors: bool,
     /// The content folder as shown (relative to the project root).
     pub content: String,
-    /// What to keep in the output folder after the build.
+    /// Commits passed over, with why: git cannot place them in time or
+    /// read their tree.
+    pub skipped: Vec<(ObjectId, String)>,
+    /// What to keep for the next build, and where.
     cache: cache::Cache,
+    cache_path: std::path::PathBuf,
     digest: u128,
     pilot_digests: HashMap<String, u128>,
 }
@@ -163,14 +170,21 @@ impl History {
         self.pilot_digests.get(id).copied().unwrap_or(0)
     }
 
-    /// Keeps what was read and judged beside the site, for the next
-    /// build. Only into a folder a build has written (it has a manifest).
+    /// Keeps what was read and judged in the repository's own folder, for
+    /// the next build, and removes the cache an older version kept in the
+    /// output folder `out` (published, and perhaps committed).
     pub fn save(&self, out: &Path) -> std::io::Result<()> {
-        if !out.join(crate::site::output::MANIFEST).is_file() {
-            return Ok(());
+        let legacy = out.join(cache::LEGACY_FILE);
+        if out.join(crate::site::output::MANIFEST).is_file()
+            && std::fs::symlink_metadata(&legacy).is_ok_and(|m| m.is_file())
+        {
+            std::fs::remove_file(&legacy)?;
+        }
+        if let Some(dir) = self.cache_path.parent() {
+            std::fs::create_dir_all(dir)?;
         }
         let text = self.cache.to_text();
-        crate::site::output::write_if_changed(&out.join(cache::FILE), text.as_bytes()).map(|_| ())
+        crate::site::output::write_if_changed(&self.cache_path, text.as_bytes()).map(|_| ())
     }
 
     /// The points of a pilot, when it has any.
@@ -197,10 +211,12 @@ impl Loaded {
         }
     }
 
-    /// What to tell the user, once, when there is no history.
+    /// What to tell the user, once, when there is no history or commits
+    /// were passed over.
     pub fn notice(&self) -> Option<String> {
         match self {
-            Loaded::Off | Loaded::Read(_) => None,
+            Loaded::Off => None,
+            Loaded::Read(h) => skipped_notice(&h.skipped),
             Loaded::Missing(m) => Some(notice(m)),
         }
     }
@@ -208,19 +224,41 @@ impl Loaded {
 
 /// The sentence that says why there is no history.
 pub fn notice(m: &Missing) -> String {
-    let why = match m {
-        Missing::NoRepository => "the project is not in a git repository".to_string(),
-        Missing::Shallow => {
-            "this is a shallow clone, so the older commits are not here".to_string()
-        }
-        Missing::NoCommit => "the repository has no commit yet".to_string(),
-        Missing::Broken(e) => format!("the git repository cannot be read ({e})"),
+    let (why, fix) = match m {
+        Missing::NoRepository => ("the project is not in a git repository".to_string(), ""),
+        Missing::Shallow => (
+            "this is a shallow clone, so the older commits are not here".to_string(),
+            " (here: `git fetch --unshallow`; in GitHub Actions: `fetch-depth: 0` on \
+             actions/checkout)",
+        ),
+        Missing::Partial => (
+            "this is a partial clone (`git clone --filter`), so older contents of the \
+             dossiers are not here"
+                .to_string(),
+            " (here: `git fetch --refetch --no-filter origin`; in GitHub Actions: \
+             `fetch-depth: 0` and no `filter` on actions/checkout)",
+        ),
+        Missing::NoCommit => ("the repository has no commit yet".to_string(), ""),
+        Missing::Broken(e) => (format!("the git repository cannot be read ({e})"), ""),
     };
     format!(
-        "note: the site has no history: {why}. History needs the full history of the branch \
-         (in GitHub Actions: `fetch-depth: 0` on actions/checkout); `history = false` in \
-         pilotscope.toml turns it off"
+        "note: the site has no history: {why}. History needs the full history of the \
+         branch{fix}; `history = false` in pilotscope.toml turns it off"
     )
+}
+
+/// The note that names the commits history passed over.
+fn skipped_notice(skipped: &[(ObjectId, String)]) -> Option<String> {
+    let ((first, why), rest) = skipped.split_first()?;
+    let more = match rest.len() {
+        0 => String::new(),
+        n => format!(" and {}", crate::site::view::plural(n, "other", "others")),
+    };
+    Some(format!(
+        "note: history passes over commit {}{more}: {why}; what it changed is counted at the \
+         next commit",
+        first.to_hex_with_len(7)
+    ))
 }
 
 /// The key of everything a judgement depends on besides the blob and the
@@ -236,13 +274,13 @@ fn judging_key(project: &Project) -> u128 {
         &mut h,
         project.config.history_since.as_deref().unwrap_or(""),
     );
-    // Without authors, the cache (published with the site) holds none.
+    // Without authors, the cache holds none.
     h.write_u8(project.config.history_authors as u8);
     h.digest128()
 }
 
-/// Reads the history of `project`, with what an earlier build kept in `out`.
-pub fn load(project: &Project, out: &Path) -> Loaded {
+/// Reads the history of `project`, with what an earlier build kept.
+pub fn load(project: &Project) -> Loaded {
     if !project.config.history {
         return Loaded::Off;
     }
@@ -259,10 +297,52 @@ pub fn load(project: &Project, out: &Path) -> Loaded {
         Err(m) => return Loaded::Missing(m),
     };
     let key = judging_key(project);
-    let previous = cache::Cache::read(&out.join(cache::FILE), key);
-    match read(project, &repo, head, key, previous) {
+    let path = cache::path(&repo);
+    let previous = cache::Cache::read(&path, key);
+    match read(project, &repo, head, (key, &path), previous) {
         Ok(h) => Loaded::Read(Box::new(h)),
-        Err(e) => Loaded::Missing(Missing::Broken(e)),
+        // In a partial clone, what cannot be read was left out on purpose.
+        Err(e) => Loaded::Missing(repo.lacking(e)),
+    }
+}
+
+/// The files of a repository that say which commit the checked-out branch
+/// is at: `HEAD` (a checkout), the branches (a commit, a reset) and
+/// `packed-refs`. `watch` and `serve` watch them, so that a commit or a
+/// checkout that changes no file of the project still moves the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadFiles {
+    git_dir: std::path::PathBuf,
+    common_dir: std::path::PathBuf,
+}
+
+impl HeadFiles {
+    /// Those of the repository that holds `root`, when there is one.
+    pub fn of(root: &Path) -> Option<HeadFiles> {
+        let repo = gix::discover(root).ok()?;
+        Some(HeadFiles {
+            git_dir: repo.git_dir().to_path_buf(),
+            common_dir: repo.common_dir().to_path_buf(),
+        })
+    }
+
+    /// The folders to watch, each with whether to watch it recursively.
+    pub fn watch(&self) -> Vec<(std::path::PathBuf, bool)> {
+        let mut out = vec![
+            (self.git_dir.clone(), false),
+            (self.common_dir.join("refs").join("heads"), true),
+        ];
+        if self.common_dir != self.git_dir {
+            out.push((self.common_dir.clone(), false));
+        }
+        out
+    }
+
+    /// Whether a changed path may have moved the branch's head.
+    pub fn moved(&self, path: &Path) -> bool {
+        path == self.git_dir.join("HEAD")
+            || path == self.common_dir.join("packed-refs")
+            || path.starts_with(self.common_dir.join("refs").join("heads"))
     }
 }
 
@@ -289,7 +369,7 @@ fn read(
     project: &Project,
     repo: &git::Repo,
     head: ObjectId,
-    key: u128,
+    (key, cache_path): (u128, &Path),
     mut previous: cache::Cache,
 ) -> Result<History, String> {
     let since = project.config.history_since();
@@ -301,12 +381,20 @@ fn read(
     let mut next = Some(head);
     while let Some(id) = next {
         if previous.head == Some(id) {
-            reached_cache = true;
-            break;
+            match confirmed(repo, &previous, project.config.history_authors)? {
+                Some(true) => {
+                    reached_cache = true;
+                    break;
+                }
+                // Nothing of a cache git does not confirm is used, its
+                // judgements included.
+                Some(false) => previous.judged.clear(),
+                None => {}
+            }
         }
         let info = repo.commit(id)?;
         next = info.parent;
-        let before_since = since.is_some_and(|s| info.date < s);
+        let before_since = since.is_some_and(|s| info.date.as_ref().is_ok_and(|d| *d < s));
         walked.push(info);
         if before_since {
             baseline = true;
@@ -315,18 +403,29 @@ fn read(
     }
     if !reached_cache {
         previous.commits.clear();
+        previous.skipped.clear();
     }
     walked.reverse();
     // The content tree before the oldest walked commit.
     let mut tree_before = match (reached_cache, walked.first()) {
         (true, Some(first)) => match first.parent {
-            Some(p) => repo.commit(p)?.content_tree,
+            Some(p) => repo.content_tree(p)?,
             None => None,
         },
         _ => None,
     };
     let mut new_commits = Vec::new();
+    let mut skipped = std::mem::take(&mut previous.skipped);
     for (i, info) in walked.iter().enumerate() {
+        // A commit that cannot be placed in time or read is named and
+        // passed over: the next one is compared with the tree before it.
+        let date = match &info.date {
+            Ok(d) => *d,
+            Err(why) => {
+                skipped.push((info.id, why.clone()));
+                continue;
+            }
+        };
         let raw = if i == 0 && baseline {
             repo.changes(None, info.content_tree)?
         } else {
@@ -338,7 +437,7 @@ fn read(
         }
         new_commits.push(Changed {
             id: info.id,
-            date: info.date,
+            date,
             author: if project.config.history_authors {
                 info.author.clone()
             } else {
@@ -364,14 +463,8 @@ fn read(
     let git_dir = repo.git_dir();
     let fresh: Vec<((ObjectId, String, Date), Judgement)> = wanted
         .into_par_iter()
-        .map(|k| {
-            let j = match repo_blob(&git_dir, k.0) {
-                Ok(bytes) => judge_bytes(project, &bytes, &k.1, k.2).0,
-                Err(e) => Judgement::unread(format!("{}: cannot be read from git ({e})", k.1)),
-            };
-            (k, j)
-        })
-        .collect();
+        .map(|k| judge_blob(project, &git_dir, &k).map(|j| (k, j)))
+        .collect::<Result<_, String>>()?;
     let mut judged = std::mem::take(&mut previous.judged);
     judged.extend(fresh);
     // Keep only what this history uses.
@@ -402,34 +495,99 @@ fn read(
         pilots,
         authors: project.config.history_authors,
         content: crate::dossier::discover::show(&project.content_dir(), &project.root),
+        skipped: skipped.clone(),
         cache: cache::Cache {
             key,
             head: Some(head),
             commits,
             judged,
+            skipped,
         },
+        cache_path: cache_path.to_path_buf(),
         digest: digest.digest128(),
         pilot_digests,
     })
 }
 
-/// Reads a blob in one go. The gix repository handle is not `Sync`, so
-/// each thread opens its own view of the object store.
-fn repo_blob(path: &Path, id: ObjectId) -> Result<Vec<u8>, String> {
+/// Whether git confirms what the cache says of the commits up to its head:
+/// each commit it lists is on the first-parent chain below that head, in
+/// order, with the date and author git has for it. A cache that says
+/// anything else is not used (`Some(false)`); `None`: its head is a commit
+/// that is passed over, so the walk cannot start from it.
+fn confirmed(
+    repo: &git::Repo,
+    cache: &cache::Cache,
+    authors: bool,
+) -> Result<Option<bool>, String> {
+    // A head git cannot date or read has no tree to compare the next
+    // commit with: the history is read again, the judgements kept.
+    if let Some(head) = cache.head
+        && repo.commit(head)?.date.is_err()
+    {
+        return Ok(None);
+    }
+    let mut wanted = cache.commits.iter().rev().peekable();
+    let mut next = cache.head;
+    while let Some(id) = next {
+        let Some(c) = wanted.peek() else {
+            return Ok(Some(true));
+        };
+        let info = repo.commit(id)?;
+        if c.id == id {
+            let author = if authors { info.author.as_str() } else { "" };
+            if info.date.as_ref() != Ok(&c.date) || c.author != author {
+                return Ok(Some(false));
+            }
+            wanted.next();
+        }
+        next = info.parent;
+    }
+    Ok(Some(wanted.peek().is_none()))
+}
+
+/// Reads a blob in one go, refusing one larger than a dossier may be
+/// from its header, before unpacking it. The gix repository handle is not
+/// `Sync`, so each thread opens its own view of the object store.
+fn repo_blob(path: &Path, id: ObjectId) -> Result<Vec<u8>, git::BlobTrouble> {
     thread_local! {
         static LOCAL: std::cell::RefCell<Option<(std::path::PathBuf, gix::Repository)>> = const { std::cell::RefCell::new(None) };
     }
     LOCAL.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|(p, _)| p != path) {
-            let r = gix::open(path).map_err(|e| e.to_string())?;
+            let r = gix::open(path).map_err(|e| git::BlobTrouble::Broken(e.to_string()))?;
             *slot = Some((path.to_path_buf(), r));
         }
         let (_, r) = slot.as_ref().expect("just set");
-        r.find_blob(id)
-            .map(|b| b.data.clone())
-            .map_err(|e| e.to_string())
+        git::capped_blob(r, id, crate::dossier::read::MAX_FILE_BYTES)
     })
+}
+
+/// The judgement of a blob that was not read whole: one too large is a
+/// dossier that cannot be read; any other trouble is the repository's.
+fn judge_blob(
+    project: &Project,
+    git_dir: &Path,
+    (blob, path, date): &(ObjectId, String, Date),
+) -> Result<Judgement, String> {
+    match repo_blob(git_dir, *blob) {
+        Ok(bytes) => Ok(judge_bytes(project, &bytes, path, *date).0),
+        Err(git::BlobTrouble::TooLarge(_)) => Ok(too_large(project, path)),
+        Err(e) => Err(format!(
+            "{} as of {date} is not in the repository ({e})",
+            crate::dossier::discover::show(&project.content_dir().join(path), &project.root)
+        )),
+    }
+}
+
+/// The judgement of a dossier larger than a dossier may be.
+fn too_large(project: &Project, rel_path: &str) -> Judgement {
+    let source =
+        crate::dossier::discover::show(&project.content_dir().join(rel_path), &project.root);
+    Judgement::unread(format!(
+        "{source}: the file is larger than {} MiB, the most a dossier may be",
+        crate::dossier::read::MAX_FILE_BYTES >> 20
+    ))
 }
 
 /// Pairs the removed and added dossiers of one commit that are one file

@@ -250,6 +250,18 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
+/// `s` with every `##[` broken by a word joiner (U+2060): GitHub's runner
+/// obeys a workflow command in its older form (`##[error]…`,
+/// `##[add-mask]…`, `##[stop-commands]…`) anywhere in a line of a job's
+/// log, so text that carries a dossier's values, names or lines must never
+/// hold one. The text reads the same on a terminal.
+pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("##[") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.replace("##[", "#\u{2060}#["))
+}
+
 /// Why `check --fail-on` failed, for the terminal: every pilot whose
 /// verdict is `level` or worse, with that verdict.
 pub fn fail_on_summary(judged: &Judged, level: Verdict) -> String {
@@ -291,5 +303,15 @@ mod tests {
             printable("x\n::error::y\r\u{1b}[2J\t"),
             "x\\n::error::y\\r\\u{1b}[2J\\t"
         );
+    }
+
+    #[test]
+    fn the_older_workflow_command_form_is_broken_wherever_it_is() {
+        assert_eq!(
+            inert("title ##[error]forged"),
+            "title #\u{2060}#[error]forged"
+        );
+        assert_eq!(inert("###[x]"), "##\u{2060}#[x]");
+        assert_eq!(inert("# [x] #[y]"), "# [x] #[y]");
     }
 }

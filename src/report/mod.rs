@@ -19,7 +19,7 @@ mod short;
 pub use calendar::calendar;
 pub use csv::csv;
 pub use github::github;
-pub use human::{fail_on_summary, human, printable, render_diagnostic, verdict_style};
+pub use human::{fail_on_summary, human, inert, printable, render_diagnostic, verdict_style};
 pub use json::{
     CheckJson, DossierJson, Dossiers, ErrorJson, MistakesJson, NextStageJson, ReportJson,
     dossier_json, json, report_json, write_json_compact,

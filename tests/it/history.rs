@@ -8,9 +8,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-const AS_OF: &str = "2026-11-26";
+pub(crate) const AS_OF: &str = "2026-11-26";
 
-fn pilotscope(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn pilotscope(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pilotscope"))
         .current_dir(dir)
         .arg("--as-of")
@@ -23,12 +23,12 @@ fn pilotscope(dir: &Path, args: &[&str]) -> Output {
         .expect("pilotscope runs")
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     git_at(dir, args, "2026-01-01T12:00:00Z")
 }
 
 /// Runs git with author and committer dated `date`.
-fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
+pub(crate) fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
     let out = Command::new("git")
         .current_dir(dir)
         .args(args)
@@ -50,14 +50,14 @@ fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-fn commit(dir: &Path, message: &str, date: &str) -> String {
+pub(crate) fn commit(dir: &Path, message: &str, date: &str) -> String {
     git_at(dir, &["add", "-A"], date);
     git_at(dir, &["commit", "-q", "-m", message], date);
     git(dir, &["rev-parse", "HEAD"])
 }
 
 /// A dossier from the shipped examples.
-fn example(name: &str) -> String {
+pub(crate) fn example(name: &str) -> String {
     std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("content")
@@ -66,30 +66,41 @@ fn example(name: &str) -> String {
     .unwrap()
 }
 
-fn write(dir: &Path, rel: &str, text: &str) {
+pub(crate) fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
 }
 
-fn repo() -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn repo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     git(&root, &["init", "-q", "-b", "main"]);
     (dir, root)
 }
 
-fn history(root: &Path) -> Value {
+pub(crate) fn history(root: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(root.join("site/history.json")).unwrap()).unwrap()
 }
 
-fn text(b: &[u8]) -> String {
+/// The history cache, in the repository's own folder.
+pub(crate) fn cache_file(root: &Path) -> PathBuf {
+    let dir = root.join(".git/pilotscope");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.pop().unwrap()
+}
+
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 /// A repository with a pilot added, moved to scaling, renamed, broken and
 /// mended, and a second pilot; returns the commits in order.
-fn storied_repo() -> (tempfile::TempDir, PathBuf, Vec<String>) {
+pub(crate) fn storied_repo() -> (tempfile::TempDir, PathBuf, Vec<String>) {
     let (dir, root) = repo();
     let triage = example("client-email-triage.md");
     write(&root, "content/triage.md", &triage);
@@ -221,7 +232,7 @@ fn history_follows_a_pilot_through_dated_commits_a_rename_and_a_broken_revision(
 fn a_commit_moves_the_history_and_the_cache_judges_only_what_it_changed() {
     let (_dir, root, _) = storied_repo();
     assert_eq!(pilotscope(&root, &["build"]).status.code(), Some(0));
-    let cache = std::fs::read_to_string(root.join("site/.pilotscope-history")).unwrap();
+    let cache = std::fs::read_to_string(cache_file(&root)).unwrap();
     assert!(cache.contains("\"judged\""));
     // A commit that changes no dossier still moves HEAD: the site says so.
     std::fs::write(root.join(".gitignore"), "site/\nother/\n").unwrap();
@@ -241,10 +252,8 @@ fn a_commit_moves_the_history_and_the_cache_judges_only_what_it_changed() {
     let h = history(&root);
     let entries = h["pilots"]["invoices"].as_array().unwrap();
     assert_eq!(entries.last().unwrap()["commit"], head.as_str(), "{h}");
-    let after: Value = serde_json::from_str(
-        &std::fs::read_to_string(root.join("site/.pilotscope-history")).unwrap(),
-    )
-    .unwrap();
+    let after: Value =
+        serde_json::from_str(&std::fs::read_to_string(cache_file(&root)).unwrap()).unwrap();
     assert_eq!(
         after["judged"].as_array().unwrap().len(),
         before["judged"].as_array().unwrap().len() + 1
@@ -325,11 +334,8 @@ fn history_can_be_turned_off_or_bounded_and_authors_left_out() {
     assert!(triage.iter().all(|e| e.get("author").is_none()), "{h}");
     let page = std::fs::read_to_string(root.join("site/pilots/email-triage/index.html")).unwrap();
     assert!(!page.contains("by Ada"), "authors are left out");
-    let cache = std::fs::read_to_string(root.join("site/.pilotscope-history")).unwrap();
-    assert!(
-        !cache.contains("Ada"),
-        "the cache, published with the site, names no author"
-    );
+    let cache = std::fs::read_to_string(cache_file(&root)).unwrap();
+    assert!(!cache.contains("Ada"), "the cache names no author");
 }
 
 #[test]
@@ -354,7 +360,9 @@ fn diff_lists_what_a_change_did_in_json_markdown_and_words_and_fails_on_a_regres
     assert_eq!(added["before"], Value::Null);
     assert_eq!(added["source"], "content/invoices.md");
 
-    // Pilot to scaling: a worse verdict, with the checks that changed.
+    // Pilot to scaling with the same answers: a promotion, not a
+    // regression. The new stage's verdict is compared with the same
+    // answers judged at that stage; what it asks for is listed apart.
     let out = pilotscope(
         &root,
         &["diff", &commits[0], &commits[1], "--format", "json"],
@@ -365,16 +373,23 @@ fn diff_lists_what_a_change_did_in_json_markdown_and_words_and_fails_on_a_regres
     assert_eq!(triage["change"], "changed");
     assert_eq!(triage["before"]["verdict"], "at_risk");
     assert_eq!(triage["after"]["verdict"], "not_ready");
-    assert!(!triage["checks"].as_array().unwrap().is_empty(), "{d}");
-    let failing = pilotscope(
+    assert_eq!(triage["before_at_new_stage"]["verdict"], "not_ready");
+    assert_eq!(triage["stage"]["move"], "promotion");
+    assert_eq!(triage["regression"], false);
+    assert!(triage["checks"].as_array().unwrap().is_empty(), "{d}");
+    assert!(
+        !triage["now_required"].as_array().unwrap().is_empty(),
+        "{d}"
+    );
+    let passing = pilotscope(
         &root,
         &["diff", &commits[0], &commits[1], "--fail-on", "regression"],
     );
-    assert_eq!(failing.status.code(), Some(1), "{}", text(&failing.stdout));
+    assert_eq!(passing.status.code(), Some(0), "{}", text(&passing.stdout));
     assert!(
-        text(&failing.stdout).contains("at risk → not ready"),
+        text(&passing.stdout).contains("promoted       triage  stage pilot → scaling · not ready"),
         "{}",
-        text(&failing.stdout)
+        text(&passing.stdout)
     );
 
     // A new read error is a regression too; mending it is not.
@@ -402,12 +417,12 @@ fn diff_lists_what_a_change_did_in_json_markdown_and_words_and_fails_on_a_regres
     );
     let md = text(&md.stdout);
     assert!(
-        md.contains("| | Pilot | Verdict | Readiness | What changed |"),
+        md.contains("| | Pilot | Stage | Verdict | Readiness | What changed |"),
         "{md}"
     );
-    let worse = md.find("worse").unwrap();
+    let promoted = md.find("promoted |").unwrap();
     let added = md.find("added |").unwrap_or(usize::MAX);
-    assert!(worse < added, "{md}");
+    assert!(promoted < added, "{md}");
     assert!(
         md.contains("[Client email triage](https://pilots.example.com/pilots/triage/)"),
         "{md}"

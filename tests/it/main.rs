@@ -26,6 +26,7 @@ mod engine_rules;
 mod faq_files;
 mod faults;
 mod history;
+mod history_git;
 mod hostile;
 mod markdown_paths;
 mod output_escaping;
