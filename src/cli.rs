@@ -421,7 +421,7 @@ pub fn run(mut cli: Cli) -> Exit {
         } => {
             let project = match open_with_content(term, &root, config.as_deref()) {
                 Ok(p) => p,
-                Err(()) => return Exit::Usage,
+                Err(code) => return code,
             };
             diff(
                 term,
@@ -529,13 +529,17 @@ fn init(term: &Term, dir: &Path, ci: Ci) -> Exit {
             if written.is_empty() {
                 term.say("nothing to do: every file already exists");
             }
+            term.say(format_args!(
+                "{} shows every answer filled in; it is not counted as a pilot",
+                crate::scaffold::EXAMPLE_PATH
+            ));
             let here = absolute(Path::new("."));
             let cd = relative_path(dir, &here);
             if cd.is_empty() {
-                term.say("next: `pilotscope serve` to preview the site");
+                term.say("next: `pilotscope new \"Title of the pilot\"` for your first pilot, then `pilotscope serve` to preview the site");
             } else {
                 term.say(format_args!(
-                    "next: `cd {cd}`, then `pilotscope serve` to preview the site"
+                    "next: `cd {cd}`, `pilotscope new \"Title of the pilot\"` for your first pilot, then `pilotscope serve` to preview the site"
                 ));
             }
             Exit::Clean

@@ -389,6 +389,27 @@ pub fn framework_schema() -> Json {
 
 /// The example dossier and FAQ that `init` writes.
 pub const EXAMPLE_DOSSIER: &str = include_str!("../content/supplier-invoice-matching.md");
+
+/// Where `init` writes the example: a name starting with `_` is not read as
+/// a dossier, so the example teaches every answer without counting as one
+/// of the team's pilots in any figure.
+pub const EXAMPLE_PATH: &str = "content/_example.md";
+
+/// What `init` says at the top of the example's front matter.
+const EXAMPLE_NOTE: &str = "# An example with every answer filled in. Its name starts with `_`, so
+# pilotscope does not read it as a pilot: it is in no figure and has no page.
+# Start your own with `pilotscope new \"Title of the pilot\"`, copy answers from
+# here as you need them, and delete this file when you no longer need it.
+";
+
+/// The example dossier as `init` writes it: the shipped example, with the
+/// note above its first answer.
+pub fn example_dossier() -> String {
+    let (fence, rest) = EXAMPLE_DOSSIER
+        .split_once('\n')
+        .expect("the example has front matter");
+    format!("{fence}\n{EXAMPLE_NOTE}{rest}")
+}
 pub const EXAMPLE_FAQ: &str = include_str!("../content/faq.md");
 
 const INIT_CONFIG: &str = r#"#:schema ./schemas/pilotscope.toml.json
@@ -726,8 +747,11 @@ fn ignore_site(existing: &str, line: &str) -> Option<String> {
     Some(text)
 }
 
-/// Creates a new dossier repository in `dir`. Existing files are kept;
-/// returns the files written.
+/// Creates a new dossier repository in `dir`; returns the files written.
+/// A folder that is already a project (it has `pilotscope.toml`) is
+/// refused, as `cargo init` refuses a folder with `Cargo.toml`: running it
+/// again would only write the example back after the team deleted it.
+/// Other files that exist (a `.gitignore`, a workflow) are kept.
 ///
 /// `work_tree` is the root of the git work tree that will hold the project,
 /// when it is not `dir` itself: GitHub reads workflows only from the work
@@ -750,6 +774,14 @@ pub fn init(
     } else {
         format!("{project_in_tree}/site/")
     };
+    let config = dir.join("pilotscope.toml");
+    if config.exists() {
+        return Err(format!(
+            "{} is already a pilotscope project: {} exists\nhelp: `pilotscope new \"Title\"` adds a dossier; to start again, remove pilotscope.toml first",
+            show(dir),
+            show(&config)
+        ));
+    }
     let pipeline = match ci {
         Ci::Github => (
             workflow_dir.join(".github/workflows/pilotscope.yml"),
@@ -772,15 +804,13 @@ pub fn init(
         schema_text(SchemaOf::Config),
         schema_text(SchemaOf::Framework),
     );
+    let example = example_dossier();
     let files: [(PathBuf, &str); 6] = [
-        (dir.join("pilotscope.toml"), INIT_CONFIG),
+        (config, INIT_CONFIG),
         // For editors: `#:schema` lines point here (Taplo, Even Better TOML).
         (dir.join("schemas/pilotscope.toml.json"), &config_schema),
         (dir.join("schemas/framework.toml.json"), &framework_schema),
-        (
-            dir.join("content/supplier-invoice-matching.md"),
-            EXAMPLE_DOSSIER,
-        ),
+        (dir.join(EXAMPLE_PATH), &example),
         (dir.join("content/faq.md"), EXAMPLE_FAQ),
         (pipeline.0, &pipeline.1),
     ];

@@ -109,10 +109,12 @@ struct Shared {
     as_of: jiff::civil::Date,
 }
 
-fn message(changed: Vec<String>, errors: &[Diagnostic]) -> String {
+/// The overlay's message: the pages that changed, and every problem of
+/// the project, errors first, then warnings (each view says its `level`).
+fn message(changed: Vec<String>, errors: &[Diagnostic], warnings: &[Diagnostic]) -> String {
     serde_json::to_string(&Message {
         changed,
-        errors: errors.iter().map(diagnostic_view).collect(),
+        errors: errors.iter().chain(warnings).map(diagnostic_view).collect(),
     })
     .unwrap_or_else(|_| "{}".into())
 }
@@ -218,7 +220,7 @@ pub fn run(
         root: canonical,
         base_path: live.base_path(),
         events: events.clone(),
-        status: RwLock::new(message(Vec::new(), &first.errors)),
+        status: RwLock::new(message(Vec::new(), &first.errors, &first.warnings)),
         shutdown: shutdown_rx,
         allowed_hosts: options
             .allowed_hosts
@@ -255,7 +257,7 @@ pub fn run(
                     announced.clear();
                     term.rebuild(r, false);
                 }
-                let m = message(news, &r.errors);
+                let m = message(news, &r.errors, &r.warnings);
                 if let Ok(mut s) = shared.status.write() {
                     *s = m.clone();
                 }

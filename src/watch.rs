@@ -55,6 +55,10 @@ pub struct Rebuild {
     pub changed: Vec<String>,
     /// Every error currently in the project, for the overlay.
     pub errors: Vec<Diagnostic>,
+    /// Every warning currently in the project (a misspelled key), for the
+    /// overlay beside the errors: the terminal is not where a pilot team
+    /// editing a dossier looks.
+    pub warnings: Vec<Diagnostic>,
     /// New problems to print in the terminal.
     pub report: Vec<Diagnostic>,
     /// Files that had errors and now read cleanly.
@@ -194,12 +198,24 @@ impl Live {
         errors
     }
 
+    /// Every warning now in the project.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.current.as_ref().map_or_else(Vec::new, |c| {
+            c.judged
+                .diagnostics()
+                .filter(|d| !d.is_error())
+                .cloned()
+                .collect()
+        })
+    }
+
     /// A configuration, framework or template problem stops the rebuild
     /// until the next change: the site on disk stays as it was.
     fn blocked(&mut self, problems: Vec<Diagnostic>, start: Instant) -> Rebuild {
         self.blocking = problems.clone();
         Rebuild {
             errors: self.errors(),
+            warnings: self.warnings(),
             report: problems,
             elapsed: start.elapsed(),
             ..Rebuild::default()
@@ -238,6 +254,7 @@ impl Live {
         rebuild.fixed = previous_errors.difference(&now).cloned().collect();
         rebuild.fixed.sort();
         rebuild.errors = self.errors();
+        rebuild.warnings = self.warnings();
         rebuild.report = report;
         rebuild.elapsed = start.elapsed();
         rebuild
@@ -280,6 +297,7 @@ impl Live {
             Change::Templates => self.rerender_all(),
             Change::Nothing if !self.owed => Rebuild {
                 errors: self.errors(),
+                warnings: self.warnings(),
                 ..Rebuild::default()
             },
             Change::Nothing => self.incremental(&Content::default(), first, abandon),
@@ -377,6 +395,7 @@ impl Live {
         let now: HashSet<String> = self.blocking.iter().map(|d| d.source.clone()).collect();
         rebuild.fixed = previous.difference(&now).cloned().collect();
         rebuild.errors = self.errors();
+        rebuild.warnings = self.warnings();
         rebuild.elapsed = start.elapsed();
         rebuild
     }
@@ -411,6 +430,7 @@ impl Live {
         rebuild.fixed.sort();
         rebuild.report = report;
         rebuild.errors = self.errors();
+        rebuild.warnings = self.warnings();
         rebuild.elapsed = start.elapsed();
         rebuild
     }
@@ -441,6 +461,11 @@ impl Live {
                     .filter(|d| d.code != Code::OutputCannotWrite)
                     .chain(judged.diagnostics().filter(|d| d.is_error()))
                     .chain(errors.iter())
+                    .cloned()
+                    .collect(),
+                warnings: judged
+                    .diagnostics()
+                    .filter(|d| !d.is_error())
                     .cloned()
                     .collect(),
                 elapsed: start.elapsed(),
@@ -747,6 +772,7 @@ pub fn run(
             let told = Rebuild {
                 troubles,
                 errors: live.errors(),
+                warnings: live.warnings(),
                 ..Rebuild::default()
             };
             listener(&told, false);
@@ -789,6 +815,7 @@ pub fn run(
             rebuild.report.extend(again.report);
             rebuild.fixed.extend(again.fixed);
             rebuild.errors = again.errors;
+            rebuild.warnings = again.warnings;
             rebuild.pages = again.pages;
             rebuild.left = again.left;
             rebuild.elapsed += again.elapsed;

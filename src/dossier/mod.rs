@@ -9,6 +9,7 @@ pub mod discover;
 pub mod edit;
 pub mod read;
 pub mod schema;
+pub mod slips;
 pub mod split;
 pub mod story;
 pub mod tree;

@@ -176,10 +176,12 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
     let root = match tree::parse(text, parts.matter.clone(), parts.format) {
         Ok(n) => n,
         Err(e) => {
-            return Loaded::failed(
-                Diagnostic::error(Code::DossierSyntax, source, e.message)
-                    .at(Location::from_offsets(text, e.at.start, e.at.end)),
-            );
+            let mut d = Diagnostic::error(Code::DossierSyntax, source, e.message)
+                .at(Location::from_offsets(text, e.at.start, e.at.end));
+            if let Some(help) = e.help {
+                d = d.with_help(help);
+            }
+            return Loaded::failed(d);
         }
     };
 
@@ -456,15 +458,34 @@ impl Reader<'_> {
                     _ => None,
                 };
                 if date.is_none() {
-                    self.error_at(
-                        Code::DossierBadDate,
-                        &node.span,
-                        format!(
-                            "`{key}` must be a date written YYYY-MM-DD; found {}",
-                            found()
+                    let (message, help) = match &node.kind {
+                        NodeKind::Str(s) | NodeKind::Datetime(s) => match no_such_day(s.trim()) {
+                            Some((why, nearest)) => (
+                                format!(
+                                    "`{key}` is written YYYY-MM-DD, but {} is not a day: {why}",
+                                    s.trim()
+                                ),
+                                format!(
+                                    "check the date; the nearest day that exists is `{nearest}`"
+                                ),
+                            ),
+                            None => (
+                                format!(
+                                    "`{key}` must be a date written YYYY-MM-DD; found {}",
+                                    found()
+                                ),
+                                "for example `2026-02-02`".to_string(),
+                            ),
+                        },
+                        _ => (
+                            format!(
+                                "`{key}` must be a date written YYYY-MM-DD; found {}",
+                                found()
+                            ),
+                            "for example `2026-02-02`".to_string(),
                         ),
-                        Some("for example `2026-02-02`".into()),
-                    );
+                    };
+                    self.error_at(Code::DossierBadDate, &node.span, message, Some(help));
                 }
                 date.map(Value::Date)
             }
@@ -517,7 +538,24 @@ impl Reader<'_> {
                 None
             }
             None => {
-                self.error_at(Code::DossierBadShare, &node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), None);
+                // "about 80", "80 percent": the number they meant, written
+                // both ways.
+                let help = match &node.kind {
+                    NodeKind::Str(s) => first_number(s).map(|n| {
+                        let share = if n > 1.0 { n / 100.0 } else { n };
+                        format!(
+                            "write `{}` or `\"{}%\"`: a number alone, without words",
+                            tree::format_number(share),
+                            tree::format_number(share * 100.0)
+                        )
+                    }),
+                    _ => None,
+                }
+                .unwrap_or_else(|| {
+                    "write a number from 0 to 1 such as `0.80`, or a percentage such as `\"80%\"`"
+                        .into()
+                });
+                self.error_at(Code::DossierBadShare, &node.span, format!("`{key}` must be a share: a number from 0 to 1 such as 0.82, or a percentage such as \"82%\"; found {}", found()), Some(help));
                 None
             }
         }
@@ -544,13 +582,29 @@ impl Reader<'_> {
             }
             Some(n) => Some(Value::Number(n)),
             None => {
+                // A KPI's value with its unit ("3 days"): the unit has a
+                // key of its own.
+                let kpi_value = ["baseline", "target", "actual"]
+                    .iter()
+                    .any(|k| key.ends_with(&format!(".{k}")));
+                let leaf = key.rsplit('.').next().unwrap_or(key);
+                let help = match (&node.kind, kpi_value) {
+                    (NodeKind::Str(s), true) => match split_unit(s) {
+                        Some((n, unit)) => format!(
+                            "put the number here and the unit in `unit:`: `{leaf}: {}` and `unit: {unit}`",
+                            tree::format_number(n)
+                        ),
+                        None => format!(
+                            "write the number alone, such as `{leaf}: 6.5`, with its unit in `unit:`; if it is not measured yet, leave `{leaf}` out"
+                        ),
+                    },
+                    _ => "write digits only, without currency signs or thousands separators".into(),
+                };
                 self.error_at(
                     Code::DossierBadNumber,
                     &node.span,
                     format!("`{key}` must be a number such as 180000; found {}", found()),
-                    Some(
-                        "write digits only, without currency signs or thousands separators".into(),
-                    ),
+                    Some(help),
                 );
                 None
             }
@@ -603,7 +657,17 @@ impl Reader<'_> {
                     Some(w) => Some(Value::Choice(w)),
                     None => {
                         let help = suggest(t, words.iter().copied())
-                            .map(|s| format!("did you mean `{s}`?"));
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .or_else(|| {
+                                Some(format!(
+                                    "write one of the words exactly ({}); say more in the dossier's story",
+                                    words
+                                        .iter()
+                                        .map(|w| format!("`{w}`"))
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ))
+                            });
                         self.error_at(
                             Code::DossierBadChoice,
                             &node.span,
@@ -855,6 +919,56 @@ fn number_of(v: Value) -> Option<f64> {
         Value::Number(n) => Some(n),
         _ => None,
     }
+}
+
+/// For text shaped `YYYY-MM-DD` that is no calendar date: why not, and
+/// the nearest day that exists (`2026-02-30`: February 2026 has 28 days;
+/// `2026-02-28`). `None` when the shape is not a date's at all.
+fn no_such_day(s: &str) -> Option<(String, jiff::civil::Date)> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let y: i16 = s[0..4].parse().ok()?;
+    let m: i8 = s[5..7].parse().ok()?;
+    let d: i8 = s[8..10].parse().ok()?;
+    if !(1..=12).contains(&m) {
+        let nearest = jiff::civil::Date::new(y, m.clamp(1, 12), d.clamp(1, 28)).ok()?;
+        return Some((format!("a year has 12 months, not {m}"), nearest));
+    }
+    let first = jiff::civil::Date::new(y, m, 1).ok()?;
+    let days = first.days_in_month();
+    let nearest = jiff::civil::Date::new(y, m, d.clamp(1, days)).ok()?;
+    let month = first.strftime("%B %Y");
+    Some((format!("{month} has {days} days"), nearest))
+}
+
+/// The first number in `s` ("about 80" gives 80).
+fn first_number(s: &str) -> Option<f64> {
+    s.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|w| !w.is_empty() && w.chars().any(|c| c.is_ascii_digit()))
+        .and_then(|w| w.parse().ok())
+}
+
+/// "3 days" as (3, "days"): a number, then a unit of letters.
+fn split_unit(s: &str) -> Option<(f64, &str)> {
+    let s = s.trim();
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter(|i| *i > 0)?;
+    let n: f64 = s[..end].parse().ok()?;
+    let unit = s[end..].trim();
+    (!unit.is_empty()
+        && unit
+            .chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '/'))
+    .then_some((n, unit))
 }
 
 /// `YYYY-MM-DD` and nothing else, as a real calendar date.

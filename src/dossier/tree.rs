@@ -86,6 +86,8 @@ fn truncate(s: &str, max: usize) -> String {
 pub struct TreeError {
     pub at: Range<usize>,
     pub message: String,
+    /// The fixed line, for a known slip (`dossier::slips`).
+    pub help: Option<String>,
 }
 
 /// Parses the front matter at `range` of `text` in `format`.
@@ -97,6 +99,7 @@ pub fn parse(text: &str, range: Range<usize>, format: Format) -> Result<Node, Tr
         Format::Toml | Format::Json => {
             if let Some(at) = bracket_depth(matter, MAX_DEPTH) {
                 return Err(TreeError {
+                    help: None,
                     at: offset + at..offset + at + 1,
                     message: format!(
                         "the front matter is nested more than {MAX_DEPTH} levels deep"
@@ -156,7 +159,11 @@ fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeEr
     let mut root: Option<Node> = None;
     let mut documents = 0;
 
-    let err = |at: Range<usize>, message: String| TreeError { at, message };
+    let err = |at: Range<usize>, message: String| TreeError {
+        at,
+        message,
+        help: None,
+    };
 
     for item in Parser::new_from_str(matter) {
         let (event, span) = match item {
@@ -164,12 +171,30 @@ fn yaml(matter: &str, offset: usize, lines_before: usize) -> Result<Node, TreeEr
             Err(e) => {
                 let m = e.marker();
                 let at = to_byte(m.line(), m.col());
-                let message = if e.info().contains("recursion limit") {
-                    format!("the front matter is nested more than {MAX_DEPTH} levels deep")
-                } else {
-                    format!("the YAML front matter cannot be read: {}", e.info())
-                };
-                return Err(err(at..at + 1, message));
+                if e.info().contains("recursion limit") {
+                    return Err(err(
+                        at..at + 1,
+                        format!("the front matter is nested more than {MAX_DEPTH} levels deep"),
+                    ));
+                }
+                // The parser stops where it can no longer go on, often a
+                // line after the slip: point at the slip when it is a
+                // known one, with the line written right.
+                return Err(match super::slips::yaml_slip(matter, m.line()) {
+                    Some(slip) => TreeError {
+                        at: offset + line_starts[slip.line] + slip.at.start
+                            ..offset + line_starts[slip.line] + slip.at.end,
+                        message: format!("the YAML front matter cannot be read: {}", slip.message),
+                        help: Some(slip.help),
+                    },
+                    None => err(
+                        at..at + 1,
+                        format!(
+                            "the YAML front matter cannot be read: {}",
+                            super::slips::plain_words(e.info())
+                        ),
+                    ),
+                });
             }
         };
         let start = to_byte(span.start.line(), span.start.col());
@@ -402,6 +427,7 @@ fn toml_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
     let table = DeTable::parse(matter).map_err(|e| {
         let span = e.span().unwrap_or(0..1);
         TreeError {
+            help: None,
             at: offset + span.start..offset + span.end.max(span.start + 1),
             message: format!(
                 "the TOML front matter cannot be read: {}",
@@ -414,6 +440,7 @@ fn toml_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
         let span = offset + v.span().start..offset + v.span().end;
         if depth > MAX_DEPTH {
             return Err(TreeError {
+                help: None,
                 at: span,
                 message: format!("the front matter is nested more than {MAX_DEPTH} levels deep"),
             });
@@ -491,6 +518,7 @@ fn json_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
         jsonc_parser::parse_to_ast(matter, &CollectOptions::default(), &options).map_err(|e| {
             let r = e.range();
             TreeError {
+                help: None,
                 at: offset + r.start..offset + r.end.max(r.start + 1),
                 message: format!("the JSON front matter cannot be read: {}", e.kind()),
             }
@@ -538,6 +566,7 @@ fn json_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
             let node = value(&v, offset);
             match repeated_key(&node) {
                 Some(k) => Err(TreeError {
+                    help: None,
                     at: k.span.clone(),
                     message: format!("`{}` is given twice", k.name),
                 }),
@@ -545,6 +574,7 @@ fn json_tree(matter: &str, offset: usize) -> Result<Node, TreeError> {
             }
         }
         _ => Err(TreeError {
+            help: None,
             at: offset..offset + 1,
             message: "the JSON front matter must be one object `{ … }`".into(),
         }),

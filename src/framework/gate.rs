@@ -15,9 +15,11 @@ use super::{Framework, Severity, Verdict};
 /// checks (outcome `fail` or `unanswered`) that, were they to pass, would
 /// make the verdict `ready`, in this order:
 ///
-/// 1. every failing blocker;
+/// 1. every failing blocker, in the framework's order;
 /// 2. for each mistake with n ≥ 2 failing majors, the first n − 1 of them
-///    in the framework's order, so that no mistake stays active;
+///    in the framework's order, so that no mistake stays active (after
+///    every blocker: a blocker is what a team must do first, so the list
+///    read as a next step starts with them);
 /// 3. then, while readiness is below the framework's bar, the remaining
 ///    failing checks by weight, heaviest first, ties in the framework's
 ///    order.
@@ -66,7 +68,12 @@ pub fn path_to_ready(g: &Diagnosis, fw: &Framework) -> Vec<usize> {
         .collect();
     // A stable sort keeps the framework's order among equal weights.
     rest.sort_by_key(|i| std::cmp::Reverse(fw.weight(g.checks[*i].severity)));
-    let mut order: Vec<usize> = (0..g.checks.len()).filter(|i| taken[*i]).collect();
+    let mut order: Vec<usize> = (0..g.checks.len())
+        .filter(|i| taken[*i] && g.checks[*i].severity == Severity::Blocker)
+        .collect();
+    order.extend(
+        (0..g.checks.len()).filter(|i| taken[*i] && g.checks[*i].severity != Severity::Blocker),
+    );
     for i in rest {
         if score(pass, total) >= fw.ready_at {
             break;
@@ -194,6 +201,15 @@ mod tests {
                 prop_assert!(g.checks[*i].outcome.is_failing());
                 prop_assert!(!path[..n].contains(i));
             }
+            // Every blocker comes before any other check: the path is
+            // read as the next step, and a blocker is what to do first.
+            let blocker = |i: &usize| g.checks[*i].severity == Severity::Blocker;
+            let blockers = path.iter().take_while(|i| blocker(i)).count();
+            prop_assert!(
+                path[blockers..].iter().all(|i| !blocker(i)),
+                "blockers first: {:?}",
+                path
+            );
             // Brute force: no set of failing checks smaller than the path
             // makes the pilot ready.
             let failing: Vec<usize> = g

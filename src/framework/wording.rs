@@ -83,6 +83,30 @@ fn show_threshold(field: usize, value: f64) -> String {
     }
 }
 
+/// An answer and its threshold as the field shows them, the answer with
+/// enough digits that the sentence never states a comparison its own
+/// numbers contradict: 20.01% against a 20% limit is not "20%", and
+/// 59.99% against a 60% threshold not "60%".
+fn show_apart(field: usize, n: f64, limit: f64) -> (String, String) {
+    let (shown, limit_shown) = (show_threshold(field, n), show_threshold(field, limit));
+    let share = schema::FIELDS[field].kind == Kind::Share;
+    let scale = if share { 100.0 } else { 1.0 };
+    let number = |s: &str| s.trim_end_matches('%').replace(',', "").parse::<f64>().ok();
+    let agrees = |s: &str| {
+        number(s).is_some_and(|x| x.partial_cmp(&(limit * scale)) == n.partial_cmp(&limit))
+    };
+    if agrees(&shown) {
+        return (shown, limit_shown);
+    }
+    for digits in 1..=9 {
+        let s = format!("{:.*}", digits, n * scale);
+        if agrees(&s) {
+            return (if share { format!("{s}%") } else { s }, limit_shown);
+        }
+    }
+    (shown, limit_shown)
+}
+
 fn chosen(c: Chosen) -> String {
     match c {
         Chosen::Word(w) => w.replace('_', " "),
@@ -171,10 +195,7 @@ pub fn sentence(decision: &Decision, check: &Check, say: Say) -> String {
             limit,
             at_least,
         } => {
-            let (shown, limit) = (
-                show_threshold(*field, *found),
-                show_threshold(*field, *limit),
-            );
+            let (shown, limit) = show_apart(*field, *found, *limit);
             let name = say.field(*field);
             match (at_least, pass) {
                 (true, true) => format!("{name} is {shown}, at least {limit}"),

@@ -99,7 +99,31 @@ fn loc_text(d: &Diagnostic) -> String {
     })
 }
 
-/// The terminal report of `pilotscope check`.
+/// A verdict in words, for people: `not_ready` stays in JSON.
+pub fn verdict_words(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Ready => "ready",
+        Verdict::AtRisk => "at risk",
+        Verdict::NotReady => "not ready",
+    }
+}
+
+/// Where a dossier that cannot be read first goes wrong: its first error's
+/// file, line and column (the file alone when the error has no place).
+fn unreadable_at(e: &crate::project::Entry) -> String {
+    match e.diagnostics.iter().find(|d| d.is_error()) {
+        Some(d) => match &d.location {
+            Some(l) => format!("{}:{}:{}", printable(&d.source), l.line, l.column),
+            None => printable(&d.source).into_owned(),
+        },
+        None => printable(&e.file.source).into_owned(),
+    }
+}
+
+/// The terminal report of `pilotscope check`: a table of every dossier in
+/// path order under a header (a dossier that cannot be read has a line of
+/// its own saying where), the diagnostics with their source lines, and a
+/// summary that counts every dossier.
 pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
     let mut out = String::new();
     let width = judged
@@ -107,14 +131,38 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         .map(|(d, _)| d.title.chars().count())
         .max()
         .unwrap_or(0)
-        .min(48);
-    for (d, g) in judged.pilots() {
+        .clamp(5, 48);
+    if !judged.entries.is_empty() {
+        let header = format!(
+            "{:<9}  {:>9}  {:<11}  {:<11}  {:<width$}  Source",
+            "Verdict", "Readiness", "To ready", "Most active", "Pilot"
+        );
+        let _ = writeln!(out, "{}", paint(color, Style::new().bold(), &header));
+    }
+    for e in &judged.entries {
+        let Some((d, g)) = &e.judged else {
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(
+                    color,
+                    AnsiColor::Red.on_default().bold(),
+                    &format!("cannot be read: {}", unreadable_at(e))
+                )
+            );
+            continue;
+        };
         let verdict = paint(
             color,
             verdict_style(g.verdict),
-            &format!("{:<9}", g.verdict.as_str()),
+            &format!("{:<9}", verdict_words(g.verdict)),
         );
-        let most = g.most_active.map_or("-", Mistake::as_str);
+        // A ready pilot has no mistake to name (report.json keeps
+        // `most_active` as the contract defines it).
+        let most = match g.verdict {
+            Verdict::Ready => "-",
+            _ => g.most_active.map_or("-", Mistake::as_str),
+        };
         let mut title: String = printable(&d.title).chars().take(48).collect();
         if d.title.chars().count() > 48 {
             title.pop();
@@ -140,7 +188,7 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "{verdict} {:>3}  {:<12}  {most:<10}  {title:<width$}  {}{flags}",
+            "{verdict}  {:>9}  {:<11}  {most:<11}  {title:<width$}  {}{flags}",
             g.readiness,
             checks_to_ready(g),
             printable(&d.source)
@@ -155,22 +203,34 @@ pub fn human(judged: &Judged, framework: &Framework, color: bool) -> String {
         out.push_str("\n\n");
     }
     let _ = framework;
+    out.push_str(&summary(judged, &diagnostics));
+    out
+}
+
+/// The last line of `check`: every dossier counted, those that cannot be
+/// read included.
+fn summary(judged: &Judged, diagnostics: &[&Diagnostic]) -> String {
     let p = &judged.portfolio;
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let _ = writeln!(
-        out,
-        "{} as of {}: {} ready, {} at risk, {} not ready; {} in purgatory; {}, {}",
-        crate::words::plural(p.pilots, "pilot", "pilots"),
+    let plural = crate::words::plural;
+    let dossiers = p.pilots + p.unread;
+    let unread = match p.unread {
+        0 => String::new(),
+        n => format!("; {} cannot be read", plural(n, "dossier", "dossiers")),
+    };
+    format!(
+        "{} as of {}: {} judged ({} ready, {} at risk, {} not ready; {} in purgatory){unread}; {}, {}\n",
+        plural(dossiers, "dossier", "dossiers"),
         judged.as_of,
+        plural(p.pilots, "pilot", "pilots"),
         p.verdict_count(Verdict::Ready),
         p.verdict_count(Verdict::AtRisk),
         p.verdict_count(Verdict::NotReady),
         p.purgatory,
-        crate::words::plural(errors, "error", "errors"),
-        crate::words::plural(warnings, "warning", "warnings"),
-    );
-    out
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings"),
+    )
 }
 
 /// `s` with every control character written as an escape (`\n`, `\r`,
@@ -220,7 +280,13 @@ pub fn fail_on_summary(judged: &Judged, level: Verdict) -> String {
         level.as_str()
     );
     for (d, g) in hits {
-        let _ = writeln!(out, "  {} ({}): {}", d.title, d.source, g.verdict.as_str());
+        let _ = writeln!(
+            out,
+            "  {} ({}): {}",
+            d.title,
+            d.source,
+            verdict_words(g.verdict)
+        );
     }
     out
 }

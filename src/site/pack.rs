@@ -287,10 +287,12 @@ pub struct PackPilot {
     pub flags: Vec<view::FlagView>,
     pub next_step: Option<view::NextStep>,
     pub why_stopped: Option<view::WhyStopped>,
-    pub path: Option<super::readiness::PathView>,
     pub gate: Option<super::readiness::GateView>,
+    pub keep_ready: Option<view::KeepReady>,
     pub source: String,
-    /// The checks that fail or are unanswered, blockers first.
+    /// The checks that fail or are unanswered and are not in the next
+    /// step (each check is on the sheet once, as on the page), blockers
+    /// first.
     pub failing: Vec<view::CheckView>,
 }
 
@@ -312,8 +314,12 @@ fn pack_pilot(
     };
     // Only the checks that fail or are unanswered are in it (`passing` is
     // false above), blockers first; of one severity, the framework's order.
-    let mut failing: Vec<view::CheckView> =
-        pilot.mistakes.into_iter().flat_map(|m| m.checks).collect();
+    let mut failing: Vec<view::CheckView> = pilot
+        .mistakes
+        .into_iter()
+        .flat_map(|m| m.checks)
+        .filter(|c| c.step == 0)
+        .collect();
     failing.sort_by_key(weight);
     PackPilot {
         id: pilot.id,
@@ -328,8 +334,8 @@ fn pack_pilot(
         flags: pilot.flags,
         next_step: pilot.next_step,
         why_stopped: pilot.why_stopped,
-        path: pilot.path,
         gate: pilot.gate,
+        keep_ready: pilot.keep_ready,
         source: pilot.source,
         failing,
     }

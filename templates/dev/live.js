@@ -42,11 +42,18 @@
     close.type = "button";
     close.addEventListener("click", function () { box.parentNode.removeChild(box); });
     box.appendChild(close);
-    box.appendChild(text("h2", "", errors.length === 1 ? "1 problem to fix" : errors.length + " problems to fix"));
+    var count = function (level, one, many) {
+      var n = errors.filter(function (e) { return e.level === level; }).length;
+      return n === 0 ? "" : n === 1 ? "1 " + one : n + " " + many;
+    };
+    var title = [count("error", "error", "errors"), count("warning", "warning", "warnings")]
+      .filter(function (t) { return t; }).join(", ");
+    box.appendChild(text("h2", "", title + " to look at"));
     var list = document.createElement("ol");
     errors.forEach(function (e) {
       var li = document.createElement("li");
-      li.appendChild(text("span", "loc", e.location));
+      li.className = e.level;
+      li.appendChild(text("span", "loc", (e.level === "warning" ? "warning: " : "") + e.location));
       li.appendChild(document.createTextNode(" " + e.message));
       if (e.line_text) li.appendChild(text("pre", "", e.line_text + "\n" + e.caret));
       if (e.help) li.appendChild(text("div", "help", "help: " + e.help));

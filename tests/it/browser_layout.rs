@@ -6,9 +6,10 @@
 //! On screen: the page never scrolls sideways (the document is exactly as
 //! wide as the viewport; wide tables scroll in their own box, and the
 //! portfolio's becomes cards on a phone), no visible text is smaller than
-//! 12 px, and at 1366 × 768 a pilot's facts (owner,
+//! 12 px, at 1366 × 768 a pilot's facts (owner,
 //! sponsor, stage, budget, decision due, last review) are in the first
-//! screen. On paper: every column of the portfolio is on the page, without
+//! screen, and at 390 × 844 its verdict and the first check of its next
+//! step are. On paper: every column of the portfolio is on the page, without
 //! sort glyphs or an empty "Downloads" line, and a pilot page's first page
 //! has its facts and verdict.
 //!
@@ -128,6 +129,33 @@ async fn check_screens(c: &Client, site: &StaticServer) -> Vec<String> {
                         "the portfolio's table is {} px wide in its {} px box at 390 px",
                         v[0], v[1]
                     ));
+                }
+            }
+            if width == 390 && page.starts_with("pilots/") && !page.contains("route-planner") {
+                // On a phone the verdict and the next step's first check
+                // (for a ready pilot, what its next stage will ask) are in
+                // the first screen.
+                let v = c
+                    .execute(
+                        "var v = document.querySelector('.verdict-panel');
+                         var s = document.querySelector('.next-step .next-remedies .check-title')
+                           || document.querySelector('.next-step h2');
+                         return [v ? v.getBoundingClientRect().bottom : null,
+                                 s ? s.getBoundingClientRect().bottom : null,
+                                 window.innerHeight];",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                let screen = v[2].as_f64().unwrap();
+                for (i, what) in [(0, "the verdict"), (1, "the first step")] {
+                    match v[i].as_f64() {
+                        None => problems.push(format!("{page}: no {what} at 390 px")),
+                        Some(bottom) if bottom > screen => problems.push(format!(
+                            "{page}: {what} ends at {bottom} px, below the first screen of {screen} px at 390 px"
+                        )),
+                        Some(_) => {}
+                    }
                 }
             }
             if width == 1366 && page.starts_with("pilots/") && !page.contains("route-planner") {

@@ -963,3 +963,211 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert!(!err.contains("could not be written"), "{err}");
     assert_ne!(out.status.code(), Some(2), "{err}");
 }
+
+// ---------------------------------------------------------------- issue 22, §3 and §4
+
+#[test]
+fn check_counts_every_dossier_and_gives_each_unreadable_one_a_line() {
+    let r = run(&fixture("bad"), &["check", "--as-of", AS_OF]);
+    assert_eq!(r.code, 1);
+    let report = {
+        let out = run(
+            &fixture("bad"),
+            &["check", "--format", "json", "--as-of", AS_OF],
+        );
+        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let mut sources: Vec<String> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["source"].as_str().unwrap().to_string())
+        .collect();
+    sources.dedup();
+    for source in &sources {
+        assert!(
+            r.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("cannot be read: {source}"))),
+            "{source} has a line of its own:\n{}",
+            r.stdout
+        );
+    }
+    // One with a place says where: file, line and column.
+    assert!(
+        r.stdout
+            .contains("cannot be read: content/bool-written-yes.md:6:19"),
+        "{}",
+        r.stdout
+    );
+    let last = r.stdout.lines().last().unwrap();
+    let pilots = report["dossiers"].as_array().unwrap().len();
+    assert!(
+        last.starts_with(&format!(
+            "{} dossiers as of {AS_OF}: {pilots} pilots judged",
+            pilots + sources.len()
+        )),
+        "{last}"
+    );
+    assert!(
+        last.contains(&format!("; {} dossiers cannot be read;", sources.len())),
+        "{last}"
+    );
+}
+
+#[test]
+fn check_lines_have_a_header_verdicts_in_words_and_no_mistake_for_a_ready_pilot() {
+    let r = run(&crate::common::repo_root(), &["check", "--as-of", AS_OF]);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("Verdict")
+            && lines[0].contains("Pilot")
+            && lines[0].contains("Source"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("not_ready"), "{}", r.stdout);
+    assert!(!r.stdout.contains("at_risk"), "{}", r.stdout);
+    // Supplier invoice matching is ready with a failing check of metrics.
+    let ready = lines
+        .iter()
+        .find(|l| l.contains("Supplier invoice matching"))
+        .unwrap();
+    assert!(ready.starts_with("ready "), "{ready}");
+    assert!(!ready.contains("metrics"), "{ready}");
+}
+
+/// The slips of a dossier filled in by hand (`tests/fixtures/slips`): each
+/// is reported at the line where the slip is, in plain words, with a help
+/// line that says what to write.
+#[test]
+fn slips_made_by_hand_are_located_where_they_are_with_a_help_that_fixes_them() {
+    let out = run(
+        &fixture("slips"),
+        &["check", "--format", "json", "--as-of", AS_OF],
+    );
+    assert_eq!(out.code, 1);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let errors = report["errors"].as_array().unwrap();
+    let of = |file: &str| -> (i64, String) {
+        let e = errors
+            .iter()
+            .find(|e| e["source"] == format!("content/{file}"))
+            .unwrap_or_else(|| panic!("{file} has an error"));
+        (
+            e["line"].as_i64().unwrap(),
+            e["message"].as_str().unwrap().to_string(),
+        )
+    };
+    for (file, line, words, help) in [
+        (
+            "no-space-after-colon.md",
+            5,
+            "no space after the colon",
+            "`  production_owner: Plant manager`",
+        ),
+        (
+            "unclosed-list.md",
+            4,
+            "opens with `[` and is not closed",
+            "`budget: [40000]`",
+        ),
+        (
+            "tab-indent.md",
+            5,
+            "indented with a tab",
+            "`  led_by: business`",
+        ),
+        (
+            "unclosed-quote.md",
+            2,
+            "opens a quote",
+            "`title: \"Claims triage\"`",
+        ),
+        (
+            "colon-in-value.md",
+            3,
+            "holds a colon",
+            "`summary: \"Phase 1: depots in the north\"`",
+        ),
+        (
+            "day-that-does-not-exist.md",
+            4,
+            "2026-02-30 is not a day: February 2026 has 28 days",
+            "`2026-02-28`",
+        ),
+        (
+            "baseline-with-unit.md",
+            7,
+            "`metrics.business.baseline` must be a number",
+            "`baseline: 3` and `unit: days`",
+        ),
+        (
+            "share-in-words.md",
+            5,
+            "must be a share",
+            "write `0.8` or `\"80%\"`",
+        ),
+        (
+            "choice-in-words.md",
+            5,
+            "must be one of",
+            "(`real_scenarios`, `generic`, `none`)",
+        ),
+    ] {
+        let (at, message) = of(file);
+        assert_eq!(at, line, "{file}: {message}");
+        assert!(message.contains(words), "{file}: {message}");
+        assert!(message.contains("(help: "), "{file}: {message}");
+        assert!(message.contains(help), "{file}: {message}");
+        for grammar in [
+            "mapping values",
+            "illegal placement",
+            "tabs disallowed",
+            "quoted scalar",
+        ] {
+            assert!(!message.contains(grammar), "{file}: {message}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- issue 22, §7
+
+#[test]
+fn an_evidence_sentence_never_states_a_comparison_its_own_numbers_contradict() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("content/edge.md"),
+        "---\ntitle: Edge\nstage: scaling\ndata:\n  exception_rate: \"20.01%\"\n  completeness: 0.8999\nchange:\n  adoption_rate: \"59.99%\"\n---\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "--format", "json", "--as-of", AS_OF]);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let message = |id: &str| -> String {
+        report["dossiers"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        message("data.exception-volume").contains("is 20.01%, above the 20% limit"),
+        "{}",
+        message("data.exception-volume")
+    );
+    assert!(
+        message("change.adoption-level").contains("is 59.99%, below the 60% threshold"),
+        "{}",
+        message("change.adoption-level")
+    );
+    assert!(
+        message("data.completeness").contains("is 89.99%, below the 90% threshold"),
+        "{}",
+        message("data.completeness")
+    );
+}

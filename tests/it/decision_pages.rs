@@ -18,45 +18,88 @@ fn texts(html: &str, css: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_next_step_gives_the_failing_checks_remedy_before_the_mistakes_fix() {
+fn the_next_step_is_the_path_to_ready_grouped_by_mistake_each_check_once() {
     let project = project_from(&repo_root());
     build_in(project.path(), 0);
-    // Ready, with one failing check: a KPI that misses its target.
-    let html = page(
-        project.path(),
-        "pilots/supplier-invoice-matching/index.html",
-    );
-    let remedies = texts(&html, ".next-step .next-remedies .remedy");
-    assert_eq!(remedies.len(), 1, "{remedies:?}");
-    assert!(
-        remedies[0].starts_with("Remedy: Find why each missed KPI"),
-        "{remedies:?}"
-    );
-    let step = texts(&html, ".next-step").concat();
-    let remedy = step.find("Find why each missed KPI").unwrap();
-    let fix = step
-        .find("the mistake's general fix")
-        .expect("the general fix");
-    assert!(remedy < fix, "the check's remedy comes first: {step}");
+    let report = report(project.path());
+    for d in report["dossiers"].as_array().unwrap() {
+        let id = d["id"].as_str().unwrap();
+        let html = page(project.path(), &format!("pilots/{id}/index.html"));
+        let path: Vec<&str> = d["path_to_ready"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        let step_ids = texts(&html, ".next-step .next-remedies .check-title");
+        if path.is_empty() || d["stage"] == "abandoned" {
+            assert!(step_ids.is_empty(), "{id}: no next step list");
+            continue;
+        }
+        // One list: the path's checks, each once, blockers first within
+        // the report's order, grouped under their mistakes.
+        assert_eq!(step_ids.len(), path.len(), "{id}: {step_ids:?} vs {path:?}");
+        let headings = texts(&html, ".next-step h2");
+        assert_eq!(headings.len(), 1, "{id}: one next step: {headings:?}");
+        assert!(
+            headings[0].ends_with(&format!(
+                "{} check{} from ready",
+                path.len(),
+                if path.len() == 1 { "" } else { "s" }
+            )),
+            "{id}: {headings:?}"
+        );
+        assert!(
+            !html.contains("class=\"panel path-to-ready\""),
+            "{id}: no second list of the same checks"
+        );
+        // The most active mistake is named above the list, as the diagnosis.
+        let diagnosis = texts(&html, ".next-step .next-diagnosis").concat();
+        assert!(
+            diagnosis.starts_with("Most active mistake:"),
+            "{id}: {diagnosis}"
+        );
+        // Every remedy on the page appears once.
+        let remedies = texts(&html, ".remedy");
+        let mut seen = std::collections::BTreeSet::new();
+        for r in &remedies {
+            assert!(seen.insert(r.clone()), "{id}: remedy twice: {r}");
+        }
+        // The first step is a blocker when any check of the path is one.
+        let sev = texts(&html, ".next-step .next-remedies .sev");
+        if sev.iter().any(|s| s == "blocker") {
+            let groups = texts(&html, ".next-step .step-group");
+            assert_eq!(
+                sev[0], "blocker",
+                "{id}: blockers first: {sev:?} {groups:?}"
+            );
+        }
+    }
+}
 
-    // Several failing checks: the heaviest first.
-    let html = page(
-        project.path(),
-        "pilots/visual-quality-inspection/index.html",
-    );
-    let severities = texts(&html, ".next-step .next-remedies .sev");
-    let weight = |s: &str| match s {
-        "blocker" => 3,
-        "major" => 2,
-        _ => 1,
-    };
-    assert!(severities.len() > 2, "{severities:?}");
-    assert!(
-        severities
-            .windows(2)
-            .all(|w| weight(&w[0]) >= weight(&w[1])),
-        "most weight first: {severities:?}"
-    );
+#[test]
+fn a_ready_pilot_names_no_most_active_mistake_and_shows_what_comes_next() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    let report = report(project.path());
+    let ready: Vec<&serde_json::Value> = report["dossiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["verdict"] == "ready")
+        .collect();
+    assert!(!ready.is_empty());
+    for d in ready {
+        let id = d["id"].as_str().unwrap();
+        let html = page(project.path(), &format!("pilots/{id}/index.html"));
+        assert!(!html.contains("most active mistake"), "{id}");
+        assert!(!html.contains("Most active mistake"), "{id}");
+        let next = texts(&html, ".next-step h2").concat();
+        match d["stage"].as_str().unwrap() {
+            "production" => assert_eq!(next, "Next step: keep it ready", "{id}"),
+            _ => assert!(next.starts_with("Next step: what "), "{id}: {next}"),
+        }
+    }
 }
 
 #[test]

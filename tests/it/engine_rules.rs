@@ -216,7 +216,8 @@ fn the_pilot_page_shows_the_way_to_ready_and_the_gate_to_the_next_stage() {
         !ready.contains("from ready</h2>"),
         "a ready pilot has no path"
     );
-    assert!(ready.contains("Ready for production?"));
+    // A ready pilot's next step is what its next stage will ask.
+    assert!(ready.contains("Next step: what production will ask"));
     assert!(ready.contains("Yes. Judged by the rules for production"));
 }
 

@@ -1012,3 +1012,33 @@ fn an_edit_that_changes_only_its_page_announces_that_page_once_and_not_the_index
         server.stderr()
     );
 }
+
+// ---------------------------------------------------------------- issue 22, §4
+
+#[test]
+fn a_misspelled_key_reaches_the_overlay_as_a_warning_at_its_line() {
+    let project = Project::live();
+    let mut server = serve(&project);
+    let text = dossier("Alpha with a slip").replacen(
+        "---\n",
+        "---\nframing:\n  exectuive_sponsor: CFO\n",
+        1,
+    );
+    project.write("content/alpha.md", &text);
+    server.wait_for(ALPHA, 200, "Alpha with a slip");
+    let mut warnings = Vec::new();
+    for _ in 0..100 {
+        warnings = live::locations_of(&server.status(), "warning");
+        if !warnings.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("content/alpha.md:3:")),
+        "{warnings:?}"
+    );
+    assert!(error_locations(&server.status()).is_empty());
+}

@@ -829,20 +829,18 @@ fn markup_and_template_syntax_in_a_dossier_come_out_as_text() {
 // ---------------------------------------------------------------- init, templates
 
 #[test]
-fn an_initialised_project_builds_and_init_never_overwrites() {
+fn an_initialised_project_builds_counts_no_example_pilot_and_init_again_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("pilots");
     let first = pilotscope().arg("init").arg(&root).output().unwrap();
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let written = String::from_utf8_lossy(&first.stdout)
-        .matches("wrote ")
-        .count();
-    assert!(
-        written >= 3,
-        "init writes the example files: {}",
-        String::from_utf8_lossy(&first.stdout)
-    );
+    let said = String::from_utf8_lossy(&first.stdout);
+    assert!(said.matches("wrote ").count() >= 3, "{said}");
+    assert!(said.contains("pilotscope new"), "says how to start: {said}");
 
+    // The example teaches every answer without counting as a pilot.
+    let example = std::fs::read_to_string(root.join("content/_example.md")).unwrap();
+    assert!(example.contains("not read it as a pilot"), "{example}");
     let build = pilotscope()
         .current_dir(&root)
         .args(["--as-of", AS_OF, "build"])
@@ -855,40 +853,54 @@ fn an_initialised_project_builds_and_init_never_overwrites() {
             && site.join("faq/index.html").is_file()
             && site.join("report.json").is_file()
     );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(site.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["dossiers"], serde_json::json!([]), "no pilot yet");
     assert!(
-        BuiltSite::read(&site)
+        !BuiltSite::read(&site)
             .pages
             .keys()
             .any(|p| p.starts_with("pilots/")),
-        "the example dossier has a page"
+        "the example has no page"
     );
     assert_no_broken_links(&site, "/");
+    // Every answer of the example is filled in: copied as a dossier, it
+    // reads with no unanswered check.
+    std::fs::write(root.join("content/copy.md"), &example).unwrap();
+    let check = pilotscope()
+        .current_dir(&root)
+        .args(["--as-of", AS_OF, "check", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let unanswered: Vec<&serde_json::Value> = report["dossiers"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "unanswered")
+        .collect();
+    assert!(unanswered.is_empty(), "{unanswered:?}");
+    std::fs::remove_file(root.join("content/copy.md")).unwrap();
 
-    // Change every file init wrote; init again must leave them as they are.
+    // The team deletes the example; init again refuses and writes nothing.
+    std::fs::remove_file(root.join("content/_example.md")).unwrap();
     let before: Vec<(std::path::PathBuf, Vec<u8>)> = walkdir::WalkDir::new(&root)
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file() && !e.path().starts_with(&site))
-        .map(|e| {
-            let mut bytes = std::fs::read(e.path()).unwrap();
-            bytes.extend_from_slice(b"\n<!-- edited by the team -->\n");
-            std::fs::write(e.path(), &bytes).unwrap();
-            (e.path().to_path_buf(), bytes)
-        })
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
         .collect();
-    assert!(!before.is_empty());
     let again = pilotscope().arg("init").arg(&root).output().unwrap();
-    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
-    let said = String::from_utf8_lossy(&again.stdout);
-    assert!(!said.contains("wrote "), "{said}");
-    assert!(said.contains("nothing to do"), "{said}");
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    let err = stderr(&again);
+    assert!(err.contains("is already a pilotscope project"), "{err}");
+    assert!(err.contains("help: "), "{err}");
+    assert!(
+        !root.join("content/_example.md").exists(),
+        "not written back"
+    );
     for (path, bytes) in before {
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            bytes,
-            "{} was overwritten",
-            path.display()
-        );
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{}", path.display());
     }
 }
 

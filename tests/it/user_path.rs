@@ -218,7 +218,7 @@ fn fail_on_says_which_pilots_tripped_it() {
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("--fail-on not_ready:")
-            && stdout.contains("Empty pilot (content/empty.md): not_ready"),
+            && stdout.contains("Empty pilot (content/empty.md): not ready"),
         "{stdout}"
     );
 }
@@ -378,6 +378,12 @@ fn the_ci_workflow_init_writes_passes_a_pull_request_that_adds_a_new_dossier() {
         assert!(ok, "git {args:?}");
     };
     git(&["checkout", "-q", "-b", "main"]);
+    assert_eq!(
+        run_in(&root, &["new", "Supplier invoice matching"])
+            .status
+            .code(),
+        Some(0)
+    );
     git(&["add", "-A"]);
     git(&["commit", "-q", "-m", "start the portfolio"]);
     git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);

@@ -19,12 +19,138 @@ pub struct FrameworkMistakeView {
     pub summary: String,
     pub root_cause: String,
     pub fix: String,
+    /// What others have found about this mistake, with their sources.
+    pub figures: Vec<SourcedFigure>,
+    /// What this framework adds to the source's account of the mistake;
+    /// empty when nothing.
+    pub additions: &'static str,
     pub checks: Vec<RuleView>,
+}
+
+/// A figure reported by others, in our words, with its source named.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct SourcedFigure {
+    pub text: &'static str,
+    pub source: &'static str,
+}
+
+/// The figures the page quotes, from the list the contract allows ("Facts
+/// and figures"), each with its source: `None` for the portfolio as a whole,
+/// or the mistake it bears on.
+const FIGURES: &[(Option<Mistake>, SourcedFigure)] = &[
+    (
+        None,
+        SourcedFigure {
+            text: "Only about a third (33%) of AI pilots reach production.",
+            source: "Astrafy",
+        },
+    ),
+    (
+        None,
+        SourcedFigure {
+            text: "80.3% of AI projects fail to deliver their intended business value, and 33.8% are abandoned before production.",
+            source: "RAND Corporation, 2025",
+        },
+    ),
+    (
+        None,
+        SourcedFigure {
+            text: "Nearly two-thirds of enterprises have not begun scaling AI; 88% use AI, but only 39% see any effect on EBIT.",
+            source: "McKinsey, State of AI 2025",
+        },
+    ),
+    (
+        None,
+        SourcedFigure {
+            text: "Only 26% of companies generate tangible value from AI; 74% struggle to reach meaningful scale.",
+            source: "BCG",
+        },
+    ),
+    (
+        None,
+        SourcedFigure {
+            text: "30% of AI projects were forecast to be abandoned after proof of concept by the end of 2025.",
+            source: "Gartner",
+        },
+    ),
+    (
+        None,
+        SourcedFigure {
+            text: "An abandoned AI initiative cost $7.2 million on average in 2025.",
+            source: "Astrafy",
+        },
+    ),
+    (
+        Some(Mistake::Framing),
+        SourcedFigure {
+            text: "Pilots that scale have a production owner from day one, not only a project owner.",
+            source: "Boston University, Questrom School of Business",
+        },
+    ),
+    (
+        Some(Mistake::Framing),
+        SourcedFigure {
+            text: "Redesigning the business process together with the technology is the strongest predictor of scaling.",
+            source: "WalkMe, 2025",
+        },
+    ),
+    (
+        Some(Mistake::Data),
+        SourcedFigure {
+            text: "Data quality is the obstacle to AI success cited most, by 43% of organisations.",
+            source: "Informatica, CDO Insights 2025",
+        },
+    ),
+    (
+        Some(Mistake::Data),
+        SourcedFigure {
+            text: "85% of AI projects fail because of poor data quality.",
+            source: "Gartner",
+        },
+    ),
+    (
+        Some(Mistake::Governance),
+        SourcedFigure {
+            text: "Only 21% of organisations have a mature governance model for AI.",
+            source: "Deloitte, State of AI in the Enterprise 2026",
+        },
+    ),
+    (
+        Some(Mistake::Change),
+        SourcedFigure {
+            text: "70% of change programmes fail because of employee resistance and weak management support.",
+            source: "McKinsey",
+        },
+    ),
+    (
+        Some(Mistake::Metrics),
+        SourcedFigure {
+            text: "Organisations with business-aligned success metrics reach AI payback in under two years, against two to four years for those measuring mostly technical performance.",
+            source: "Deloitte",
+        },
+    ),
+    (
+        Some(Mistake::Metrics),
+        SourcedFigure {
+            text: "Metric misalignment is one of the top three reasons AI pilots fail to scale.",
+            source: "EPAM",
+        },
+    ),
+];
+
+fn figures_of(m: Option<Mistake>) -> Vec<SourcedFigure> {
+    FIGURES
+        .iter()
+        .filter(|(of, _)| *of == m)
+        .map(|(_, f)| *f)
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FrameworkView {
     pub mistakes: Vec<FrameworkMistakeView>,
+    /// What others have found about AI pilots as a whole.
+    pub figures: Vec<SourcedFigure>,
     pub weights: Vec<Fact>,
     pub ready_at: u32,
     pub origin: String,
@@ -152,6 +278,11 @@ pub fn framework_view(fw: &Framework) -> FrameworkView {
                     summary: info.summary.clone(),
                     root_cause: info.root_cause.clone(),
                     fix: info.fix.clone(),
+                    figures: figures_of(Some(*m)),
+                    additions: match m {
+                        Mistake::Governance => "The source's governance model has four components: the owner, the reviewer, the exception protocol and the refresh cadence. The review cadence and the handoff plan (for a pilot led by IT or a vendor) are this framework's additions: its checks ask for them too.",
+                        _ => "",
+                    },
                     checks: fw
                         .checks
                         .iter()
@@ -161,6 +292,7 @@ pub fn framework_view(fw: &Framework) -> FrameworkView {
                 }
             })
             .collect(),
+        figures: figures_of(None),
         weights: [("Blocker", 0), ("Major", 1), ("Minor", 2)]
             .iter()
             .map(|(l, i)| Fact {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::framework::Severity;
 
 // ---------------------------------------------------------------- diagnosis page
 
@@ -15,8 +16,10 @@ pub struct CheckView {
     pub question: String,
     /// What to do when it fails; empty when the framework gives none.
     pub remedy: String,
-    /// The weight of its severity: what orders a next step's checks.
+    /// The weight of its severity.
     pub weight: u32,
+    /// Its number in the next step; 0 when it is not on the path.
+    pub step: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,8 +49,13 @@ pub struct Fact {
     pub value: String,
 }
 
+/// The one next step of a pilot that is not ready: its path to ready,
+/// grouped under the mistake each check belongs to, with the most active
+/// mistake named above it as the diagnosis. Each check is here once, with
+/// its remedy; the rest of the page points back to its number.
 #[derive(Debug, Clone, Serialize)]
 pub struct NextStep {
+    /// The most active mistake: the diagnosis.
     pub mistake: &'static str,
     pub name: String,
     pub summary: String,
@@ -55,9 +63,31 @@ pub struct NextStep {
     /// Why this mistake and not another: the rule, and the mistakes that
     /// score lower but fail less weight.
     pub why: String,
-    /// The mistake's failing checks, most weight first (ties in framework
-    /// order), each with its own remedy: what to do first.
+    /// "3 checks from ready".
+    pub heading: String,
+    /// How the list is ordered, and what "ready" means here.
+    pub intro: String,
+    pub count: usize,
+    pub groups: Vec<StepGroup>,
+}
+
+/// The checks of the path that belong to one mistake.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepGroup {
+    pub mistake: &'static str,
+    pub name: String,
+    /// The number of its first check: where its `<ol>` starts.
+    pub start: usize,
     pub checks: Vec<CheckView>,
+}
+
+/// What keeps a ready pilot in production ready: the checks that would
+/// block it if they failed, and the next review of its answers.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeepReady {
+    pub intro: String,
+    pub checks: Vec<String>,
+    pub review: String,
 }
 
 /// Why an abandoned pilot stopped: its active mistakes, as lessons for the
@@ -105,14 +135,15 @@ pub struct PilotView {
     /// under the title (the stage is `stage_label`, a badge of its own).
     pub strip: Vec<StripFact>,
     pub flags: Vec<FlagView>,
-    /// `None` when every check passes, and for an abandoned pilot.
+    /// The path to ready; `None` for a ready or abandoned pilot.
     pub next_step: Option<NextStep>,
     /// For an abandoned pilot, in place of a next step.
     pub why_stopped: Option<WhyStopped>,
-    /// "N checks from ready"; `None` when ready.
-    pub path: Option<super::readiness::PathView>,
     /// "Ready for <next stage>?"; `None` after production or abandoned.
+    /// A ready pilot's next step.
     pub gate: Option<super::readiness::GateView>,
+    /// For a ready pilot in production, in place of a next step.
+    pub keep_ready: Option<KeepReady>,
     pub mistakes: Vec<MistakeView>,
     pub chart: Chart,
     /// How to read the chart, and how the next step is chosen.
@@ -192,6 +223,7 @@ fn check_view(fw: &Framework, d: &Dossier, c: &crate::framework::CheckResult) ->
             check.remedy.trim().to_string()
         },
         weight: fw.weight(c.severity),
+        step: 0,
     }
 }
 
@@ -278,6 +310,36 @@ fn why_stopped(
     }
 }
 
+/// What keeps a ready pilot in production ready: its blockers, which all
+/// pass (a failing blocker makes its mistake active), and when its answers
+/// are next due for review.
+fn keep_ready(fw: &Framework, g: &Diagnosis, d: &Dossier, stale_days: i64) -> KeepReady {
+    let every = plural(stale_days.unsigned_abs() as usize, "day", "days");
+    let checks: Vec<String> = g
+        .checks
+        .iter()
+        .filter(|c| c.severity == Severity::Blocker)
+        .map(|c| fw.checks[c.check].title.clone())
+        .collect();
+    let review = match d.updated() {
+        Some(date) => format!(
+            "Review the answers by {} ({every} after their last review on {date}); after that the pilot is flagged stale.",
+            date.saturating_add(jiff::Span::new().days(stale_days)),
+        ),
+        None => format!(
+            "Record when the answers were last reviewed (`updated`): without it the pilot is flagged stale. Review them at least every {every}."
+        ),
+    };
+    KeepReady {
+        intro: format!(
+            "Ready in production. It stays ready while these {} keep passing: a failing blocker makes its mistake active.",
+            plural(checks.len(), "blocker", "blockers")
+        ),
+        checks,
+        review,
+    }
+}
+
 /// The facts a leader asks first, with what is missing said so.
 fn fact_strip(config: &Config, d: &Dossier, as_of: jiff::civil::Date) -> Vec<StripFact> {
     let days = |n: i64| plural(n.unsigned_abs() as usize, "day", "days");
@@ -355,6 +417,14 @@ pub fn pilot_view_with(
     as_of: jiff::civil::Date,
     passing: bool,
 ) -> PilotView {
+    let abandoned = d.stage == Stage::Abandoned;
+    // A stopped pilot has no way to ready to walk.
+    let groups = if abandoned {
+        Vec::new()
+    } else {
+        super::readiness::path_groups(fw, g)
+    };
+    let numbers = super::readiness::step_numbers(&groups);
     let mistakes: Vec<MistakeView> = Mistake::ALL
         .iter()
         .map(|m| {
@@ -365,7 +435,13 @@ pub fn pilot_view_with(
                 .iter()
                 .filter(|c| fw.checks[c.check].mistake == *m)
                 .filter(|c| passing || c.outcome != Outcome::Pass)
-                .map(|c| check_view(fw, d, c))
+                .map(|c| CheckView {
+                    step: numbers
+                        .iter()
+                        .find(|(i, _)| *i == c.check)
+                        .map_or(0, |(_, n)| *n),
+                    ..check_view(fw, d, c)
+                })
                 .collect();
             MistakeView {
                 id: m.as_str(),
@@ -404,16 +480,44 @@ pub fn pilot_view_with(
         checks.sort_by_key(|c| std::cmp::Reverse(c.weight));
         checks
     };
-    let abandoned = d.stage == Stage::Abandoned;
-    let next_step = g.most_active.filter(|_| !abandoned).map(|m| {
+    let next_step = g.most_active.filter(|_| !groups.is_empty()).map(|m| {
         let info = fw.mistake(m);
+        let check = |i: usize| {
+            mistakes
+                .iter()
+                .flat_map(|m| &m.checks)
+                .find(|c| c.id == fw.checks[i].id)
+                .cloned()
+                .expect("a check on the path fails, so its view is made")
+        };
+        let mut start = 1;
+        let groups: Vec<StepGroup> = groups
+            .iter()
+            .map(|(m, path)| {
+                let group = StepGroup {
+                    mistake: m.as_str(),
+                    name: fw.mistake(*m).name.clone(),
+                    start,
+                    checks: path.iter().map(|i| check(*i)).collect(),
+                };
+                start += path.len();
+                group
+            })
+            .collect();
+        let count = start - 1;
         NextStep {
             mistake: m.as_str(),
             name: info.name.clone(),
             summary: info.summary.clone(),
             fix: info.fix.clone(),
             why: next_step_why(fw, g, m),
-            checks: failing(m),
+            heading: format!("{} from ready", plural(count, "check", "checks")),
+            intro: format!(
+                "The fewest checks that, once they pass, make this pilot ready at its stage: every failing blocker first, then what clears each active mistake, then the heaviest checks until readiness reaches {}. Each is listed under its mistake.",
+                fw.ready_at
+            ),
+            count,
+            groups,
         }
     });
     let why_stopped = abandoned.then(|| why_stopped(fw, g, &failing));
@@ -520,13 +624,9 @@ pub fn pilot_view_with(
         flags: flag_views(d, g, config.stale_days),
         next_step,
         why_stopped,
-        // A stopped pilot has no way to ready to walk.
-        path: if abandoned {
-            None
-        } else {
-            super::readiness::path_view(fw, g)
-        },
         gate: super::readiness::gate_view(fw, g),
+        keep_ready: (g.verdict == Verdict::Ready && d.stage == Stage::Production)
+            .then(|| keep_ready(fw, g, d, config.stale_days)),
         mistakes,
         chart: chart(
             items,

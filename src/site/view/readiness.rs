@@ -9,7 +9,7 @@ use super::{
     LiveFigure, live_figure, outcome_label, outcome_symbol, pilot_href, plural, verdict_label,
 };
 use crate::dossier::{Dossier, Stage};
-use crate::framework::{Diagnosis, Framework, Outcome, Verdict};
+use crate::framework::{Diagnosis, Framework, Mistake, Outcome, Verdict};
 use crate::portfolio::Portfolio;
 use crate::project::Judged;
 
@@ -58,44 +58,33 @@ fn step(
     }
 }
 
-/// "N checks from ready", with the checks.
-#[derive(Debug, Clone, Serialize)]
-pub struct PathView {
-    pub count: usize,
-    /// "3 checks from ready".
-    pub heading: String,
-    pub intro: String,
-    pub steps: Vec<StepView>,
+/// The path to ready grouped under the mistake each check belongs to: the
+/// groups in the order of their first check on the path (so the first
+/// group holds the first blocker), the checks of a group in the path's
+/// order. Read top to bottom, it is the path itself, numbered once: the
+/// one next step of a pilot page and of its board-pack sheet. Empty for a
+/// `ready` pilot.
+pub fn path_groups(fw: &Framework, g: &Diagnosis) -> Vec<(Mistake, Vec<usize>)> {
+    let mut groups: Vec<(Mistake, Vec<usize>)> = Vec::new();
+    for i in &g.path_to_ready {
+        let m = fw.checks[*i].mistake;
+        match groups.iter_mut().find(|(g, _)| *g == m) {
+            Some((_, checks)) => checks.push(*i),
+            None => groups.push((m, vec![*i])),
+        }
+    }
+    groups
 }
 
-/// The path to ready of a pilot that is not ready; `None` for one that is.
-pub fn path_view(fw: &Framework, g: &Diagnosis) -> Option<PathView> {
-    if g.path_to_ready.is_empty() {
-        return None;
-    }
-    let steps: Vec<StepView> = g
-        .path_to_ready
+/// The number each check of the path has on the page (1-based, in
+/// [`path_groups`] order), by index into [`Framework::checks`].
+pub fn step_numbers(groups: &[(Mistake, Vec<usize>)]) -> Vec<(usize, usize)> {
+    groups
         .iter()
-        .map(|i| {
-            let c = g.checks.iter().find(|c| c.check == *i);
-            step(
-                fw,
-                *i,
-                c.map_or("", |c| c.severity.as_str()),
-                c.map(|c| c.outcome),
-            )
-        })
-        .collect();
-    let count = steps.len();
-    Some(PathView {
-        count,
-        heading: format!("{} from ready", plural(count, "check", "checks")),
-        intro: format!(
-            "The fewest checks that, once they pass, make this pilot ready at its stage: every failing blocker, enough majors that no mistake stays active, then the heaviest checks until readiness reaches {}.",
-            fw.ready_at
-        ),
-        steps,
-    })
+        .flat_map(|(_, checks)| checks.iter().copied())
+        .enumerate()
+        .map(|(n, i)| (i, n + 1))
+        .collect()
 }
 
 /// "Ready for scaling?": the same answers judged at the next stage.
@@ -108,17 +97,33 @@ pub struct GateView {
     pub verdict_label: &'static str,
     pub readiness: u32,
     pub answer: String,
-    pub blockers: Vec<StepView>,
+    pub blockers: Vec<GateBlocker>,
+}
+
+/// A check that would block the next stage: its remedy, or the number of
+/// the step of the path that already asks for it (a check is shown with
+/// its remedy once on a page).
+#[derive(Debug, Clone, Serialize)]
+pub struct GateBlocker {
+    #[serde(flatten)]
+    pub step: StepView,
+    /// The step of the pilot's path that is this check; 0 when it is not
+    /// on the path.
+    pub on_path: usize,
 }
 
 /// The gate to the next stage; `None` for production and abandoned pilots.
 pub fn gate_view(fw: &Framework, g: &Diagnosis) -> Option<GateView> {
     let n = g.next_stage.as_ref()?;
     let stage = n.stage.as_str();
-    let blockers: Vec<StepView> = n
+    let numbers = step_numbers(&path_groups(fw, g));
+    let blockers: Vec<GateBlocker> = n
         .blockers
         .iter()
-        .map(|i| step(fw, *i, "blocker", None))
+        .map(|i| GateBlocker {
+            step: step(fw, *i, "blocker", None),
+            on_path: numbers.iter().find(|(c, _)| c == i).map_or(0, |(_, n)| *n),
+        })
         .collect();
     let answer = match (n.verdict, blockers.len()) {
         (Verdict::Ready, _) => format!(

@@ -282,10 +282,17 @@ impl Running {
 
 /// The error locations listed by a status document.
 pub fn error_locations(status: &serde_json::Value) -> Vec<String> {
+    locations_of(status, "error")
+}
+
+/// The locations of the overlay's problems of `level` (`error` or
+/// `warning`) in a status message.
+pub fn locations_of(status: &serde_json::Value, level: &str) -> Vec<String> {
     status["errors"]
         .as_array()
         .map(|a| {
             a.iter()
+                .filter(|e| e["level"] == level)
                 .filter_map(|e| e["location"].as_str().map(str::to_string))
                 .collect()
         })
