@@ -661,25 +661,9 @@ fn build(
     base_url: Option<String>,
     force: bool,
 ) -> Exit {
-    let mut project = match open_with_content(term, root, config) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    if let Some(url) = base_url {
-        if !url::Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
-            term.error(format_args!(
-                "--base-url {url:?} is not a web address\nhelp: give the site's whole address, such as `--base-url https://acme.github.io/pilots/`"
-            ));
-            return Exit::Usage;
-        }
-        project.config.base_url = url;
-    }
-    let builder = match crate::site::Builder::new(project, as_of) {
+    let builder = match builder_for(term, root, config, as_of, base_url) {
         Ok(b) => b,
-        Err(d) => {
-            term.diagnostics(&d);
-            return Exit::Usage;
-        }
+        Err(code) => return code,
     };
     let out = output.unwrap_or_else(|| builder.project.output_dir());
     if let Err(d) = builder.check_output(&out, force) {
@@ -706,6 +690,31 @@ fn build(
     }
     term.diagnostics(&published.diagnostics);
     finish_build(term, published, &out)
+}
+
+/// The owner of a build of the project at `root`, with `--base-url`
+/// (checked to be a web address) in place of the configuration's.
+fn builder_for(
+    term: &Term,
+    root: &std::path::Path,
+    config: Option<&Path>,
+    as_of: Date,
+    base_url: Option<String>,
+) -> Result<crate::site::Builder, Exit> {
+    let mut project = open_with_content(term, root, config)?;
+    if let Some(url) = base_url {
+        if !url::Url::parse(url.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            term.error(format_args!(
+                "--base-url {url:?} is not a web address\nhelp: give the site's whole address, such as `--base-url https://acme.github.io/pilots/`"
+            ));
+            return Err(Exit::Usage);
+        }
+        project.config.base_url = url;
+    }
+    crate::site::Builder::new(project, as_of).map_err(|d| {
+        term.diagnostics(&d);
+        Exit::Usage
+    })
 }
 
 /// Shows `bar` for a build of `pages` pages, when it is long enough to

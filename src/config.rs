@@ -58,7 +58,7 @@ pub struct Config {
 /// Pilot sheets in the board pack unless `pack_pilots` says otherwise:
 /// with the cover, the roll-up and the decisions, a pack a board reads in
 /// one sitting (under 60 printed pages).
-pub const DEFAULT_PACK_PILOTS: usize = 40;
+pub const DEFAULT_PACK_PILOTS: usize = 25;
 
 /// Paper size for printing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

@@ -286,6 +286,7 @@ pub fn config_schema() -> Json {
             "faq": text("The FAQ page, relative to the content folder."),
             "templates_dir": folder("Folder of template overrides, relative to the project root."),
             "paper": {"enum": ["A4", "a4", "letter", "Letter"], "description": "Paper size of the board pack."},
+            "pack_pilots": {"type": "integer", "minimum": 0, "description": "How many pilots get a sheet in the board pack, those the board needs first."},
             "history": {"type": "boolean", "description": "Whether the site shows the portfolio over time, read from git."},
             "history_since": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "History starts here (YYYY-MM-DD)."},
             "history_authors": {"type": "boolean", "description": "Whether history names the author of each change."}
@@ -343,7 +344,8 @@ pub fn framework_schema() -> Json {
                     "name": {"type": "string"},
                     "summary": {"type": "string"},
                     "root_cause": {"type": "string"},
-                    "fix": {"type": "string"}
+                    "fix": {"type": "string"},
+                    "fix_short": {"type": "string", "description": "The fix in a few words, for the portfolio table."}
                 }
             }},
             "checks": {"type": "array", "items": {

@@ -75,6 +75,9 @@ pub struct Finding<'a> {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub level: FindingLevel,
+    /// A failing check's severity at the pilot's stage; `None` for a
+    /// diagnostic.
+    pub severity: Option<Severity>,
     pub rule: Rule<'a>,
     /// The message, with the help after it when there is one.
     pub message: String,
@@ -89,6 +92,7 @@ fn of_diagnostic(d: &Diagnostic) -> Finding<'_> {
             Level::Error => FindingLevel::Error,
             Level::Warning => FindingLevel::Warning,
         },
+        severity: None,
         rule: Rule::Code(d.code),
         message: match &d.help {
             Some(h) => format!("{} (help: {h})", d.message),
@@ -111,6 +115,7 @@ pub fn findings<'a>(judged: &'a Judged, framework: &'a Framework) -> Vec<Finding
                 line: Some(d.line_of(&check.condition.fields())),
                 column: Some(1),
                 level: FindingLevel::of_severity(c.severity),
+                severity: Some(c.severity),
                 rule: Rule::Check(c.check, &check.id),
                 message: format!("{} ({})", c.message(framework, d), c.severity.as_str()),
             });

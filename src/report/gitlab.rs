@@ -11,8 +11,9 @@
 
 use serde::Serialize;
 
-use super::findings::{FindingLevel, Rule, findings};
+use super::findings::{Finding, FindingLevel, findings};
 use crate::framework::Framework;
+use crate::framework::Severity;
 use crate::project::Judged;
 
 #[derive(Serialize)]
@@ -37,13 +38,13 @@ struct Lines {
 
 /// GitLab's severity of a finding: a check's own (blocker, major, minor);
 /// a dossier that cannot be read is critical, a warning minor.
-fn severity(level: FindingLevel, rule: &Rule) -> &'static str {
-    match (rule, level) {
-        (Rule::Check(..), FindingLevel::Error) => "blocker",
-        (Rule::Check(..), FindingLevel::Warning) => "major",
-        (Rule::Check(..), FindingLevel::Note) => "minor",
-        (Rule::Code(_), FindingLevel::Error) => "critical",
-        (Rule::Code(_), _) => "minor",
+fn severity(f: &Finding) -> &'static str {
+    match (f.severity, f.level) {
+        (Some(Severity::Blocker), _) => "blocker",
+        (Some(Severity::Major), _) => "major",
+        (Some(Severity::Minor), _) => "minor",
+        (None, FindingLevel::Error) => "critical",
+        (None, _) => "minor",
     }
 }
 
@@ -58,7 +59,7 @@ pub fn gitlab(judged: &Judged, framework: &Framework) -> String {
                 description: f.message.clone(),
                 check_name: f.rule.id(),
                 fingerprint: format!("{:032x}", xxhash_rust::xxh3::xxh3_128(key.as_bytes())),
-                severity: severity(f.level, &f.rule),
+                severity: severity(f),
                 location: Location {
                     path: f.source,
                     lines: Lines {
@@ -77,15 +78,30 @@ pub fn gitlab(judged: &Judged, framework: &Framework) -> String {
 mod tests {
     use super::*;
     use crate::diagnostic::Code;
+    use crate::report::findings::Rule;
 
     #[test]
     fn severities_follow_the_checks_and_unreadable_dossiers_are_critical() {
-        let check = Rule::Check(0, "framing.owner");
-        assert_eq!(severity(FindingLevel::Error, &check), "blocker");
-        assert_eq!(severity(FindingLevel::Warning, &check), "major");
-        assert_eq!(severity(FindingLevel::Note, &check), "minor");
-        let code = Rule::Code(Code::DossierDuplicateId);
-        assert_eq!(severity(FindingLevel::Error, &code), "critical");
-        assert_eq!(severity(FindingLevel::Warning, &code), "minor");
+        let of = |severity, level, rule| Finding {
+            source: "content/a.md",
+            line: Some(1),
+            column: Some(1),
+            level,
+            severity,
+            rule,
+            message: String::new(),
+        };
+        let check = || Rule::Check(0, "framing.owner");
+        // A blocker is a warning in SARIF (the levels' policy) but still a
+        // blocker here.
+        let blocker = of(Some(Severity::Blocker), FindingLevel::Warning, check());
+        assert_eq!(severity(&blocker), "blocker");
+        let major = of(Some(Severity::Major), FindingLevel::Warning, check());
+        assert_eq!(severity(&major), "major");
+        let minor = of(Some(Severity::Minor), FindingLevel::Note, check());
+        assert_eq!(severity(&minor), "minor");
+        let code = || Rule::Code(Code::DossierDuplicateId);
+        assert_eq!(severity(&of(None, FindingLevel::Error, code())), "critical");
+        assert_eq!(severity(&of(None, FindingLevel::Warning, code())), "minor");
     }
 }

@@ -217,6 +217,10 @@
       status.textContent = "Saved " + again.label + ". The diagnosis on this page is up to date.";
       var target = all.querySelector("[name=\"" + again.path + "\"]");
       if (target) target.focus();
+    } else {
+      // The view and the buttons moved the page: the live script puts the
+      // reader back where they were before the reload.
+      document.dispatchEvent(new Event("pilotscope:layout"));
     }
   }
 

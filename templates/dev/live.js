@@ -17,6 +17,8 @@
     sessionStorage.removeItem(scrollKey);
     var restore = function () { window.scrollTo(0, parseInt(saved, 10) || 0); };
     if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
+    // The editor adds its view after the page loads, which moves the page.
+    document.addEventListener("pilotscope:layout", restore);
   }
 
   var css = document.createElement("link");
