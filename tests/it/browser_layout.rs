@@ -48,9 +48,12 @@ fn example_with_a_broken_dossier() -> tempfile::TempDir {
         dir.path().join("content/route-planner.md"),
     )
     .unwrap();
-    std::fs::copy(
-        root.join("pilotscope.toml"),
+    // Every pilot gets a sheet in the pack here (the default gives the first
+    // 25 of these 41), so that each one's first printed page can be checked.
+    let config = std::fs::read_to_string(root.join("pilotscope.toml")).unwrap();
+    std::fs::write(
         dir.path().join("pilotscope.toml"),
+        format!("{config}pack_pilots = 100\n"),
     )
     .unwrap();
     crate::common::build_in(dir.path(), 1);
