@@ -252,28 +252,6 @@ fn parse_as_of(s: &str) -> Result<Date, String> {
     })
 }
 
-/// `path` relative to `base` (both absolute), with `/` separators and `..`
-/// where `path` is not under `base`; `""` when they are the same folder.
-pub fn relative_path(path: &Path, base: &Path) -> String {
-    let path: Vec<_> = path.components().collect();
-    let base: Vec<_> = base.components().collect();
-    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
-    if common == 0 {
-        return path
-            .iter()
-            .collect::<PathBuf>()
-            .to_string_lossy()
-            .into_owned();
-    }
-    let mut parts: Vec<String> = vec!["..".into(); base.len() - common];
-    parts.extend(
-        path[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
 /// The root of the git work tree holding `dir`, if any: GitHub names files
 /// in annotations relative to it.
 fn work_tree_of(dir: &Path) -> Option<&Path> {
@@ -349,7 +327,11 @@ pub fn run(mut cli: Cli) -> Exit {
     };
     // Every path the terminal shows is put under the project root as seen
     // from where the command ran, so that it can be pasted or clicked there.
-    let term = &Term::new(cli.color.term(), cli.quiet, relative_path(&root, &base));
+    let term = &Term::new(
+        cli.color.term(),
+        cli.quiet,
+        crate::diagnostic::show_path(&root, &base),
+    );
     match cli.command {
         Command::Check {
             paths,
@@ -533,9 +515,8 @@ fn init(term: &Term, dir: &Path, ci: Ci) -> Exit {
                 "{} shows every answer filled in; it is not counted as a pilot",
                 crate::scaffold::EXAMPLE_PATH
             ));
-            let here = absolute(Path::new("."));
-            let cd = relative_path(dir, &here);
-            if cd.is_empty() {
+            let cd = shown(dir);
+            if cd == "." {
                 term.say("next: `pilotscope new \"Title of the pilot\"` for your first pilot, then `pilotscope serve` to preview the site");
             } else {
                 term.say(format_args!(
@@ -551,12 +532,10 @@ fn init(term: &Term, dir: &Path, ci: Ci) -> Exit {
     }
 }
 
-/// An absolute path as the terminal shows it: relative to the folder the
+/// An absolute path as the terminal shows it: from the folder the
 /// command was started from.
 fn shown(path: &Path) -> String {
-    let here = absolute(Path::new("."));
-    let rel = relative_path(path, &here);
-    if rel.is_empty() { ".".into() } else { rel }
+    crate::diagnostic::show_path(path, &absolute(Path::new(".")))
 }
 
 /// The project at `root`, when its configuration reads and its content
@@ -608,7 +587,7 @@ fn check(
         }
         judged
     };
-    judged.show_under(term.shown_under());
+    judged.show_from(term.root());
     let failed_verdict =
         fail_on.is_some_and(|level| judged.pilots().any(|(_, g)| g.verdict >= level));
     match format {

@@ -306,6 +306,77 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// A path as shown to people, the one way every message and page names
+/// a file or folder: relative to `from` (both absolute, or both relative
+/// to the same folder), its parts joined with `/`; `.` when the two are
+/// the same folder. A path outside `from` climbs to it with `..` when the
+/// two share a folder below the file system's root (`../site` for a site
+/// beside the project), and is shown whole when they share no more than
+/// the root (`/tmp/site`), where a climb would say less than the path.
+pub fn show_path(path: &std::path::Path, from: &std::path::Path) -> String {
+    use std::path::Component;
+    let part = |c: &Component| match c {
+        Component::RootDir => String::new(),
+        c => c.as_os_str().to_string_lossy().into_owned(),
+    };
+    let path: Vec<Component> = path
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    let from: Vec<Component> = from
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    let common = path.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    let shared = from[..common]
+        .iter()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .count();
+    let parts: Vec<String> = if common == from.len() {
+        path[common..].iter().map(part).collect()
+    } else if shared > 0
+        || !path
+            .iter()
+            .chain(&from)
+            .any(|c| matches!(c, Component::RootDir | Component::Prefix(_)))
+    {
+        let mut parts = vec!["..".to_string(); from.len() - common];
+        parts.extend(path[common..].iter().map(part));
+        parts
+    } else {
+        path.iter().map(part).collect()
+    };
+    match parts.as_slice() {
+        [] => ".".to_string(),
+        [only] if only.is_empty() => "/".to_string(),
+        _ => parts.join("/"),
+    }
+}
+
+/// `shown`, a path shown relative to a project's root ([`show_path`]), as
+/// seen from a folder where the root is shown as `root` (`pilots`, or `..`
+/// from inside the content folder); a path shown whole stays as it is.
+pub fn show_from(root: &str, shown: &str) -> String {
+    if root.is_empty() || root == "." || std::path::Path::new(shown).is_absolute() {
+        return shown.to_string();
+    }
+    let mut parts: Vec<&str> = root.split('/').collect();
+    for part in shown.split('/') {
+        match part {
+            "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        ".".to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
 /// The closest of `candidates` to `word`, when one is close enough to be a
 /// likely misspelling (`goverance` for `governance`, `adoption` for
 /// `adoption_rate`).
@@ -361,6 +432,37 @@ fn similarity(word: &str, w: &str, candidate: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_is_shown_from_a_folder_climbing_only_below_the_root() {
+        let show =
+            |p: &str, from: &str| show_path(std::path::Path::new(p), std::path::Path::new(from));
+        assert_eq!(show("/w/p/content/a.md", "/w/p"), "content/a.md");
+        assert_eq!(show("/w/p", "/w/p"), ".");
+        assert_eq!(show("/w/p", "/w/p/content"), "..");
+        assert_eq!(
+            show("/w/p/content/a.md", "/w/p/templates"),
+            "../content/a.md"
+        );
+        assert_eq!(show("/w/site", "/w/p"), "../site");
+        assert_eq!(show("/tmp/site", "/w/p"), "/tmp/site");
+        assert_eq!(show("/", "/w/p"), "/");
+        assert_eq!(show("./content/a.md", "."), "content/a.md");
+        assert_eq!(show("a/b", "c"), "../a/b");
+        assert_eq!(show("a/b", "/w"), "a/b");
+    }
+
+    #[test]
+    fn a_shown_path_is_seen_from_where_the_root_is_shown() {
+        assert_eq!(show_from("", "content/a.md"), "content/a.md");
+        assert_eq!(show_from(".", "content/a.md"), "content/a.md");
+        assert_eq!(show_from("pilots", "content/a.md"), "pilots/content/a.md");
+        assert_eq!(show_from("..", "content/a.md"), "../content/a.md");
+        assert_eq!(show_from("pilots", "../site"), "site");
+        assert_eq!(show_from("pilots", ".."), ".");
+        assert_eq!(show_from("..", "../site"), "../../site");
+        assert_eq!(show_from("pilots", "/tmp/site"), "/tmp/site");
+    }
 
     #[test]
     fn offsets_map_to_one_based_line_and_character_column() {

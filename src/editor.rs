@@ -238,7 +238,7 @@ impl Editor {
         let content = project.content_dir();
         let root = self.root.clone();
         let path = crate::scaffold::write_new(&content, title, &req.stage, today, |p| {
-            crate::dossier::discover::show(p, &root)
+            crate::diagnostic::show_path(p, &root)
         })
         .map_err(|m| {
             Problem::Refused(edit::Refused {

@@ -39,7 +39,7 @@ impl Project {
     /// (`--config FILE`) instead of the root's `pilotscope.toml`.
     pub fn open_with(root: &Path, config: Option<&Path>) -> Result<Project, Vec<Diagnostic>> {
         let config = match config {
-            Some(file) => Config::load_file(file, &dossier::discover::show(file, root))?,
+            Some(file) => Config::load_file(file, &crate::diagnostic::show_path(file, root))?,
             None => Config::load(root)?,
         };
         let framework_file = match &config.framework {
@@ -48,7 +48,7 @@ impl Project {
         };
         let framework = match &framework_file {
             Some(path) => {
-                let shown = dossier::discover::show(path, root);
+                let shown = crate::diagnostic::show_path(path, root);
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     vec![Diagnostic::error(
                         Code::FrameworkUnreadable,
@@ -93,7 +93,7 @@ impl Project {
     pub fn content_problem(&self) -> Option<Diagnostic> {
         let content = self.content_dir();
         (!content.is_dir()).then(|| {
-            Diagnostic::error(Code::ContentMissing, dossier::discover::show(&content, &self.root), "the content folder does not exist")
+            Diagnostic::error(Code::ContentMissing, crate::diagnostic::show_path(&content, &self.root), "the content folder does not exist")
                 .with_help("create it with `pilotscope init`, or point `--root` or `content_dir` at the folder holding the dossiers")
         })
     }
@@ -279,20 +279,14 @@ impl Judged {
             .chain(self.entries.iter().flat_map(|e| e.diagnostics.iter()))
     }
 
-    /// Shows every path as seen from another folder: `prefix` (such as
-    /// `pilots`, for a project in `pilots/` of the folder the command was
-    /// started from) is put before each source. For terminal output only;
-    /// the site's own files keep paths relative to the project root, so
-    /// they do not depend on where a build was started.
-    pub fn show_under(&mut self, prefix: &str) {
-        if prefix.is_empty() {
-            return;
-        }
-        let join = |s: &mut String| {
-            if !Path::new(s.as_str()).is_absolute() {
-                *s = format!("{prefix}/{s}");
-            }
-        };
+    /// Shows every path as seen from another folder, where the project's
+    /// root is shown as `root` (such as `pilots`, for a project in
+    /// `pilots/` of the folder the command was started from; see
+    /// [`crate::diagnostic::show_from`]). For terminal output only; the
+    /// site's own files keep paths relative to the project root, so they
+    /// do not depend on where a build was started.
+    pub fn show_from(&mut self, root: &str) {
+        let join = |s: &mut String| *s = crate::diagnostic::show_from(root, s);
         for d in &mut self.warnings {
             join(&mut d.source);
         }

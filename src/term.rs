@@ -10,7 +10,6 @@
 //! where they do not belong.
 
 use std::io::Write;
-use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
 use crate::watch::Rebuild;
@@ -61,31 +60,32 @@ pub fn stdout_failure() -> Option<&'static std::io::Error> {
 pub struct Term {
     quiet: bool,
     /// The project root as seen from the folder the command was started
-    /// from (`""` when they are the same), put before every path shown.
-    shown_under: String,
+    /// from (`.` when they are the same), which every path shown is seen
+    /// from ([`crate::diagnostic::show_from`]).
+    root: String,
 }
 
 impl Term {
     /// Sets the colour choice for the process and remembers `quiet` (only
     /// errors and the report asked for are printed).
-    pub fn new(color: Color, quiet: bool, shown_under: String) -> Term {
+    pub fn new(color: Color, quiet: bool, root: String) -> Term {
         let choice = match color {
             Color::Auto => anstream::ColorChoice::Auto,
             Color::Always => anstream::ColorChoice::Always,
             Color::Never => anstream::ColorChoice::Never,
         };
         choice.write_global();
-        Term { quiet, shown_under }
+        Term { quiet, root }
     }
 
     pub fn quiet(&self) -> bool {
         self.quiet
     }
 
-    /// The prefix of every path shown (`""` when the root is the current
-    /// folder).
-    pub fn shown_under(&self) -> &str {
-        &self.shown_under
+    /// The project root as shown from the folder the command was started
+    /// from (`.` when they are the same).
+    pub fn root(&self) -> &str {
+        &self.root
     }
 
     /// Whether standard error gets colours (for the progress bar, which
@@ -169,11 +169,12 @@ impl Term {
         let mut err = anstream::stderr().lock();
         for d in diagnostics.iter().filter(|d| d.is_error() || !self.quiet) {
             let shown;
-            let d = if self.shown_under.is_empty() || Path::new(&d.source).is_absolute() {
+            let source = crate::diagnostic::show_from(&self.root, &d.source);
+            let d = if source == d.source {
                 d
             } else {
                 let mut moved = d.clone();
-                moved.source = format!("{}/{}", self.shown_under, d.source);
+                moved.source = source;
                 shown = moved;
                 &shown
             };

@@ -548,7 +548,7 @@ impl Current {
                 if path.is_file() {
                     to_read.push(DossierFile {
                         path: path.clone(),
-                        source: discover::show(path, &project.root),
+                        source: crate::diagnostic::show_path(path, &project.root),
                         id: crate::dossier::read::id_from_path(&rel),
                         rel_path: rel,
                     });

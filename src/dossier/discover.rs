@@ -79,8 +79,8 @@ pub fn discover(
             Err(e) => {
                 let shown = e
                     .path()
-                    .map(|p| show(p, display_base))
-                    .unwrap_or_else(|| show(content, display_base));
+                    .map(|p| crate::diagnostic::show_path(p, display_base))
+                    .unwrap_or_else(|| crate::diagnostic::show_path(content, display_base));
                 warnings.push(Diagnostic::warning(
                     Code::ContentSkipped,
                     shown,
@@ -101,7 +101,7 @@ pub fn discover(
             walker.skip_current_dir();
             warnings.push(Diagnostic::warning(
                 Code::ContentSkipped,
-                show(path, display_base),
+                crate::diagnostic::show_path(path, display_base),
                 "skipped: a git submodule; its dossiers belong to another repository, whose \
                  history and `diff` cannot follow them (copy them into this one to make them \
                  pilots)",
@@ -112,7 +112,7 @@ pub fn discover(
             if is_markdown(&rel.to_string_lossy()) {
                 warnings.push(Diagnostic::warning(
                     Code::ContentSkipped,
-                    show(path, display_base),
+                    crate::diagnostic::show_path(path, display_base),
                     "skipped: the file's name is not UTF-8 text; rename it",
                 ));
             }
@@ -127,7 +127,7 @@ pub fn discover(
                 Ok(target) if !target.starts_with(&canonical_root) => {
                     warnings.push(Diagnostic::warning(
                         Code::ContentSkipped,
-                        show(path, display_base),
+                        crate::diagnostic::show_path(path, display_base),
                         "skipped: a symbolic link that points outside the content folder",
                     ));
                     continue;
@@ -136,7 +136,7 @@ pub fn discover(
                 Err(e) => {
                     warnings.push(Diagnostic::warning(
                         Code::ContentSkipped,
-                        show(path, display_base),
+                        crate::diagnostic::show_path(path, display_base),
                         format!("skipped: a symbolic link that cannot be followed ({e})"),
                     ));
                     continue;
@@ -148,7 +148,7 @@ pub fn discover(
         let id = super::read::id_from_path(&rel_path);
         files.push(DossierFile {
             path: path.to_path_buf(),
-            source: show(path, display_base),
+            source: crate::diagnostic::show_path(path, display_base),
             rel_path,
             id,
         });
@@ -163,25 +163,6 @@ pub fn discover(
 pub fn rel_path_of(rel: &Path) -> Option<String> {
     let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
     Some(parts?.join("/"))
-}
-
-/// A path as shown to users: relative to `base` when inside it, its parts
-/// joined with `/`.
-pub fn show(path: &Path, base: &Path) -> String {
-    let shown = path.strip_prefix(base).unwrap_or(path);
-    let parts: Vec<String> = shown
-        .components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .map(|c| match c {
-            std::path::Component::RootDir => String::new(),
-            c => c.as_os_str().to_string_lossy().into_owned(),
-        })
-        .collect();
-    match parts.as_slice() {
-        [] => String::new(),
-        [only] if only.is_empty() => "/".to_string(),
-        _ => parts.join("/"),
-    }
 }
 
 #[cfg(test)]

@@ -463,7 +463,7 @@ fn judge_blobs(
         .into_par_iter()
         .map(|(path, blob)| {
             let source =
-                crate::dossier::discover::show(&project.content_dir().join(&path), &project.root);
+                crate::diagnostic::show_path(&project.content_dir().join(&path), &project.root);
             let id = crate::dossier::read::id_from_path(&path);
             let read = match super::repo_blob(&git_dir, blob) {
                 Ok(bytes) => read_bytes(project, &bytes, &path, &source, as_of),

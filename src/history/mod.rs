@@ -100,8 +100,7 @@ pub fn judge_bytes(
     rel_path: &str,
     as_of: Date,
 ) -> (Judgement, Option<(crate::dossier::Dossier, Diagnosis)>) {
-    let source =
-        crate::dossier::discover::show(&project.content_dir().join(rel_path), &project.root);
+    let source = crate::diagnostic::show_path(&project.content_dir().join(rel_path), &project.root);
     let id = crate::dossier::read::id_from_path(rel_path);
     if crate::dossier::read::too_large(bytes.len() as u64) {
         return (too_large(project, rel_path), None);
@@ -489,7 +488,7 @@ fn read(
         head,
         pilots,
         authors: project.config.history_authors,
-        content: crate::dossier::discover::show(&project.content_dir(), &project.root),
+        content: crate::diagnostic::show_path(&project.content_dir(), &project.root),
         skipped: skipped.clone(),
         cache: cache::Cache {
             key,
@@ -570,15 +569,14 @@ fn judge_blob(
         Err(git::BlobTrouble::TooLarge(_)) => Ok(too_large(project, path)),
         Err(e) => Err(format!(
             "{} as of {date} is not in the repository ({e})",
-            crate::dossier::discover::show(&project.content_dir().join(path), &project.root)
+            crate::diagnostic::show_path(&project.content_dir().join(path), &project.root)
         )),
     }
 }
 
 /// The judgement of a dossier larger than a dossier may be.
 fn too_large(project: &Project, rel_path: &str) -> Judgement {
-    let source =
-        crate::dossier::discover::show(&project.content_dir().join(rel_path), &project.root);
+    let source = crate::diagnostic::show_path(&project.content_dir().join(rel_path), &project.root);
     Judgement::unread(format!(
         "{source}: the file is larger than {} MiB, the most a dossier may be",
         crate::dossier::read::MAX_FILE_BYTES >> 20

@@ -275,7 +275,7 @@ impl Builder {
         if let Err(e) = std::fs::create_dir_all(out) {
             return Err(vec![Diagnostic::error(
                 Code::OutputCannotUpdate,
-                crate::dossier::discover::show(out, &project.root),
+                crate::diagnostic::show_path(out, &project.root),
                 format!("the output folder cannot be created: {e}"),
             )]);
         }
@@ -372,7 +372,7 @@ fn write_site(
     let problem = |e: std::io::Error| {
         vec![Diagnostic::error(
             Code::OutputCannotUpdate,
-            crate::dossier::discover::show(out, &site.project.root),
+            crate::diagnostic::show_path(out, &site.project.root),
             format!("the output folder cannot be updated: {e}"),
         )]
     };
@@ -581,7 +581,7 @@ fn write_pages(
                 progress();
                 return Done::Failed(Diagnostic::error(
                     Code::OutputCannotWrite,
-                    crate::dossier::discover::show(&link, &site.project.root),
+                    crate::diagnostic::show_path(&link, &site.project.root),
                     "cannot be written: this is a symbolic link where the site needs a folder, and the site is never written through one",
                 )
                 .with_help("remove the link (or make it a real folder), then build again"));
@@ -679,7 +679,7 @@ impl<W: std::io::Write + ?Sized> std::io::Write for Abandoning<'_, W> {
 /// Why a page cannot be written. A file where a folder must be is named
 /// itself (once, not once per page under it).
 fn write_error(site: &Site, out: &Path, dest: &Path, e: &std::io::Error) -> Diagnostic {
-    let show = |p: &Path| crate::dossier::discover::show(p, &site.project.root);
+    let show = |p: &Path| crate::diagnostic::show_path(p, &site.project.root);
     let blocker = dest
         .ancestors()
         .skip(1)
@@ -832,17 +832,10 @@ pub fn check_output(project: &Project, out: &Path, force: bool) -> Result<(), Di
     check_foreign(project, out, force)
 }
 
-fn shown_output(project: &Project, out: &Path) -> String {
-    match crate::dossier::discover::show(out, &project.root) {
-        s if s.is_empty() => out.display().to_string(),
-        s => s,
-    }
-}
-
 fn lock_problem(project: &Project, out: &Path, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
         Code::OutputCannotUpdate,
-        shown_output(project, out),
+        crate::diagnostic::show_path(out, &project.root),
         format!("the output folder cannot be locked for this build: {e}"),
     )
 }
@@ -857,7 +850,12 @@ fn dangerous_output(project: &Project, out: &Path) -> Option<Diagnostic> {
         ("templates folder", &templates, true),
     ];
     output::dangerous(out, &guarded).map(|why| {
-        Diagnostic::error(Code::OutputDangerous, shown_output(project, out), why).with_help(
+        Diagnostic::error(
+            Code::OutputDangerous,
+            crate::diagnostic::show_path(out, &project.root),
+            why,
+        )
+        .with_help(
             "set output_dir in pilotscope.toml, or --output, to a folder of its own, such as site",
         )
     })
@@ -871,7 +869,7 @@ fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagn
     if !force {
         return Err(Diagnostic::error(
             Code::OutputNotOurs,
-            shown_output(project, out),
+            crate::diagnostic::show_path(out, &project.root),
             "the output folder already holds files that pilotscope did not write (it has no .pilotscope-files manifest), and a build would overwrite any that share a name with a page",
         )
         .with_help("choose an empty or new folder, or pass --force to build into this one anyway"));
@@ -879,7 +877,7 @@ fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagn
     output::begin(out).map_err(|e| {
         Diagnostic::error(
             Code::OutputCannotUpdate,
-            shown_output(project, out),
+            crate::diagnostic::show_path(out, &project.root),
             format!("the output folder cannot be updated: {e}"),
         )
     })?;

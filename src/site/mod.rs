@@ -203,7 +203,7 @@ impl<'h> Keys<'h> {
 /// The FAQ of the project: its `content/faq.md`, or the shipped one.
 pub fn load_faq(project: &Project) -> Faq {
     let path = project.faq_path();
-    let shown = crate::dossier::discover::show(&path, &project.root);
+    let shown = crate::diagnostic::show_path(&path, &project.root);
     let shipped = |why: &str| {
         let mut f = faq::parse(crate::scaffold::EXAMPLE_FAQ, "(built-in) faq.md");
         f.diagnostics.push(Diagnostic::warning(
@@ -253,7 +253,7 @@ pub fn load_faq(project: &Project) -> Faq {
 /// Loads the project's templates (shipped ones, with its overrides).
 pub fn load_templates(project: &Project) -> Result<Templates, Vec<Diagnostic>> {
     let dir = project.templates_dir();
-    let shown = crate::dossier::discover::show(&dir, &project.root);
+    let shown = crate::diagnostic::show_path(&dir, &project.root);
     Templates::load(Some(&dir), &shown)
 }
 
@@ -751,7 +751,7 @@ impl<'a> Site<'a> {
             let Some(figure) = n.parse::<usize>().ok().and_then(|n| figures.get(n)) else {
                 let d = Diagnostic::error(
                     Code::TemplateError,
-                    self.templates.shown("faq.html"),
+                    self.templates.source_of("faq.html"),
                     "template error: a mark for a live figure's links is not \
                      `<!-- pilotscope: pilot links N -->` with N a figure's number",
                 )

@@ -238,7 +238,7 @@ impl Templates {
     }
 
     /// Where template `name` comes from, as shown in messages.
-    pub fn shown(&self, name: &str) -> String {
+    pub fn source_of(&self, name: &str) -> String {
         match self.sources.iter().find(|(n, _, _)| n == name) {
             Some((_, _, shown)) => shown.clone(),
             None => format!("templates/{name}"),
