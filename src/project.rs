@@ -184,7 +184,7 @@ pub fn read_entry(file: DossierFile, framework: &Framework, as_of: Date, stale_d
         Err(d) => {
             let digest = dossier::read::unreadable_digest(&d.message);
             (
-                dossier::Loaded {
+                dossier::Reading {
                     dossier: None,
                     diagnostics: vec![d],
                 },

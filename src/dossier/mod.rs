@@ -18,7 +18,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 pub use discover::{DossierFile, discover};
-pub use read::{Loaded, load, load_text};
+pub use read::{Reading, load, load_text};
 pub use split::Format;
 
 /// Where a pilot is in its life.

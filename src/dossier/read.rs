@@ -23,14 +23,14 @@ const MAX_ERRORS: usize = 20;
 /// What reading one file gave: the dossier when it can be judged, and every
 /// diagnostic (errors mean `dossier` is `None`).
 #[derive(Debug, Clone)]
-pub struct Loaded {
+pub struct Reading {
     pub dossier: Option<Dossier>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Loaded {
-    fn failed(diagnostic: Diagnostic) -> Loaded {
-        Loaded {
+impl Reading {
+    fn failed(diagnostic: Diagnostic) -> Reading {
+        Reading {
             dossier: None,
             diagnostics: vec![diagnostic],
         }
@@ -39,10 +39,10 @@ impl Loaded {
 
 /// Reads the file at `path`, shown to users as `source`, with `id` and
 /// `rel_path` from discovery.
-pub fn load(path: &Path, source: &str, rel_path: &str, id: &str) -> Loaded {
+pub fn load(path: &Path, source: &str, rel_path: &str, id: &str) -> Reading {
     match read_bytes(path, source) {
         Ok(bytes) => load_text(&bytes, source, rel_path, id),
-        Err(d) => Loaded::failed(d),
+        Err(d) => Reading::failed(d),
     }
 }
 
@@ -60,6 +60,10 @@ pub fn unreadable_digest(why: &str) -> u128 {
     h.update(why.as_bytes());
     h.digest128()
 }
+
+/// Why a file larger than [`MAX_FILE_BYTES`] is not read, on disk or in git.
+pub const TOO_LARGE: &str = "the file is larger than 4 MiB, the most a dossier may be";
+const _: () = assert!(MAX_FILE_BYTES == 4 << 20, "TOO_LARGE names the size");
 
 /// Whether content of `len` bytes is more than a content file may be
 /// ([`MAX_FILE_BYTES`]): the one guard on size, for dossiers on disk and in
@@ -95,7 +99,7 @@ pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let Some(bytes) = read_capped(file).map_err(unreadable)? else {
         return Err(
-            Diagnostic::error(Code::DossierTooLarge, source, format!("the file is larger than {} MiB, the most a dossier may be", MAX_FILE_BYTES >> 20))
+            Diagnostic::error(Code::DossierTooLarge, source, TOO_LARGE)
                 .with_help("keep the dossier to its answers and story; link to large documents instead of pasting them"),
         );
     };
@@ -103,9 +107,9 @@ pub fn read_bytes(path: &Path, source: &str) -> Result<Vec<u8>, Diagnostic> {
 }
 
 /// Reads a dossier from its bytes. Never panics, whatever the bytes.
-pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded {
+pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Reading {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-        return Loaded::failed(
+        return Reading::failed(
             Diagnostic::error(Code::DossierEmpty, source, "the file is empty; a dossier starts with front matter holding at least `title` and `stage`")
                 .at(Location::from_offsets("", 0, 0))
                 .with_help("run `pilotscope new \"Title\"` to start from a dossier with every question"),
@@ -120,7 +124,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         // Point at the first NUL byte, counting lines in the bytes before it.
         let before = String::from_utf8_lossy(&bytes[..nul]);
         let loc = Location::from_offsets(&before, before.len(), before.len());
-        return Loaded::failed(
+        return Reading::failed(
             Diagnostic::error(
                 Code::DossierBinary,
                 source,
@@ -134,7 +138,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         Err(e) => {
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
             let loc = Location::from_offsets(valid, valid.len(), valid.len());
-            return Loaded::failed(
+            return Reading::failed(
                 Diagnostic::error(
                     Code::DossierNotUtf8,
                     source,
@@ -170,7 +174,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
             if let Some(help) = e.help {
                 d = d.with_help(help);
             }
-            return Loaded::failed(d);
+            return Reading::failed(d);
         }
     };
     let root = match tree::parse(text, parts.matter.clone(), parts.format) {
@@ -181,7 +185,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
             if let Some(help) = e.help {
                 d = d.with_help(help);
             }
-            return Loaded::failed(d);
+            return Reading::failed(d);
         }
     };
 
@@ -294,7 +298,7 @@ pub fn load_text(bytes: &[u8], source: &str, rel_path: &str, id: &str) -> Loaded
         ));
     }
     let has_errors = reader.errors > 0;
-    Loaded {
+    Reading {
         dossier: if has_errors { None } else { Some(dossier) },
         diagnostics: reader.diagnostics,
     }
@@ -1085,7 +1089,7 @@ fn suggestion_for(key_name: &str, section: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn read(src: &str) -> Loaded {
+    fn read(src: &str) -> Reading {
         load_text(src.as_bytes(), "content/a.md", "a.md", "a")
     }
 
@@ -1242,7 +1246,7 @@ mod tests {
         let j = read(
             "{\n\"title\": \"A\", \"stage\": \"pilot\", \"started\": \"2026-01-05\", \"data\": {\"completeness\": 0.5}\n}\nBody",
         );
-        let values = |l: Loaded| {
+        let values = |l: Reading| {
             l.dossier
                 .unwrap()
                 .answers

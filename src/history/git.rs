@@ -80,16 +80,17 @@ impl std::fmt::Display for BlobTrouble {
     }
 }
 
-/// Reads a blob of at most `cap` bytes: its size is read from the object's
+/// Reads a blob no larger than a dossier may be
+/// ([`crate::dossier::read::too_large`]): its size is read from the object's
 /// header first, so a blob that is small packed and huge unpacked (a
 /// compressed bomb) is refused before it is inflated.
-pub fn capped_blob(repo: &gix::Repository, id: ObjectId, cap: u64) -> Result<Vec<u8>, BlobTrouble> {
+pub fn capped_blob(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, BlobTrouble> {
     let header = match repo.try_find_header(id) {
         Ok(Some(h)) => h,
         Ok(None) => return Err(BlobTrouble::Missing),
         Err(e) => return Err(BlobTrouble::Broken(e.to_string())),
     };
-    if header.size() > cap {
+    if crate::dossier::read::too_large(header.size()) {
         return Err(BlobTrouble::TooLarge(header.size()));
     }
     match repo.try_find_object(id) {
@@ -407,7 +408,7 @@ impl Repo {
 
     /// A blob's bytes, when it is no larger than a dossier may be.
     pub fn blob(&self, id: ObjectId) -> Result<Vec<u8>, BlobTrouble> {
-        capped_blob(&self.repo, id, crate::dossier::read::MAX_FILE_BYTES)
+        capped_blob(&self.repo, id)
     }
 
     /// Whether every one of `blobs` is in the repository: a partial clone

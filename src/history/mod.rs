@@ -189,7 +189,7 @@ impl History {
 
 /// What [`load`] found.
 #[derive(Debug)]
-pub enum Loaded {
+pub enum Found {
     /// `history = false`.
     Off,
     /// Why there is no history.
@@ -197,10 +197,10 @@ pub enum Loaded {
     Read(Box<History>),
 }
 
-impl Loaded {
+impl Found {
     pub fn history(&self) -> Option<&History> {
         match self {
-            Loaded::Read(h) => Some(h),
+            Found::Read(h) => Some(h),
             _ => None,
         }
     }
@@ -209,9 +209,9 @@ impl Loaded {
     /// were passed over.
     pub fn notice(&self) -> Option<String> {
         match self {
-            Loaded::Off => None,
-            Loaded::Read(h) => skipped_notice(&h.skipped),
-            Loaded::Missing(m) => Some(notice(m)),
+            Found::Off => None,
+            Found::Read(h) => skipped_notice(&h.skipped),
+            Found::Missing(m) => Some(notice(m)),
         }
     }
 }
@@ -274,9 +274,9 @@ fn judging_key(project: &Project) -> u128 {
 }
 
 /// Reads the history of `project`, with what an earlier build kept.
-pub fn load(project: &Project) -> Loaded {
+pub fn load(project: &Project) -> Found {
     if !project.config.history {
-        return Loaded::Off;
+        return Found::Off;
     }
     let repo = match git::Repo::open(
         &project.root,
@@ -284,19 +284,19 @@ pub fn load(project: &Project) -> Loaded {
         &project.config.faq,
     ) {
         Ok(r) => r,
-        Err(m) => return Loaded::Missing(m),
+        Err(m) => return Found::Missing(m),
     };
     let head = match repo.head() {
         Ok(h) => h,
-        Err(m) => return Loaded::Missing(m),
+        Err(m) => return Found::Missing(m),
     };
     let key = judging_key(project);
     let path = cache::path(&repo);
     let previous = cache::Cache::read(&path, key);
     match read(project, &repo, head, (key, &path), previous) {
-        Ok(h) => Loaded::Read(Box::new(h)),
+        Ok(h) => Found::Read(Box::new(h)),
         // In a partial clone, what cannot be read was left out on purpose.
-        Err(e) => Loaded::Missing(repo.lacking(e)),
+        Err(e) => Found::Missing(repo.lacking(e)),
     }
 }
 
@@ -553,7 +553,7 @@ fn repo_blob(path: &Path, id: ObjectId) -> Result<Vec<u8>, git::BlobTrouble> {
             *slot = Some((path.to_path_buf(), r));
         }
         let (_, r) = slot.as_ref().expect("just set");
-        git::capped_blob(r, id, crate::dossier::read::MAX_FILE_BYTES)
+        git::capped_blob(r, id)
     })
 }
 
@@ -577,10 +577,7 @@ fn judge_blob(
 /// The judgement of a dossier larger than a dossier may be.
 fn too_large(project: &Project, rel_path: &str) -> Judgement {
     let source = crate::diagnostic::show_path(&project.content_dir().join(rel_path), &project.root);
-    Judgement::unread(format!(
-        "{source}: the file is larger than {} MiB, the most a dossier may be",
-        crate::dossier::read::MAX_FILE_BYTES >> 20
-    ))
+    Judgement::unread(format!("{source}: {}", crate::dossier::read::TOO_LARGE))
 }
 
 /// Pairs the removed and added dossiers of one commit that are one file

@@ -23,7 +23,9 @@ use std::collections::{BTreeSet, HashSet};
 
 use jiff::civil::Date;
 
-use super::{Faq, Keys, Page, Site, Templates, WriteError, fingerprint, fixed_pages, output, view};
+use super::{
+    Faq, Keys, Page, Site, Templates, WriteError, fingerprint, general_pages, output, view,
+};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::project::{Judged, Project};
 
@@ -168,7 +170,7 @@ impl Builder {
 
     /// Whether the site in `out` is already what a build would write (see
     /// [`up_to_date`]), with the history read for it.
-    pub fn up_to_date(&self, out: &Path, history: &crate::history::Loaded) -> Option<UpToDate> {
+    pub fn up_to_date(&self, out: &Path, history: &crate::history::Found) -> Option<UpToDate> {
         let (project, templates, faq) = (&self.project, &self.templates, &self.faq);
         up_to_date(project, templates, faq, self.as_of, out, history.history())
     }
@@ -266,7 +268,7 @@ impl Builder {
     fn take_output(
         &self,
         out: &Path,
-    ) -> Result<(output::Lock, crate::history::Loaded), Vec<Diagnostic>> {
+    ) -> Result<(output::Lock, crate::history::Found), Vec<Diagnostic>> {
         let project = &self.project;
         // Refused before anything is created there.
         if let Some(why) = dangerous_output(project, out) {
@@ -294,7 +296,7 @@ impl Builder {
         out: &Path,
         pages: Pages,
         sink: &mut Sink,
-        history: &crate::history::Loaded,
+        history: &crate::history::Found,
     ) -> Built {
         let mut built = Built::failed(Vec::new());
         built.notice = history.notice();
@@ -736,7 +738,7 @@ pub fn up_to_date(
         return None;
     }
     let (files, warnings) = project.discover();
-    let fixed = fixed_pages(templates, history.is_some());
+    let general = general_pages(templates, history.is_some());
     // The table's data and its pages past the first depend on how many
     // pilots read: the manifest's own list of them is checked by key below.
     let table: Vec<&String> = manifest
@@ -744,7 +746,7 @@ pub fn up_to_date(
         .keys()
         .filter(|p| Page::is_table_path(p))
         .collect();
-    if manifest.files.len() != fixed.len() + files.len() + table.len() {
+    if manifest.files.len() != general.len() + files.len() + table.len() {
         return None;
     }
     let mut ids = std::collections::HashSet::with_capacity(files.len());
@@ -775,15 +777,15 @@ pub fn up_to_date(
         history,
     );
     let same = |path: &str, key: u128| manifest.files.get(path) == Some(&Some(key));
-    for page in fixed {
-        let path = page.fixed_path(templates);
-        if !same(&path, keys.fixed(page, &path)) {
+    for page in general {
+        let path = page.general_path(templates);
+        if !same(&path, keys.general(page, &path)) {
             return None;
         }
     }
     for path in table {
         // Any of them stands for the kind: their keys are all aggregates.
-        if !same(path, keys.fixed(Page::TableData, path)) {
+        if !same(path, keys.general(Page::TableData, path)) {
             return None;
         }
     }

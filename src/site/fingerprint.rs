@@ -92,7 +92,7 @@ pub fn inputs(
 
 /// The key of a page that depends on the shared inputs alone (the
 /// framework page, the 404 page, the assets).
-pub fn fixed_key(inputs: u128, path: &str) -> u128 {
+pub fn inputs_key(inputs: u128, path: &str) -> u128 {
     let mut h = Xxh3::new();
     h.write_u128(inputs);
     field(&mut h, path);
@@ -138,7 +138,7 @@ pub fn portfolio_key<'a>(
 
 /// The key of a page about every pilot, from [`portfolio_key`].
 pub fn aggregate_key(portfolio: u128, path: &str) -> u128 {
-    fixed_key(portfolio, path)
+    inputs_key(portfolio, path)
 }
 
 fn add_file(h: &mut Xxh3, file: &DossierFile, digest: u128) {

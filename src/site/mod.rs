@@ -85,7 +85,7 @@ const SITE_PAGES: [Page; 9] = [
 impl Page {
     /// Where the page is written, relative to the output folder, for every
     /// page but a pilot's (which is where its id says, [`Site::path`]).
-    fn fixed_path(self, templates: &Templates) -> String {
+    fn general_path(self, templates: &Templates) -> String {
         match self {
             Page::Index => "index.html".into(),
             Page::Framework => "framework/index.html".into(),
@@ -179,10 +179,10 @@ impl<'h> Keys<'h> {
     }
 
     /// The key of a page at `path` that is not a pilot's.
-    fn fixed(&self, page: Page, path: &str) -> u128 {
+    fn general(&self, page: Page, path: &str) -> u128 {
         match page.about_portfolio() {
             Some(_) => fingerprint::aggregate_key(self.portfolio, path),
-            None => fingerprint::fixed_key(self.inputs, path),
+            None => fingerprint::inputs_key(self.inputs, path),
         }
     }
 
@@ -432,7 +432,7 @@ impl<'a> Site<'a> {
                 };
                 self.keys.pilot(&path, &e.file, e.digest, clash)
             }
-            _ => self.keys.fixed(page, &path),
+            _ => self.keys.general(page, &path),
         }
     }
 
@@ -456,7 +456,7 @@ impl<'a> Site<'a> {
 
     /// Every page of the site, in a fixed order.
     pub fn pages(&self) -> Vec<Page> {
-        let mut pages = fixed_pages(self.templates, self.history.is_some());
+        let mut pages = general_pages(self.templates, self.history.is_some());
         pages.extend(self.table_pages());
         let mut taken: BTreeSet<&str> = self.judged.pilots().map(|(d, _)| d.id.as_str()).collect();
         for (i, e) in self.judged.entries.iter().enumerate() {
@@ -478,7 +478,7 @@ impl<'a> Site<'a> {
 
     /// The pages made from every pilot, which any change to one rewrites.
     pub fn aggregate_pages(&self) -> Vec<Page> {
-        let mut pages: Vec<Page> = fixed_pages(self.templates, self.history.is_some())
+        let mut pages: Vec<Page> = general_pages(self.templates, self.history.is_some())
             .into_iter()
             .chain(self.table_pages())
             .filter(|p| p.about_portfolio().is_some())
@@ -524,7 +524,7 @@ impl<'a> Site<'a> {
     pub fn path(&self, page: Page) -> String {
         match page {
             Page::Pilot(i) => view::pilot_href(&self.judged.entries[i].file.id),
-            _ => page.fixed_path(self.templates),
+            _ => page.general_path(self.templates),
         }
     }
 
@@ -904,9 +904,11 @@ impl<'a> Site<'a> {
     }
 }
 
-/// The pages that are not about one pilot, in a fixed order: the site's
-/// own, its assets, and its history when it has one.
-pub(super) fn fixed_pages(templates: &Templates, history: bool) -> Vec<Page> {
+/// The general pages (every page that is not about one pilot: each has a
+/// path of its own), in a fixed order: the site's own, its assets, and its
+/// history when it has one. ("Fixed" is a dossier whose error went away,
+/// `watch::Rebuild::fixed`, and nothing else.)
+pub(super) fn general_pages(templates: &Templates, history: bool) -> Vec<Page> {
     let mut pages = SITE_PAGES.to_vec();
     pages.extend((0..templates.assets.len()).map(Page::Asset));
     if history {
