@@ -268,11 +268,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn at_opt(mut self, location: Option<Location>) -> Diagnostic {
-        self.location = location.map(Box::new);
-        self
-    }
-
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self

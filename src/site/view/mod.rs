@@ -289,12 +289,14 @@ pub(super) fn chart(
 mod faq;
 mod framework;
 pub mod history;
+mod pack;
 mod pilot;
 mod portfolio;
 pub mod readiness;
 
 pub use faq::*;
 pub use framework::*;
+pub use pack::*;
 pub use pilot::*;
 pub use portfolio::*;
 

@@ -317,15 +317,15 @@ fn filter_tokens(p: &Portfolio, d: &Dossier, g: &Diagnosis) -> Vec<String> {
 }
 
 /// The decisions a leader has to take soon: overdue ones, then those due
-/// within [`DECISIONS_AHEAD`](crate::site::pack::DECISIONS_AHEAD) days, each list
+/// within [`DECISIONS_AHEAD`](super::pack::DECISIONS_AHEAD) days, each list
 /// cut at [`DECISIONS_SHOWN`] with the rest counted.
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisionsPanel {
     pub ahead: i64,
-    pub overdue: Vec<crate::site::pack::Decision>,
+    pub overdue: Vec<super::pack::Decision>,
     /// "and 12 more overdue", or empty.
     pub overdue_more: String,
-    pub upcoming: Vec<crate::site::pack::Decision>,
+    pub upcoming: Vec<super::pack::Decision>,
     /// "and 3 more due", or empty.
     pub upcoming_more: String,
     /// "No go / no-go decision is overdue or due in the next 30 days.", or
@@ -675,11 +675,11 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
 }
 
 fn decisions_panel(fw: &Framework, judged: &Judged) -> DecisionsPanel {
-    let ahead = crate::site::pack::DECISIONS_AHEAD;
-    let (overdue, upcoming): (Vec<_>, Vec<_>) = crate::site::pack::decisions_due(fw, judged, ahead)
+    let ahead = super::pack::DECISIONS_AHEAD;
+    let (overdue, upcoming): (Vec<_>, Vec<_>) = super::pack::decisions_due(fw, judged, ahead)
         .into_iter()
         .partition(|d| d.overdue);
-    let cut = |mut list: Vec<crate::site::pack::Decision>, what: &str| {
+    let cut = |mut list: Vec<super::pack::Decision>, what: &str| {
         let more = list.len().saturating_sub(DECISIONS_SHOWN);
         list.truncate(DECISIONS_SHOWN);
         let more = if more > 0 {
