@@ -31,7 +31,7 @@ use crate::hardening;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use browser_kit::{ChromeDriver, StaticServer};
+use browser_kit::{Browser, ChromeDriver, StaticServer};
 use fantoccini::Client;
 use serde_json::{Value, json};
 
@@ -261,46 +261,37 @@ async fn audit_page(
 
 #[test]
 fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_and_passes_axe() {
-    let chromium = browser_kit::chromium();
-    let chromedriver = browser_kit::chromedriver();
     let axe_source = axe_source();
-    if !hardening::require(chromium.is_some(), "chromium")
-        || !hardening::require(chromedriver.is_some(), "chromedriver")
-        || !hardening::require(
-            axe_source.is_some(),
-            "axe-core (npm ci --prefix tests/audit)",
-        )
-    {
+    if !hardening::require(
+        axe_source.is_some(),
+        "axe-core (npm ci --prefix tests/audit)",
+    ) {
         return;
     }
-    let (chromium, chromedriver, axe_source) = (
-        chromium.unwrap(),
-        chromedriver.unwrap(),
-        axe_source.unwrap(),
-    );
+    let axe_source = axe_source.unwrap();
+    let Some(browser) = Browser::start("accessibility audit") else {
+        return;
+    };
 
     let sites = build_sites();
-    let driver = ChromeDriver::start(&chromedriver);
-    let profile = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    let mut audited = 0;
-    runtime.block_on(async {
-        let mut caps =
-            browser_kit::headless(&chromium, profile.path(), &["--window-size=1280,1000"]);
-        // Alerts stay open, so that a payload that called alert() is seen.
-        caps.insert("unhandledPromptBehavior".into(), json!("ignore"));
-        let client = driver.session(caps).await;
+    let mut caps = browser.capabilities(&["--window-size=1280,1000"]);
+    // Alerts stay open, so that a payload that called alert() is seen.
+    caps.insert("unhandledPromptBehavior".into(), json!("ignore"));
+    let (problems, notes, audited) = browser.run(caps, async |client| {
+        let (mut problems, mut notes, mut audited) = (Vec::new(), Vec::new(), 0);
         let session = client.session_id().await.unwrap().expect("a session id");
         for (name, folder) in &sites.list {
             let server = StaticServer::start(folder);
             for page in pages_of(folder) {
-                let f = audit_page(&client, &driver, &session, &server, &page, &axe_source).await;
+                let f = audit_page(
+                    client,
+                    &browser.driver,
+                    &session,
+                    &server,
+                    &page,
+                    &axe_source,
+                )
+                .await;
                 audited += 1;
                 problems.extend(f.problems.into_iter().map(|p| format!("[{name}] {p}")));
                 notes.extend(f.notes.into_iter().map(|p| format!("[{name}] {p}")));
@@ -315,7 +306,7 @@ fn every_page_of_both_sites_runs_nothing_from_content_fetches_nothing_elsewhere_
                 }
             }
         }
-        let _ = client.close().await;
+        (problems, notes, audited)
     });
     for n in &notes {
         eprintln!("note: {n}");

@@ -18,9 +18,9 @@ use crate::common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use browser_kit::{ChromeDriver, StaticServer, browser_programs};
+use browser_kit::{Browser, StaticServer};
 use fantoccini::{Client, Locator};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 // ---------------------------------------------------------------- the test
 
@@ -334,37 +334,18 @@ async fn walk_through_the_site(client: Client, site: String) {
 
 #[test]
 fn the_portfolio_sorts_filters_and_links_to_diagnoses_in_headless_chromium() {
-    let Some((chromium, driver_program)) = browser_programs("browser test") else {
+    let Some(browser) = Browser::start("browser test") else {
         return;
     };
     let out = tempfile::tempdir().unwrap();
     common::build_expecting(&common::repo_root(), out.path(), 0);
     let server = StaticServer::start(out.path());
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &[]);
-        let client = driver.session(caps).await;
-        let session = client.session_id().await.unwrap().expect("a session id");
-
-        // Run the walk-through, and close the browser whatever happens.
-        let walked = tokio::spawn(walk_through_the_site(client.clone(), server.url(""))).await;
-        let log = driver.post(
-            &format!("/session/{session}/se/log"),
-            &json!({"type": "browser"}),
-        );
-        let _ = client.close().await;
-        if let Err(failed) = walked {
-            std::panic::resume_unwind(failed.into_panic());
-        }
+    browser.run(browser.capabilities(&[]), async |c| {
+        walk_through_the_site(c.clone(), server.url("")).await;
 
         // Nothing went wrong in the browser's console.
+        let log = browser.console(c).await;
         let entries = log["value"]
             .as_array()
             .unwrap_or_else(|| panic!("the browser log: {log}"));

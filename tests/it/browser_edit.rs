@@ -12,12 +12,10 @@
 //! `Host`, `--no-edit`, a built site without the editor) are tested apart.
 
 use crate::audit::{Findings, axe, axe_source};
-use crate::browser_kit::{self, ChromeDriver, StaticServer, browser_programs};
-use crate::browser_live::{eval, poll};
+use crate::browser_kit::{Browser, StaticServer, eval, poll};
 use crate::live::{self, AS_OF, Project, Running, fixture};
 
 use fantoccini::{Client, Locator};
-use futures_util::FutureExt;
 
 const PILOT: &str = "content/invoice-matching.md";
 
@@ -281,7 +279,7 @@ async fn walk(c: &Client, project: &Project, base: &str, evil: &StaticServer) {
 
 #[test]
 fn answers_given_in_the_page_change_the_dossier_and_the_diagnosis_and_nothing_else() {
-    let Some((chromium, driver_program)) = browser_programs("editor browser test") else {
+    let Some(browser) = Browser::start("editor browser test") else {
         return;
     };
     let project = project();
@@ -308,25 +306,11 @@ fn answers_given_in_the_page_change_the_dossier_and_the_diagnosis_and_nothing_el
     .unwrap();
     let evil = StaticServer::start(evil_dir.path());
 
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &["--window-size=1366,900"]);
-        let client = driver.session(caps).await;
-        let walked = std::panic::AssertUnwindSafe(walk(&client, &project, &base, &evil))
-            .catch_unwind()
-            .await;
-        let _ = client.close().await;
-        if let Err(panic) = walked {
-            eprintln!("serve said:\n{}", server.stderr());
-            std::panic::resume_unwind(panic);
-        }
-    });
+    let caps = browser.capabilities(&["--window-size=1366,900"]);
+    if let Err(panic) = browser.try_run(caps, async |c| walk(c, &project, &base, &evil).await) {
+        eprintln!("serve said:\n{}", server.stderr());
+        std::panic::resume_unwind(panic);
+    }
     server.assert_alive();
     assert!(
         !project.content().join("mallory.md").exists(),

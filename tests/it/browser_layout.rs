@@ -21,7 +21,7 @@ use crate::browser_kit;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use browser_kit::{ChromeDriver, StaticServer, browser_programs, find_program};
+use browser_kit::{Browser, StaticServer, find_program};
 use fantoccini::Client;
 
 /// The shipped example, each dossier four times over (so the printed
@@ -448,36 +448,20 @@ fn check_paper(chromium: &Path, pdftotext: &Path, site: &Path) -> Vec<String> {
 
 #[test]
 fn every_page_fits_a_phone_and_a_laptop_and_the_portfolio_prints_whole() {
-    let Some((chromium, driver_program)) = browser_programs("layout test") else {
+    let Some(browser) = Browser::start("layout test") else {
         return;
     };
-    let Some(pdftotext) = find_program("PDFTOTEXT", &["pdftotext"]) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "pdftotext not found, and CI is set (install poppler-utils)"
-        );
-        eprintln!("notice: layout test skipped: pdftotext not found (install poppler-utils)");
+    let pdftotext = find_program("PDFTOTEXT", &["pdftotext"]);
+    if !crate::hardening::require(pdftotext.is_some(), "pdftotext (install poppler-utils)") {
         return;
-    };
+    }
+    let pdftotext = pdftotext.unwrap();
     let project = example_with_a_broken_dossier();
     let site = project.path().join("site");
     let server = StaticServer::start(&site);
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut problems = runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
-        let client = driver.session(caps).await;
-        let checked = check_screens(&client, &server).await;
-        let _ = client.close().await;
-        checked
-    });
-    problems.extend(check_paper(&chromium, &pdftotext, &site));
-    problems.extend(check_pack(&chromium, &pdftotext, &site));
+    let caps = browser.capabilities(&["--hide-scrollbars"]);
+    let mut problems = browser.run(caps, async |c| check_screens(c, &server).await);
+    problems.extend(check_paper(&browser.chromium, &pdftotext, &site));
+    problems.extend(check_pack(&browser.chromium, &pdftotext, &site));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -13,51 +13,10 @@
 //! `CHROMIUM` and `CHROMEDRIVER` name the programs when they are not
 //! `/usr/bin/chromium` and `/usr/bin/chromedriver` or on the `PATH`.
 
-use crate::browser_kit;
-use crate::live;
+use crate::browser_kit::{Browser, eval, poll};
+use crate::live::{Project, Running, broken_dossier, dossier};
 
-use std::time::{Duration, Instant};
-
-use browser_kit::{ChromeDriver, browser_programs};
 use fantoccini::{Client, Locator};
-use futures_util::FutureExt;
-use serde_json::Value;
-
-use live::{DEADLINE, Project, Running, broken_dossier, dossier};
-
-/// Evaluates `script` (a function body that returns a value) in the page.
-pub async fn eval(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("script {script:?} failed: {e}"))
-}
-
-/// Polls `check` in the current window until it returns `Some`.
-pub async fn poll<T>(c: &Client, what: &str, check: impl AsyncFn(&Client) -> Option<T>) -> T {
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        if let Some(t) = check(c).await {
-            return t;
-        }
-        if Instant::now() > deadline {
-            let url = c
-                .current_url()
-                .await
-                .map(|u| u.to_string())
-                .unwrap_or_default();
-            let body = eval(
-                c,
-                "return document.body ? document.body.innerText.slice(0, 2000) : '';",
-            )
-            .await;
-            panic!(
-                "gave up waiting for {what} at {url}; the page says:\n{}",
-                body.as_str().unwrap_or_default()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 async fn h1(c: &Client) -> Option<String> {
     let el = c.find(Locator::Css("h1")).await.ok()?;
@@ -205,32 +164,16 @@ async fn live_reload(c: &Client, project: &Project, base: &str) {
 
 #[test]
 fn open_pages_reload_show_errors_and_recover_as_files_change() {
-    let Some((chromium, driver_program)) = browser_programs("live-reload browser test") else {
+    let Some(browser) = Browser::start("live-reload browser test") else {
         return;
     };
     let project = Project::live();
     let mut server = Running::serve(&project.root, &[]);
     let base = format!("http://127.0.0.1:{}/", server.port);
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &["--window-size=1200,800"]);
-        let client = driver.session(caps).await;
-        // Run the walk-through, and close the browser whatever happens.
-        let walked = std::panic::AssertUnwindSafe(live_reload(&client, &project, &base))
-            .catch_unwind()
-            .await;
-        let _ = client.close().await;
-        if let Err(panic) = walked {
-            eprintln!("serve said:\n{}", server.stderr());
-            std::panic::resume_unwind(panic);
-        }
-    });
+    let caps = browser.capabilities(&["--window-size=1200,800"]);
+    if let Err(panic) = browser.try_run(caps, async |c| live_reload(c, &project, &base).await) {
+        eprintln!("serve said:\n{}", server.stderr());
+        std::panic::resume_unwind(panic);
+    }
     server.assert_alive();
 }

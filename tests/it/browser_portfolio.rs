@@ -11,7 +11,7 @@ use crate::browser_kit;
 
 use std::path::PathBuf;
 
-use browser_kit::{ChromeDriver, StaticServer, browser_programs};
+use browser_kit::{Browser, StaticServer};
 
 /// The shipped example with one not-ready pilot's budget raised to
 /// £48,000,000, so the budget at risk has eight digits; built from inside
@@ -52,7 +52,7 @@ const TILES: &str = "
 
 #[test]
 fn an_eight_digit_budget_stays_inside_its_tile_on_one_line() {
-    let Some((chromium, driver_program)) = browser_programs("portfolio tiles test") else {
+    let Some(browser) = Browser::start("portfolio tiles test") else {
         return;
     };
     let project = example_with_an_eight_digit_budget();
@@ -63,16 +63,7 @@ fn an_eight_digit_budget_stays_inside_its_tile_on_one_line() {
         "the budget at risk has eight digits"
     );
     let server = StaticServer::start(&site);
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let problems = runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
-        let c = driver.session(caps).await;
+    let problems = browser.run(browser.capabilities(&["--hide-scrollbars"]), async |c| {
         let mut problems = Vec::new();
         for (width, height) in [(1366u32, 768u32), (390, 844)] {
             c.set_window_size(width, height).await.unwrap();
@@ -92,7 +83,6 @@ fn an_eight_digit_budget_stays_inside_its_tile_on_one_line() {
                 }
             }
         }
-        let _ = c.close().await;
         problems
     });
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -127,22 +117,13 @@ const TABLE: &str = "
 
 #[test]
 fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
-    let Some((chromium, driver_program)) = browser_programs("portfolio table test") else {
+    let Some(browser) = Browser::start("portfolio table test") else {
         return;
     };
     let project = example_times_25();
     let index = project.path().join("site/index.html");
     let url = format!("file://{}", index.display());
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
-        let c = driver.session(caps).await;
+    browser.run(browser.capabilities(&["--hide-scrollbars"]), async |c| {
         c.goto(&url).await.unwrap();
         let v = c.execute(TABLE, vec![]).await.unwrap();
         assert_eq!(v[0], 50, "the first page of rows");
@@ -187,7 +168,6 @@ fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
         let v = c.execute(TABLE, vec![]).await.unwrap();
         assert_eq!(v[3], "125 of 250 pilots shown", "{v}");
         assert_eq!(v[0], 50, "{v}");
-        let _ = c.close().await;
     });
 }
 
@@ -206,22 +186,13 @@ const FIRST_SCREEN: &str = "
 
 #[test]
 fn at_250_pilots_the_first_screen_answers_and_the_whole_row_fits_a_laptop() {
-    let Some((chromium, driver_program)) = browser_programs("portfolio first screen test") else {
+    let Some(browser) = Browser::start("portfolio first screen test") else {
         return;
     };
     let project = example_times_25();
     let site = project.path().join("site");
     let server = StaticServer::start(&site);
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut problems = runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
-        let c = driver.session(caps).await;
+    let mut problems = browser.run(browser.capabilities(&["--hide-scrollbars"]), async |c| {
         let mut problems = Vec::new();
         for (width, height) in [(1366u32, 768u32), (390, 844)] {
             c.set_window_size(width, height).await.unwrap();
@@ -258,14 +229,13 @@ fn at_250_pilots_the_first_screen_answers_and_the_whole_row_fits_a_laptop() {
                 ));
             }
         }
-        let _ = c.close().await;
         problems
     });
     // The board pack: a sheet for the 25 pilots the board needs first, a
     // line for the rest, well under 60 pages of paper.
     if let Some(pdftotext) = browser_kit::find_program("PDFTOTEXT", &["pdftotext"]) {
         let pages = crate::browser_layout::print_every_page(
-            &chromium,
+            &browser.chromium,
             &pdftotext,
             &site,
             "pack/index.html",

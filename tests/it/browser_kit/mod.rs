@@ -1,7 +1,9 @@
-//! What the real-browser tests (`browser.rs`, `browser_live.rs`,
-//! `audit.rs`) share: finding Chromium and chromedriver, running
-//! chromedriver, and a static file server that records what the browser
-//! asked for.
+//! What the real-browser tests (`browser*.rs`, `audit.rs`) share: a
+//! [`Browser`] for one test (finding Chromium and chromedriver, or skipping
+//! the test with a notice, failing it with `CI` set; running chromedriver;
+//! a session that is closed whatever the test does), [`poll`] for waiting
+//! on a page, and a static file server that records what the browser asked
+//! for.
 //!
 //! Not every test file uses every helper, hence the `dead_code` allowance.
 #![allow(dead_code)]
@@ -13,8 +15,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use std::time::Instant;
+
 use fantoccini::{Client, ClientBuilder};
+use futures_util::FutureExt;
 use serde_json::{Map, Value, json};
+
+use crate::live::DEADLINE;
 
 // ---------------------------------------------------------------- finding programs
 
@@ -195,6 +202,115 @@ pub fn headless(chromium: &Path, profile: &Path, extra: &[&str]) -> Map<String, 
     );
     caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
     caps
+}
+
+// ---------------------------------------------------------------- a browser for one test
+
+/// Headless Chromium driven through chromedriver, for one test: the
+/// programs, chromedriver running (stopped when dropped), a profile of its
+/// own and a runtime to drive it from.
+pub struct Browser {
+    pub chromium: PathBuf,
+    pub driver: ChromeDriver,
+    profile: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Browser {
+    /// A browser for `test`, or `None` (after a notice) when Chromium or
+    /// chromedriver is missing; with `CI` set, their absence fails the test
+    /// instead ([`browser_programs`]).
+    pub fn start(test: &str) -> Option<Browser> {
+        let (chromium, driver) = browser_programs(test)?;
+        Some(Browser {
+            chromium,
+            driver: ChromeDriver::start(&driver),
+            profile: tempfile::tempdir().expect("a temporary profile"),
+            runtime: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a tokio runtime"),
+        })
+    }
+
+    /// The capabilities of this browser with `extra` arguments (a window
+    /// size), see [`headless`].
+    pub fn capabilities(&self, extra: &[&str]) -> Map<String, Value> {
+        headless(&self.chromium, self.profile.path(), extra)
+    }
+
+    /// Opens a session with `capabilities`, runs `walk` in it and closes
+    /// the browser whatever happens; a panic of `walk` is given back after
+    /// the browser is closed.
+    pub fn try_run<T>(
+        &self,
+        capabilities: Map<String, Value>,
+        walk: impl AsyncFnOnce(&Client) -> T,
+    ) -> std::thread::Result<T> {
+        self.runtime.block_on(async {
+            let client = self.driver.session(capabilities).await;
+            let walked = std::panic::AssertUnwindSafe(walk(&client))
+                .catch_unwind()
+                .await;
+            let _ = client.close().await;
+            walked
+        })
+    }
+
+    /// [`Browser::try_run`], going on with `walk`'s panic, if any.
+    pub fn run<T>(
+        &self,
+        capabilities: Map<String, Value>,
+        walk: impl AsyncFnOnce(&Client) -> T,
+    ) -> T {
+        self.try_run(capabilities, walk)
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    /// What the page's console said since the last time it was asked.
+    pub async fn console(&self, c: &Client) -> Value {
+        let session = c.session_id().await.unwrap().expect("a session id");
+        self.driver.post(
+            &format!("/session/{session}/se/log"),
+            &json!({ "type": "browser" }),
+        )
+    }
+}
+
+/// Evaluates `script` (a function body that returns a value) in the page.
+pub async fn eval(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script {script:?} failed: {e}"))
+}
+
+/// Polls `check` in the current window until it returns `Some`; after
+/// [`DEADLINE`] the test fails with what the page says.
+pub async fn poll<T>(c: &Client, what: &str, check: impl AsyncFn(&Client) -> Option<T>) -> T {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        if let Some(t) = check(c).await {
+            return t;
+        }
+        if Instant::now() > deadline {
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let body = eval(
+                c,
+                "return document.body ? document.body.innerText.slice(0, 2000) : '';",
+            )
+            .await;
+            panic!(
+                "gave up waiting for {what} at {url}; the page says:\n{}",
+                body.as_str().unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 // ---------------------------------------------------------------- a static file server
