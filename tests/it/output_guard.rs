@@ -161,6 +161,29 @@ fn a_folder_of_someone_elses_files_needs_force() {
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
 }
 
+#[test]
+fn an_output_folder_beside_the_project_is_named_as_it_was_typed() {
+    let project = Project::live();
+    let docs = project.beside("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(docs.join("index.html"), "the team's own page").unwrap();
+    let o = pilotscope(&project.root, &["build", "--output", "../docs"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--> ../docs\n"),
+        "the folder is named from the project, as typed: {err}"
+    );
+    assert!(
+        !err.contains(&docs.display().to_string()),
+        "not by its whole path: {err}"
+    );
+    // From a folder that shares only the file system's root with the
+    // project, the whole path says more than a climb to it.
+    let o = pilotscope(&project.root, &["build", "--output", "/"]);
+    assert!(stderr(&o).contains("--> /\n"), "{}", stderr(&o));
+}
+
 /// The build that finds the output folder locked by another process waits,
 /// says so, writes nothing meanwhile, and then writes what a clean build
 /// would. The other process here is the test itself, holding the same
