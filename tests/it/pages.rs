@@ -384,6 +384,13 @@ fn every_share_on_the_site_says_what_it_is_a_share_of_when_dossiers_cannot_be_re
             >= 4,
         "each count tile says its base: {index}"
     );
+    let faq = words_of(&page(project.path(), "faq/index.html"));
+    assert!(
+        faq.contains(
+            "1 of 1 readable pilot (100%) are in production or scaling; 3 dossiers cannot be read:"
+        ),
+        "{faq}"
+    );
     let pack = words_of(&page(project.path(), "pack/index.html"));
     assert!(
         pack.contains("1 pilot · 3 dossiers could not be read and are not counted"),
