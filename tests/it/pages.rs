@@ -430,3 +430,48 @@ fn in_purgatory_and_overdue_each_say_their_rule_where_they_are_shown() {
         );
     }
 }
+
+// ---------------------------------------------------------------- issue 22, §4
+
+#[test]
+fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unanswered() {
+    let project = tempfile::tempdir().unwrap();
+    let content = project.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let triage = std::fs::read_to_string(repo_root().join("content/client-email-triage.md"))
+        .unwrap()
+        .replace("executive_sponsor:", "exectuive_sponsor:");
+    let line = triage
+        .lines()
+        .position(|l| l.contains("exectuive_sponsor:"))
+        .unwrap()
+        + 1;
+    std::fs::write(content.join("triage.md"), &triage).unwrap();
+    build_in(project.path(), 0);
+    let html = page(project.path(), "pilots/triage/index.html");
+    let doc = Html::parse_document(&html);
+    let strip = Selector::parse(".fact-strip div").unwrap();
+    let (dt, dd) = (
+        Selector::parse("dt").unwrap(),
+        Selector::parse("dd").unwrap(),
+    );
+    let fact = |label: &str| {
+        doc.select(&strip)
+            .find(|f| f.select(&dt).map(text_of).any(|t| t == label))
+            .and_then(|f| f.select(&dd).next().map(text_of))
+            .unwrap_or_else(|| panic!("the strip has {label}"))
+    };
+    assert_eq!(
+        fact("Sponsor"),
+        format!(
+            "not answered — did you mean framing.executive_sponsor? (content/triage.md:{line}:3)"
+        ),
+    );
+    assert!(
+        html.contains("did you mean <code>framing.executive_sponsor</code>?"),
+        "the key is shown as code"
+    );
+    // An answered fact has no word of it.
+    let owner = fact("Owner");
+    assert!(!owner.contains("did you mean"), "{owner}");
+}
