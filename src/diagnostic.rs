@@ -236,6 +236,11 @@ pub struct Diagnostic {
     pub message: String,
     /// A likely fix, when there is one.
     pub help: Option<String>,
+    /// The answer (a dossier's field path, `framing.executive_sponsor`)
+    /// this leaves unanswered, when it is one: a misspelled key, so that a
+    /// page can say it beside "not answered". Not part of any output.
+    #[serde(skip)]
+    pub answer: Option<String>,
 }
 
 impl Diagnostic {
@@ -248,6 +253,7 @@ impl Diagnostic {
             location: None,
             message: message.into(),
             help: None,
+            answer: None,
         }
     }
 
@@ -270,6 +276,12 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Marks the answer this leaves unanswered (see [`Diagnostic::answer`]).
+    pub fn leaving_unanswered(mut self, path: impl Into<String>) -> Diagnostic {
+        self.answer = Some(path.into());
         self
     }
 

@@ -388,7 +388,7 @@ impl Reader<'_> {
     /// Whether it was warned about.
     fn unknown_key(&mut self, key: &Key, section: &str) -> bool {
         let suggestion = remembered_suggestion(&key.name, section);
-        if let Some(help) = suggestion {
+        if let Some((help, path)) = suggestion {
             let where_ = if section.is_empty() {
                 "at the top level".to_string()
             } else {
@@ -404,7 +404,8 @@ impl Reader<'_> {
                     ),
                 )
                 .at(self.loc(&key.span))
-                .with_help(help),
+                .with_help(help)
+                .leaving_unanswered(path),
             );
             return true;
         }
@@ -1020,12 +1021,12 @@ pub fn id_from_path(rel_path: &str) -> String {
 /// with every known key was a tenth of reading a portfolio. At most
 /// [`REMEMBERED`] keys are kept, so a file of endless made-up keys cannot
 /// grow it without bound.
-fn remembered_suggestion(name: &str, section: &str) -> Option<String> {
+fn remembered_suggestion(name: &str, section: &str) -> Option<(String, String)> {
     use std::cell::RefCell;
     use std::collections::HashMap;
     const REMEMBERED: usize = 1024;
     thread_local! {
-        static SEEN: RefCell<HashMap<(String, String), Option<String>>> = RefCell::new(HashMap::new());
+        static SEEN: RefCell<HashMap<(String, String), Option<(String, String)>>> = RefCell::new(HashMap::new());
     }
     let key = (section.to_string(), name.to_string());
     if let Some(known) = SEEN.with(|seen| seen.borrow().get(&key).cloned()) {
@@ -1043,7 +1044,7 @@ fn remembered_suggestion(name: &str, section: &str) -> Option<String> {
 
 /// The help for a key that `section` does not know: the likely key it
 /// misspells, here or in another section.
-fn suggestion_for(key_name: &str, section: &str) -> Option<String> {
+fn suggestion_for(key_name: &str, section: &str) -> Option<(String, String)> {
     let here = schema::keys_in(section);
     let shown = |k: &str| {
         if section.is_empty() {
@@ -1053,7 +1054,7 @@ fn suggestion_for(key_name: &str, section: &str) -> Option<String> {
         }
     };
     if let Some(s) = suggest(key_name, here.iter().copied()) {
-        Some(format!("did you mean `{}`?", shown(s)))
+        Some((format!("did you mean `{}`?", shown(s)), shown(s)))
     } else {
         // The right key in the wrong section, usually an indentation slip.
         let lowercase = key_name.to_lowercase();
@@ -1077,9 +1078,12 @@ fn suggestion_for(key_name: &str, section: &str) -> Option<String> {
                     .filter(|_| key_name.len() >= 6)
             });
         elsewhere.map(|p| {
-            format!(
-                "did you mean `{p}`? (it belongs under `{}:`)",
-                p.rsplit_once('.').map_or("the top level", |x| x.0)
+            (
+                format!(
+                    "did you mean `{p}`? (it belongs under `{}:`)",
+                    p.rsplit_once('.').map_or("the top level", |x| x.0)
+                ),
+                p.to_string(),
             )
         })
     }

@@ -26,7 +26,10 @@ use crate::framework::{Flag, Mistake, Status, Verdict};
 /// build removes it from there.
 pub const LEGACY_FILE: &str = ".pilotscope-history";
 
-const FORMAT: u32 = 2;
+/// The version of the cache's text: a cache of another version is read
+/// again from git, never misread (3: each judgement keeps its decision
+/// date).
+const FORMAT: u32 = 3;
 
 /// Where the cache of a project's history is kept: in the repository's
 /// own folder, one file per content folder of the work tree.
@@ -80,6 +83,8 @@ struct JudgedText {
     stage: String,
     statuses: Vec<String>,
     flags: Vec<String>,
+    /// `YYYY-MM-DD`, or empty.
+    decision_due: String,
     outcomes: u64,
     error: Option<String>,
 }
@@ -170,6 +175,10 @@ impl Cache {
                     stage,
                     statuses,
                     flags,
+                    decision_due: match opt(&j.decision_due) {
+                        Some(d) => Some(d.parse().ok()?),
+                        None => None,
+                    },
                     outcomes: j.outcomes,
                     error: j.error,
                 },
@@ -204,6 +213,7 @@ impl Cache {
                 stage: j.stage.map_or("", Stage::as_str).into(),
                 statuses: j.statuses.iter().map(|s| s.as_str().to_string()).collect(),
                 flags: j.flags.iter().map(|f| f.as_str().to_string()).collect(),
+                decision_due: j.decision_due.map(|d| d.to_string()).unwrap_or_default(),
                 outcomes: j.outcomes,
                 error: j.error.clone(),
             })
@@ -278,6 +288,7 @@ mod tests {
                 stage: Some(Stage::Pilot),
                 statuses: vec![Status::Clear; 5],
                 flags: vec![Flag::Stale],
+                decision_due: Some(jiff::civil::date(2026, 5, 1)),
                 outcomes: 3,
                 error: None,
             },
@@ -290,5 +301,11 @@ mod tests {
         assert_eq!(back.to_text(), text);
         assert!(Cache::parse(&text, 8).is_none());
         assert!(Cache::parse("{", 7).is_none());
+        // A cache written before judgements kept their decision date is
+        // read again from git, with or without the new field.
+        let older = text.replace("\"format\":3", "\"format\":2");
+        assert!(older.contains("\"format\":2"), "{older}");
+        assert!(Cache::parse(&older, 7).is_none());
+        assert!(Cache::parse(&older.replace(",\"decision_due\":\"2026-05-01\"", ""), 7).is_none());
     }
 }

@@ -14,6 +14,7 @@ use gix::ObjectId;
 use jiff::civil::Date;
 
 use crate::dossier::discover::is_dossier_path;
+use crate::words;
 
 /// The repository of a project, and where its content folder is in it.
 pub struct Repo {
@@ -129,6 +130,29 @@ pub type Listing = BTreeMap<String, ObjectId>;
 /// and after (`None`: not there).
 pub type Difference = (String, Option<ObjectId>, Option<ObjectId>);
 
+/// A revision that counts back along first parents (`HEAD~99`, `main^^`,
+/// `HEAD~2~3`): the revision it counts from and how many steps. `None`
+/// when it does not count back, or names another parent (`HEAD^2`).
+fn steps_back(spec: &str) -> Option<(&str, usize)> {
+    let start = spec.find(['~', '^'])?;
+    let (from, mut rest) = spec.split_at(start);
+    let mut steps = 0usize;
+    while let Some(mark) = rest.chars().next() {
+        rest = &rest[mark.len_utf8()..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n = match &rest[..digits] {
+            "" => 1,
+            d => d.parse().ok()?,
+        };
+        if mark == '^' && n != 1 || !matches!(mark, '~' | '^') {
+            return None;
+        }
+        steps = steps.checked_add(n)?;
+        rest = &rest[digits..];
+    }
+    (!from.is_empty()).then_some((from, steps))
+}
+
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -196,15 +220,41 @@ impl Repo {
 
     /// A revision as git writes it (`main`, `origin/main`, `HEAD~2`, a hash).
     pub fn resolve(&self, spec: &str) -> Result<ObjectId, String> {
-        let id = self
-            .repo
-            .rev_parse_single(spec)
-            .map_err(|e| format!("`{spec}` is not a revision of this repository ({e})"))?;
+        let id = self.repo.rev_parse_single(spec).map_err(|e| {
+            self.too_far_back(spec)
+                .unwrap_or_else(|| format!("`{spec}` is not a revision of this repository ({e})"))
+        })?;
         let object = id.object().map_err(err)?;
         let commit = object
             .peel_to_commit()
             .map_err(|_| format!("`{spec}` is not a commit"))?;
         Ok(commit.id)
+    }
+
+    /// Why `spec` cannot be read when it counts back (`HEAD~99`,
+    /// `main^^`) past the first commit: how many commits there are before
+    /// the revision it counts from, in words. `None` for any other spec.
+    fn too_far_back(&self, spec: &str) -> Option<String> {
+        let (from, steps) = steps_back(spec)?;
+        let mut id = self.resolve(from).ok()?;
+        let mut before = 0;
+        while before < steps {
+            match self.repo.find_commit(id).ok()?.parent_ids().next() {
+                Some(parent) => id = parent.detach(),
+                None => break,
+            }
+            before += 1;
+        }
+        (before < steps).then(|| {
+            let has = match before {
+                0 => "no commit".to_string(),
+                n => format!("only {}", words::plural(n, "commit", "commits")),
+            };
+            format!(
+                "`{spec}` goes back {} from {from}, but {from} has {has} before it",
+                words::plural(steps, "commit", "commits")
+            )
+        })
     }
 
     /// The best common ancestor of two commits.

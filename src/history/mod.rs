@@ -51,6 +51,9 @@ pub struct Judgement {
     /// In the order of [`Mistake::ALL`]; empty when unread.
     pub statuses: Vec<Status>,
     pub flags: Vec<Flag>,
+    /// The decision date the dossier gave, so that days in purgatory are
+    /// counted from it and not from the commits that happen to follow it.
+    pub decision_due: Option<Date>,
     /// A fingerprint of every check's outcome, so that a change of
     /// outcome alone is a change of judgement.
     pub outcomes: u64,
@@ -73,6 +76,7 @@ impl Judgement {
             stage: Some(d.stage),
             statuses: g.mistakes.iter().map(|m| m.status).collect(),
             flags: g.flags.clone(),
+            decision_due: d.decision_due(),
             outcomes: h.finish(),
             error: None,
         }
@@ -87,6 +91,7 @@ impl Judgement {
             stage: None,
             statuses: Vec::new(),
             flags: Vec::new(),
+            decision_due: None,
             outcomes: 0,
             error: Some(why),
         }

@@ -701,3 +701,98 @@ fn watch_renders_the_history_again_after_a_commit_that_changes_no_file() {
         (h["head"] == head.as_str()).then_some(())
     });
 }
+
+#[test]
+fn a_revision_counted_back_past_the_first_commit_is_said_in_words() {
+    let (_dir, root) = repo();
+    for (i, day) in ["01", "02", "03", "04", "05"].iter().enumerate() {
+        write(
+            &root,
+            "content/triage.md",
+            &triage_at("pilot").replace("Client email", &format!("Client email {i}")),
+        );
+        commit(
+            &root,
+            "a day's answers",
+            &format!("2026-02-{day}T09:00:00Z"),
+        );
+    }
+    let out = pilotscope(&root, &["diff", "HEAD~99"]);
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(
+            "`HEAD~99` goes back 99 commits from HEAD, but HEAD has only 4 commits before it"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("NthAncestor"), "{said}");
+    let out = pilotscope(&root, &["diff", "main^^^^^^"]);
+    assert!(
+        text(&out.stderr).contains("main has only 4 commits before it"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Within the history, the same kind of revision is read as before.
+    assert_eq!(
+        pilotscope(&root, &["diff", "HEAD~4"]).status.code(),
+        Some(0)
+    );
+}
+
+/// The days in purgatory the pilot's History panel gives, if any.
+fn purgatory_on_page(root: &Path, id: &str) -> Option<String> {
+    let out = pilotscope(root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = std::fs::read_to_string(root.join(format!("site/pilots/{id}/index.html"))).unwrap();
+    let stages = &page[page.find("class=\"history-stages\"")?..];
+    let stages = &stages[..stages.find("</p>").unwrap()];
+    let days = &stages[stages.find("in purgatory ")? + "in purgatory ".len()..];
+    Some(days.to_string())
+}
+
+#[test]
+fn days_in_purgatory_are_counted_from_the_decision_date_not_from_the_commits() {
+    let at = |stage: &str| {
+        triage_at(stage).replace("decision_due: 2027-02-26", "decision_due: 2026-05-01")
+    };
+    // At stage pilot from 2026-04-20, due 2026-05-01, scaling from
+    // 2026-06-29: overdue from 2026-05-02, 58 days.
+    let story = |root: &Path, extra: bool| {
+        write(root, "content/triage.md", &at("pilot"));
+        commit(root, "triage", "2026-04-20T09:00:00Z");
+        if extra {
+            write(
+                root,
+                "content/triage.md",
+                &format!("{}\nOne more line of story.\n", at("pilot")),
+            );
+            commit(root, "story only", "2026-05-11T09:00:00Z");
+        }
+        write(root, "content/triage.md", &at("scaling"));
+        commit(root, "to scaling", "2026-06-29T09:00:00Z");
+    };
+    let (_plain, root) = repo();
+    story(&root, false);
+    assert_eq!(
+        purgatory_on_page(&root, "triage").as_deref(),
+        Some("58 days")
+    );
+    let (_storied, root) = repo();
+    story(&root, true);
+    assert_eq!(
+        purgatory_on_page(&root, "triage").as_deref(),
+        Some("58 days"),
+        "a commit that changes only the story changes nothing"
+    );
+
+    // Still at stage pilot today, with no commit since its due date: in
+    // purgatory from 2026-05-02 to the as-of date, 2026-11-26.
+    let (_still, root) = repo();
+    write(&root, "content/triage.md", &at("pilot"));
+    commit(&root, "triage", "2026-04-20T09:00:00Z");
+    assert_eq!(
+        purgatory_on_page(&root, "triage").as_deref(),
+        Some("208 days")
+    );
+}

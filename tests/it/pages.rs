@@ -321,3 +321,157 @@ fn the_framework_page_quotes_the_figures_with_their_sources_and_the_faq_keeps_th
     assert!(model.contains("Four components"), "{model}");
     assert!(model.contains("This framework adds two more"), "{model}");
 }
+
+// ---------------------------------------------------------------- issue 22, §3
+
+/// A project of `readable` (the one ready pilot, at stage scaling) and
+/// `unread` dossiers that cannot be read.
+fn partly_unreadable(readable: bool, unread: usize) -> tempfile::TempDir {
+    let project = tempfile::tempdir().unwrap();
+    let content = project.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    if readable {
+        std::fs::copy(
+            repo_root().join("content/supplier-invoice-matching.md"),
+            content.join("invoices.md"),
+        )
+        .unwrap();
+    }
+    for i in 0..unread {
+        std::fs::write(
+            content.join(format!("broken-{i}.md")),
+            "---\ntitle: Broken\nstage: pilot\ndecision_due: next month\n---\n",
+        )
+        .unwrap();
+    }
+    project
+}
+
+/// The page's text, one space between words.
+fn words_of(html: &str) -> String {
+    let doc = Html::parse_document(html);
+    text_of(doc.root_element())
+}
+
+#[test]
+fn every_share_on_the_site_says_what_it_is_a_share_of_when_dossiers_cannot_be_read() {
+    let project = partly_unreadable(true, 3);
+    build_in(project.path(), 1);
+    let index = words_of(&page(project.path(), "index.html"));
+    assert!(
+        index.contains(
+            "1 of 1 readable pilot is in production or scaling; 3 dossiers cannot be read"
+        ),
+        "{index}"
+    );
+    assert!(
+        index.contains(
+            "Every readable pilot (1 of 1) is ready at its stage; 3 dossiers cannot be read."
+        ),
+        "{index}"
+    );
+    assert!(!index.contains("Every pilot is ready"), "{index}");
+    for tile in ["Ready", "At risk", "Not ready", "In purgatory"] {
+        assert!(
+            index.contains(&format!("{tile} ")),
+            "a tile labelled {tile}"
+        );
+    }
+    assert!(
+        index
+            .matches("of 1 readable pilot; 3 dossiers cannot be read")
+            .count()
+            >= 4,
+        "each count tile says its base: {index}"
+    );
+    let faq = words_of(&page(project.path(), "faq/index.html"));
+    assert!(
+        faq.contains(
+            "1 of 1 readable pilot (100%) are in production or scaling; 3 dossiers cannot be read:"
+        ),
+        "{faq}"
+    );
+    let pack = words_of(&page(project.path(), "pack/index.html"));
+    assert!(
+        pack.contains("1 pilot · 3 dossiers could not be read and are not counted"),
+        "{pack}"
+    );
+
+    // Nothing can be read: no share, and no claim about every pilot.
+    let project = partly_unreadable(false, 4);
+    build_in(project.path(), 1);
+    let index = words_of(&page(project.path(), "index.html"));
+    assert!(!index.contains("100%"), "{index}");
+    assert!(!index.contains("0%"), "{index}");
+    assert!(!index.contains("is ready at its stage"), "{index}");
+    assert!(
+        index.contains(
+            "No dossier can be read, so there is no share to give: 4 dossiers cannot be read."
+        ),
+        "{index}"
+    );
+}
+
+#[test]
+fn in_purgatory_and_overdue_each_say_their_rule_where_they_are_shown() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    for path in ["index.html", "pack/index.html"] {
+        let shown = words_of(&page(project.path(), path));
+        assert!(
+            shown.contains(
+                "In purgatory at stage pilot or paused, past the go / no-go date without a decision"
+            ),
+            "{path}: {shown}"
+        );
+        assert!(
+            shown.contains("Overdue: the go / no-go date has passed, at any stage before production; those at stage pilot or paused are the pilots in purgatory"),
+            "{path}: {shown}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- issue 22, §4
+
+#[test]
+fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unanswered() {
+    let project = tempfile::tempdir().unwrap();
+    let content = project.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let triage = std::fs::read_to_string(repo_root().join("content/client-email-triage.md"))
+        .unwrap()
+        .replace("executive_sponsor:", "exectuive_sponsor:");
+    let line = triage
+        .lines()
+        .position(|l| l.contains("exectuive_sponsor:"))
+        .unwrap()
+        + 1;
+    std::fs::write(content.join("triage.md"), &triage).unwrap();
+    build_in(project.path(), 0);
+    let html = page(project.path(), "pilots/triage/index.html");
+    let doc = Html::parse_document(&html);
+    let strip = Selector::parse(".fact-strip div").unwrap();
+    let (dt, dd) = (
+        Selector::parse("dt").unwrap(),
+        Selector::parse("dd").unwrap(),
+    );
+    let fact = |label: &str| {
+        doc.select(&strip)
+            .find(|f| f.select(&dt).map(text_of).any(|t| t == label))
+            .and_then(|f| f.select(&dd).next().map(text_of))
+            .unwrap_or_else(|| panic!("the strip has {label}"))
+    };
+    assert_eq!(
+        fact("Sponsor"),
+        format!(
+            "not answered — did you mean framing.executive_sponsor? (content/triage.md:{line}:3)"
+        ),
+    );
+    assert!(
+        html.contains("did you mean <code>framing.executive_sponsor</code>?"),
+        "the key is shown as code"
+    );
+    // An answered fact has no word of it.
+    let owner = fact("Owner");
+    assert!(!owner.contains("did you mean"), "{owner}");
+}

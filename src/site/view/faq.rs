@@ -120,14 +120,25 @@ fn topic_figures<'a>(
     topic: Topic,
 ) -> Vec<LiveFigure<'a>> {
     let p = &judged.portfolio;
-    let n = count(p.pilots);
+    // What a share is out of: the readable pilots, and the dossiers left
+    // out when some cannot be read.
+    let (of_n, left_out) = match p.unread {
+        0 => (format!("of {} pilots", count(p.pilots)), String::new()),
+        u => (
+            format!(
+                "of {}",
+                plural(p.pilots, "readable pilot", "readable pilots")
+            ),
+            format!("; {} cannot be read", plural(u, "dossier", "dossiers")),
+        ),
+    };
     match topic {
         Topic::Mistake(m) => {
             let active = p.active_by_mistake[m.index()];
             vec![
                 live_figure(
                     format!(
-                        "In this portfolio, {} of {n} pilots {} “{}” active{}",
+                        "In this portfolio, {} {of_n} {} “{}” active{left_out}{}",
                         count(active),
                         if active == 1 { "has" } else { "have" },
                         fw.mistake(m).name,
@@ -143,9 +154,12 @@ fn topic_figures<'a>(
         Topic::Portfolio => vec![
             live_figure(
                 format!(
-                    "In this portfolio, {} of {n} pilots ({}%) are in production or scaling{}",
+                    "In this portfolio, {} {of_n}{} are in production or scaling{left_out}{}",
                     count(p.in_production),
-                    (p.production_share * 100.0).round(),
+                    match p.pilots {
+                        0 => String::new(),
+                        _ => format!(" ({}%)", (p.production_share * 100.0).round()),
+                    },
                     if p.in_production == 0 { "." } else { ":" }
                 ),
                 links_where(judged, |d, _| {
@@ -182,7 +196,7 @@ fn topic_figures<'a>(
         Topic::All => {
             let text = match p.most_common_active {
                 Some(m) => format!(
-                    "In this portfolio, the most common active mistake is “{}” ({} of {n} pilots). {}",
+                    "In this portfolio, the most common active mistake is “{}” ({} {of_n}{left_out}). {}",
                     fw.mistake(m).name,
                     count(p.active_by_mistake[m.index()]),
                     match p.verdict_count(Verdict::Ready) {
@@ -191,9 +205,15 @@ fn topic_figures<'a>(
                         r => format!("{} pilots are ready at their stage:", count(r)),
                     }
                 ),
-                None => {
-                    format!("In this portfolio, no mistake is active in any of the {n} pilots.")
-                }
+                None if p.unread > 0 => format!(
+                    "In this portfolio, no mistake is active in any of the {} ({} cannot be read).",
+                    plural(p.pilots, "readable pilot", "readable pilots"),
+                    plural(p.unread, "dossier", "dossiers")
+                ),
+                None => format!(
+                    "In this portfolio, no mistake is active in any of the {} pilots.",
+                    count(p.pilots)
+                ),
             };
             vec![
                 live_figure(

@@ -128,6 +128,15 @@ fn change_line(before: Option<&Point>, p: &Point, authors: bool) -> String {
                     };
                     parts.push(format!("flags {} → {}", f(&bj.flags), f(&j.flags)));
                 }
+                if bj.decision_due != j.decision_due {
+                    let d =
+                        |d: Option<Date>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
+                    parts.push(format!(
+                        "decision due {} → {}",
+                        d(bj.decision_due),
+                        d(j.decision_due)
+                    ));
+                }
                 if parts.len() == 1 {
                     parts.push("checks changed".into());
                 }
@@ -146,6 +155,20 @@ fn change_line(before: Option<&Point>, p: &Point, authors: bool) -> String {
 fn num(x: f64) -> String {
     let s = format!("{x:.1}");
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// The days from `from` to `to` that a pilot judged `j` spent in
+/// purgatory: at stage pilot or paused, from the day after its decision
+/// date (the day it became overdue) on. Counted from the date the dossier
+/// gives, so a commit that changes nothing else changes nothing here.
+fn days_in_purgatory(j: &Judgement, from: Date, to: Date) -> i64 {
+    match (j.stage, j.decision_due) {
+        (Some(Stage::Pilot | Stage::Paused), Some(due)) => {
+            let overdue = due.tomorrow().unwrap_or(due);
+            days(from.max(overdue), to)
+        }
+        _ => 0,
+    }
 }
 
 /// A pilot's History section, when it has a history.
@@ -177,9 +200,7 @@ pub fn pilot(history: &History, id: &str, as_of: Date) -> Option<PilotHistory> {
         if let Some(s) = p.judgement.stage {
             *stages.entry(s).or_default() += d;
         }
-        if p.judgement.flags.contains(&Flag::Purgatory) {
-            purgatory += d;
-        }
+        purgatory += days_in_purgatory(&p.judgement, p.date, next);
         match p.judgement.readiness {
             Some(r) => {
                 let yy = y(r);

@@ -75,6 +75,10 @@ pub fn sheet_pilots<'a>(
     chosen.into_iter().map(|i| order[i]).collect()
 }
 
+/// The rule of the decisions listed as overdue, said where they are
+/// listed: wider than purgatory, which it holds.
+pub const OVERDUE_RULE: &str = "Overdue: the go / no-go date has passed, at any stage before production; those at stage pilot or paused are the pilots in purgatory.";
+
 /// A go / no-go decision that is due soon or overdue.
 #[derive(Debug, Clone, Serialize)]
 pub struct Decision {
@@ -167,6 +171,10 @@ pub struct PackView {
     pub sheets_note: String,
     /// Dossiers that could not be read, and so are not in the pack.
     pub unread: usize,
+    /// [`OVERDUE_RULE`], beside the decisions.
+    pub overdue_rule: &'static str,
+    /// The rule of the "In purgatory" column of the units' table.
+    pub purgatory_rule: &'static str,
 }
 
 pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
@@ -249,6 +257,8 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
         sheets,
         sheets_note,
         unread: judged.entries.iter().filter(|e| e.judged.is_none()).count(),
+        overdue_rule: OVERDUE_RULE,
+        purgatory_rule: view::PURGATORY_RULE,
     }
 }
 

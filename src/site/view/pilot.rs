@@ -118,6 +118,26 @@ pub struct StripFact {
     pub note: String,
     /// `overdue`, `missing` or empty: how the value is set.
     pub class: &'static str,
+    /// Why it is not answered when a warning says so (a misspelled key):
+    /// "did you mean `framing.executive_sponsor`? (content/x.md:4:1)",
+    /// with its `code` pieces marked; empty otherwise.
+    pub hint: Vec<Part>,
+}
+
+/// What the warnings say of an answer that is missing: the help of the
+/// first one that leaves `path` unanswered, with where it is.
+fn unanswered_hint(warnings: &[Diagnostic], path: &str) -> Vec<Part> {
+    warnings
+        .iter()
+        .find(|w| w.answer.as_deref() == Some(path))
+        .map(|w| {
+            let place = match &w.location {
+                Some(l) => format!("{}:{}:{}", w.source, l.line, l.column),
+                None => w.source.clone(),
+            };
+            parts(&format!("{} ({place})", w.help.as_deref().unwrap_or("")))
+        })
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -341,32 +361,52 @@ fn keep_ready(fw: &Framework, g: &Diagnosis, d: &Dossier, stale_days: i64) -> Ke
 }
 
 /// The facts a leader asks first, with what is missing said so.
-fn fact_strip(config: &Config, d: &Dossier, as_of: jiff::civil::Date) -> Vec<StripFact> {
+fn fact_strip(
+    config: &Config,
+    d: &Dossier,
+    warnings: &[Diagnostic],
+    as_of: jiff::civil::Date,
+) -> Vec<StripFact> {
     let days = |n: i64| plural(n.unsigned_abs() as usize, "day", "days");
-    let text = |label, value: Option<&str>| match value {
+    let text = |label, field: usize, value: Option<&str>| match value {
         Some(v) => StripFact {
             label,
             value: v.to_string(),
             note: String::new(),
             class: "",
+            hint: Vec::new(),
         },
         None => StripFact {
             label,
             value: "not answered".into(),
             note: String::new(),
             class: "missing",
+            hint: unanswered_hint(warnings, crate::dossier::schema::FIELDS[field].path),
         },
     };
     let mut strip = vec![
-        text("Owner", d.text(idx::PRODUCTION_OWNER)),
-        text("Sponsor", d.text(idx::EXECUTIVE_SPONSOR)),
-        text("Budget", d.budget().map(|b| money(config, b)).as_deref()),
+        text(
+            "Owner",
+            idx::PRODUCTION_OWNER,
+            d.text(idx::PRODUCTION_OWNER),
+        ),
+        text(
+            "Sponsor",
+            idx::EXECUTIVE_SPONSOR,
+            d.text(idx::EXECUTIVE_SPONSOR),
+        ),
+        text(
+            "Budget",
+            idx::BUDGET,
+            d.budget().map(|b| money(config, b)).as_deref(),
+        ),
     ];
-    let mut due = text("Decision due", None);
+    let mut due = text("Decision due", idx::DECISION_DUE, None);
     if let Some(date) = d.decision_due() {
         let left = crate::framework::judge::days_between(as_of, date);
         let decided = matches!(d.stage, Stage::Production | Stage::Abandoned);
         due.value = date.to_string();
+        due.hint.clear();
         (due.note, due.class) = match left {
             0 => ("today".into(), ""),
             n if n > 0 => (format!("in {}", days(n)), ""),
@@ -375,10 +415,11 @@ fn fact_strip(config: &Config, d: &Dossier, as_of: jiff::civil::Date) -> Vec<Str
         };
     }
     strip.push(due);
-    let mut reviewed = text("Last reviewed", None);
+    let mut reviewed = text("Last reviewed", idx::UPDATED, None);
     if let Some(date) = d.updated() {
         let ago = crate::framework::judge::days_between(date, as_of);
         reviewed.value = date.to_string();
+        reviewed.hint.clear();
         reviewed.class = "";
         reviewed.note = match ago {
             0 => "today".into(),
@@ -620,7 +661,7 @@ pub fn pilot_view_with(
         verdict_label: verdict_label(g.verdict),
         verdict_text,
         readiness: g.readiness,
-        strip: fact_strip(config, d, as_of),
+        strip: fact_strip(config, d, warnings, as_of),
         flags: flag_views(d, g, config.stale_days),
         next_step,
         why_stopped,

@@ -68,6 +68,11 @@ pub struct PortfolioView {
     pub figures: Vec<Figure>,
     pub production_share: String,
     pub production_note: String,
+    /// "Every pilot is ready at its stage.", with what it counts when some
+    /// dossiers cannot be read.
+    pub all_ready: String,
+    /// [`PURGATORY_RULE`], beside the units' "In purgatory" column.
+    pub purgatory_rule: &'static str,
     pub chart: Chart,
     pub mistakes: Vec<MistakeHead>,
     /// Empty unless made by [`portfolio_view_with_rows`].
@@ -325,6 +330,8 @@ pub struct DecisionsPanel {
     pub overdue: Vec<super::pack::Decision>,
     /// "and 12 more overdue", or empty.
     pub overdue_more: String,
+    /// The rule a decision is overdue by, and how it stands to purgatory.
+    pub overdue_rule: &'static str,
     pub upcoming: Vec<super::pack::Decision>,
     /// "and 3 more due", or empty.
     pub upcoming_more: String,
@@ -332,6 +339,11 @@ pub struct DecisionsPanel {
     /// empty when there is one.
     pub none: String,
 }
+
+/// The rule of the "In purgatory" figure, said beside it (the tile, the
+/// units' table), apart from the decisions' [`OVERDUE_RULE`](super::pack::OVERDUE_RULE).
+pub const PURGATORY_RULE: &str =
+    "at stage pilot or paused, past the go / no-go date without a decision";
 
 /// How many decisions of each list the portfolio page names.
 pub const DECISIONS_SHOWN: usize = 8;
@@ -365,10 +377,17 @@ fn widespread(fw: &Framework, p: &Portfolio) -> Option<Widespread> {
     (n > 0).then(|| Widespread {
         name: fw.mistake(top).name.clone(),
         share: format!(
-            "{} of {} ({}%)",
+            "{} of {} ({}%){}",
             count(n),
-            plural(p.pilots, "pilot", "pilots"),
-            (n as f64 / p.pilots.max(1) as f64 * 100.0).round() as i64
+            match p.unread {
+                0 => plural(p.pilots, "pilot", "pilots"),
+                _ => plural(p.pilots, "readable pilot", "readable pilots"),
+            },
+            (n as f64 / p.pilots.max(1) as f64 * 100.0).round() as i64,
+            match p.unread {
+                0 => String::new(),
+                u => format!("; {}", cannot_be_read(u)),
+            }
         ),
         fix: fw.mistake(top).fix.clone(),
         href: format!("index.html#show=active-{}", top.as_str()),
@@ -510,6 +529,73 @@ fn unread_caveat(unread: usize, pilots: bool) -> String {
     }
 }
 
+/// What a count of pilots is out of when some dossiers cannot be read:
+/// "of 1 readable pilot; 3 dossiers cannot be read". Nothing when every
+/// dossier was read.
+fn out_of_readable(p: &Portfolio) -> String {
+    if p.unread == 0 {
+        return String::new();
+    }
+    format!(
+        "of {}; {}",
+        plural(p.pilots, "readable pilot", "readable pilots"),
+        cannot_be_read(p.unread)
+    )
+}
+
+/// "3 dossiers cannot be read".
+fn cannot_be_read(unread: usize) -> String {
+    format!("{} cannot be read", plural(unread, "dossier", "dossiers"))
+}
+
+/// The share of pilots in production or scaling, and the sentence that
+/// says what it is a share of; no share when no dossier can be read.
+fn production(p: &Portfolio) -> (String, String) {
+    const COMPARISON: &str =
+        "For comparison, only about a third of AI pilots reach production (Astrafy).";
+    if p.pilots == 0 && p.unread > 0 {
+        return (
+            "none".into(),
+            format!(
+                "No dossier can be read, so there is no share to give: {}.",
+                cannot_be_read(p.unread)
+            ),
+        );
+    }
+    let share = format!("{}%", (p.production_share * 100.0).round() as i64);
+    let note = if p.unread == 0 {
+        format!(
+            "{} of {} pilots are in production or scaling. {COMPARISON}",
+            count(p.in_production),
+            count(p.pilots)
+        )
+    } else {
+        format!(
+            "{} of {} {} in production or scaling; {}, so the share may change once {} fixed. {COMPARISON}",
+            count(p.in_production),
+            plural(p.pilots, "readable pilot", "readable pilots"),
+            if p.pilots == 1 { "is" } else { "are" },
+            cannot_be_read(p.unread),
+            if p.unread == 1 { "it is" } else { "they are" }
+        )
+    };
+    (share, note)
+}
+
+/// What the way to ready says when no pilot has a step left.
+fn all_ready_text(p: &Portfolio) -> String {
+    if p.unread == 0 {
+        "Every pilot is ready at its stage.".into()
+    } else {
+        format!(
+            "Every readable pilot ({} of {}) is ready at its stage; {}.",
+            count(p.pilots),
+            count(p.pilots),
+            cannot_be_read(p.unread)
+        )
+    }
+}
+
 /// The judged pilots in the order of the portfolio table: the pilots that
 /// need attention first (not ready, at risk, ready), then by readiness, then
 /// by title; pilots that tie keep the order of their paths.
@@ -529,7 +615,8 @@ pub fn table_order(judged: &Judged) -> Vec<(&Dossier, &Diagnosis)> {
 /// `Site::write_index`). [`portfolio_view_with_rows`] fills them in.
 pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> PortfolioView {
     let p: &Portfolio = &judged.portfolio;
-    let share = format!("{}%", (p.production_share * 100.0).round() as i64);
+    let (share, production_note) = production(p);
+    let base = out_of_readable(p);
     let figures = vec![
         Figure {
             label: "Pilots".into(),
@@ -546,28 +633,28 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             label: "Ready".into(),
             value: count(p.verdict_count(Verdict::Ready)),
             note: "no mistake active, readiness 80+".replace("80", &fw.ready_at.to_string()),
-            caveat: String::new(),
+            caveat: base.clone(),
             class: "ready",
         },
         Figure {
             label: "At risk".into(),
             value: count(p.verdict_count(Verdict::AtRisk)),
             note: "one mistake active, or readiness below the bar".into(),
-            caveat: String::new(),
+            caveat: base.clone(),
             class: "at_risk",
         },
         Figure {
             label: "Not ready".into(),
             value: count(p.verdict_count(Verdict::NotReady)),
             note: "two or more mistakes active".into(),
-            caveat: String::new(),
+            caveat: base.clone(),
             class: "not_ready",
         },
         Figure {
             label: "In purgatory".into(),
             value: count(p.purgatory),
-            note: "past the go / no-go date without a decision".into(),
-            caveat: String::new(),
+            note: PURGATORY_RULE.into(),
+            caveat: base.clone(),
             class: if p.purgatory > 0 { "warn" } else { "" },
         },
         Figure {
@@ -595,7 +682,10 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
             (
                 fw.mistake(*m).name.clone(),
                 n as f64,
-                format!("{} of {}", count(n), count(p.pilots)),
+                match p.unread {
+                    0 => format!("{} of {}", count(n), count(p.pilots)),
+                    _ => format!("{} of {} readable", count(n), count(p.pilots)),
+                },
                 m.as_str(),
             )
         })
@@ -635,12 +725,10 @@ pub fn portfolio_view(config: &Config, fw: &Framework, judged: &Judged) -> Portf
     let (units, units_more) = bounded_units(unit_rows(config, judged));
     PortfolioView {
         figures,
-        production_note: format!(
-            "{} of {} pilots are in production or scaling. For comparison, only about a third of AI pilots reach production (Astrafy).",
-            count(p.in_production),
-            count(p.pilots)
-        ),
+        production_note,
         production_share: share,
+        all_ready: all_ready_text(p),
+        purgatory_rule: PURGATORY_RULE,
         chart: chart(
             items,
             max,
@@ -700,6 +788,7 @@ fn decisions_panel(fw: &Framework, judged: &Judged) -> DecisionsPanel {
         ahead,
         overdue,
         overdue_more,
+        overdue_rule: super::pack::OVERDUE_RULE,
         upcoming,
         upcoming_more,
         none,
