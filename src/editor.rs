@@ -4,7 +4,12 @@
 //! [`Editor::form`] gives a pilot's questions (every field of the format,
 //! grouped by the five mistakes, with its help, whether it applies at the
 //! pilot's stage, the checks that read it and its current answer) and the
-//! digest of the file they were read from. [`Editor::save`] applies one
+//! digest of the file they were read from; for a dossier the reader
+//! rejects (a YAML slip, a share written "about 80") it gives the reader's
+//! errors at `file:line:column` and no answers, and the page says to fix
+//! the file in an editor first rather than show a form of empty fields
+//! that would be saved over answers it could not read (and
+//! [`Editor::save`] writes nothing into such a file). [`Editor::save`] applies one
 //! change ([`dossier::edit`]) to a dossier the project knows by its id —
 //! never a path from the browser — and only when the file still has the
 //! digest the form was made from; otherwise it says which answers changed
@@ -132,18 +137,7 @@ impl Editor {
         let d = digest(&bytes);
         self.remember(d, &bytes);
         let loaded = load_text(&bytes, &file.source, &file.rel_path, &file.id);
-        let errors: Vec<Json> = loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| {
-                json!({
-                    "message": d.message,
-                    "help": d.help,
-                    "line": d.location.as_ref().map(|l| l.line),
-                })
-            })
-            .collect();
+        let errors = errors_of(&loaded.diagnostics);
         Ok(form_json(
             &project,
             &file,
@@ -174,6 +168,22 @@ impl Editor {
         let file = self.file(&project, &req.id)?;
         let bytes = read_bytes(&file.path, &file.source).map_err(|d| Problem::Io(d.message))?;
         self.check_unchanged(&bytes, &req.digest)?;
+        // A file the reader rejects has no form (its answers cannot all be
+        // shown), so nothing is saved into it either.
+        let loaded = load_text(&bytes, &file.source, &file.rel_path, &file.id);
+        if loaded.dossier.is_none() {
+            let first = errors_of(&loaded.diagnostics);
+            let at = first
+                .first()
+                .and_then(|e| e["at"].as_str())
+                .unwrap_or(&file.source)
+                .to_string();
+            return Err(Problem::Refused(edit::Refused {
+                path: req.path.clone(),
+                message: format!("{at}: the dossier cannot be read as it is"),
+                help: Some("fix it in your editor first; the page follows when it is saved".into()),
+            }));
+        }
         let edited = edit::apply(&bytes, &op).map_err(|mut r| {
             r.path = req.path.clone();
             Problem::Refused(r)
@@ -454,7 +464,30 @@ fn entry_spec(keys: &[(&str, Kind)]) -> Json {
     )
 }
 
-/// The form of one pilot: groups, fields, checks and answers.
+/// The reader's errors, each with its place as `file:line:column`.
+fn errors_of(diagnostics: &[crate::diagnostic::Diagnostic]) -> Vec<Json> {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let at = match &d.location {
+                Some(l) => format!("{}:{}:{}", d.source, l.line, l.column),
+                None => d.source.clone(),
+            };
+            json!({
+                "at": at,
+                "message": d.message,
+                "help": d.help,
+                "line": d.location.as_ref().map(|l| l.line),
+                "column": d.location.as_ref().map(|l| l.column),
+            })
+        })
+        .collect()
+}
+
+/// The form of one pilot: groups, fields, checks and answers; for a
+/// dossier the reader rejects (`readable: false`), its errors and no
+/// answers, which the page shows instead of the form.
 fn form_json(
     project: &Project,
     file: &DossierFile,
@@ -526,6 +559,7 @@ fn form_json(
         "fields": fields,
         "entries": {"gaps": entry_spec(schema::GAP_KEYS), "kpis": entry_spec(schema::KPI_KEYS)},
         "checks": checks,
+        "readable": dossier.is_some(),
         "errors": errors,
         "stages": schema::STAGES,
     })
@@ -579,6 +613,27 @@ mod tests {
                 .file_name()
                 .to_string_lossy()
                 .ends_with(".edit"))
+        );
+    }
+
+    #[test]
+    fn a_dossier_the_reader_rejects_gives_its_errors_and_takes_no_save() {
+        let (dir, e) = project();
+        let file = dir.path().join("content/alpha.md");
+        std::fs::write(&file, "---\ntitle: Alpha\nstage:pilot\n---\nStory\n").unwrap();
+        let form = e.form("alpha").unwrap();
+        assert_eq!(form["readable"], false);
+        let at = form["errors"][0]["at"].as_str().unwrap();
+        assert!(at.starts_with("content/alpha.md:3:"), "{at}");
+        let digest = form["digest"].as_str().unwrap();
+        let refused = e.save(&body("alpha", digest, "summary", json!("A summary")));
+        assert!(
+            matches!(&refused, Err(Problem::Refused(r)) if r.message.starts_with("content/alpha.md:3:")),
+            "{refused:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "---\ntitle: Alpha\nstage:pilot\n---\nStory\n"
         );
     }
 

@@ -540,7 +540,8 @@ impl Doc<'_> {
             ));
         };
         let existing = entries.iter().find(|(k, _)| k.name == key);
-        let value = self.scalar(kind, value, existing.map(|(_, v)| v), path)?;
+        let flow = self.style(item) == Style::Flow;
+        let value = self.scalar(kind, value, existing.map(|(_, v)| v), path, flow)?;
         match existing {
             Some((k, v)) => self.replace(k, v, value.map(Rendered::Inline)),
             None => match value {
@@ -587,20 +588,22 @@ impl Doc<'_> {
             },
             Kind::Gaps | Kind::Kpis => Err(refuse(path, "edit one entry at a time")),
             _ => self
-                .scalar(kind, value, old, path)
+                .scalar(kind, value, old, path, false)
                 .map(|v| v.map(Rendered::Inline)),
         }
     }
 
     /// A scalar answer in the file's language, kept in the old value's
     /// quoting where it fits. Whatever is typed is written; the reader
-    /// then says whether it is an answer.
+    /// then says whether it is an answer. `flow`: the value stands inside
+    /// `{…}` or `[…]`, where a comma or a bracket would end a plain one.
     fn scalar(
         &self,
         kind: Kind,
         value: &Input,
         old: Option<&Node>,
         path: &str,
+        flow: bool,
     ) -> Result<Option<String>, Refused> {
         let s = match value {
             Input::Bool(b) => return Ok(Some(b.to_string())),
@@ -639,7 +642,7 @@ impl Doc<'_> {
                 Some(s.to_string())
             }
             Kind::Text | Kind::TextOrNumber
-                if self.format == Format::Yaml && quote.is_none() && plain_ok(s, false) =>
+                if self.format == Format::Yaml && quote.is_none() && plain_ok(s, flow) =>
             {
                 Some(s.to_string())
             }
@@ -681,7 +684,7 @@ impl Doc<'_> {
 
     /// One entry of a list of records, in the language's flow syntax.
     fn entry_flow(&self, kind: Kind, entry: &Input) -> Result<String, Refused> {
-        let fields = self.entry_fields(kind, entry)?;
+        let fields = self.entry_fields(kind, entry, true)?;
         let sep = match self.format {
             Format::Toml => " = ",
             _ => ": ",
@@ -705,11 +708,13 @@ impl Doc<'_> {
         })
     }
 
-    /// An entry's answered keys, in the format's order, as value text.
+    /// An entry's answered keys, in the format's order, as value text
+    /// (`flow`: for an entry written as `{…}`).
     fn entry_fields(
         &self,
         kind: Kind,
         entry: &Input,
+        flow: bool,
     ) -> Result<Vec<(&'static str, String)>, Refused> {
         let keys = entry_keys(kind).unwrap_or(&[]);
         let Input::Entry(given) = entry else {
@@ -718,7 +723,7 @@ impl Doc<'_> {
         let mut out = Vec::new();
         for (name, k) in keys {
             if let Some((_, v)) = given.iter().find(|(n, _)| n == name)
-                && let Some(text) = self.scalar(*k, v, None, name)?
+                && let Some(text) = self.scalar(*k, v, None, name, flow)?
             {
                 out.push((*name, text));
             }
@@ -734,7 +739,7 @@ impl Doc<'_> {
         if self.format == Format::Yaml {
             let mut lines = Vec::new();
             for e in entries {
-                for (i, (k, v)) in self.entry_fields(kind, e)?.into_iter().enumerate() {
+                for (i, (k, v)) in self.entry_fields(kind, e, false)?.into_iter().enumerate() {
                     lines.push(format!("{}{k}: {v}", if i == 0 { "- " } else { "  " }));
                 }
             }
@@ -849,7 +854,11 @@ impl Doc<'_> {
                 };
                 let at = next_line(self.text, self.end(last));
                 let mut s = String::new();
-                for (i, (k, v)) in self.entry_fields(kind, entry)?.into_iter().enumerate() {
+                for (i, (k, v)) in self
+                    .entry_fields(kind, entry, false)?
+                    .into_iter()
+                    .enumerate()
+                {
                     if i == 0 {
                         s.push_str(&format!(
                             "{}-{}{k}: {v}{}",
@@ -867,7 +876,7 @@ impl Doc<'_> {
                 let header_line = &self.text[last.span.start..line_end(self.text, last.span.start)];
                 let at = next_line(self.text, self.end(last));
                 let mut s = format!("{}{header_line}{}", self.nl, self.nl);
-                for (k, v) in self.entry_fields(kind, entry)? {
+                for (k, v) in self.entry_fields(kind, entry, false)? {
                     s.push_str(&format!("{k} = {v}{}", self.nl));
                 }
                 Ok((at..at, self.ensure_line(at, s)))
@@ -911,7 +920,17 @@ impl Doc<'_> {
                     let start = line_start(self.text, item.span.start);
                     Ok((start..next_line(self.text, self.end(item)), String::new()))
                 } else {
-                    self.replace(key, node, Some(Rendered::Inline("[]".into())))
+                    // The list becomes `[]` on the key's line, which keeps
+                    // its comment.
+                    let colon = self.after_separator(key);
+                    let rest = &self.text[colon..line_end(self.text, colon)];
+                    let (range, text) =
+                        self.replace(key, node, Some(Rendered::Inline("[]".into())))?;
+                    if rest.trim_start().starts_with('#') {
+                        Ok((range, format!("{text}{rest}")))
+                    } else {
+                        Ok((range, text))
+                    }
                 }
             }
             Style::Block | Style::Header => {
@@ -1022,6 +1041,22 @@ impl Doc<'_> {
                     .rev()
                     .find(|(k, _)| rank(&k.name).is_some_and(|r| r < new_rank));
                 let lines = self.nested(names, value, col);
+                if let (None, Some((k, _))) = (prev, entries.first())
+                    && !self.text[line_start(self.text, k.span.start)..k.span.start]
+                        .trim()
+                        .is_empty()
+                {
+                    // The first key shares its line with the entry's dash
+                    // (`- addressed: true`): the new key goes after the
+                    // dash, and the old one on the next line, in line.
+                    let mut s = String::new();
+                    for (i, l) in lines.iter().enumerate() {
+                        s.push_str(if i == 0 { &l[col..] } else { l });
+                        s.push_str(self.nl);
+                    }
+                    s.push_str(&" ".repeat(col));
+                    return Ok((k.span.start..k.span.start, s));
+                }
                 let body: String = lines.iter().map(|l| format!("{l}{}", self.nl)).collect();
                 let at = match (prev, entries.first()) {
                     (Some((_, v)), _) => next_line(self.text, self.end(v)),

@@ -137,13 +137,24 @@
     var all = el("details", { id: "ps-edit", "class": "ps-editor" });
     all.appendChild(el("summary", {}, "Edit answers"));
     all.appendChild(status);
-    if (form.errors.length) {
-      var box = el("div", { "class": "ps-problems" });
-      box.appendChild(el("p", {}, "This dossier cannot be read as it is; answers below are those that could be read:"));
+    var head = main.querySelector(".pilot-head, .page-head");
+    if (!form.readable) {
+      // No form of empty fields over answers the reader could not read:
+      // what to fix, where, in the editor the file is kept in.
+      var box = el("div", { id: "ps-unreadable", "class": "ps-problems" });
+      box.appendChild(el("p", {}, form.source + " cannot be read as it is, so its answers cannot be edited here. Fix it in your editor first; this page follows when it is saved."));
       var ul = el("ul");
-      form.errors.forEach(function (e) { ul.appendChild(el("li", {}, (e.line ? "line " + e.line + ": " : "") + e.message)); });
+      form.errors.forEach(function (e) {
+        var li = el("li", {});
+        li.appendChild(el("code", {}, e.at));
+        li.appendChild(document.createTextNode(" " + e.message + (e.help ? " (" + e.help + ")" : "")));
+        ul.appendChild(li);
+      });
       box.appendChild(ul);
       all.appendChild(box);
+      all.open = true;
+      if (head && head.nextSibling) head.parentNode.insertBefore(all, head.nextSibling); else main.insertBefore(all, main.firstChild);
+      return;
     }
     form.groups.forEach(function (g) {
       var fields = form.fields.filter(function (f) { return f.group === g.id; });
@@ -164,7 +175,6 @@
     all.addEventListener("toggle", function () {
       if (all.open) sessionStorage.setItem(openKey, "1"); else sessionStorage.removeItem(openKey);
     });
-    var head = main.querySelector(".pilot-head, .page-head");
     if (head && head.nextSibling) head.parentNode.insertBefore(all, head.nextSibling); else main.insertBefore(all, main.firstChild);
 
     // A control on each open check and each step of the path to ready.

@@ -448,3 +448,57 @@ fn the_built_site_carries_no_editor() {
         }
     }
 }
+
+/// The form of `id`, asked as the page's own script asks.
+fn form(port: u16, secret: &str, id: &str) -> serde_json::Value {
+    let raw = format!(
+        "GET /__pilotscope/edit/form?id={id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nSec-Fetch-Site: same-origin\r\nX-Pilotscope-Secret: {secret}\r\nConnection: close\r\n\r\n"
+    );
+    let r = live::exchange(port, raw.as_bytes())
+        .unwrap()
+        .expect("an answer");
+    assert_eq!(r.status, 200, "{}", r.text());
+    serde_json::from_slice(&r.body).unwrap()
+}
+
+#[test]
+fn a_dossier_the_reader_rejects_has_no_form_but_what_to_fix_and_where() {
+    let project = project();
+    let server = Running::serve(&project.root, &[]);
+    let port = server.port;
+    let secret = secret(port);
+    assert_eq!(form(port, &secret, "invoice-matching")["readable"], true);
+    // A slip a person makes: no space after a colon.
+    let slipped = read(&project, PILOT).replace("  completeness: 0.93", "  completeness:0.93");
+    let line = 1 + slipped
+        .lines()
+        .position(|l| l.contains("completeness:0.93"))
+        .unwrap();
+    std::fs::write(project.root.join(PILOT), &slipped).unwrap();
+    let form = form(port, &secret, "invoice-matching");
+    // No answers to save over: the reader's error, at its file, line and column.
+    assert_eq!(form["readable"], false);
+    assert!(
+        form["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["value"].is_null())
+    );
+    let at = form["errors"][0]["at"].as_str().unwrap();
+    assert!(
+        at.starts_with(&format!("{PILOT}:{line}:")),
+        "the error points at the slip's line {line}: {form}"
+    );
+    // And nothing is written into it from the page.
+    let digest = form["digest"].as_str().unwrap();
+    let body = format!(
+        "{{\"id\":\"invoice-matching\",\"digest\":\"{digest}\",\"op\":\"set\",\"path\":\"framing.production_owner\",\"value\":\"Mallory\"}}"
+    );
+    let here = format!("127.0.0.1:{port}");
+    assert_eq!(
+        post(port, &here, &format!("http://{here}"), Some(&secret), &body),
+        422
+    );
+    assert_eq!(read(&project, PILOT), slipped);
+}

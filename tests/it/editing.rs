@@ -5,9 +5,9 @@
 //! mark, the story); a value the reader refuses writes nothing.
 
 use jiff::civil::Date;
-use pilotscope::dossier::edit::{Input, Op, apply};
+use pilotscope::dossier::edit::{Input, Op, apply, entry_keys};
 use pilotscope::dossier::schema::{FIELDS, Kind};
-use pilotscope::dossier::{Format, Value, load_text};
+use pilotscope::dossier::{Direction, Format, Gap, Kpi, Value, load_text};
 use proptest::prelude::*;
 
 /// One answer as it is written in a generated file.
@@ -20,10 +20,16 @@ enum Written {
     Bool(bool),
     Word(String),
     List(Vec<String>),
+    /// A list of records (`data.known_gaps`, `metrics.business`): each
+    /// entry its answered keys, in the format's order.
+    Records(Vec<Entry>),
     /// Written with no value: `key:` in YAML, `null` in JSON (TOML has
     /// none, so the key is left out there).
     Empty,
 }
+
+/// One entry of a list of records: its answered keys and their values.
+type Entry = Vec<(&'static str, Written)>;
 
 #[derive(Debug, Clone)]
 struct Style {
@@ -68,8 +74,32 @@ fn written(kind: Kind) -> BoxedStrategy<Written> {
         Kind::TextList => proptest::collection::vec(text(), 1..4)
             .prop_map(Written::List)
             .boxed(),
-        Kind::Gaps | Kind::Kpis => unreachable!("not generated"),
+        Kind::Gaps | Kind::Kpis => proptest::collection::vec(entry(kind), 0..4)
+            .prop_map(Written::Records)
+            .boxed(),
     }
+}
+
+/// One entry of a list of records of `kind`, with at least one key.
+fn entry(kind: Kind) -> BoxedStrategy<Entry> {
+    let keys = entry_keys(kind).expect("a list of records");
+    let slots: Vec<BoxedStrategy<Option<(&'static str, Written)>>> = keys
+        .iter()
+        .map(|(name, k)| {
+            let name: &'static str = name;
+            prop_oneof![2 => written(*k).prop_map(move |w| Some((name, w))), 1 => Just(None)]
+                .boxed()
+        })
+        .collect();
+    (slots, written(keys[0].1))
+        .prop_map(move |(slots, first)| {
+            let mut e: Entry = slots.into_iter().flatten().collect();
+            if e.is_empty() {
+                e.push((keys[0].0, first));
+            }
+            e
+        })
+        .boxed()
 }
 
 fn editable(kind: Kind) -> bool {
@@ -106,7 +136,11 @@ fn answers() -> impl Strategy<Value = Vec<Option<Written>>> {
         .map(|f| match f.path {
             "title" => text().prop_map(|t| Some(Written::Text(t))).boxed(),
             "stage" => written(f.kind).prop_map(Some).boxed(),
-            _ if !editable(f.kind) => Just(None).boxed(),
+            _ if !editable(f.kind) => prop_oneof![
+                1 => written(f.kind).prop_map(Some),
+                1 => Just(None),
+            ]
+            .boxed(),
             _ => prop_oneof![
                 3 => written(f.kind).prop_map(Some),
                 1 => Just(Some(Written::Empty)),
@@ -148,6 +182,31 @@ fn value_text(w: &Written, style: &Style) -> String {
         Written::Share(s) => s.clone(),
         Written::Bool(b) => b.to_string(),
         Written::Empty => "null".into(),
+        Written::Records(entries) => {
+            let flow = |e: &Entry| {
+                let (sep, open, close) = match style.format {
+                    Format::Toml => (" = ", "{ ", " }"),
+                    _ => (": ", "{", "}"),
+                };
+                let body = e
+                    .iter()
+                    .map(|(k, w)| match style.format {
+                        Format::Json => format!("\"{k}\"{sep}{}", value_text(w, style)),
+                        _ => format!("{k}{sep}{}", value_text(w, style)),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("{open}{body}{close}")
+            };
+            let items: Vec<String> = entries.iter().map(flow).collect();
+            if style.format == Format::Json && style.block_lists && !items.is_empty() {
+                let pad = " ".repeat(style.indent * 3);
+                let end = " ".repeat(style.indent * 2);
+                format!("[\n{pad}{}\n{end}]", items.join(&format!(",\n{pad}")))
+            } else {
+                format!("[{}]", items.join(", "))
+            }
+        }
         Written::List(items) => format!(
             "[{}]",
             items
@@ -225,6 +284,19 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
                                 ));
                             }
                         }
+                        Written::Records(entries) if style.block_lists && !entries.is_empty() => {
+                            out.push_str(&format!("{pad}{k}:{}\n", note(n)));
+                            let dash = " ".repeat(style.indent);
+                            for e in entries {
+                                for (i, (key, w)) in e.iter().enumerate() {
+                                    let lead = if i == 0 { "- " } else { "  " };
+                                    out.push_str(&format!(
+                                        "{pad}{dash}{lead}{key}: {}\n",
+                                        value_text(w, style)
+                                    ));
+                                }
+                            }
+                        }
                         _ => out.push_str(&format!(
                             "{pad}{k}: {}{}\n",
                             value_text(w, style),
@@ -237,6 +309,9 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
         }
         Format::Toml => {
             out.push_str("+++\n");
+            // Lists of records as `[[section.key]]` tables go last, where
+            // no key of a section can follow them.
+            let mut tables: Vec<(String, &Vec<Entry>)> = Vec::new();
             for (section, entries) in &sections {
                 if !section.is_empty() {
                     n += 1;
@@ -244,8 +319,22 @@ fn render(answers: &[Option<Written>], style: &Style) -> String {
                 }
                 for (k, w) in entries {
                     n += 1;
-                    if !matches!(w, Written::Empty) {
+                    if let Written::Records(list) = w
+                        && style.block_lists
+                        && !list.is_empty()
+                    {
+                        tables.push((format!("{section}.{k}"), list));
+                    } else if !matches!(w, Written::Empty) {
                         out.push_str(&format!("{k} = {}{}\n", value_text(w, style), note(n)));
+                    }
+                }
+            }
+            for (path, list) in tables {
+                for e in list {
+                    // No comment here: removing the entry removes its header.
+                    out.push_str(&format!("\n[[{path}]]\n"));
+                    for (k, w) in e {
+                        out.push_str(&format!("{k} = {}\n", value_text(w, style)));
                     }
                 }
             }
@@ -350,6 +439,7 @@ fn input(typed: &Written) -> Input {
         | Written::Share(s)
         | Written::Word(s) => Input::Text(s.clone()),
         Written::Empty => Input::Text(String::new()),
+        Written::Records(_) => unreachable!("edited entry by entry"),
     }
 }
 
@@ -378,6 +468,103 @@ fn invalid(kind: Kind) -> Option<&'static str> {
         Kind::Number => Some("12 units"),
         Kind::Choice(_) => Some("maybe"),
         _ => None,
+    }
+}
+
+/// A change to a list of records: add an entry, answer one key of entry
+/// `n % len`, or remove entry `n % len`.
+#[derive(Debug, Clone)]
+enum Change {
+    Add(Entry),
+    Set(usize, &'static str, Written),
+    Remove(usize),
+}
+
+/// A list of records of the format and a change to it.
+fn record_edit() -> impl Strategy<Value = (usize, Change)> {
+    let lists: Vec<usize> = (0..FIELDS.len())
+        .filter(|i| !editable(FIELDS[*i].kind))
+        .collect();
+    proptest::sample::select(lists).prop_flat_map(|i| {
+        let kind = FIELDS[i].kind;
+        let keys = entry_keys(kind).expect("a list of records");
+        let set = proptest::sample::select(keys.to_vec()).prop_flat_map(|(name, k)| {
+            let name: &'static str = name;
+            (0usize..8, written(k)).prop_map(move |(n, w)| Change::Set(n, name, w))
+        });
+        let change = prop_oneof![
+            entry(kind).prop_map(Change::Add),
+            set,
+            (0usize..8).prop_map(Change::Remove),
+        ];
+        (Just(i), change)
+    })
+}
+
+fn entry_input(e: &Entry) -> Input {
+    Input::Entry(e.iter().map(|(k, w)| (k.to_string(), input(w))).collect())
+}
+
+/// The answer a reader gives for a list of records, an empty list read
+/// as no answer (a list emptied by the editor may be left out).
+fn records(kind: Kind, entries: &[Entry]) -> Option<Value> {
+    if entries.is_empty() {
+        return None;
+    }
+    let text = |e: &Entry, key: &str| {
+        e.iter().find(|(k, _)| *k == key).map(|(_, w)| match w {
+            Written::Text(s) => s.clone(),
+            other => unreachable!("{other:?}"),
+        })
+    };
+    let number = |e: &Entry, key: &str| {
+        e.iter().find(|(k, _)| *k == key).map(|(_, w)| match w {
+            Written::Number(n) => n.parse::<f64>().unwrap(),
+            other => unreachable!("{other:?}"),
+        })
+    };
+    Some(match kind {
+        Kind::Gaps => Value::Gaps(
+            entries
+                .iter()
+                .map(|e| Gap {
+                    gap: text(e, "gap"),
+                    addressed: e
+                        .iter()
+                        .find(|(k, _)| *k == "addressed")
+                        .map(|(_, w)| matches!(w, Written::Bool(true))),
+                })
+                .collect(),
+        ),
+        Kind::Kpis => Value::Kpis(
+            entries
+                .iter()
+                .map(|e| Kpi {
+                    name: text(e, "name"),
+                    unit: text(e, "unit"),
+                    baseline: number(e, "baseline"),
+                    target: number(e, "target"),
+                    direction: e
+                        .iter()
+                        .find(|(k, _)| *k == "direction")
+                        .map(|(_, w)| match w {
+                            Written::Word(d) if d == "lower" => Direction::Lower,
+                            _ => Direction::Higher,
+                        }),
+                    actual: number(e, "actual"),
+                    owner: text(e, "owner"),
+                })
+                .collect(),
+        ),
+        _ => unreachable!(),
+    })
+}
+
+fn read_records(v: Option<&Value>) -> Option<Value> {
+    match v {
+        Some(Value::Gaps(g)) if g.is_empty() => None,
+        Some(Value::Kpis(k)) if k.is_empty() => None,
+        other => other.cloned(),
     }
 }
 
@@ -436,5 +623,118 @@ proptest! {
         prop_assert!(refused.is_err(), "{} = {bad:?} was accepted:\n{:?}", FIELDS[field].path, refused.map(|e| String::from_utf8(e.bytes)));
         let message = refused.unwrap_err().message;
         prop_assert!(message.contains(FIELDS[field].key()), "the reader's message names the key: {}", message);
+    }
+
+    #[test]
+    fn adding_editing_and_removing_an_entry_changes_that_entry_and_no_other_byte(
+        style in style(),
+        answers in answers(),
+        (field, change) in record_edit(),
+    ) {
+        let kind = FIELDS[field].kind;
+        let path = FIELDS[field].path;
+        let old = render(&answers, &style);
+        let before = load_text(old.as_bytes(), "x.md", "x.md", "x");
+        let before = before.dossier.unwrap_or_else(|| panic!("the generated file reads:\n{old}\n{:?}", before.diagnostics));
+        let mut list: Vec<Entry> = match &answers[field] {
+            Some(Written::Records(list)) => list.clone(),
+            _ => Vec::new(),
+        };
+        let change = match change {
+            Change::Set(_, key, w) if list.is_empty() => Change::Add(vec![(key, w)]),
+            Change::Remove(_) if list.is_empty() => return Ok(()),
+            other => other,
+        };
+        let op = match &change {
+            Change::Add(e) => {
+                list.push(e.clone());
+                Op::Add { path: path.into(), entry: entry_input(e) }
+            }
+            Change::Set(n, key, w) => {
+                let i = n % list.len();
+                let order: Vec<&str> = entry_keys(kind).unwrap().iter().map(|(k, _)| *k).collect();
+                match list[i].iter_mut().find(|(k, _)| k == key) {
+                    Some(slot) => slot.1 = w.clone(),
+                    None => {
+                        list[i].push((key, w.clone()));
+                        list[i].sort_by_key(|(k, _)| order.iter().position(|o| o == k));
+                    }
+                }
+                Op::Set { path: format!("{path}.{i}.{key}"), value: input(w) }
+            }
+            Change::Remove(n) => {
+                let i = n % list.len();
+                list.remove(i);
+                Op::Remove { path: format!("{path}.{i}") }
+            }
+        };
+        let edited = apply(old.as_bytes(), &op)
+            .unwrap_or_else(|r| panic!("{op:?} refused: {r:?}\n{old}"));
+        let new = String::from_utf8(edited.bytes.clone()).unwrap();
+
+        let r = edited.replaced.clone();
+        prop_assert_eq!(&edited.bytes[..r.start], &old.as_bytes()[..r.start]);
+        prop_assert_eq!(&edited.bytes[r.start + edited.text.len()..], &old.as_bytes()[r.end..]);
+        // Every comment is kept (emptying a block list rewrites its key's
+        // line, comment included, as `key: []  # comment`).
+        prop_assert_eq!(old.matches("note").count(), new.matches("note").count());
+        for c in old.split("  # ").skip(1) {
+            let c = c.split(['\r', '\n']).next().unwrap();
+            prop_assert!(new.contains(&format!("  # {c}")), "the comment {:?} was lost:\n{}", c, new);
+        }
+        if style.crlf {
+            prop_assert!(!new.replace("\r\n", "").contains('\n'), "a bare line end in {:?}", new);
+        }
+        prop_assert_eq!(new.starts_with('\u{feff}'), style.bom);
+
+        let after = load_text(new.as_bytes(), "x.md", "x.md", "x");
+        let after = after.dossier.unwrap_or_else(|| panic!("the edited file reads:\n{new}\n{:?}", after.diagnostics));
+        prop_assert_eq!(read_records(after.answer(field)), records(kind, &list), "{:?}\nbefore:\n{}\nafter:\n{}", op, old, new);
+        for (i, f) in FIELDS.iter().enumerate() {
+            if i != field {
+                prop_assert_eq!(before.answer(i), after.answer(i), "{} changed\n{}", f.path, new);
+            }
+        }
+        prop_assert_eq!(&before.body, &after.body);
+    }
+
+    #[test]
+    fn an_entry_the_reader_refuses_writes_nothing(
+        style in style(),
+        answers in answers(),
+        (field, change) in record_edit(),
+        bad in prop_oneof![Just("12 units"), Just("about 80")],
+    ) {
+        // Only KPIs have keys that can be wrong: numbers and a direction.
+        if FIELDS[field].kind != Kind::Kpis {
+            return Ok(());
+        }
+        let path = FIELDS[field].path;
+        let old = render(&answers, &style);
+        let len = match &answers[field] {
+            Some(Written::Records(list)) => list.len(),
+            _ => 0,
+        };
+        let (op, key) = match change {
+            Change::Set(n, _, _) | Change::Remove(n) if len > 0 => (
+                Op::Set { path: format!("{path}.{}.target", n % len), value: Input::Text(bad.into()) },
+                "target",
+            ),
+            _ => (
+                Op::Add {
+                    path: path.into(),
+                    entry: Input::Entry(vec![
+                        ("name".into(), Input::Text("Calls".into())),
+                        ("direction".into(), Input::Text("lower".into())),
+                        ("baseline".into(), Input::Text(bad.into())),
+                    ]),
+                },
+                "baseline",
+            ),
+        };
+        let refused = apply(old.as_bytes(), &op);
+        prop_assert!(refused.is_err(), "{:?} was accepted:\n{:?}", op, refused.map(|e| String::from_utf8(e.bytes)));
+        let message = refused.unwrap_err().message;
+        prop_assert!(message.contains(key), "the reader's message names the key: {}", message);
     }
 }
