@@ -276,4 +276,23 @@ fn the_pre_commit_hook_checks_the_staged_markdown_files() {
     assert_eq!(hook["entry"], "pilotscope check");
     assert_eq!(hook["types"][0], "markdown");
     assert_eq!(hook["pass_filenames"].as_bool(), None, "files are passed");
+    // pre-commit's own reading of a hook repository's manifest.
+    match Command::new("pre-commit")
+        .arg("validate-manifest")
+        .arg(repo().join(".pre-commit-hooks.yaml"))
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "pre-commit validate-manifest:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ),
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!(
+                "notice: pre-commit is not installed (pip install pre-commit); its manifest check skipped"
+            );
+        }
+        Err(e) => panic!("CI needs pre-commit: {e}"),
+    }
 }
