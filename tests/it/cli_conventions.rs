@@ -27,7 +27,7 @@ fn text(b: &[u8]) -> String {
 }
 
 #[test]
-fn bash_completes_subcommands_and_options_from_the_script_pilotscope_prints() {
+fn bash_and_fish_complete_subcommands_and_options_from_the_scripts_pilotscope_prints() {
     let out = run_in(&repo(), &["completions", "bash"]);
     assert_eq!(out.status.code(), Some(0));
     let dir = tempfile::tempdir().unwrap();
@@ -57,6 +57,39 @@ fn bash_completes_subcommands_and_options_from_the_script_pilotscope_prints() {
         let out = run_in(&repo(), &["completions", shell]);
         assert_eq!(out.status.code(), Some(0), "{shell}");
         assert!(text(&out.stdout).contains("base-url"), "{shell}");
+    }
+    // fish completes from its script as a user's fish would; zsh parses its own.
+    let fish = dir.path().join("pilotscope.fish");
+    std::fs::write(&fish, run_in(&repo(), &["completions", "fish"]).stdout).unwrap();
+    let zsh = dir.path().join("_pilotscope");
+    std::fs::write(&zsh, run_in(&repo(), &["completions", "zsh"]).stdout).unwrap();
+    let completed = Command::new("fish")
+        .arg("-c")
+        .arg(format!(
+            "source {}; complete -C 'pilotscope che'; complete -C 'pilotscope check --format '",
+            fish.display()
+        ))
+        .output();
+    let parsed = Command::new("zsh").arg("-n").arg(&zsh).output();
+    match (completed, parsed) {
+        (Ok(completed), Ok(parsed)) => {
+            assert!(completed.status.success(), "{}", text(&completed.stderr));
+            let words: Vec<String> = text(&completed.stdout)
+                .lines()
+                .filter_map(|l| l.split('\t').next())
+                .map(str::to_string)
+                .collect();
+            for w in ["check", "gitlab", "sarif"] {
+                assert!(words.iter().any(|x| x == w), "fish: {w} in {words:?}");
+            }
+            assert!(parsed.status.success(), "zsh -n: {}", text(&parsed.stderr));
+        }
+        _ if std::env::var_os("CI").is_none() => {
+            eprintln!(
+                "notice: fish or zsh is not installed; their completion scripts not read back"
+            );
+        }
+        _ => panic!("CI needs fish and zsh"),
     }
     let out = run_in(&repo(), &["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
