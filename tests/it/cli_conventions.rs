@@ -1,6 +1,6 @@
 //! The conventions of the command line that tools like Zola and ripgrep
 //! keep: completions and a man page from the clap definitions (read back
-//! by bash and man), `--version` with the commit, configuration found
+//! by bash, fish, zsh and man), `--version` with the commit, configuration found
 //! from the current folder upwards and `--config FILE`, `build
 //! --base-url`, and `check` on given files, as pre-commit runs it.
 
