@@ -303,12 +303,6 @@ pub fn run(mut cli: Cli) -> Exit {
         }
         (None, None, _) => crate::config::Config::find_root(&absolute(Path::new("."))),
     };
-    if config.is_some() && matches!(cli.command, Command::Watch { .. } | Command::Serve { .. }) {
-        eprintln!(
-            "error: `watch` and `serve` read the root's pilotscope.toml and cannot take --config\nhelp: run them with `--root DIR`, the folder that holds the project's pilotscope.toml"
-        );
-        return Exit::Usage;
-    }
     if let Command::Build { output, .. }
     | Command::Watch { output, .. }
     | Command::Serve { output, .. } = &mut cli.command
@@ -364,7 +358,9 @@ pub fn run(mut cli: Cli) -> Exit {
             base_url,
             force,
         ),
-        Command::Watch { output, force } => watch(term, &root, as_of, output, force),
+        Command::Watch { output, force } => {
+            watch(term, &root, config.as_deref(), as_of, output, force)
+        }
         Command::Serve {
             port,
             bind,
@@ -377,6 +373,7 @@ pub fn run(mut cli: Cli) -> Exit {
         } => crate::serve::run(
             term,
             &root,
+            config.as_deref(),
             as_of,
             output,
             crate::serve::Options {
@@ -806,15 +803,16 @@ fn diff(
 fn watch(
     term: &Term,
     root: &std::path::Path,
+    config: Option<&Path>,
     as_of: Date,
     output: Option<PathBuf>,
     force: bool,
 ) -> Exit {
-    if let Err(d) = crate::site::check_output_at(root, output.as_deref(), force) {
+    if let Err(d) = crate::site::check_output_at(root, config, output.as_deref(), force) {
         term.diagnostics(&[d]);
         return Exit::Usage;
     }
-    let (live, first) = crate::watch::Live::start(root, as_of, output);
+    let (live, first) = crate::watch::Live::start(root, config, as_of, output);
     term.rebuild(&first, true);
     term.status("watching for changes (Ctrl-C to stop)");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

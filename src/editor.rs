@@ -57,6 +57,8 @@ pub enum Problem {
 /// The editor of one project, for the life of one server.
 pub struct Editor {
     root: PathBuf,
+    /// The configuration file given with `--config`, if any.
+    config: Option<PathBuf>,
     secret: String,
     /// Recent versions of files shown in forms, by digest, so that a
     /// refused save can say what changed since.
@@ -84,13 +86,15 @@ struct NewPilot {
 }
 
 impl Editor {
-    /// An editor of the project at `root`, with a secret made for this run.
-    pub fn new(root: &Path) -> Result<Editor, String> {
+    /// An editor of the project at `root` (configured by `config`, else by
+    /// its `pilotscope.toml`), with a secret made for this run.
+    pub fn new(root: &Path, config: Option<&Path>) -> Result<Editor, String> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes)
             .map_err(|e| format!("no random source for the editor's secret: {e}"))?;
         Ok(Editor {
             root: root.to_path_buf(),
+            config: config.map(Path::to_path_buf),
             secret: bytes.iter().map(|b| format!("{b:02x}")).collect(),
             seen: Mutex::new(VecDeque::new()),
         })
@@ -112,7 +116,7 @@ impl Editor {
     }
 
     fn project(&self) -> Result<Project, Problem> {
-        Project::open(&self.root).map_err(|d| {
+        Project::open_with(&self.root, self.config.as_deref()).map_err(|d| {
             Problem::Io(d.first().map_or_else(
                 || "the project cannot be opened".into(),
                 |d| d.message.clone(),
@@ -577,7 +581,7 @@ mod tests {
             "---\ntitle: Alpha\nstage: pilot  # now\nstarted: 2026-03-01\n---\nStory\n",
         )
         .unwrap();
-        let e = Editor::new(dir.path()).unwrap();
+        let e = Editor::new(dir.path(), None).unwrap();
         (dir, e)
     }
 

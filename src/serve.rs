@@ -123,6 +123,7 @@ fn message(changed: Vec<String>, errors: &[Diagnostic], warnings: &[Diagnostic])
 pub fn run(
     term: &Term,
     root: &Path,
+    config: Option<&Path>,
     as_of: jiff::civil::Date,
     out: Option<PathBuf>,
     options: Options,
@@ -143,11 +144,11 @@ pub fn run(
             return Exit::Usage;
         }
     };
-    if let Err(d) = crate::site::check_output_at(root, out.as_deref(), options.force) {
+    if let Err(d) = crate::site::check_output_at(root, config, out.as_deref(), options.force) {
         term.diagnostics(&[d]);
         return Exit::Usage;
     }
-    let (live, first) = Live::start(root, as_of, out);
+    let (live, first) = Live::start(root, config, as_of, out);
     term.rebuild(&first, true);
     let out_dir = live.output_dir().to_path_buf();
     if let Err(e) = std::fs::create_dir_all(&out_dir) {
@@ -178,7 +179,7 @@ pub fn run(
     }
     let editing = options.edit.unwrap_or(options.bind.is_loopback());
     let editor = if editing {
-        match Editor::new(root) {
+        match Editor::new(root, config) {
             Ok(e) => Some(Arc::new(e)),
             Err(e) => {
                 term.warn(format_args!("answering in the page is off: {e}"));

@@ -112,6 +112,9 @@ struct Current {
 /// A project kept built in memory and on disk.
 pub struct Live {
     root: PathBuf,
+    /// The configuration file given with `--config`, read instead of the
+    /// root's `pilotscope.toml` (and watched in its place).
+    config: Option<PathBuf>,
     as_of: Date,
     out: PathBuf,
     /// Whether `out` was given (`--output`); otherwise it follows the
@@ -129,12 +132,19 @@ pub struct Live {
 }
 
 impl Live {
-    /// Builds the project at `root` into `out` (the configured output
-    /// folder when `None`), then starts watching its files. Problems do not
-    /// stop it: they are reported and the next change tries again.
-    pub fn start(root: &Path, as_of: Date, out: Option<PathBuf>) -> (Live, Rebuild) {
+    /// Builds the project at `root` (configured by `config`, else by its
+    /// `pilotscope.toml`) into `out` (the configured output folder when
+    /// `None`), then starts watching its files. Problems do not stop it:
+    /// they are reported and the next change tries again.
+    pub fn start(
+        root: &Path,
+        config: Option<&Path>,
+        as_of: Date,
+        out: Option<PathBuf>,
+    ) -> (Live, Rebuild) {
         let mut live = Live {
             root: root.to_path_buf(),
+            config: config.map(Path::to_path_buf),
             as_of,
             explicit_out: out.is_some(),
             out: out.unwrap_or_else(|| root.join(crate::config::Config::default().output_dir)),
@@ -165,6 +175,11 @@ impl Live {
     /// Paths to watch: (path, recursive).
     pub fn watch_paths(&self) -> Vec<(PathBuf, bool)> {
         let mut paths = vec![(self.root.clone(), false)];
+        if let Some(parent) = self.config_file().parent()
+            && parent != self.root
+        {
+            paths.push((parent.to_path_buf(), false));
+        }
         match &self.current {
             Some(c) => {
                 let project = &c.builder.project;
@@ -187,6 +202,13 @@ impl Live {
             paths.extend(git.watch());
         }
         paths
+    }
+
+    /// The configuration file in force: `--config`'s, else the root's.
+    fn config_file(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| self.root.join(crate::config::FILE_NAME))
     }
 
     /// Every error now in the project.
@@ -233,7 +255,7 @@ impl Live {
         let previous_errors: HashSet<String> =
             self.errors().iter().map(|d| d.source.clone()).collect();
         self.blocking.clear();
-        let project = match Project::open(&self.root) {
+        let project = match Project::open_with(&self.root, self.config.as_deref()) {
             Ok(p) => p,
             Err(d) => return self.blocked(d, start),
         };
@@ -313,7 +335,7 @@ impl Live {
         let project = &current.builder.project;
         let content = project.content_dir();
         let templates_dir = project.templates_dir();
-        let config = self.root.join(crate::config::FILE_NAME);
+        let config = self.config_file();
         let out = &self.out;
 
         let mut change = Content::default();

@@ -890,8 +890,13 @@ fn check_foreign(project: &Project, out: &Path, force: bool) -> Result<(), Diagn
 /// `serve` will write (`out`, or the configured one), before their first
 /// build. A project that cannot be opened passes: they report that
 /// themselves, and every build checks again.
-pub fn check_output_at(root: &Path, out: Option<&Path>, force: bool) -> Result<(), Diagnostic> {
-    match Project::open(root) {
+pub fn check_output_at(
+    root: &Path,
+    config: Option<&Path>,
+    out: Option<&Path>,
+    force: bool,
+) -> Result<(), Diagnostic> {
+    match Project::open_with(root, config) {
         Ok(project) => {
             let out = out.map_or_else(|| project.output_dir(), Path::to_path_buf);
             check_output(&project, &out, force)

@@ -1,6 +1,6 @@
 //! The conventions of the command line that tools like Zola and ripgrep
 //! keep: completions and a man page from the clap definitions (read back
-//! by bash and man), `--version` with the commit, configuration found
+//! by bash, fish, zsh and man), `--version` with the commit, configuration found
 //! from the current folder upwards and `--config FILE`, `build
 //! --base-url`, and `check` on given files, as pre-commit runs it.
 
@@ -27,7 +27,7 @@ fn text(b: &[u8]) -> String {
 }
 
 #[test]
-fn bash_completes_subcommands_and_options_from_the_script_pilotscope_prints() {
+fn bash_and_fish_complete_subcommands_and_options_from_the_scripts_pilotscope_prints() {
     let out = run_in(&repo(), &["completions", "bash"]);
     assert_eq!(out.status.code(), Some(0));
     let dir = tempfile::tempdir().unwrap();
@@ -57,6 +57,39 @@ fn bash_completes_subcommands_and_options_from_the_script_pilotscope_prints() {
         let out = run_in(&repo(), &["completions", shell]);
         assert_eq!(out.status.code(), Some(0), "{shell}");
         assert!(text(&out.stdout).contains("base-url"), "{shell}");
+    }
+    // fish completes from its script as a user's fish would; zsh parses its own.
+    let fish = dir.path().join("pilotscope.fish");
+    std::fs::write(&fish, run_in(&repo(), &["completions", "fish"]).stdout).unwrap();
+    let zsh = dir.path().join("_pilotscope");
+    std::fs::write(&zsh, run_in(&repo(), &["completions", "zsh"]).stdout).unwrap();
+    let completed = Command::new("fish")
+        .arg("-c")
+        .arg(format!(
+            "source {}; complete -C 'pilotscope che'; complete -C 'pilotscope check --format '",
+            fish.display()
+        ))
+        .output();
+    let parsed = Command::new("zsh").arg("-n").arg(&zsh).output();
+    match (completed, parsed) {
+        (Ok(completed), Ok(parsed)) => {
+            assert!(completed.status.success(), "{}", text(&completed.stderr));
+            let words: Vec<String> = text(&completed.stdout)
+                .lines()
+                .filter_map(|l| l.split('\t').next())
+                .map(str::to_string)
+                .collect();
+            for w in ["check", "gitlab", "sarif"] {
+                assert!(words.iter().any(|x| x == w), "fish: {w} in {words:?}");
+            }
+            assert!(parsed.status.success(), "zsh -n: {}", text(&parsed.stderr));
+        }
+        _ if std::env::var_os("CI").is_none() => {
+            eprintln!(
+                "notice: fish or zsh is not installed; their completion scripts not read back"
+            );
+        }
+        _ => panic!("CI needs fish and zsh"),
     }
     let out = run_in(&repo(), &["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
@@ -276,4 +309,23 @@ fn the_pre_commit_hook_checks_the_staged_markdown_files() {
     assert_eq!(hook["entry"], "pilotscope check");
     assert_eq!(hook["types"][0], "markdown");
     assert_eq!(hook["pass_filenames"].as_bool(), None, "files are passed");
+    // pre-commit's own reading of a hook repository's manifest.
+    match Command::new("pre-commit")
+        .arg("validate-manifest")
+        .arg(repo().join(".pre-commit-hooks.yaml"))
+        .output()
+    {
+        Ok(out) => assert!(
+            out.status.success(),
+            "pre-commit validate-manifest:\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ),
+        Err(_) if std::env::var_os("CI").is_none() => {
+            eprintln!(
+                "notice: pre-commit is not installed (pip install pre-commit); its manifest check skipped"
+            );
+        }
+        Err(e) => panic!("CI needs pre-commit: {e}"),
+    }
 }

@@ -1,7 +1,10 @@
 //! GitLab: `check --format gitlab` (the Code Quality report) checked
-//! against the format GitLab documents (`tests/schemas/gitlab-code-quality.json`)
-//! and the one thing GitLab does with it (compare fingerprints between
-//! the base and the merge request); `init --ci gitlab`'s pipeline read
+//! against GitLab's own schema for its entries, read the way GitLab reads
+//! the report (`tests/schemas/gitlab-codeclimate.json`, vendored from
+//! GitLab; see tests/schemas/README.md), against the format GitLab
+//! documents (`tests/schemas/gitlab-code-quality.json`) and the one thing
+//! GitLab does with it (compare fingerprints between the base and the
+//! merge request); `init --ci gitlab`'s pipeline read
 //! as YAML, its scripts through shellcheck, and its check job run.
 
 use std::path::{Path, PathBuf};
@@ -84,6 +87,63 @@ fn the_code_quality_report_follows_gitlabs_format_with_paths_from_the_repository
         .collect();
     assert!(severities.contains(&"critical"), "{severities:?}");
     assert!(severities.contains(&"blocker"), "{severities:?}");
+}
+
+/// What GitLab keeps of a Code Quality report, read as GitLab reads it
+/// (`Gitlab::Ci::Parsers::Codequality::CodeClimate`): the report is an
+/// array; each entry is checked against GitLab's own schema
+/// (`tests/schemas/gitlab-codeclimate.json`, vendored from GitLab) and the
+/// reading stops at the first entry that fails; entries are kept by
+/// fingerprint, a repeated one replacing the earlier.
+fn kept_by_gitlab(report: &Value) -> usize {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/schemas/gitlab-codeclimate.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = jsonschema::validator_for(&schema).expect("GitLab's schema compiles");
+    let mut kept = std::collections::HashMap::new();
+    for degradation in report.as_array().expect("GitLab reads an array") {
+        if !entry.is_valid(degradation) {
+            break;
+        }
+        kept.insert(degradation["fingerprint"].to_string(), degradation);
+    }
+    kept.len()
+}
+
+#[test]
+fn gitlab_keeps_every_entry_of_the_report_under_its_own_schema() {
+    for dir in [
+        repo(),
+        repo().join("tests/fixtures/bad"),
+        repo().join("tests/fixtures/warnings"),
+    ] {
+        let issues = report(&dir);
+        let all = issues.as_array().unwrap();
+        assert!(!all.is_empty(), "{}", dir.display());
+        assert_eq!(
+            kept_by_gitlab(&issues),
+            all.len(),
+            "{}: GitLab would drop entries",
+            dir.display()
+        );
+        for i in all {
+            // GitLab links each entry to its file at its line.
+            assert!(i["location"]["path"].is_string(), "{i}");
+            assert!(i["location"]["lines"]["begin"].is_u64(), "{i}");
+        }
+        // The schema and the reading do refuse what GitLab would not keep.
+        let mut broken = issues.clone();
+        broken[0]["fingerprint"] = 7.into();
+        assert_eq!(
+            kept_by_gitlab(&broken),
+            0,
+            "reading stops at the first bad entry"
+        );
+        let mut broken = issues.clone();
+        broken[0].as_object_mut().unwrap().remove("location");
+        assert_eq!(kept_by_gitlab(&broken), 0);
+    }
 }
 
 /// GitLab tells new issues from resolved ones by fingerprint: the same
@@ -243,6 +303,11 @@ fn init_for_gitlab_writes_a_pipeline_that_checks_diffs_and_publishes_pages() {
     )
     .unwrap();
     assert!(validator().is_valid(&report), "{report:#}");
+    assert_eq!(
+        kept_by_gitlab(&report),
+        report.as_array().unwrap().len(),
+        "{report:#}"
+    );
     // The pages job publishes no hidden file.
     for line in ci["pages"]["script"].as_array().unwrap() {
         let out = Command::new("sh")

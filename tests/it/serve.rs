@@ -903,6 +903,69 @@ fn every_message_after_a_dossier_breaks_carries_its_error() {
     );
 }
 
+// ---------------------------------------------------------------- --config
+
+/// `serve --config FILE` reads that file, not the root's pilotscope.toml,
+/// and rebuilds when it changes, as `build --config` and `check --config` do.
+#[test]
+fn serve_reads_the_configuration_given_with_config_and_follows_its_changes() {
+    let project = Project::live();
+    project.write(
+        "other.toml",
+        "title = \"Portfolio from other.toml\"\noutput_dir = \"public\"\n",
+    );
+    let mut server = Running::serve(&project.root, &["--config", "other.toml"]);
+    server.wait_for("/", 200, "Portfolio from other.toml");
+    assert!(
+        project.root.join("public/index.html").is_file(),
+        "the site goes where other.toml says"
+    );
+    assert!(
+        !project.site().exists(),
+        "pilotscope.toml's output is not used"
+    );
+    project.write(
+        "other.toml",
+        "title = \"Retitled in other.toml\"\noutput_dir = \"public\"\n",
+    );
+    server.wait_for("/", 200, "Retitled in other.toml");
+    // A change to the root's pilotscope.toml is none of this run's.
+    project.write("pilotscope.toml", "title = \"Not this one\"\n");
+    project.write("content/alpha.md", &dossier("Alpha after both"));
+    server.wait_for(ALPHA, 200, "Alpha after both");
+    assert!(!server.get("/").text().contains("Not this one"));
+    server.assert_alive();
+}
+
+/// `watch --config FILE` with the file outside the project (`--root` names
+/// the project): the file's folder is watched too.
+#[test]
+fn watch_reads_a_configuration_outside_the_project_and_follows_its_changes() {
+    let project = Project::live();
+    let elsewhere = project.beside("ci");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let config = elsewhere.join("pilots.toml");
+    std::fs::write(&config, "title = \"Watched from ci\"\n").unwrap();
+    let root = project.root.to_str().unwrap();
+    let mut watcher = Running::start_in(
+        &elsewhere,
+        &["watch", "--root", root, "--config", "pilots.toml"],
+        "watching for changes",
+    );
+    let index = project.site().join("index.html");
+    assert!(
+        std::fs::read_to_string(&index)
+            .unwrap()
+            .contains("Watched from ci")
+    );
+    std::fs::write(&config, "title = \"Rewatched from ci\"\n").unwrap();
+    watcher.poll("watch to retitle the portfolio", || {
+        std::fs::read_to_string(&index)
+            .ok()
+            .filter(|t| t.contains("Rewatched from ci"))
+    });
+}
+
 // ---------------------------------------------------------------- watch
 
 #[test]
