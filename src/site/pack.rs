@@ -165,6 +165,8 @@ pub struct PackView {
     pub decisions_more: String,
     pub decisions_ahead: i64,
     pub pilots: usize,
+    /// `pilots` in words: "10,000 pilots".
+    pub pilots_said: String,
     /// Whether the table lists every pilot (at most [`PACK_TABLE_ROWS`]);
     /// else the pack rolls the portfolio up by business unit.
     pub table: bool,
@@ -178,6 +180,8 @@ pub struct PackView {
     pub sheets_note: String,
     /// Dossiers that could not be read, and so are not in the pack.
     pub unread: usize,
+    /// `unread` in words: "1,204 dossiers".
+    pub unread_said: String,
 }
 
 pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
@@ -243,6 +247,7 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
     } else {
         String::new()
     };
+    let unread = judged.entries.iter().filter(|e| e.judged.is_none()).count();
     PackView {
         title: config.title.clone(),
         as_of: judged.as_of.to_string(),
@@ -254,12 +259,14 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
         decisions_more,
         decisions_ahead: DECISIONS_AHEAD,
         pilots: p.pilots,
+        pilots_said: view::plural(p.pilots, "pilot", "pilots"),
         table,
         units,
         units_more,
         sheets,
         sheets_note,
-        unread: judged.entries.iter().filter(|e| e.judged.is_none()).count(),
+        unread,
+        unread_said: view::plural(unread, "dossier", "dossiers"),
     }
 }
 
