@@ -501,13 +501,13 @@ impl std::fmt::Display for BuildStats {
         write!(
             f,
             "built {} pages for {} in {:.2} s ({} written, {} unchanged{})",
-            self.pages,
+            crate::words::count(self.pages),
             crate::words::plural(self.pilots, "pilot", "pilots"),
             self.elapsed.as_secs_f64(),
-            self.written,
-            self.unchanged,
+            crate::words::count(self.written),
+            crate::words::count(self.unchanged),
             if self.removed > 0 {
-                format!(", {} removed", self.removed)
+                format!(", {} removed", crate::words::count(self.removed))
             } else {
                 String::new()
             }

@@ -178,3 +178,41 @@ fn a_faq_figure_names_a_few_pilots_then_links_the_rest_to_the_filtered_table() {
         faq.len()
     );
 }
+
+#[test]
+fn a_thousand_pilots_are_counted_with_a_thousands_separator() {
+    // The example's ten dossiers 100 times over.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir(&content).unwrap();
+    for entry in std::fs::read_dir(root.join("content")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "faq.md" || name.starts_with('_') {
+            continue;
+        }
+        for copy in 1..=100 {
+            std::fs::copy(entry.path(), content.join(format!("c{copy:03}-{name}"))).unwrap();
+        }
+    }
+    let out = crate::common::pilotscope()
+        .current_dir(dir.path())
+        .args(["--as-of", crate::common::AS_OF, "build"])
+        .output()
+        .unwrap();
+    let said = crate::common::stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("built "))
+        .unwrap_or_else(|| panic!("no line says what was built: {said}"));
+    assert!(
+        line.starts_with("built 1,0") && line.contains(" pages for 1,000 pilots in "),
+        "{line}"
+    );
+    assert!(line.contains("(1,0"), "the pages written: {line}");
+    let pack = page(dir.path(), "pack/index.html");
+    assert!(pack.contains("· 1,000 pilots"), "the pack's cover");
+    assert!(pack.contains("1,000 pilots, by business unit."), "the roll-up");
+}

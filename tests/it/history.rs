@@ -228,6 +228,50 @@ fn history_follows_a_pilot_through_dated_commits_a_rename_and_a_broken_revision(
     assert_eq!(std::fs::read(other.join("history.json")).unwrap(), first);
 }
 
+/// The chart of the portfolio's trend in `index.html`, if it draws one.
+fn trend_chart(root: &Path) -> Option<String> {
+    let index = std::fs::read_to_string(root.join("site/index.html")).unwrap();
+    let start = index.find(r#"<figure class="history-chart""#)?;
+    let end = index[start..].find("</figure>").unwrap();
+    Some(index[start..start + end].to_string())
+}
+
+#[test]
+fn a_trend_is_drawn_only_when_its_points_spread_over_weeks() {
+    // A history that began last week: three dates within six days of the
+    // day of the build. A chart would be a flat band; a line says why none.
+    let (_dir, root) = repo();
+    let triage = example("client-email-triage.md");
+    write(&root, "content/triage.md", &triage);
+    commit(&root, "add triage", "2026-11-20T09:00:00Z");
+    write(
+        &root,
+        "content/invoices.md",
+        &example("supplier-invoice-matching.md"),
+    );
+    commit(&root, "add invoices", "2026-11-22T09:00:00Z");
+    write(
+        &root,
+        "content/triage.md",
+        &triage.replace("stage: pilot", "stage: scaling"),
+    );
+    commit(&root, "triage to scaling", "2026-11-24T09:00:00Z");
+    let out = pilotscope(&root, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(trend_chart(&root), None, "a week of history drew a chart");
+    let index = std::fs::read_to_string(root.join("site/index.html")).unwrap();
+    assert!(
+        index.contains("The history holds too few points to draw yet"),
+        "{index}"
+    );
+    // Months of history (February to June): the chart, from its first date.
+    let (_dir, root, _) = storied_repo();
+    assert_eq!(pilotscope(&root, &["build"]).status.code(), Some(0));
+    let chart = trend_chart(&root).expect("months of history draw a chart");
+    assert!(chart.contains("<span>2026-02-02</span>"), "{chart}");
+    assert!(chart.contains(r#"<rect class="band-"#), "{chart}");
+}
+
 #[test]
 fn a_commit_moves_the_history_and_the_cache_judges_only_what_it_changed() {
     let (_dir, root, _) = storied_repo();

@@ -158,6 +158,8 @@ pub struct PackView {
     pub decisions_more: String,
     pub decisions_ahead: i64,
     pub pilots: usize,
+    /// `pilots` in words: "10,000 pilots".
+    pub pilots_said: String,
     /// Whether the table lists every pilot (at most [`PACK_TABLE_ROWS`]);
     /// else the pack rolls the portfolio up by business unit.
     pub table: bool,
@@ -171,6 +173,8 @@ pub struct PackView {
     pub sheets_note: String,
     /// Dossiers that could not be read, and so are not in the pack.
     pub unread: usize,
+    /// `unread` in words: "1,204 dossiers".
+    pub unread_said: String,
     /// [`OVERDUE_RULE`], beside the decisions.
     pub overdue_rule: &'static str,
     /// The rule of the "In purgatory" column of the units' table.
@@ -240,6 +244,7 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
     } else {
         String::new()
     };
+    let unread = judged.entries.iter().filter(|e| e.judged.is_none()).count();
     PackView {
         title: config.title.clone(),
         as_of: judged.as_of.to_string(),
@@ -251,12 +256,14 @@ pub fn pack_view(config: &Config, fw: &Framework, judged: &Judged) -> PackView {
         decisions_more,
         decisions_ahead: DECISIONS_AHEAD,
         pilots: p.pilots,
+        pilots_said: view::plural(p.pilots, "pilot", "pilots"),
         table,
         units,
         units_more,
         sheets,
         sheets_note,
-        unread: judged.entries.iter().filter(|e| e.judged.is_none()).count(),
+        unread,
+        unread_said: view::plural(unread, "dossier", "dossiers"),
         overdue_rule: OVERDUE_RULE,
         purgatory_rule: view::PURGATORY_RULE,
     }
