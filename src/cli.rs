@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use jiff::civil::Date;
 
+use crate::diagnostic::show_path;
 use crate::exit::Exit;
 use crate::framework::Verdict;
 use crate::project::{self, Project};
@@ -321,11 +322,7 @@ pub fn run(mut cli: Cli) -> Exit {
     };
     // Every path the terminal shows is put under the project root as seen
     // from where the command ran, so that it can be pasted or clicked there.
-    let term = &Term::new(
-        cli.color.term(),
-        cli.quiet,
-        crate::diagnostic::show_path(&root, &base),
-    );
+    let term = &Term::new(cli.color.term(), cli.quiet, show_path(&root, &base));
     match cli.command {
         Command::Check {
             paths,
@@ -532,7 +529,7 @@ fn init(term: &Term, dir: &Path, ci: Ci) -> Exit {
 /// An absolute path as the terminal shows it: from the folder the
 /// command was started from.
 fn shown(path: &Path) -> String {
-    crate::diagnostic::show_path(path, &absolute(Path::new(".")))
+    show_path(path, &absolute(Path::new(".")))
 }
 
 /// The project at `root`, when its configuration reads and its content
