@@ -474,6 +474,7 @@ impl Live {
             first(&partial);
         };
         let mut sink = Sink {
+            step: &|_| {},
             total: &|_| {},
             page: &|| {},
             first: Some(&mut told),
