@@ -643,17 +643,18 @@ fn build(
         term.diagnostics(&[d]);
         return Exit::Usage;
     }
-    let bar = indicatif::ProgressBar::hidden();
+    let progress = term.progress();
     let published = builder.publish(
         &out,
         &mut crate::site::Sink {
-            total: &|pages| show_progress(term, &bar, pages),
-            page: &|| bar.inc(1),
+            step: &|step| progress.step(step.words()),
+            total: &|pages| progress.count(pages, "pages"),
+            page: &|| progress.inc(),
             first: None,
             abandon: &|| false,
         },
     );
-    bar.finish_and_clear();
+    progress.finish();
     let built = &published.built;
     if let Some(notice) = &built.notice {
         term.note(notice);
@@ -688,19 +689,6 @@ fn builder_for(
         term.diagnostics(&d);
         Exit::Usage
     })
-}
-
-/// Shows `bar` for a build of `pages` pages, when it is long enough to
-/// need one and standard error is a terminal.
-fn show_progress(term: &Term, bar: &indicatif::ProgressBar, pages: usize) {
-    if !term.quiet() && term.stderr_is_terminal() && pages > 2_000 {
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} pages")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar.set_length(pages as u64);
-        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-    }
 }
 
 /// Reports a build: what it did, and the exit code. A build with errors in

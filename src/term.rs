@@ -88,11 +88,15 @@ impl Term {
         &self.root
     }
 
-    /// Whether standard error gets colours (for the progress bar, which
-    /// writes on its own).
+    /// Whether standard error is a terminal (where a progress line goes).
     pub fn stderr_is_terminal(&self) -> bool {
         use std::io::IsTerminal;
         std::io::stderr().is_terminal()
+    }
+
+    /// A progress line for a command that may take long: see [`Progress`].
+    pub fn progress(&self) -> Progress {
+        Progress::new(!self.quiet && self.stderr_is_terminal())
     }
 
     /// Writes `text` (rendered with styles) to standard output, with the
@@ -220,5 +224,81 @@ impl Term {
             "{what} in {:.0} ms{left}{tail}",
             r.elapsed.as_secs_f64() * 1000.0
         );
+    }
+}
+
+/// How long a command runs before its progress line appears: a quick
+/// build shows none. `PILOTSCOPE_PROGRESS_AFTER_MS` sets another delay
+/// (the tests set 0).
+const PROGRESS_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// One line on standard error that says what a long command is doing
+/// ("reading and judging the dossiers", then a bar of pages written),
+/// updated in place and cleared at the end. It appears only on a terminal,
+/// not under `--quiet`, and only once the command has run for
+/// [`PROGRESS_AFTER`]: on a pipe, in CI or in a script, nothing is written.
+pub struct Progress {
+    bar: indicatif::ProgressBar,
+    /// Set when the command is done, under the lock the delayed start
+    /// takes, so the line never appears after it was cleared.
+    done: std::sync::Arc<std::sync::Mutex<bool>>,
+}
+
+impl Progress {
+    fn new(shown: bool) -> Progress {
+        let bar = indicatif::ProgressBar::hidden();
+        bar.set_style(Self::spinner());
+        let done = std::sync::Arc::new(std::sync::Mutex::new(false));
+        if shown {
+            let after = std::env::var("PILOTSCOPE_PROGRESS_AFTER_MS")
+                .ok()
+                .and_then(|ms| ms.parse().ok())
+                .map_or(PROGRESS_AFTER, std::time::Duration::from_millis);
+            let (bar, done) = (bar.clone(), done.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(after);
+                let done = done.lock().unwrap_or_else(|e| e.into_inner());
+                if !*done {
+                    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                }
+            });
+        }
+        Progress { bar, done }
+    }
+
+    fn spinner() -> indicatif::ProgressStyle {
+        indicatif::ProgressStyle::with_template("{spinner} {msg}…")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner())
+    }
+
+    /// A step with no count: the line says what is being done.
+    pub fn step(&self, words: &str) {
+        self.bar.set_style(Self::spinner());
+        self.bar.set_message(inert_line(words));
+    }
+
+    /// A step that counts `total` things (`pages`): the line is a bar.
+    pub fn count(&self, total: usize, things: &str) {
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{bar:40}} {{pos}}/{{len}} {things}"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        self.bar.set_position(0);
+        self.bar.set_length(total as u64);
+    }
+
+    /// One more of the things counted, from any thread.
+    pub fn inc(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Clears the line: the command's own lines follow.
+    pub fn finish(&self) {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        *done = true;
+        self.bar.finish_and_clear();
     }
 }

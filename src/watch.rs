@@ -496,6 +496,7 @@ impl Live {
             first(&partial);
         };
         let mut sink = Sink {
+            step: &|_| {},
             total: &|_| {},
             page: &|| {},
             first: Some(&mut told),

@@ -1016,17 +1016,20 @@ pub fn id_from_path(rel_path: &str) -> String {
     parts.join("/")
 }
 
+/// A misspelled key's help and the field path it likely meant.
+type Suggestion = (String, String);
+
 /// [`suggestion_for`], remembered per thread: teams repeat their own keys
 /// (`cost_centre`, `sponsor_email`) in every dossier, and comparing each
 /// with every known key was a tenth of reading a portfolio. At most
 /// [`REMEMBERED`] keys are kept, so a file of endless made-up keys cannot
 /// grow it without bound.
-fn remembered_suggestion(name: &str, section: &str) -> Option<(String, String)> {
+fn remembered_suggestion(name: &str, section: &str) -> Option<Suggestion> {
     use std::cell::RefCell;
     use std::collections::HashMap;
     const REMEMBERED: usize = 1024;
     thread_local! {
-        static SEEN: RefCell<HashMap<(String, String), Option<(String, String)>>> = RefCell::new(HashMap::new());
+        static SEEN: RefCell<HashMap<(String, String), Option<Suggestion>>> = RefCell::new(HashMap::new());
     }
     let key = (section.to_string(), name.to_string());
     if let Some(known) = SEEN.with(|seen| seen.borrow().get(&key).cloned()) {
@@ -1044,7 +1047,7 @@ fn remembered_suggestion(name: &str, section: &str) -> Option<(String, String)> 
 
 /// The help for a key that `section` does not know: the likely key it
 /// misspells, here or in another section.
-fn suggestion_for(key_name: &str, section: &str) -> Option<(String, String)> {
+fn suggestion_for(key_name: &str, section: &str) -> Option<Suggestion> {
     let here = schema::keys_in(section);
     let shown = |k: &str| {
         if section.is_empty() {

@@ -55,8 +55,31 @@ enum Order {
 /// Told the paths of the first pages written and the problems met.
 pub type FirstWritten<'a> = &'a mut dyn FnMut(&[String], &[Diagnostic]);
 
+/// The parts of a build that take long on a large portfolio, in order,
+/// before its pages are written (which [`Sink::total`] and [`Sink::page`]
+/// count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Reading the dossiers' history from git (or its cache).
+    History,
+    /// Reading and judging every dossier.
+    Dossiers,
+}
+
+impl Step {
+    /// What the step does, for a progress line.
+    pub fn words(self) -> &'static str {
+        match self {
+            Step::History => "reading the history",
+            Step::Dossiers => "reading and judging the dossiers",
+        }
+    }
+}
+
 /// Where a build reports its progress.
 pub struct Sink<'a> {
+    /// When a [`Step`] starts.
+    pub step: &'a (dyn Fn(Step) + Sync),
     /// Once, with the number of pages of the site, before the first page.
     pub total: &'a (dyn Fn(usize) + Sync),
     /// After each page (rendered, or found fresh), from any thread.
@@ -76,6 +99,7 @@ impl Sink<'_> {
     /// A sink that is told nothing.
     pub fn none() -> Sink<'static> {
         Sink {
+            step: &|_| {},
             total: &|_| {},
             page: &|| {},
             first: None,
@@ -181,6 +205,7 @@ impl Builder {
     /// history is read once, under the folder's lock, for both.
     pub fn publish(&self, out: &Path, sink: &mut Sink) -> Published {
         let start = Instant::now();
+        (sink.step)(Step::History);
         let (_lock, history) = match self.take_output(out) {
             Ok(taken) => taken,
             Err(errors) => {
@@ -192,6 +217,7 @@ impl Builder {
                 };
             }
         };
+        (sink.step)(Step::Dossiers);
         if let Some(done) = self.up_to_date(out, &history) {
             (sink.total)(done.pages);
             // Kept though no page is written: a cache that was damaged, and

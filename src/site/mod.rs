@@ -29,8 +29,8 @@ use crate::framework::Status;
 use crate::project::{Judged, Project};
 use crate::report;
 pub use build::{
-    BuildStats, Builder, Built, Pages, Published, Sink, UpToDate, check_output, check_output_at,
-    up_to_date,
+    BuildStats, Builder, Built, Pages, Published, Sink, Step, UpToDate, check_output,
+    check_output_at, up_to_date,
 };
 pub use faq::Faq;
 pub use templates::Templates;

@@ -329,3 +329,57 @@ fn the_pre_commit_hook_checks_the_staged_markdown_files() {
         Err(e) => panic!("CI needs pre-commit: {e}"),
     }
 }
+
+/// A build of the example run under `script`, which gives it a terminal,
+/// with the progress line due at once; what the terminal received.
+fn build_on_a_terminal(project: &Path) -> Option<String> {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin!("pilotscope");
+    let out = Command::new("script")
+        .current_dir(project)
+        .env("PILOTSCOPE_PROGRESS_AFTER_MS", "0")
+        .env("TERM", "xterm")
+        .args([
+            "-qefc",
+            &format!("{} --as-of {AS_OF} build", bin.display()),
+            "/dev/null",
+        ])
+        .output()
+        .expect("script runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    Some(text(&out.stdout))
+}
+
+#[test]
+fn a_build_on_a_terminal_shows_one_progress_line_and_a_pipe_gets_none() {
+    let project = crate::common::project_from(&repo());
+    let Some(shown) = build_on_a_terminal(project.path()) else {
+        return;
+    };
+    assert!(
+        shown.contains("reading and judging the dossiers…") && shown.contains(" pages"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("built "),
+        "the build's own line follows: {shown:?}"
+    );
+
+    // On a pipe, as in CI or a script: nothing but the build's own lines.
+    std::fs::remove_dir_all(project.path().join("site")).unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("pilotscope")
+        .current_dir(project.path())
+        .env("PILOTSCOPE_PROGRESS_AFTER_MS", "0")
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    let said = text(&out.stderr);
+    assert!(
+        !said.contains("judging") && !said.contains('\r'),
+        "{said:?}"
+    );
+    assert!(!said.contains('\u{1b}'), "{said:?}");
+}

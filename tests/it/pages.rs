@@ -396,6 +396,12 @@ fn every_share_on_the_site_says_what_it_is_a_share_of_when_dossiers_cannot_be_re
         pack.contains("1 pilot · 3 dossiers could not be read and are not counted"),
         "{pack}"
     );
+    assert!(
+        pack.matches("of 1 readable pilot; 3 dossiers cannot be read")
+            .count()
+            >= 4,
+        "the pack's tiles say the same as the page's: {pack}"
+    );
 
     // Nothing can be read: no share, and no claim about every pilot.
     let project = partly_unreadable(false, 4);

@@ -128,7 +128,7 @@ fn change_line(before: Option<&Point>, p: &Point, authors: bool) -> String {
                     };
                     parts.push(format!("flags {} → {}", f(&bj.flags), f(&j.flags)));
                 }
-                if bj.decision_due != j.decision_due {
+                if bj.error.is_none() && bj.decision_due != j.decision_due {
                     let d =
                         |d: Option<Date>| d.map_or_else(|| "none".to_string(), |d| d.to_string());
                     parts.push(format!(
