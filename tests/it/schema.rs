@@ -7,6 +7,7 @@
 //! are all checked the same way.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use pilotscope::dossier::tree::{Node, NodeKind};
 use pilotscope::dossier::{split, tree};
@@ -419,4 +420,81 @@ fn init_writes_the_schemas_its_schema_lines_name() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(&toml_as_json(&config)));
     assert!(dir.path().join("schemas/framework.toml.json").is_file());
+}
+
+/// `taplo check` on `file` in `dir`, as Taplo's npm build (the engine of
+/// Even Better TOML) reads it: `None` when it is not installed.
+fn taplo(dir: &Path, file: &str) -> Option<(bool, String)> {
+    let cli = repo().join("tests/audit/node_modules/@taplo/cli/dist/cli.js");
+    let node = Command::new("node").arg("--version").output();
+    if !cli.is_file() || node.is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs Taplo: npm ci --prefix tests/audit"
+        );
+        eprintln!("notice: Taplo is not installed (npm ci --prefix tests/audit); skipped");
+        return None;
+    }
+    let out = Command::new("node")
+        .arg(&cli)
+        .args(["check", "--no-auto-config", "--colors", "never", file])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((out.status.success(), text))
+}
+
+/// The files people edit by hand are validated as they type: Taplo follows
+/// the `#:schema` lines to the schemas `init` wrote, accepts the files as
+/// written and refuses a misspelt key and a value of the wrong type.
+#[test]
+fn taplo_validates_the_configuration_and_a_framework_file_through_their_schema_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("pilotscope")
+        .current_dir(dir.path())
+        .arg("init")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let config = std::fs::read_to_string(dir.path().join("pilotscope.toml")).unwrap();
+    let framework = format!(
+        "#:schema ./schemas/framework.toml.json\n{}",
+        std::fs::read_to_string(repo().join("tests/fixtures/project-rules/framework.toml"))
+            .unwrap()
+    );
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("framework.toml", &framework);
+    for file in ["pilotscope.toml", "framework.toml"] {
+        let Some((ok, text)) = taplo(dir.path(), file) else {
+            return;
+        };
+        assert!(ok, "Taplo refuses {file} as written:\n{text}");
+    }
+    for (file, text, wrong) in [
+        (
+            "pilotscope.toml",
+            format!("{config}titel = \"x\"\n"),
+            "titel",
+        ),
+        (
+            "pilotscope.toml",
+            config.replace("stale_days = 90", "stale_days = \"ninety\""),
+            "ninety",
+        ),
+        (
+            "framework.toml",
+            format!("{framework}\n[weights]\nblockr = 5\n"),
+            "blockr",
+        ),
+    ] {
+        write(file, &text);
+        let (ok, said) = taplo(dir.path(), file).unwrap();
+        assert!(!ok, "Taplo accepts {wrong} in {file}");
+        assert!(said.contains(wrong), "{said}");
+    }
 }

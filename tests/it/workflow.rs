@@ -379,6 +379,14 @@ fn the_release_workflow_and_the_dockerfile_pass_their_linters() {
     ] {
         assert!(targets.contains(&t), "{t}: {targets:?}");
     }
+    // The binaries are shipped stripped, as the image's is.
+    let build = yaml["jobs"]["build"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Build")
+        .expect("a Build step");
+    assert_eq!(build["env"]["CARGO_PROFILE_RELEASE_STRIP"], "symbols");
     // What the workflow `init` writes downloads is what this one publishes.
     assert!(text.contains("sha256sum \"$archive\" > \"$archive.sha256\""));
     match Command::new("hadolint")
