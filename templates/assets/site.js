@@ -146,11 +146,9 @@
         var m = data.mistakes[i];
         var mini = el("span", "mini status-" + c[0]);
         mini.setAttribute("data-m", m.initial);
+        mini.setAttribute("role", "img");
         mini.title = m.name + ": " + s.label + ", score " + c[1];
-        var sym = el("span", "", s.symbol);
-        sym.setAttribute("aria-hidden", "true");
-        mini.appendChild(sym);
-        mini.appendChild(el("span", "visually-hidden", m.name + ": " + s.label));
+        mini.appendChild(document.createTextNode(s.symbol));
         cells.appendChild(mini);
       });
       tr.appendChild(cells);

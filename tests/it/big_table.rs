@@ -214,5 +214,8 @@ fn a_thousand_pilots_are_counted_with_a_thousands_separator() {
     assert!(line.contains("(1,0"), "the pages written: {line}");
     let pack = page(dir.path(), "pack/index.html");
     assert!(pack.contains("· 1,000 pilots"), "the pack's cover");
-    assert!(pack.contains("1,000 pilots, by business unit."), "the roll-up");
+    assert!(
+        pack.contains("1,000 pilots, by business unit."),
+        "the roll-up"
+    );
 }

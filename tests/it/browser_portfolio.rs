@@ -258,3 +258,129 @@ fn at_250_pilots_the_first_screen_answers_and_the_whole_row_fits_a_laptop() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A portfolio of `count` pilots as `bench/generate.py` writes it (seed 3:
+/// many business units, owners and dates, and a few dossiers with a slip,
+/// as a real portfolio has), built from inside its folder.
+fn generated(count: usize) -> tempfile::TempDir {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(root.join("bench/generate.py"))
+        .args(["--count", &count.to_string(), "--seed", "3"])
+        .arg(dir.path())
+        .output()
+        .expect("python3 runs bench/generate.py");
+    assert!(
+        out.status.success(),
+        "bench/generate.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The dossiers with a slip make the build exit with 1.
+    crate::common::build_in(dir.path(), 1);
+    dir
+}
+
+/// `[the document's width, the viewport's, what sticks out]`.
+const SIDEWAYS: &str = "
+  var d = document.documentElement, w = d.clientWidth;
+  var wide = Array.from(document.body.querySelectorAll('*')).filter(function (e) {
+    return e.getBoundingClientRect().right > w + 1 && !e.closest('.table-scroll, .visually-hidden, .skip');
+  }).slice(0, 6).map(function (e) { return e.tagName.toLowerCase() + '.' + e.className; });
+  return [d.scrollWidth, w, wide];";
+
+#[test]
+fn at_1000_generated_pilots_every_page_fits_and_the_table_and_the_pack_stay_near() {
+    let Some((chromium, driver_program)) = browser_programs("1,000-pilot portfolio test") else {
+        return;
+    };
+    let project = generated(1000);
+    let site = project.path().join("site");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site.join("report.json")).unwrap()).unwrap();
+    let pilot = format!(
+        "pilots/{}/index.html",
+        report["dossiers"][0]["id"].as_str().unwrap()
+    );
+    let pages = [
+        "index.html",
+        pilot.as_str(),
+        "table/2/index.html",
+        "framework/index.html",
+        "faq/index.html",
+        "pack/index.html",
+    ];
+    let server = StaticServer::start(&site);
+    let driver = ChromeDriver::start(&driver_program);
+    let profile = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut problems = runtime.block_on(async {
+        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
+        let c = driver.session(caps).await;
+        let mut problems = Vec::new();
+        for (width, height) in [(1366u32, 768u32), (390, 844)] {
+            c.set_window_size(width, height).await.unwrap();
+            for page in pages {
+                c.goto(&server.url(page)).await.unwrap();
+                let v = c.execute(SIDEWAYS, vec![]).await.unwrap();
+                if v[0].as_i64() != v[1].as_i64() {
+                    problems.push(format!(
+                        "{page} at {width} px: the document is {} px wide in a {} px viewport; sticking out: {}",
+                        v[0], v[1], v[2]
+                    ));
+                }
+            }
+            c.goto(&server.url("index.html")).await.unwrap();
+            let inner = c.execute("return window.innerHeight;", vec![]).await.unwrap();
+            let screen = inner.as_f64().unwrap();
+            let v = c.execute(FIRST_SCREEN, vec![]).await.unwrap();
+            let n = |i: usize| v[i].as_f64().unwrap();
+            if width == 1366 {
+                for (i, what) in [(0, "the decisions due"), (1, "the most widespread mistake")] {
+                    if n(i) < 0.0 || n(i) > screen - 60.0 {
+                        problems.push(format!(
+                            "at 1366 px {what} start at y={}, not on the first screen of {screen}",
+                            n(i)
+                        ));
+                    }
+                }
+                if n(5) > n(6) {
+                    problems.push(format!("at 1366 px the table is {} px wide in its {} px box", n(5), n(6)));
+                }
+            }
+            if n(2) > 6.0 * screen {
+                problems.push(format!(
+                    "at {width} px the table starts at y={}, past 6 screens of {screen}",
+                    n(2)
+                ));
+            }
+        }
+        let _ = c.close().await;
+        problems
+    });
+    // The board pack of 1,000 pilots: within 60 pages of paper.
+    if let Some(pdftotext) = browser_kit::find_program("PDFTOTEXT", &["pdftotext"]) {
+        let printed = crate::browser_layout::print_every_page(
+            &chromium,
+            &pdftotext,
+            &site,
+            "pack/index.html",
+        );
+        if printed.len() > 60 {
+            problems.push(format!(
+                "the board pack of 1,000 pilots printed {} pages",
+                printed.len()
+            ));
+        }
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext not found, and CI is set"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

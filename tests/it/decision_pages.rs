@@ -147,8 +147,8 @@ fn passing_checks_are_folded_and_failing_ones_open() {
         "pilots/supplier-invoice-matching/index.html",
     );
     let doc = Html::parse_document(&html);
-    let folded = Selector::parse("details.passing-checks tr.outcome-pass").unwrap();
-    let open = Selector::parse(".mistake > .checks-table tr.outcome-pass").unwrap();
+    let folded = Selector::parse("details.passing-checks li.outcome-pass").unwrap();
+    let open = Selector::parse(".mistake > .checks-table .outcome-pass").unwrap();
     assert!(
         doc.select(&folded).count() > 30,
         "passing checks in <details>"
@@ -241,22 +241,22 @@ fn the_portfolio_names_owner_budget_and_decision_due_and_shows_scores_without_ho
     assert!(row.contains("Darren Pike"), "{row}");
     assert!(row.contains("£190,000"), "{row}");
     assert!(row.contains("2026-09-30 57 days overdue"), "{row}");
-    // The five mistakes in one cell: each its symbol, its status in words
-    // for a screen reader, and its score in the tooltip (the pilot's page
-    // shows every score).
+    // The five mistakes in one cell: each its symbol, an image whose name
+    // (its title) says its status in words for a screen reader, and its
+    // score in the tooltip (the pilot's page shows every score).
     let marks = texts(
         &index,
-        "table.pilots tbody tr:first-child .mistake-cells .mini",
+        "table.pilots tbody tr:first-child .mistake-cells .mini[role=img]",
     );
-    assert_eq!(marks.len(), 5, "{marks:?}");
-    assert!(
-        marks[0].contains("Framed as a technology experiment: active"),
-        "{marks:?}"
-    );
+    assert_eq!(marks, ["✕", "✕", "✕", "✕", "✕"].map(String::from).to_vec());
     let titles: Vec<String> = Html::parse_document(&index)
         .select(&Selector::parse("table.pilots tbody tr:first-child .mistake-cells .mini").unwrap())
         .filter_map(|e| e.value().attr("title").map(str::to_string))
         .collect();
+    assert!(
+        titles[0].starts_with("Framed as a technology experiment: active, score "),
+        "{titles:?}"
+    );
     assert!(titles[1].ends_with("score 65"), "{titles:?}");
     // The most active mistake with a word on its fix.
     let fix = texts(&index, "table.pilots tbody tr:first-child .fix-word");
@@ -309,5 +309,37 @@ fn the_portfolio_rolls_up_by_business_unit() {
             &"Northmoor Freight, transport planning 1 0 0 1 1 £190,000 £190,000".to_string()
         ),
         "{rows:?}"
+    );
+}
+
+#[test]
+fn a_question_the_next_step_asks_is_not_asked_again_under_its_mistake() {
+    let project = project_from(&repo_root());
+    build_in(project.path(), 0);
+    let report = report(project.path());
+    for d in report["dossiers"].as_array().unwrap() {
+        let id = d["id"].as_str().unwrap();
+        let html = page(project.path(), &format!("pilots/{id}/index.html"));
+        let mut asked: Vec<&str> = html
+            .match_indices("Question to answer: ")
+            .map(|(at, _)| {
+                let rest = &html[at..];
+                &rest[..rest.find('<').unwrap_or(rest.len())]
+            })
+            .collect();
+        let all = asked.len();
+        asked.sort_unstable();
+        asked.dedup();
+        assert_eq!(asked.len(), all, "{id} asks a question twice: {asked:?}");
+    }
+    // Under its mistake, a check that is a step points to it.
+    let html = page(
+        project.path(),
+        "pilots/visual-quality-inspection/index.html",
+    );
+    let links = texts(&html, ".checks-table .step-link");
+    assert!(
+        !links.is_empty() && links.iter().all(|l| l.starts_with("Step ")),
+        "{links:?}"
     );
 }
