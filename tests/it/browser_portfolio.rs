@@ -291,7 +291,7 @@ const SIDEWAYS: &str = "
 
 #[test]
 fn at_1000_generated_pilots_every_page_fits_and_the_table_and_the_pack_stay_near() {
-    let Some((chromium, driver_program)) = browser_programs("1,000-pilot portfolio test") else {
+    let Some(browser) = Browser::start("1,000-pilot portfolio test") else {
         return;
     };
     let project = generated(1000);
@@ -311,16 +311,7 @@ fn at_1000_generated_pilots_every_page_fits_and_the_table_and_the_pack_stay_near
         "pack/index.html",
     ];
     let server = StaticServer::start(&site);
-    let driver = ChromeDriver::start(&driver_program);
-    let profile = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let mut problems = runtime.block_on(async {
-        let caps = browser_kit::headless(&chromium, profile.path(), &["--hide-scrollbars"]);
-        let c = driver.session(caps).await;
+    let mut problems = browser.run(browser.capabilities(&["--hide-scrollbars"]), async |c| {
         let mut problems = Vec::new();
         for (width, height) in [(1366u32, 768u32), (390, 844)] {
             c.set_window_size(width, height).await.unwrap();
@@ -359,13 +350,12 @@ fn at_1000_generated_pilots_every_page_fits_and_the_table_and_the_pack_stay_near
                 ));
             }
         }
-        let _ = c.close().await;
         problems
     });
     // The board pack of 1,000 pilots: within 60 pages of paper.
     if let Some(pdftotext) = browser_kit::find_program("PDFTOTEXT", &["pdftotext"]) {
         let printed = crate::browser_layout::print_every_page(
-            &chromium,
+            &browser.chromium,
             &pdftotext,
             &site,
             "pack/index.html",
