@@ -477,6 +477,19 @@ fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unansw
         html.contains("did you mean <code>framing.executive_sponsor</code>?"),
         "the key is shown as code"
     );
+    // And beside the check it leaves unanswered, in the next step.
+    let step = Selector::parse(r#".next-remedies li[data-check="framing.sponsor"]"#).unwrap();
+    let step = doc
+        .select(&step)
+        .next()
+        .map(text_of)
+        .expect("the sponsor is a step");
+    assert!(
+        step.contains(&format!(
+            "? — did you mean framing.executive_sponsor? (content/triage.md:{line}:3)"
+        )),
+        "{step}"
+    );
     // An answered fact has no word of it.
     let owner = fact("Owner");
     assert!(!owner.contains("did you mean"), "{owner}");

@@ -20,6 +20,9 @@ pub struct CheckView {
     pub weight: u32,
     /// Its number in the next step; 0 when it is not on the path.
     pub step: usize,
+    /// When unanswered because of a misspelled key: what the warning says
+    /// (see [`StripFact::hint`]); empty otherwise.
+    pub hint: Vec<Part>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -215,8 +218,24 @@ pub fn diagnostic_view(d: &Diagnostic) -> DiagnosticView {
     }
 }
 
-fn check_view(fw: &Framework, d: &Dossier, c: &crate::framework::CheckResult) -> CheckView {
+fn check_view(
+    fw: &Framework,
+    d: &Dossier,
+    c: &crate::framework::CheckResult,
+    warnings: &[Diagnostic],
+) -> CheckView {
     let check = &fw.checks[c.check];
+    let hint = if c.outcome == Outcome::Unanswered && !warnings.is_empty() {
+        check
+            .condition
+            .fields()
+            .into_iter()
+            .map(|f| unanswered_hint(warnings, crate::dossier::schema::FIELDS[f].path))
+            .find(|h| !h.is_empty())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     CheckView {
         id: check.id.clone(),
         title: check.title.clone(),
@@ -244,6 +263,7 @@ fn check_view(fw: &Framework, d: &Dossier, c: &crate::framework::CheckResult) ->
         },
         weight: fw.weight(c.severity),
         step: 0,
+        hint,
     }
 }
 
@@ -481,7 +501,7 @@ pub fn pilot_view_with(
                         .iter()
                         .find(|(i, _)| *i == c.check)
                         .map_or(0, |(_, n)| *n),
-                    ..check_view(fw, d, c)
+                    ..check_view(fw, d, c, warnings)
                 })
                 .collect();
             MistakeView {
