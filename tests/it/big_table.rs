@@ -219,3 +219,39 @@ fn a_thousand_pilots_are_counted_with_a_thousands_separator() {
         "the roll-up"
     );
 }
+
+#[test]
+fn many_dossiers_that_cannot_be_read_show_eight_and_fold_the_rest() {
+    let project = crate::common::project_from(&crate::common::repo_root());
+    for n in 1..=12 {
+        std::fs::write(
+            project.path().join(format!("content/broken-{n:02}.md")),
+            "---\ntitle: [unclosed\n---\n",
+        )
+        .unwrap();
+    }
+    crate::common::build_in(project.path(), 1);
+    let index = page(project.path(), "index.html");
+    let doc = Html::parse_document(&index);
+    let count = |css: &str| doc.select(&Selector::parse(css).unwrap()).count();
+    assert_eq!(
+        count("#broken-title ~ ul.broken-list > li"),
+        8,
+        "eight open"
+    );
+    assert_eq!(
+        crate::common::text_of(
+            doc.select(&Selector::parse(".broken-more > summary").unwrap())
+                .next()
+                .expect("the rest folded")
+        ),
+        "and 4 more"
+    );
+    assert_eq!(count(".broken-more li"), 4);
+    // Every one still has its link, each to its own page.
+    let links: BTreeSet<String> = select(&index, ".broken-list a", "href")
+        .into_iter()
+        .collect();
+    assert_eq!(links.len(), 12, "{links:?}");
+    assert!(index.contains("<h2 id=\"broken-title\">12 dossiers could not be read</h2>"));
+}

@@ -147,8 +147,8 @@ fn passing_checks_are_folded_and_failing_ones_open() {
         "pilots/supplier-invoice-matching/index.html",
     );
     let doc = Html::parse_document(&html);
-    let folded = Selector::parse("details.passing-checks li.outcome-pass").unwrap();
-    let open = Selector::parse(".mistake > .checks-table .outcome-pass").unwrap();
+    let folded = Selector::parse("details.passing-checks .passing-list li").unwrap();
+    let open = Selector::parse(".mistake > .checks-table tr.outcome-pass").unwrap();
     assert!(
         doc.select(&folded).count() > 30,
         "passing checks in <details>"
