@@ -530,16 +530,15 @@ fn unread_caveat(unread: usize, pilots: bool) -> String {
 }
 
 /// What a count of pilots is out of when some dossiers cannot be read:
-/// "of 1 readable pilot; 3 dossiers cannot be read". Nothing when every
-/// dossier was read.
+/// "of 1 readable pilot" (the first tile says how many cannot be read, so
+/// the others do not repeat it). Nothing when every dossier was read.
 fn out_of_readable(p: &Portfolio) -> String {
     if p.unread == 0 {
         return String::new();
     }
     format!(
-        "of {}; {}",
-        plural(p.pilots, "readable pilot", "readable pilots"),
-        cannot_be_read(p.unread)
+        "of {}",
+        plural(p.pilots, "readable pilot", "readable pilots")
     )
 }
 
