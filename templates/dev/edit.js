@@ -317,6 +317,12 @@
     });
   }
 
+  // An entry's key as a label: `baseline` as "Baseline".
+  function keyLabel(key) {
+    var words = key.replace(/_/g, " ");
+    return words.charAt(0).toUpperCase() + words.slice(1);
+  }
+
   // A list of records (known gaps, business KPIs): each entry's answers,
   // removing an entry, and adding one.
   function entries(form, f, status) {
@@ -330,7 +336,7 @@
       box.appendChild(el("legend", {}, (entry.name || entry.gap || "Entry " + (i + 1))));
       keys.forEach(function (k) {
         var path = f.path + "." + i + "." + k.key;
-        var one = field(form, { path: path, label: k.key.replace(/_/g, " "), question: "", help: k.help, kind: k.kind, choices: k.choices, value: entry[k.key] }, status);
+        var one = field(form, { path: path, label: keyLabel(k.key), question: "", help: k.help, kind: k.kind, choices: k.choices, value: entry[k.key] }, status);
         box.appendChild(one);
       });
       var rid = uid(f.path + "-remove"), rerr = rid + "-error";
@@ -350,7 +356,7 @@
     var eid = uid(f.path + "-add-error");
     keys.forEach(function (k) {
       var id = uid(f.path + "-new-" + k.key);
-      add.appendChild(el("label", { "for": id }, k.key.replace(/_/g, " ")));
+      add.appendChild(el("label", { "for": id }, keyLabel(k.key)));
       var input = control(k, k.kind, k.choices, null, id, f.path + ".new." + k.key);
       input.setAttribute("aria-describedby", eid);
       add.appendChild(input);

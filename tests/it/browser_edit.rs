@@ -6,7 +6,9 @@
 //! without a manual reload, focus back on the field; a value the reader
 //! refuses is shown next to its field and writes nothing; a KPI is added;
 //! a save against a file changed on disk since is refused; a new pilot is
-//! made from the portfolio page. A page on another origin changes nothing.
+//! made from the portfolio page, and once a slip makes it unreadable its
+//! edit view says what to fix where and has no fields. A page on another
+//! origin changes nothing.
 //! Without a browser the browser test prints a notice and passes, unless
 //! `CI` is set. The guards that need no browser (no secret, a rebinding
 //! `Host`, `--no-edit`, a built site without the editor) are tested apart.
@@ -275,6 +277,37 @@ async fn walk(c: &Client, project: &Project, base: &str, evil: &StaticServer) {
             .then_some(())
     })
     .await;
+
+    // A slip in the file: no form of empty fields, but what to fix where.
+    let fresh = "content/returns-triage.md";
+    let made = read(project, fresh);
+    let slipped = made.replacen("\nstage: pilot", "\nstage:pilot", 1);
+    let line = 1 + slipped
+        .lines()
+        .position(|l| l.starts_with("stage:pilot"))
+        .unwrap();
+    std::fs::write(project.root.join(fresh), &slipped).unwrap();
+    let shown = poll(c, "the edit view of the unreadable dossier", async |c| {
+        c.refresh().await.ok()?;
+        let v = eval(
+            c,
+            "var u = document.getElementById('ps-unreadable'); return u ? [u.textContent, document.querySelectorAll('#ps-edit input, #ps-edit select, #ps-edit textarea').length] : null;",
+        )
+        .await;
+        (!v.is_null()).then_some(v)
+    })
+    .await;
+    assert!(
+        shown[0]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{fresh}:{line}:")),
+        "{shown}"
+    );
+    assert_eq!(shown[1], 0, "the view has fields: {shown}");
+    assert_eq!(read(project, fresh), slipped);
+    // As it was made, for the comparison with `pilotscope new` below.
+    std::fs::write(project.root.join(fresh), &made).unwrap();
 }
 
 #[test]
