@@ -346,7 +346,7 @@ pub const PURGATORY_RULE: &str =
     "at stage pilot or paused, past the go / no-go date without a decision";
 
 /// How many decisions of each list the portfolio page names.
-pub const DECISIONS_SHOWN: usize = 8;
+pub const DECISIONS_SHOWN: usize = 6;
 
 /// How many pilots a list of the portfolio page names (ready to scale,
 /// closest to ready) before it links to the table filtered to the rest.
