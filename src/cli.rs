@@ -659,8 +659,11 @@ fn build(
     if let Some(notice) = &built.notice {
         term.note(notice);
     }
-    if let Some(problem) = &built.history_problem {
-        term.warn(problem);
+    if let Some((cache, e)) = &built.history_problem {
+        term.warn(format_args!(
+            "the history cache cannot be kept in {}: {e}",
+            shown(cache)
+        ));
     }
     term.diagnostics(&published.diagnostics);
     finish_build(term, published, &out)

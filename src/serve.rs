@@ -151,10 +151,12 @@ pub fn run(
     let (live, first) = Live::start(root, config, as_of, out);
     term.rebuild(&first, true);
     let out_dir = live.output_dir().to_path_buf();
+    // As every path is shown: from the folder the command was started in.
+    let shown =
+        crate::diagnostic::show_from(term.root(), &crate::diagnostic::show_path(&out_dir, root));
     if let Err(e) = std::fs::create_dir_all(&out_dir) {
         term.error(format_args!(
-            "the output folder {} cannot be created: {e}",
-            out_dir.display()
+            "the output folder {shown} cannot be created: {e}"
         ));
         return Exit::Usage;
     }
@@ -162,8 +164,7 @@ pub fn run(
         Ok(c) => c,
         Err(e) => {
             term.error(format_args!(
-                "the output folder {} cannot be used: {e}",
-                out_dir.display()
+                "the output folder {shown} cannot be used: {e}"
             ));
             return Exit::Usage;
         }
@@ -205,10 +206,7 @@ pub fn run(
             e.secret()
         ));
     }
-    term.status(format_args!(
-        "serving {} at {url} (Ctrl-C to stop)",
-        out_dir.display()
-    ));
+    term.status(format_args!("serving {shown} at {url} (Ctrl-C to stop)"));
     if options.open && opener::open_browser(&url).is_err() {
         term.note(format_args!(
             "could not open a browser; open {url} yourself"

@@ -755,20 +755,36 @@ fn at_old_stage(p: &PilotChange) -> Option<String> {
     ))
 }
 
-/// `now required at scaling: …`, when the stage moved and asks for more.
+/// `now required at scaling: …`, when the stage moved and asks for more:
+/// the checks the new stage adds that the pilot does not meet yet (what it
+/// must now do), or that it meets them all already. `--format json` keeps
+/// every one with its outcome.
 fn required_words(p: &PilotChange, limit: usize) -> Option<String> {
     let (_, a, _) = p.stage_move()?;
     if p.now_required.is_empty() {
         return None;
     }
-    let mut listed: Vec<String> = p
+    let unmet: Vec<&CheckChange> = p
         .now_required
+        .iter()
+        .filter(|c| c.after != Some(Outcome::Pass))
+        .collect();
+    if unmet.is_empty() {
+        let n = p.now_required.len();
+        let met = if n == 1 {
+            "1 check, already met".to_string()
+        } else {
+            format!("all {n} already met")
+        };
+        return Some(format!("now required at {}: {met}", a.as_str()));
+    }
+    let mut listed: Vec<String> = unmet
         .iter()
         .take(limit)
         .map(|c| check_words(c, false))
         .collect();
-    if p.now_required.len() > limit {
-        listed.push(format!("and {} more", p.now_required.len() - limit));
+    if unmet.len() > limit {
+        listed.push(format!("and {} more", unmet.len() - limit));
     }
     Some(format!(
         "now required at {}: {}",
@@ -989,5 +1005,62 @@ mod tests {
             "www\u{2060}.e.example a@\u{2060}b.example @\u{2060}acme/team"
         );
         assert_eq!(cell("news: see"), "news: see");
+    }
+
+    fn promoted(required: &[Option<Outcome>]) -> PilotChange {
+        let state = |stage| State {
+            title: "T".into(),
+            source: "content/t.md".into(),
+            stage: Some(stage),
+            verdict: Some(Verdict::AtRisk),
+            readiness: Some(80),
+            most_active: None,
+            error: None,
+            checks: BTreeMap::new(),
+        };
+        PilotChange {
+            id: "t".into(),
+            before: Some(state(Stage::Pilot)),
+            after: Some(state(Stage::Scaling)),
+            rejudged: None,
+            checks: Vec::new(),
+            now_required: required
+                .iter()
+                .enumerate()
+                .map(|(i, o)| CheckChange {
+                    id: format!("c.{i}"),
+                    title: format!("Check {i}"),
+                    before: None,
+                    after: *o,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn now_required_lists_only_what_the_pilot_does_not_meet_yet() {
+        let p = promoted(&[
+            Some(Outcome::Unanswered),
+            Some(Outcome::Fail),
+            Some(Outcome::Pass),
+        ]);
+        assert_eq!(
+            required_words(&p, 5).unwrap(),
+            "now required at scaling: Check 0: not answered; Check 1: not met"
+        );
+        assert_eq!(
+            required_words(&p, 1).unwrap(),
+            "now required at scaling: Check 0: not answered; and 1 more"
+        );
+        let met = promoted(&[Some(Outcome::Pass), Some(Outcome::Pass)]);
+        assert_eq!(
+            required_words(&met, 5).unwrap(),
+            "now required at scaling: all 2 already met"
+        );
+        let one = promoted(&[Some(Outcome::Pass)]);
+        assert_eq!(
+            required_words(&one, 5).unwrap(),
+            "now required at scaling: 1 check, already met"
+        );
     }
 }

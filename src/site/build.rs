@@ -136,8 +136,9 @@ pub struct Built {
     /// Why the site has no history, when it has none for a reason the
     /// user can change.
     pub notice: Option<String>,
-    /// Why the history read for this build could not be kept for the next.
-    pub history_problem: Option<String>,
+    /// Why the history read for this build could not be kept for the
+    /// next: where it was to be kept, and the error.
+    pub history_problem: Option<(std::path::PathBuf, String)>,
 }
 
 /// What [`Builder::publish`] did: the build, or the site found up to date,
@@ -223,12 +224,9 @@ impl Builder {
             // Kept though no page is written: a cache that was damaged, and
             // read again from git, is replaced by this one.
             let history_problem = history.history().and_then(|h| {
-                keep_history(h, out).err().map(|e| {
-                    format!(
-                        "the history cache cannot be kept in {}: {e}",
-                        h.cache_path().display()
-                    )
-                })
+                keep_history(h, out)
+                    .err()
+                    .map(|e| (h.cache_path().to_path_buf(), e.to_string()))
             });
             let mut diagnostics = done.warnings.clone();
             diagnostics.extend(
@@ -346,10 +344,7 @@ impl Builder {
         if let (Ok(_), Some(h)) = (&built.result, history.history())
             && let Err(e) = keep_history(h, out)
         {
-            built.history_problem = Some(format!(
-                "the history cache cannot be kept in {}: {e}",
-                h.cache_path().display()
-            ));
+            built.history_problem = Some((h.cache_path().to_path_buf(), e.to_string()));
         }
         built
     }

@@ -150,9 +150,9 @@ pub fn dangerous(out: &Path, guarded: &[(&str, &Path, bool)]) -> Option<String> 
             ));
         }
         if folder.starts_with(&out) {
+            // The diagnostic that says this names the folder.
             return Some(format!(
-                "the output folder {} holds the {what}: a build there would overwrite files pilotscope did not write",
-                out.display()
+                "the output folder holds the {what}: a build there would overwrite files pilotscope did not write"
             ));
         }
         if *no_inside && out.starts_with(&folder) {
@@ -203,9 +203,12 @@ pub fn lock(out: &Path) -> io::Result<Lock> {
     match file.try_lock() {
         Ok(()) => {}
         Err(std::fs::TryLockError::WouldBlock) => {
+            // Shown as every path is: from the folder the command was
+            // started in.
+            let here = resolved(&std::env::current_dir().unwrap_or_default());
             eprintln!(
                 "waiting for another pilotscope to finish writing {} ...",
-                out.display()
+                crate::diagnostic::show_path(&resolved(out), &here)
             );
             file.lock()?;
         }

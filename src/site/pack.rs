@@ -50,10 +50,24 @@ impl Site<'_> {
                 // ~0.1 ms a pilot: 32 a piece keeps the pieces short enough
                 // for a newer change to stop the pack within a few ms.
                 let sheets = sheet_pilots(order, as_of, config.pack_pilots);
+                // The warnings of each dossier with a sheet, as its page has them.
+                let warnings: std::collections::HashMap<&str, &[crate::diagnostic::Diagnostic]> =
+                    self.judged
+                        .entries
+                        .iter()
+                        .filter(|e| !e.diagnostics.is_empty())
+                        .filter_map(|e| {
+                            let (d, _) = e.judged.as_ref()?;
+                            Some((d.id.as_str(), e.diagnostics.as_slice()))
+                        })
+                        .collect();
                 crate::pieces::write_in_order(w, &sheets, 32, b"", |chunk| {
                     let pilots: Vec<PackPilot> = chunk
                         .iter()
-                        .map(|(d, g)| pack_pilot(config, fw, d, g, as_of))
+                        .map(|(d, g)| {
+                            let w = warnings.get(d.id.as_str()).copied().unwrap_or_default();
+                            pack_pilot(config, fw, d, g, w, as_of)
+                        })
                         .collect();
                     self.templates
                         .render(

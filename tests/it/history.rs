@@ -534,3 +534,27 @@ fn a_rename_with_an_edit_in_the_same_commit_keeps_the_pilot_and_a_new_file_is_a_
     assert!(h["pilots"].get("triage").is_none(), "{h}");
     assert_eq!(h["pilots"]["invoices"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_history_cache_that_cannot_be_kept_is_named_from_where_the_build_ran() {
+    let (_dir, root) = repo();
+    write(
+        &root,
+        "content/triage.md",
+        &example("client-email-triage.md"),
+    );
+    commit(&root, "a pilot", "2026-02-02T09:00:00Z");
+    // A file where the cache's folder goes: the cache cannot be written.
+    std::fs::write(root.join(".git/pilotscope"), "in the way").unwrap();
+    let out = pilotscope(&root, &["build"]);
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("the history cache cannot be kept in .git/pilotscope/"),
+        "{said}"
+    );
+    assert!(
+        !said.contains(&root.display().to_string()),
+        "not by its whole path: {said}"
+    );
+}

@@ -55,6 +55,12 @@ fn a_promotion_is_reported_as_a_stage_move_and_only_worse_answers_fail_the_gate(
         "{shown}"
     );
     assert!(!shown.contains("worse"), "{shown}");
+    // The list is what the pilot must now do: a check it already meets
+    // is not in it.
+    assert!(
+        !shown.contains("Most eligible work goes through the system"),
+        "{shown}"
+    );
     assert!(
         !shown.contains("metrics.production-actuals"),
         "ids only in JSON: {shown}"
@@ -64,6 +70,10 @@ fn a_promotion_is_reported_as_a_stage_move_and_only_worse_answers_fail_the_gate(
     assert!(md.contains("| pilot → scaling |"), "{md}");
     assert!(
         md.contains("now required at scaling: KPIs are measured in production: not answered"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("Most eligible work goes through the system"),
         "{md}"
     );
     assert!(md.contains("1 pilot differs: 1 promoted."), "{md}");
@@ -81,6 +91,15 @@ fn a_promotion_is_reported_as_a_stage_move_and_only_worse_answers_fail_the_gate(
             .unwrap()
             .iter()
             .any(|c| c["id"] == "metrics.production-actuals" && c["after"] == "unanswered"),
+        "{d}"
+    );
+    // JSON keeps every check the new stage asks for, with its outcome.
+    assert!(
+        p["now_required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["after"] == "pass"),
         "{d}"
     );
     assert_eq!(d["summary"]["promoted"], 1, "{d}");

@@ -259,3 +259,21 @@ fn two_builds_started_together_leave_what_a_clean_build_writes() {
         assert_eq!(tree(&project.site()), tree(&clean), "round {round}");
     }
 }
+
+#[test]
+fn a_folder_holding_the_project_is_named_once_as_it_was_typed() {
+    let project = Project::live();
+    let o = pilotscope(&project.root, &["build", "--output", ".."]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--> ..\n"), "{err}");
+    assert!(
+        err.contains("the output folder holds the project folder"),
+        "{err}"
+    );
+    let above = project.root.parent().unwrap().canonicalize().unwrap();
+    assert!(
+        !err.contains(&above.display().to_string()),
+        "not by its whole path: {err}"
+    );
+}

@@ -493,3 +493,46 @@ fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unansw
     let owner = fact("Owner");
     assert!(!owner.contains("did you mean"), "{owner}");
 }
+
+#[test]
+fn a_misspelled_key_is_said_on_the_pilots_sheet_of_the_board_pack_as_on_its_page() {
+    let project = tempfile::tempdir().unwrap();
+    let content = project.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let triage = std::fs::read_to_string(repo_root().join("content/client-email-triage.md"))
+        .unwrap()
+        .replace("executive_sponsor:", "exectuive_sponsor:");
+    let line = triage
+        .lines()
+        .position(|l| l.contains("exectuive_sponsor:"))
+        .unwrap()
+        + 1;
+    std::fs::write(content.join("triage.md"), &triage).unwrap();
+    build_in(project.path(), 0);
+    let html = page(project.path(), "pack/index.html");
+    let doc = Html::parse_document(&html);
+    let said = format!("did you mean framing.executive_sponsor? (content/triage.md:{line}:3)");
+    let facts = Selector::parse(".pack-pilot .pack-facts div").unwrap();
+    let (dt, dd) = (
+        Selector::parse("dt").unwrap(),
+        Selector::parse("dd").unwrap(),
+    );
+    let sponsor = doc
+        .select(&facts)
+        .find(|f| f.select(&dt).map(text_of).any(|t| t == "Sponsor"))
+        .and_then(|f| f.select(&dd).next().map(text_of))
+        .expect("the sheet has the sponsor");
+    assert_eq!(sponsor, format!("not answered — {said}"));
+    // And beside the check it leaves unanswered, as a step or as failing.
+    let checks = Selector::parse(".pack-pilot li").unwrap();
+    let check = doc
+        .select(&checks)
+        .map(text_of)
+        .find(|c| c.contains("Not answered: Which executive sponsors the change"))
+        .unwrap_or_else(|| panic!("the sponsor's check is on the sheet: {html}"));
+    assert!(check.contains(&format!("? — {said}")), "{check}");
+    assert!(
+        html.contains("did you mean <code>framing.executive_sponsor</code>?"),
+        "the key is shown as code"
+    );
+}

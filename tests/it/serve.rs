@@ -212,7 +212,12 @@ fn a_deleted_folder_removes_its_pages() {
     let mut server = serve(&project);
     std::fs::remove_dir_all(project.content().join("teams")).unwrap();
     wait_gone(&mut server, CHARLIE);
-    assert!(!project.site().join("pilots/teams").exists());
+    // The page may 404 a moment before its emptied folder is removed:
+    // wait (bounded) for both.
+    let folder = project.site().join("pilots/teams");
+    server.poll("the emptied pilots/teams folder to be removed", || {
+        (!folder.exists()).then_some(())
+    });
 }
 
 #[test]

@@ -109,6 +109,59 @@ fn serve_with_a_root_relative_to_a_parent_folder_rebuilds_on_a_save() {
 }
 
 #[test]
+fn serve_names_its_folder_from_where_it_was_started() {
+    let (_dir, top) = monorepo(false);
+    let mut server = Running::start_in(
+        &top,
+        &["--root", "pilots", "serve", "--port", "0"],
+        "serving ",
+    );
+    // The line that said it is ready reaches `stderr()` a moment later.
+    let mut line = None;
+    for _ in 0..200 {
+        line = server
+            .stderr()
+            .lines()
+            .find(|l| l.starts_with("serving "))
+            .map(str::to_string);
+        if line.is_some() {
+            break;
+        }
+        server.assert_alive();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let line = line.expect("the serving line");
+    assert!(line.starts_with("serving pilots/site at http://"), "{line}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_build_waiting_for_the_output_folder_names_it_from_where_it_was_started() {
+    use std::io::BufRead;
+    let (_dir, top) = monorepo(false);
+    let built = run_in(&top, &["--root", "pilots", "--as-of", live::AS_OF, "build"]);
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let held = std::fs::File::open(top.join("pilots/site")).unwrap();
+    held.lock().unwrap();
+    let mut child = bin()
+        .current_dir(&top)
+        .args(["--root", "pilots", "--as-of", live::AS_OF, "build"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let said = lines.next().expect("a line on stderr").unwrap();
+    drop(held);
+    let _ = lines.count();
+    let _ = child.wait();
+    assert_eq!(
+        said,
+        "waiting for another pilotscope to finish writing pilots/site ..."
+    );
+}
+
+#[test]
 fn serve_with_root_dot_rebuilds_on_a_save() {
     let project = Project::live();
     let mut server = Running::start_in(

@@ -16,6 +16,7 @@
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::diagnostic::Diagnostic;
 use crate::dossier::schema::idx;
 use crate::dossier::{Dossier, Stage};
 use crate::framework::{Diagnosis, Framework, Verdict};
@@ -304,15 +305,18 @@ pub struct PackPilot {
 
 /// A pilot's page of the pack: the parts of its [`view::PilotView`] that the
 /// pack shows (not the story, chart or every check, which would be
-/// turned into template values and dropped unread).
+/// turned into template values and dropped unread). `warnings` are the
+/// dossier's, as on its page: a misspelled key is said beside the answer
+/// it leaves unanswered.
 pub(in crate::site) fn pack_pilot(
     config: &Config,
     fw: &Framework,
     d: &Dossier,
     g: &Diagnosis,
+    warnings: &[Diagnostic],
     as_of: jiff::civil::Date,
 ) -> PackPilot {
-    let pilot = view::pilot_view_with(config, fw, d, g, String::new(), &[], as_of, false);
+    let pilot = view::pilot_view_with(config, fw, d, g, String::new(), warnings, as_of, false);
     let weight = |c: &view::CheckView| match c.severity {
         "blocker" => 0,
         "major" => 1,
