@@ -655,7 +655,14 @@ fn build(
         },
     );
     progress.finish();
-    let built = &published.built;
+    say_history(term, &published.built);
+    term.diagnostics(&published.diagnostics);
+    finish_build(term, published, &out)
+}
+
+/// What the build has to say about the history: a note on why it has
+/// none, a warning when its cache cannot be kept.
+fn say_history(term: &Term, built: &crate::site::Built) {
     if let Some(notice) = &built.notice {
         term.note(notice);
     }
@@ -665,8 +672,6 @@ fn build(
             shown(cache)
         ));
     }
-    term.diagnostics(&published.diagnostics);
-    finish_build(term, published, &out)
 }
 
 /// The owner of a build of the project at `root`, with `--base-url`
