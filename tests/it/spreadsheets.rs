@@ -170,6 +170,35 @@ fn the_workbook_has_the_portfolio_its_checks_and_decisions_as_a_spreadsheet_read
     assert!(decisions.iter().any(|r| r[1] == "Alpha invoice reader"));
 }
 
+/// The workbook's sheets go through temporary files while it is written
+/// (so that a large portfolio's cells are not all held at once); where
+/// none can be made, the build still writes the same workbook.
+#[test]
+fn without_a_usable_temporary_folder_the_workbook_is_still_written() {
+    let project = built_with("Prévision des ventes Zürich €");
+    let usual = project.site().join("portfolio.xlsx");
+    let kept = project.root.join("usual.xlsx");
+    std::fs::rename(&usual, &kept).unwrap();
+    // A file where the temporary folder should be.
+    let not_a_folder = project.root.join("content/accents.md");
+    let out = crate::common::pilotscope()
+        .current_dir(&project.root)
+        .env("TMPDIR", &not_a_folder)
+        .args(["--as-of", AS_OF, "build"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (Some(usual), Some(fallback)) = (workbook(&kept), workbook(&usual)) else {
+        return;
+    };
+    assert_eq!(usual, fallback);
+}
+
 #[test]
 fn budgets_are_currency_in_the_workbook() {
     let project = Project::live();
