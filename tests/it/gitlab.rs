@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::yaml_as_json;
 use serde_json::Value;
 
 const AS_OF: &str = "2026-11-26";
@@ -202,26 +203,6 @@ fn gitlab_pipeline(dir: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::read_to_string(dir.join(".gitlab-ci.yml")).expect("init wrote .gitlab-ci.yml")
-}
-
-/// The YAML of `text` as JSON, read by PyYAML (what many CI linters use).
-fn yaml_as_json(text: &str) -> Value {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(text.as_bytes())?;
-            c.wait_with_output()
-        })
-        .expect("python3 runs");
-    assert!(out.status.success(), "PyYAML reads it");
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn shellcheck(script: &str, what: &str) {

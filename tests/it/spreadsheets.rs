@@ -6,17 +6,7 @@ use crate::live::{AS_OF, Project};
 fn built_with(title: &str) -> Project {
     let project = Project::live();
     project.write("content/accents.md", &crate::live::dossier(title));
-    let out = crate::common::pilotscope()
-        .current_dir(&project.root)
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::build_in(&project.root, 0);
     project
 }
 
@@ -207,17 +197,7 @@ fn budgets_are_currency_in_the_workbook() {
         "content/alpha.md",
         &crate::live::dossier("Budgeted").replace("stage:", "budget: 120000\nstage:"),
     );
-    let out = crate::common::pilotscope()
-        .current_dir(&project.root)
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::build_in(&project.root, 0);
     let Some(book) = workbook(&project.site().join("portfolio.xlsx")) else {
         return;
     };
@@ -260,17 +240,7 @@ fn with_history_the_workbook_has_a_row_for_each_change_of_judgement() {
         &["commit", "-q", "-am", "Alpha scales"],
         "2026-09-01T12:00:00Z",
     );
-    let out = crate::common::pilotscope()
-        .current_dir(&project.root)
-        .args(["--as-of", AS_OF, "build"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::build_in(&project.root, 0);
     let Some(book) = workbook(&project.site().join("portfolio.xlsx")) else {
         return;
     };

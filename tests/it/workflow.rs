@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::common::yaml_as_json;
 use serde_json::Value;
 
 fn repo() -> PathBuf {
@@ -29,30 +30,6 @@ fn init_in(dir: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     std::fs::read_to_string(dir.join(".github/workflows/pilotscope.yml")).unwrap_or_default()
-}
-
-fn yaml_as_json(text: &str) -> Value {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(text.as_bytes())?;
-            c.wait_with_output()
-        })
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "PyYAML refuses the workflow: {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A project in a git work tree at `top`, made by `init` in `sub`.
