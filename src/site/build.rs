@@ -632,10 +632,12 @@ fn write_pages(
                         None => written.map_err(|e| write_error(site, out, &dest, &e)),
                     }
                 }
-                _ => site.render(*page).and_then(|bytes| {
-                    output::write_page(&dest, &bytes, in_place)
-                        .map_err(|e| write_error(site, out, &dest, &e))
-                }),
+                _ => match site.render(*page, abandon) {
+                    Ok(Some(bytes)) => output::write_page(&dest, &bytes, in_place)
+                        .map_err(|e| write_error(site, out, &dest, &e)),
+                    Ok(None) => return Done::Left,
+                    Err(d) => Err(d),
+                },
             };
             progress();
             done(result)

@@ -785,8 +785,63 @@ impl<'a> Site<'a> {
         }
     }
 
-    /// Renders one page.
-    pub fn render(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
+    /// Renders one page; `None` when `stop` said so before it was done
+    /// (only the workbook asks it: the other pages take milliseconds, or
+    /// are streamed and stopped by their writer).
+    pub fn render(
+        &self,
+        page: Page,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<Vec<u8>>, Diagnostic> {
+        if page == Page::Workbook {
+            return self.workbook(stop);
+        }
+        self.render_whole(page).map(Some)
+    }
+
+    /// `portfolio.xlsx`, or `None` when `stop` said so.
+    fn workbook(&self, stop: &dyn Fn() -> bool) -> Result<Option<Vec<u8>>, Diagnostic> {
+        let config = &self.project.config;
+        let fw = &self.project.framework;
+        let history = self.history.map(|h| {
+            let titles: HashMap<&str, &str> = self
+                .judged
+                .pilots()
+                .map(|(d, _)| (d.id.as_str(), d.title.as_str()))
+                .collect();
+            let mut rows: Vec<report::HistoryRow> = h
+                .pilots
+                .iter()
+                .flat_map(|(id, points)| {
+                    let title = titles.get(id.as_str()).copied().unwrap_or(id.as_str());
+                    points.iter().map(move |p| report::HistoryRow {
+                        pilot: title,
+                        date: p.date,
+                        stage: p.judgement.stage.map(|s| s.as_str()),
+                        verdict: p.judgement.verdict.map(|v| v.as_str()),
+                        readiness: p.judgement.readiness,
+                        author: if h.authors { p.author.as_str() } else { "" },
+                        note: if p.removed {
+                            "removed"
+                        } else if p.judgement.error.is_some() {
+                            "cannot be read"
+                        } else {
+                            ""
+                        },
+                        commit: p.commit.to_hex_with_len(12).to_string(),
+                    })
+                })
+                .collect();
+            rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.pilot.cmp(b.pilot)));
+            rows
+        });
+        report::workbook(self.judged, config, fw, history.as_deref(), stop).map_err(|e| {
+            Diagnostic::error(Code::OutputCannotWrite, "portfolio.xlsx", e.to_string())
+        })
+    }
+
+    /// Renders one page that is not the workbook.
+    fn render_whole(&self, page: Page) -> Result<Vec<u8>, Diagnostic> {
         let config = &self.project.config;
         let fw = &self.project.framework;
         let path = self.path(page);
@@ -857,42 +912,7 @@ impl<'a> Site<'a> {
             Page::Index | Page::Faq | Page::Pack | Page::Report => unreachable!("streamed"),
             Page::TableData | Page::TablePage(_) => unreachable!("streamed"),
             Page::Csv => Ok(report::csv(self.judged, config).into_bytes()),
-            Page::Workbook => {
-                let history = self.history.map(|h| {
-                    let mut rows: Vec<report::HistoryRow> = h
-                        .pilots
-                        .iter()
-                        .flat_map(|(id, points)| {
-                            let title = self
-                                .judged
-                                .pilots()
-                                .find(|(d, _)| d.id == *id)
-                                .map_or(id.as_str(), |(d, _)| d.title.as_str());
-                            points.iter().map(move |p| report::HistoryRow {
-                                pilot: title,
-                                date: p.date,
-                                stage: p.judgement.stage.map(|s| s.as_str()),
-                                verdict: p.judgement.verdict.map(|v| v.as_str()),
-                                readiness: p.judgement.readiness,
-                                author: if h.authors { p.author.as_str() } else { "" },
-                                note: if p.removed {
-                                    "removed"
-                                } else if p.judgement.error.is_some() {
-                                    "cannot be read"
-                                } else {
-                                    ""
-                                },
-                                commit: p.commit.to_hex_with_len(12).to_string(),
-                            })
-                        })
-                        .collect();
-                    rows.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.pilot.cmp(b.pilot)));
-                    rows
-                });
-                report::workbook(self.judged, config, fw, history.as_deref()).map_err(|e| {
-                    Diagnostic::error(Code::OutputCannotWrite, "portfolio.xlsx", e.to_string())
-                })
-            }
+            Page::Workbook => unreachable!("rendered by Site::workbook"),
             Page::Calendar => Ok(report::calendar(self.judged, config, fw).into_bytes()),
             Page::Asset(i) => Ok(self.templates.assets[i].1.clone()),
             Page::History => Ok(self
