@@ -137,7 +137,7 @@ const ROWS_PER_ASK: usize = 256;
 
 /// `Err(Stopped)` when row `i` is one at which to ask `stop`, and it says so.
 fn asked(i: usize, stop: &dyn Fn() -> bool) -> Result<(), Written> {
-    if i % ROWS_PER_ASK == 0 && stop() {
+    if i.is_multiple_of(ROWS_PER_ASK) && stop() {
         Err(Written::Stopped)
     } else {
         Ok(())

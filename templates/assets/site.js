@@ -12,20 +12,55 @@
 (function () {
   "use strict";
 
+  // The controls are in the page at once, waiting (disabled) until the
+  // rows they work on are there: every row from table.js, asked for only
+  // once the page has loaded (at 50,000 pilots it is 35 MB, and the page
+  // is read before it), or else the rows of the page. Then the table gets
+  // `data-rows` ("all" or "page") and the mark "pilotscope-table-ready".
   function init() {
     var table = document.querySelector("table[data-sortable]");
     if (!table) return;
-    var data = window.PILOTSCOPE_TABLE;
-    if (data && data.rows && table.tHead.querySelector("[data-key]")) {
-      withData(table, data);
+    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var sorting = sortButtons(headers);
+    var controls = filterControls();
+    // Only the site's own table.js, whatever the attribute says.
+    var src = table.getAttribute("data-rows-src");
+    if (src && !/^(\.\.\/)*table\.js$/.test(src)) src = null;
+    function start(data) {
+      if (data && data.rows && table.tHead.querySelector("[data-key]")) {
+        withData(table, data, sorting, controls);
+        table.setAttribute("data-rows", "all");
+      } else {
+        withRows(table, sorting, controls);
+        table.setAttribute("data-rows", "page");
+      }
+      if (controls) controls.ready();
+      if (window.performance && performance.mark) performance.mark("pilotscope-table-ready");
+    }
+    if (window.PILOTSCOPE_TABLE || !src) {
+      start(window.PILOTSCOPE_TABLE);
+      return;
+    }
+    if (controls) controls.waiting();
+    function load() {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = function () { start(window.PILOTSCOPE_TABLE); };
+      script.onerror = function () { start(null); };
+      document.body.appendChild(script);
+    }
+    if (document.readyState === "complete") {
+      load();
     } else {
-      withRows(table);
+      window.addEventListener("load", load);
     }
   }
 
-  // Every header becomes a button; `sort(index, key, kind, ascending)` is
-  // told which was pressed.
-  function sortButtons(headers, sort) {
+  // Every header becomes a button, disabled until `sorting.on(sort)` says
+  // what to do when one is pressed: `sort(index, key, kind, ascending)`.
+  function sortButtons(headers) {
+    var buttons = [];
+    var sort = null;
     headers.forEach(function (th, index) {
       var kind = th.getAttribute("data-sort");
       if (!kind) return;
@@ -34,15 +69,24 @@
       th.setAttribute("data-label", th.textContent.trim());
       var button = document.createElement("button");
       button.type = "button";
+      button.disabled = true;
       while (th.firstChild) button.appendChild(th.firstChild);
       th.appendChild(button);
+      buttons.push(button);
       button.addEventListener("click", function () {
+        if (!sort) return;
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         sort(index, th.getAttribute("data-key"), kind, ascending);
       });
     });
+    return {
+      on: function (f) {
+        sort = f;
+        buttons.forEach(function (b) { b.disabled = false; });
+      }
+    };
   }
 
   function filterControls() {
@@ -50,6 +94,17 @@
     if (!filters) return null;
     filters.hidden = false;
     return {
+      // What was typed before the rows came is kept, and applied then.
+      waiting: function () {
+        this.count.textContent = "loading every pilot…";
+        filters.setAttribute("aria-busy", "true");
+      },
+      ready: function () {
+        filters.removeAttribute("aria-busy");
+      },
+      changed: function () {
+        return !!(this.text.value.trim() || this.verdict.value || this.stage.value);
+      },
       text: filters.querySelector('[data-filter="text"]'),
       verdict: filters.querySelector('[data-filter="verdict"]'),
       stage: filters.querySelector('[data-filter="stage"]'),
@@ -69,9 +124,8 @@
 
   // ------------------------------------------------------------ from table.js
 
-  function withData(table, data) {
+  function withData(table, data, sorting, controls) {
     var tbody = table.tBodies[0];
-    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var rows = data.rows;
     var root = (document.querySelector('link[rel="stylesheet"]').getAttribute("href") || "").replace(/assets\/style\.css$/, "");
     // What the search box looks in, made once.
@@ -196,7 +250,6 @@
       filter(false);
     }
 
-    var controls = filterControls();
 
     function filter(keepCount) {
       var q = controls ? controls.text.value.trim().toLowerCase() : "";
@@ -220,7 +273,7 @@
       }
     }
 
-    sortButtons(headers, sort);
+    sorting.on(sort);
     if (more) {
       more.querySelector("[data-show-more]").addEventListener("click", function () {
         draw(showing + limit);
@@ -239,7 +292,7 @@
     if (controls) {
       controls.on(function () { filter(false); });
     }
-    if (only) {
+    if (only || (controls && controls.changed())) {
       filter(false);
     } else {
       // The first rows are already in the page, as pilotscope wrote them.
@@ -251,9 +304,8 @@
 
   // ------------------------------------------------------------ from the page
 
-  function withRows(table) {
+  function withRows(table, sorting, controls) {
     var tbody = table.tBodies[0];
-    var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     var rows = Array.prototype.slice.call(tbody.rows);
 
     function cellValue(row, index, kind) {
@@ -262,7 +314,7 @@
       return kind === "num" ? parseFloat(v) || 0 : v.trim().toLowerCase();
     }
 
-    sortButtons(headers, function (index, _, kind, ascending) {
+    sorting.on(function (index, _, kind, ascending) {
       var sorted = rows.slice().sort(function (a, b) {
         var x = cellValue(a, index, kind), y = cellValue(b, index, kind);
         var c = x < y ? -1 : x > y ? 1 : 0;
@@ -271,7 +323,6 @@
       sorted.forEach(function (r) { tbody.appendChild(r); });
     });
 
-    var controls = filterControls();
     if (!controls) return;
     function apply() {
       var q = controls.text.value.trim().toLowerCase();
@@ -289,8 +340,7 @@
     apply();
   }
 
-  // Deferred, this runs before table.js (which comes later in the page);
-  // both have run when the document's content is loaded.
+  // Deferred, this runs once the document's content is read.
   if (document.readyState === "complete") {
     init();
   } else {

@@ -119,8 +119,14 @@ fn table_js_holds_every_row_and_is_loaded_as_a_script() {
     let p = project.path();
     let index = page(p, "index.html");
     assert!(
-        index.contains(r#"<script src="table.js" defer></script>"#),
-        "loaded with <script src>"
+        index.contains(r#"data-rows-src="table.js""#),
+        "named for site.js, which loads it with <script src> once the page has loaded"
+    );
+    let site_js = page(p, "assets/site.js");
+    assert!(
+        site_js.contains("document.createElement(\"script\")")
+            && site_js.contains("addEventListener(\"load\", load)"),
+        "site.js adds the script after the load event"
     );
     assert!(!index.contains("fetch("), "nothing is fetched");
     let data = table_data(p);

@@ -149,7 +149,9 @@ async fn walk_through_the_site(client: Client, site: String) {
         .await
         .expect("open the index");
 
-    // The script ran: it un-hides the filter controls and turns headers into buttons.
+    // The script ran: it un-hides the filter controls and turns headers
+    // into buttons, which work once every row is loaded.
+    assert_eq!(browser_kit::table_ready(c).await, "all");
     let filters = c
         .wait()
         .for_element(Locator::Css("[data-filters]:not([hidden])"))

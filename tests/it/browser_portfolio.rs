@@ -125,6 +125,11 @@ fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
     let url = format!("file://{}", index.display());
     browser.run(browser.capabilities(&["--hide-scrollbars"]), async |c| {
         c.goto(&url).await.unwrap();
+        assert_eq!(
+            browser_kit::table_ready(c).await,
+            "all",
+            "every row comes from table.js"
+        );
         let v = c.execute(TABLE, vec![]).await.unwrap();
         assert_eq!(v[0], 50, "the first page of rows");
         assert_eq!(v[3], "250 pilots", "every pilot is counted: {v}");
@@ -165,9 +170,34 @@ fn past_one_page_the_table_sorts_and_filters_every_pilot_from_file() {
         // The FAQ's "and N more": the table filtered to those pilots.
         c.goto(&format!("{url}#show=active-data")).await.unwrap();
         c.refresh().await.unwrap();
+        browser_kit::table_ready(c).await;
         let v = c.execute(TABLE, vec![]).await.unwrap();
         assert_eq!(v[3], "125 of 250 pilots shown", "{v}");
         assert_eq!(v[0], 50, "{v}");
+
+        // A site copied without its table.js (a host that refused it):
+        // the controls work on the rows of the page.
+        std::fs::remove_file(project.path().join("site/table.js")).unwrap();
+        c.goto(&url).await.unwrap();
+        assert_eq!(browser_kit::table_ready(c).await, "page");
+        let v = c.execute(TABLE, vec![]).await.unwrap();
+        assert_eq!(v[3], "50 pilots", "the rows of the page: {v}");
+        let readiness_column = "return Array.prototype.map.call(document.querySelectorAll('table.pilots tbody tr'), function (r) { return Number(r.cells[4].textContent); });";
+        let before = c.execute(readiness_column, vec![]).await.unwrap();
+        for _ in 0..2 {
+            c.execute(
+                &format!("document.querySelector('{readiness}').click();"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        }
+        let after: Vec<f64> = serde_json::from_value(c.execute(readiness_column, vec![]).await.unwrap()).unwrap();
+        assert!(
+            after.windows(2).all(|w| w[0] >= w[1]) && after.len() == 50,
+            "the page's rows sorted by readiness, highest first: {after:?}"
+        );
+        assert_ne!(before, serde_json::json!(after), "the order changed");
     });
 }
 

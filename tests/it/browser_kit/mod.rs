@@ -313,6 +313,23 @@ pub async fn poll<T>(c: &Client, what: &str, check: impl AsyncFn(&Client) -> Opt
     }
 }
 
+/// Waits until the portfolio table's controls work: site.js loads every
+/// row (`table.js`) once the page has loaded, then marks the table
+/// `data-rows="all"` (or `"page"` when it works on the page's own rows).
+/// Returns that word.
+pub async fn table_ready(c: &Client) -> String {
+    poll(c, "the table's rows (data-rows)", async |c| {
+        eval(
+            c,
+            "var t = document.querySelector('table[data-sortable]'); return t && t.getAttribute('data-rows');",
+        )
+        .await
+        .as_str()
+        .map(str::to_string)
+    })
+    .await
+}
+
 // ---------------------------------------------------------------- a static file server
 
 /// Serves a folder on 127.0.0.1 and records every request: the target as

@@ -108,7 +108,8 @@ pub fn read(out: &Path, page: &str) -> String {
 /// What the link check needs to know about one HTML page.
 #[derive(Debug, Default)]
 pub struct HtmlPage {
-    /// Every `href` and `src` on the page, as written.
+    /// Every `href` and `src` on the page, as written, and the portfolio
+    /// table's `data-rows-src` (the script site.js adds).
     pub links: Vec<String>,
     /// Every `id` on the page (fragment targets).
     pub ids: HashSet<String>,
@@ -121,7 +122,7 @@ pub fn parse_page(html: &str) -> HtmlPage {
         if let Some(el) = node.value().as_element() {
             for (name, value) in el.attrs() {
                 match name {
-                    "href" | "src" => page.links.push(value.to_string()),
+                    "href" | "src" | "data-rows-src" => page.links.push(value.to_string()),
                     "id" => {
                         page.ids.insert(value.to_string());
                     }
