@@ -596,17 +596,22 @@ impl<'a> Site<'a> {
         }
         let order = self.table_order();
         let first = &order[..order.len().min(view::TABLE_PAGE_ROWS)];
-        self.write_rows(w, &outline, &page, first)
+        self.write_rows(w, &outline, &page, first, true)
     }
 
     /// Writes `outline` with `rows` rendered by `pilot_rows.html` in place
-    /// of each [`PILOT_ROWS_MARK`], [`ROWS_AT_ONCE`] at a time.
+    /// of each [`PILOT_ROWS_MARK`], [`ROWS_AT_ONCE`] at a time. Only a
+    /// `sortable` table's rows carry what site.js sorts and filters the
+    /// page's own rows by (`data-value`, `data-verdict`, `data-stage`): the
+    /// pages of the table past the first have no controls, and those
+    /// attributes were 0.3 KB of every pilot's row there.
     fn write_rows(
         &self,
         w: &mut dyn Write,
         outline: &str,
         page: &view::PageView,
         rows: &[(&crate::dossier::Dossier, &crate::framework::Diagnosis)],
+        sortable: bool,
     ) -> Result<(), WriteError> {
         let config = &self.project.config;
         let fw = &self.project.framework;
@@ -619,7 +624,8 @@ impl<'a> Site<'a> {
                     .iter()
                     .map(|(d, g)| view::pilot_row(config, fw, d, g, self.judged.as_of))
                     .collect();
-                let ctx = self.context(page.clone(), "rows", &rows);
+                let mut ctx = self.context(page.clone(), "rows", &rows);
+                ctx.insert("sortable", &sortable);
                 Ok(self.templates.render("pilot_rows.html", &ctx)?)
             })?;
             Ok(true)
@@ -669,7 +675,7 @@ impl<'a> Site<'a> {
         let order = self.table_order();
         let start = ((n - 1) * view::TABLE_PAGE_ROWS).min(order.len());
         let end = (start + view::TABLE_PAGE_ROWS).min(order.len());
-        self.write_rows(w, &outline, &page, &order[start..end])
+        self.write_rows(w, &outline, &page, &order[start..end], false)
     }
 
     /// Writes `table.js`: `window.PILOTSCOPE_TABLE`, every row of the

@@ -179,7 +179,7 @@
 
     // A control on each open check and each step of the path to ready.
     var rows = [];
-    Array.prototype.forEach.call(document.querySelectorAll("code.check-id"), function (code) {
+    Array.prototype.forEach.call(document.querySelectorAll(".checks-table th > code"), function (code) {
       var row = code.closest("tr");
       if (row && row.closest("details.passing-checks") === null) rows.push({ id: code.textContent.trim(), at: row, cell: code.parentNode });
     });

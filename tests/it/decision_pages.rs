@@ -116,7 +116,7 @@ fn evidence_is_in_words_with_the_check_id_beside_it() {
         "no field path as evidence"
     );
     assert!(
-        html.contains(r#"<code class="check-id">framing.business-outcome</code>"#),
+        html.contains(r#"<code>framing.business-outcome</code></th>"#),
         "the check id stays, for the pilot team"
     );
     let report = report(project.path());

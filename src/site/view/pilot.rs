@@ -620,19 +620,6 @@ pub fn pilot_view_with(
             (area_label(*m), r.score as f64, value, r.status.as_str())
         })
         .collect();
-    let summary = Mistake::ALL
-        .iter()
-        .map(|m| {
-            let r = g.mistakes[m.index()];
-            format!(
-                "{} {}, failing weight {}",
-                fw.mistake(*m).name,
-                r.score,
-                r.failing_weight
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
 
     let mut facts = Vec::new();
     let mut fact = |label: &str, value: Option<String>| {
@@ -689,14 +676,8 @@ pub fn pilot_view_with(
         keep_ready: (g.verdict == Verdict::Ready && d.stage == Stage::Production)
             .then(|| keep_ready(fw, g, d, config.stale_days)),
         mistakes,
-        chart: chart(
-            items,
-            100.0,
-            format!(
-                "Score of each mistake, out of 100 (longer is better), and the weight of its failing checks: {summary}."
-            ),
-        )
-        .reads(
+        // No summary: each bar's area and value are its own text.
+        chart: chart(items, 100.0, String::new()).reads(
             "better",
             "Longer is better: more of the area's checks pass, by weight.".into(),
         ),
