@@ -131,6 +131,9 @@ for n in "${size_list[@]}"; do
       "zola-$n" "rm -rf $zola_dir/public && sync" "$zola --root $zola_dir build")
     record "$n" cold "$a"
     record "$n" zola "$b"
+    # The bytes each wrote (file contents, not folders), for the site's
+    # cost a pilot.
+    record "$n" zola_bytes "$(find "$zola_dir/public" -type f -printf '%s\n' | awk '{s += $1} END {print s}')"
     rm -rf "$zola_dir/public"
   else
     record "$n" cold "$(timeit "cold-$n" "rm -rf $site && sync" "$pilot build --output $site" "$r")"
@@ -176,6 +179,7 @@ for n in "${size_list[@]}"; do
   fi
   # The floor writes what the cold build wrote: same files, sizes and folders.
   (cd "$site" && find . -type f -printf '%s\t%P\n') > "$out/floor-$n.list"
+  record "$n" bytes "$(awk -F '\t' '{s += $1} END {print s}' "$out/floor-$n.list")"
   record "$n" floor "$(timeit "floor-$n" "rm -rf $out/floor-out && sync" "$out/floor $out/floor-$n.list $out/floor-out" "$r")"
   rm -rf "$out/floor-out"
   # Keep the disk for the next size.

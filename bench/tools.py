@@ -419,7 +419,11 @@ def cmd_table(args) -> int:
             out.append(f"| {name} | {shown if value is not None else '–'} | {'–' if value is None else ('yes' if ok else 'no')} |")
 
         cold, zola, floor = num(r, "cold"), num(r, "zola"), num(r, "floor")
-        target("cold build ≤ 0.5 × Zola", cold and zola and cold / zola, cold and zola and cold / zola <= 0.5, f"{cold / zola:.2f} × Zola" if cold and zola else "")
+        target("cold build ≤ 1.0 × Zola", cold and zola and cold / zola, cold and zola and cold / zola <= 1.0, f"{cold / zola:.2f} × Zola" if cold and zola else "")
+        size = num(r, "bytes")
+        zb = num(r, "zola_bytes")
+        target("site ≤ 35 KB a pilot (file bytes ÷ 10,000)", size, size is not None and size / 10000 <= 35000,
+               (f"{size / 10000 / 1000:.1f} KB a pilot" + (f" (Zola {zb / 10000 / 1000:.1f} KB)" if zb else "")) if size else "")
         rss = num(r, "rss")
         target("cold build peak memory ≤ 150 MiB", rss, rss is not None and rss / 1024 <= 150, f"{rss / 1024:.0f} MiB" if rss else "")
         sus = num(r, "sustained")
