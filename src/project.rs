@@ -310,3 +310,38 @@ impl Judged {
 pub fn today() -> Date {
     jiff::ZonedDateTime::now().date()
 }
+
+/// The dossiers `texts` (`(id, file text)`, each readable) read and judged
+/// by the built-in framework as of 2026-11-26, for tests of the layers
+/// above.
+#[cfg(test)]
+pub(crate) fn judged_from_texts<S: AsRef<str>>(texts: &[(S, S)]) -> Judged {
+    let fw = crate::framework::Framework::builtin();
+    let as_of = jiff::civil::date(2026, 11, 26);
+    let entries = texts
+        .iter()
+        .map(|(id, text)| {
+            let id = id.as_ref();
+            let loaded = crate::dossier::load_text(
+                text.as_ref().as_bytes(),
+                &format!("content/{id}.md"),
+                &format!("{id}.md"),
+                id,
+            );
+            let d = loaded.dossier.expect("readable");
+            let g = crate::framework::judge(&d, &fw, as_of, 90);
+            Entry {
+                file: crate::dossier::DossierFile {
+                    path: format!("content/{id}.md").into(),
+                    rel_path: format!("{id}.md"),
+                    source: format!("content/{id}.md"),
+                    id: id.to_string(),
+                },
+                diagnostics: Vec::new(),
+                judged: Some((d, g)),
+                digest: 0,
+            }
+        })
+        .collect();
+    Judged::from_entries(entries, Vec::new(), as_of)
+}

@@ -225,16 +225,12 @@ pub fn write_json_compact(
 mod tests {
     use super::*;
 
-    fn judged(count: usize) -> Judged {
-        super::super::sample_judged(count)
-    }
-
     #[test]
     fn the_compact_report_written_in_pieces_is_serde_jsons_bytes() {
         let fw = Framework::builtin();
         // None, one, and more than one group of pieces on every core.
         for count in [0, 1, 700, 2_100] {
-            let j = judged(count);
+            let j = crate::report::sample_judged(count);
             let mut written = Vec::new();
             write_json_compact(&mut written, &j, &fw).unwrap();
             let mut expected = serde_json::to_vec(&report_json(&j, &fw)).unwrap();

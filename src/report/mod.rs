@@ -35,35 +35,14 @@ pub use workbook::{HistoryRow, workbook};
 /// `count` readable pilots, a third at each of three stages, for tests.
 #[cfg(test)]
 pub(crate) fn sample_judged(count: usize) -> crate::project::Judged {
-    let fw = crate::framework::Framework::builtin();
-    let as_of = jiff::civil::date(2026, 11, 26);
-    let entries = (0..count)
+    let texts: Vec<(String, String)> = (0..count)
         .map(|i| {
-            let id = format!("p{i:04}");
             let text = format!(
                 "---\ntitle: Pilot \"{i}\"\nstage: {}\nstarted: 2026-01-01\nframing:\n  production_owner: Owner {i}\n---\n",
                 ["pilot", "scaling", "proposed"][i % 3]
             );
-            let loaded = crate::dossier::load_text(
-                text.as_bytes(),
-                &format!("content/{id}.md"),
-                &format!("{id}.md"),
-                &id,
-            );
-            let d = loaded.dossier.expect("readable");
-            let g = crate::framework::judge(&d, &fw, as_of, 90);
-            crate::project::Entry {
-                file: crate::dossier::DossierFile {
-                    path: format!("content/{id}.md").into(),
-                    rel_path: format!("{id}.md"),
-                    source: format!("content/{id}.md"),
-                    id,
-                },
-                diagnostics: Vec::new(),
-                judged: Some((d, g)),
-                digest: 0,
-            }
+            (format!("p{i:04}"), text)
         })
         .collect();
-    crate::project::Judged::from_entries(entries, Vec::new(), as_of)
+    crate::project::judged_from_texts(&texts)
 }

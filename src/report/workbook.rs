@@ -316,7 +316,9 @@ fn write(
             text(sheet, r, 7, &h.commit)?;
         }
     }
-    asked(0, stop)?;
+    if stop() {
+        return Err(Written::Stopped);
+    }
     Ok(Some(book.save_to_buffer()?))
 }
 

@@ -9,41 +9,18 @@
 //! no `--root`, into the project's own `site/`.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::common::page;
 use scraper::{Html, Selector};
 use serde_json::Value;
 
 /// The example's ten dossiers 25 times over: 250 pilots, five pages of the
 /// table. Returns the project folder; the site is its `site/`.
 pub fn example_times_25() -> tempfile::TempDir {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    std::fs::create_dir(&content).unwrap();
-    for entry in std::fs::read_dir(root.join("content")).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == "faq.md" || name.starts_with('_') {
-            std::fs::copy(entry.path(), content.join(&name)).unwrap();
-            continue;
-        }
-        for copy in 1..=25 {
-            std::fs::copy(entry.path(), content.join(format!("c{copy:02}-{name}"))).unwrap();
-        }
-    }
-    std::fs::copy(
-        root.join("pilotscope.toml"),
-        dir.path().join("pilotscope.toml"),
-    )
-    .unwrap();
+    let dir = crate::common::example_times(25);
     crate::common::build_in(dir.path(), 0);
     dir
-}
-
-fn page(project: &Path, path: &str) -> String {
-    std::fs::read_to_string(project.join("site").join(path))
-        .unwrap_or_else(|e| panic!("site/{path}: {e}"))
 }
 
 fn select(html: &str, css: &str, attr: &str) -> Vec<String> {
@@ -122,12 +99,6 @@ fn table_js_holds_every_row_and_is_loaded_as_a_script() {
         index.contains(r#"data-rows-src="table.js""#),
         "named for site.js, which loads it with <script src> once the page has loaded"
     );
-    let site_js = page(p, "assets/site.js");
-    assert!(
-        site_js.contains("document.createElement(\"script\")")
-            && site_js.contains("addEventListener(\"load\", load)"),
-        "site.js adds the script after the load event"
-    );
     assert!(!index.contains("fetch("), "nothing is fetched");
     let data = table_data(p);
     let rows = data["rows"].as_array().unwrap();
@@ -188,20 +159,7 @@ fn a_faq_figure_names_a_few_pilots_then_links_the_rest_to_the_filtered_table() {
 #[test]
 fn a_thousand_pilots_are_counted_with_a_thousands_separator() {
     // The example's ten dossiers 100 times over.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    std::fs::create_dir(&content).unwrap();
-    for entry in std::fs::read_dir(root.join("content")).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == "faq.md" || name.starts_with('_') {
-            continue;
-        }
-        for copy in 1..=100 {
-            std::fs::copy(entry.path(), content.join(format!("c{copy:03}-{name}"))).unwrap();
-        }
-    }
+    let dir = crate::common::example_times(100);
     let out = crate::common::pilotscope()
         .current_dir(dir.path())
         .args(["--as-of", crate::common::AS_OF, "build"])

@@ -210,6 +210,21 @@ fn print(chromium: &Path, pdftotext: &Path, site: &Path, page: &str) -> Vec<Stri
         .collect()
 }
 
+/// The board pack of the site at `site` printed, a string per page; `None`
+/// (with the notice, or a failure under CI) when pdftotext is missing.
+pub(crate) fn printed_pack(chromium: &Path, site: &Path) -> Option<Vec<String>> {
+    let pdftotext = find_program("PDFTOTEXT", &["pdftotext"]);
+    if !crate::hardening::require(pdftotext.is_some(), "pdftotext (install poppler-utils)") {
+        return None;
+    }
+    Some(print_every_page(
+        chromium,
+        &pdftotext?,
+        site,
+        "pack/index.html",
+    ))
+}
+
 /// Like [`print`], with a blank page of paper as an empty string.
 pub(crate) fn print_every_page(
     chromium: &Path,

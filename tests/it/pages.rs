@@ -438,8 +438,10 @@ fn in_purgatory_and_overdue_each_say_their_rule_where_they_are_shown() {
 
 // ---------------------------------------------------------------- issue 22, §4
 
-#[test]
-fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unanswered() {
+/// A project of one dossier, the example's client email triage with its
+/// `executive_sponsor` key misspelt `exectuive_sponsor`, built; and the
+/// line of the misspelt key.
+fn misspelled_sponsor() -> (tempfile::TempDir, usize) {
     let project = tempfile::tempdir().unwrap();
     let content = project.path().join("content");
     std::fs::create_dir_all(&content).unwrap();
@@ -453,6 +455,12 @@ fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unansw
         + 1;
     std::fs::write(content.join("triage.md"), &triage).unwrap();
     build_in(project.path(), 0);
+    (project, line)
+}
+
+#[test]
+fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unanswered() {
+    let (project, line) = misspelled_sponsor();
     let html = page(project.path(), "pilots/triage/index.html");
     let doc = Html::parse_document(&html);
     let strip = Selector::parse(".fact-strip div").unwrap();
@@ -496,19 +504,7 @@ fn a_misspelled_key_is_said_on_the_pilot_page_beside_the_answer_it_leaves_unansw
 
 #[test]
 fn a_misspelled_key_is_said_on_the_pilots_sheet_of_the_board_pack_as_on_its_page() {
-    let project = tempfile::tempdir().unwrap();
-    let content = project.path().join("content");
-    std::fs::create_dir_all(&content).unwrap();
-    let triage = std::fs::read_to_string(repo_root().join("content/client-email-triage.md"))
-        .unwrap()
-        .replace("executive_sponsor:", "exectuive_sponsor:");
-    let line = triage
-        .lines()
-        .position(|l| l.contains("exectuive_sponsor:"))
-        .unwrap()
-        + 1;
-    std::fs::write(content.join("triage.md"), &triage).unwrap();
-    build_in(project.path(), 0);
+    let (project, line) = misspelled_sponsor();
     let html = page(project.path(), "pack/index.html");
     let doc = Html::parse_document(&html);
     let said = format!("did you mean framing.executive_sponsor? (content/triage.md:{line}:3)");

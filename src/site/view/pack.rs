@@ -356,33 +356,7 @@ mod tests {
     use super::*;
 
     fn judged(text: &[(&str, &str)]) -> Judged {
-        let fw = Framework::builtin();
-        let as_of = jiff::civil::date(2026, 11, 26);
-        let entries = text
-            .iter()
-            .map(|(id, t)| {
-                let loaded = crate::dossier::load_text(
-                    t.as_bytes(),
-                    &format!("content/{id}.md"),
-                    &format!("{id}.md"),
-                    id,
-                );
-                let d = loaded.dossier.expect("readable");
-                let g = crate::framework::judge(&d, &fw, as_of, 90);
-                crate::project::Entry {
-                    file: crate::dossier::DossierFile {
-                        path: format!("content/{id}.md").into(),
-                        rel_path: format!("{id}.md"),
-                        source: format!("content/{id}.md"),
-                        id: id.to_string(),
-                    },
-                    diagnostics: Vec::new(),
-                    judged: Some((d, g)),
-                    digest: 0,
-                }
-            })
-            .collect();
-        Judged::from_entries(entries, Vec::new(), as_of)
+        crate::project::judged_from_texts(text)
     }
 
     #[test]

@@ -342,6 +342,26 @@ pub fn project_from(from: &Path) -> tempfile::TempDir {
     dir
 }
 
+/// The example project (its FAQ and `pilotscope.toml` included) with each
+/// of its ten dossiers `copies` times over, as `c001-<name>.md`, …: a
+/// portfolio of `10 × copies` pilots. Not built.
+pub fn example_times(copies: usize) -> tempfile::TempDir {
+    let dir = project_from(&repo_root());
+    let content = dir.path().join("content");
+    for entry in std::fs::read_dir(&content).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "faq.md" || name.starts_with('_') {
+            continue;
+        }
+        for copy in 1..=copies {
+            std::fs::copy(entry.path(), content.join(format!("c{copy:03}-{name}"))).unwrap();
+        }
+        std::fs::remove_file(entry.path()).unwrap();
+    }
+    dir
+}
+
 /// `pilotscope --as-of AS_OF build`, run from inside `project`; insists on
 /// the exit status `code`.
 pub fn build_in(project: &Path, code: i32) {
